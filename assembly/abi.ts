@@ -1,0 +1,146 @@
+// The numbers the host and the model agree on. host/core/abi.ts holds the same values and
+// test/abi.test.ts checks that the two files agree.
+
+export const ABI_VERSION: i32 = 1;
+
+export const HEADER_WORDS: i32 = 16;
+export const H_VERSION: i32 = 0;
+export const H_ORDER: i32 = 1;
+export const H_RWSEM: i32 = 2;
+export const H_WAITQUEUE: i32 = 3;
+export const H_FS: i32 = 4;
+export const H_PRIME: i32 = 5;
+export const H_LOOKUP_LOCKS: i32 = 6;
+export const H_CHECKS: i32 = 7;
+export const H_PLANT: i32 = 8;
+export const H_TICKS_MAX: i32 = 9;
+export const H_N_NAMES: i32 = 10;
+export const H_N_PATHS: i32 = 11;
+export const H_N_TREE: i32 = 12;
+export const H_N_CACHED: i32 = 13;
+export const H_N_TASKS: i32 = 14;
+
+export const OP_WORDS: i32 = 4;
+
+export const MAX_TASKS: i32 = 16;
+export const MAX_OPS: i32 = 16;
+export const MAX_NAMES: i32 = 64;
+export const MAX_PATHS: i32 = 64;
+export const MAX_PATH_LEN: i32 = 8;
+export const MAX_TREE: i32 = 24;
+export const SCENARIO_WORDS: i32 = 4096;
+
+// kernel.order
+export const ORDER_CURRENT: i32 = 0;
+export const ORDER_PROPOSED: i32 = 1;
+// kernel.rwsem
+export const RWSEM_LINUX: i32 = 0;
+export const RWSEM_FIFO: i32 = 1;
+export const RWSEM_READER_PREF: i32 = 2;
+// kernel.waitqueue
+export const WQ_ON_STACK: i32 = 0;
+export const WQ_VAR_EVENT: i32 = 1;
+// fs.type
+export const FS_PROCFS: i32 = 0;
+export const FS_NFS: i32 = 1;
+// fs.prime
+export const PRIME_PARALLEL: i32 = 0;
+export const PRIME_NOBLOCK: i32 = 1;
+export const PRIME_LOCKED: i32 = 2;
+export const PRIME_DROP_LOCK: i32 = 3;
+// ops
+export const OP_STAT: i32 = 0;
+export const OP_GETDENTS: i32 = 1;
+export const OP_MKDIR: i32 = 2;
+export const OP_CREATE: i32 = 3;
+export const OP_UNLINK: i32 = 4;
+export const OP_RENAME: i32 = 5;
+
+// Check ids: bit i of H_CHECKS enables check i.
+export const CHECK_DEADLOCK: i32 = 0;
+export const CHECK_LOST_WAKEUP: i32 = 1;
+export const CHECK_UNIQUE_HASHED: i32 = 2;
+export const CHECK_INLOOKUP_UNIQUE: i32 = 3;
+export const CHECK_INLOOKUP_SHAPE: i32 = 4;
+export const CHECK_EPISODE_END: i32 = 5;
+export const CHECK_WAITQUEUE_LIFETIME: i32 = 6;
+export const CHECK_SINGLE_LOOKUP: i32 = 7;
+export const CHECK_SINGLE_INSTANTIATION: i32 = 8;
+export const CHECK_OWNER_ONLY: i32 = 9;
+export const CHECK_INO_CONSISTENCY: i32 = 10;
+export const CHECK_COUNT: i32 = 11;
+
+// Planted bugs: bit i of H_PLANT.
+export const PLANT_NO_LOOKUP_DONE: i32 = 0;
+export const PLANT_NO_WAKE: i32 = 1;
+export const PLANT_READER_BARGING: i32 = 2;
+export const PLANT_NO_DIR_SEQ_RECHECK: i32 = 3;
+export const PLANT_LOCK_LOOKUP_NOWAIT: i32 = 4;
+
+// Verdicts
+export const VERDICT_RUNNING: i32 = -1;
+export const VERDICT_OK: i32 = 0;
+export const VERDICT_DEADLOCK: i32 = 1;
+export const VERDICT_VIOLATION: i32 = 2;
+export const VERDICT_TICK_LIMIT: i32 = 3;
+
+// Result buffer (i32 words at result_ptr()).
+export const R_VERDICT: i32 = 0;
+export const R_CHECK: i32 = 1;      // check id of a violation, or -1
+export const R_TICKS: i32 = 2;
+export const R_FAIL_TASK: i32 = 3;  // task whose step broke the invariant, or -1
+export const R_CYCLE_LEN: i32 = 4;
+export const R_CYCLE: i32 = 8;      // R_CYCLE + 2*i: task, edge kind (the wait that task is in)
+export const R_CHOICES: i32 = 5;    // recorded choices in the choices buffer
+export const R_SCHEDULES: i32 = 6;  // schedules run by the last batch call
+export const RESULT_WORDS: i32 = 64;
+
+// Wait kinds (blocked-on records and waits-for edge kinds).
+export const WAIT_NONE: i32 = 0;
+export const WAIT_RWSEM_READ: i32 = 1;
+export const WAIT_RWSEM_WRITE: i32 = 2;
+export const WAIT_IN_LOOKUP: i32 = 3;
+export const WAIT_LOOKUP_LOCK: i32 = 4;
+
+// Trace event layout (i32 words at trace_ptr()).
+export const EV_WORDS: i32 = 8;
+export const EV_TICK: i32 = 0;
+export const EV_TASK: i32 = 1;
+export const EV_FN: i32 = 2;
+export const EV_PC: i32 = 3;
+export const EV_OBJ: i32 = 4;    // kind << 24 | id
+export const EV_NAME: i32 = 5;   // name id of the object, 0 if none
+export const EV_RESULT: i32 = 6;
+export const EV_AUX: i32 = 7;
+
+export const OBJ_NONE: i32 = 0;
+export const OBJ_DENTRY: i32 = 1;
+export const OBJ_INODE: i32 = 2;
+export const OBJ_TASK: i32 = 3;
+export const OBJ_PATH: i32 = 4;
+export const OBJ_SERVER: i32 = 5;
+
+// Strategies run inside wasm.
+export const STRATEGY_RANDOM: i32 = 0;
+export const STRATEGY_PCT: i32 = 1;
+export const STRATEGY_REPLAY: i32 = 2;
+
+// Event notes (EV_AUX): what happened, for the trace renderer.
+export const AUX_NONE: i32 = 0;
+export const AUX_GRANTED: i32 = 1;
+export const AUX_QUEUED: i32 = 2;
+export const AUX_HIT: i32 = 3;          // found a hashed dentry
+export const AUX_IN_LOOKUP: i32 = 4;    // found an in-lookup dentry of another task
+export const AUX_NEW: i32 = 5;          // inserted a new in-lookup dentry: the caller owns it
+export const AUX_SLEEP: i32 = 6;        // blocked
+export const AUX_MISS: i32 = 7;
+export const AUX_NEGATIVE: i32 = 8;
+export const AUX_POSITIVE: i32 = 9;
+export const AUX_RETRY: i32 = 10;
+export const AUX_LOCKED: i32 = 11;      // took the lookup lock
+export const AUX_RELEASED: i32 = 12;
+export const AUX_INSTANTIATED: i32 = 13;
+export const AUX_ENDED: i32 = 14;       // ended an in-lookup episode
+export const AUX_NOOP: i32 = 15;
+export const AUX_CREATED: i32 = 16;     // server-side object created/removed/renamed
+export const AUX_STALE: i32 = 17;       // existing dentry is for another file: invalidated

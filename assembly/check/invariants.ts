@@ -1,0 +1,101 @@
+// Safety checks of kernel-model.md section 7, each a stable id (abi.ts CHECK_*). The checks that
+// belong to one action (S1, S2, S5, S6, S9, S10, S15) are made where the action happens, in
+// kernel/dcache.ts; this file holds the ones that look across the state:
+//   inlookup-shape       S3/S4  an in-lookup dentry is on the in-lookup hash, unhashed, negative and
+//                               referenced; nothing is on the in-lookup hash without PAR_LOOKUP
+//   lost-wakeup          L2     nobody sleeps on an episode that has ended or whose owner is gone
+//   waitqueue-lifetime   S7/S8  (on-stack generation) the frame holding d_wait outlives the episode
+//   episode-end          S5     the owner does not return with its episode still open
+//   ino-consistency      c8     procfs d_ino from readdir equals st_ino from stat
+// Each runs only when something it depends on changed in the tick (dirty flags).
+
+import {
+  CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_EPISODE_END, CHECK_WAITQUEUE_LIFETIME,
+  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
+} from "../abi";
+import {
+  dw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_DENTRIES, MAX_EMITS,
+  G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED,
+  E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH,
+  DCACHE_LOOKUP_WAITERS, D_PARENT, D_NAME,
+} from "../sim/state";
+import { n_tasks, waitqueue, fs_type } from "../sim/config";
+import { fail } from "../sim/verdict";
+import { current } from "../kernel/task";
+
+/** Is some task asleep on (kind, obj)? */
+function has_sleeper(kind: i32, obj: i32): bool {
+  for (let t = 0; t < n_tasks; t++) {
+    if (tw(t, T_STATE) == TS_BLOCKED && tw(t, T_WAIT_KIND) == kind && tw(t, T_WAIT_OBJ) == obj) return true;
+  }
+  return false;
+}
+
+/** A frame of task `t` at `depth` is being popped: an episode whose wait queue lives there
+ *  must already have ended. With sleepers enqueued on the on-stack queue that is a use after
+ *  free of the queue (S8); with sleepers otherwise a wakeup that can never come (L2); with none
+ *  an episode its owner abandoned (S5). */
+export function on_frame_pop(t: i32, depth: i32): void {
+  if (gw(G_INLOOKUP) == 0) return;
+  const frame_key = ((t + 1) << 8) | depth;
+  for (let d = 1; d <= MAX_DENTRIES; d++) {
+    if ((dw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0 || dw(d, D_WQ_FRAME) != frame_key) continue;
+    if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);
+    else if (has_sleeper(WAIT_IN_LOOKUP, d) || (dw(d, D_FLAGS) & DCACHE_LOOKUP_WAITERS) != 0) fail(CHECK_LOST_WAKEUP, t);
+    else fail(CHECK_EPISODE_END, t);
+  }
+}
+
+/** S3/S4 over every dentry, after a tick that changed dentry state. */
+export function check_shapes(): void {
+  if (gw(G_SHAPE_DIRTY) == 0) return;
+  sgw(G_SHAPE_DIRTY, 0);
+  for (let d = 1; d <= MAX_DENTRIES; d++) {
+    const f = dw(d, D_FLAGS);
+    if ((f & DCACHE_ALLOCATED) == 0) continue;
+    const par = (f & DCACHE_PAR_LOOKUP) != 0, chained = (f & DCACHE_IN_LOOKUP_HASH) != 0;
+    if (par != chained) { fail(CHECK_INLOOKUP_SHAPE, current); return; }
+    if (par && ((f & DCACHE_HASHED) != 0 || dw(d, D_INODE) != 0 || dw(d, D_REF) < 1)) {
+      fail(CHECK_INLOOKUP_SHAPE, current);
+      return;
+    }
+  }
+}
+
+/** L2: a sleeper on an in-lookup wait or lookup lock whose dentry is no longer in lookup was
+ *  not woken. Run after a tick that ended an episode, and when no task is runnable. */
+export function check_lost_wakeups(force: bool): void {
+  if (!force && gw(G_WAKE_DIRTY) == 0) return;
+  sgw(G_WAKE_DIRTY, 0);
+  for (let t = 0; t < n_tasks && t < MAX_TASKS; t++) {
+    if (tw(t, T_STATE) != TS_BLOCKED) continue;
+    const kind = tw(t, T_WAIT_KIND);
+    if (kind != WAIT_IN_LOOKUP && kind != WAIT_LOOKUP_LOCK) continue;
+    if ((dw(tw(t, T_WAIT_OBJ), D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
+  }
+}
+
+// ---- ino-consistency (procfs) -----------------------------------------------------------------
+
+/** readdir emitted d_ino for (dir, name): record it; the fallback ino never matches a real
+ *  st_ino, and an emitted ino must match the inode the dcache holds for that name now. */
+export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_ino: i32): void {
+  if (fs_type != FS_PROCFS) return;
+  const n = gw(G_N_EMITS);
+  if (n < MAX_EMITS) {
+    sew(n, E_DIR, dir); sew(n, E_NAME, name); sew(n, E_INO, ino);
+    sgw(G_N_EMITS, n + 1);
+  }
+  if (ino == fallback_ino) fail(CHECK_INO_CONSISTENCY, t);
+}
+
+/** stat returned st_ino for (dir, name): it must equal every d_ino readdir emitted for it. */
+export function ino_check_stat(t: i32, dir: i32, name: i32, ino: i32): void {
+  if (fs_type != FS_PROCFS) return;
+  const n = gw(G_N_EMITS);
+  for (let e = 0; e < n; e++) {
+    if (ew(e, E_DIR) == dir && ew(e, E_NAME) == name && ew(e, E_INO) != ino) { fail(CHECK_INO_CONSISTENCY, t); return; }
+  }
+}
+
+export { D_PARENT, D_NAME };

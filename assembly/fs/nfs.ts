@@ -1,0 +1,273 @@
+// Models: fs/nfs/dir.c — readdirplus priming (nfs_readdir, nfs_prime_dcache), ->lookup
+// (nfs_lookup) and the directory operations against the server (fs/server.ts).
+//
+// Divergence from Linux: one client, NFSv3+ semantics (exclusive create and rename targets are
+// not looked up), no attribute or verifier caching (nfs_refresh_inode is an event), each RPC is
+// one atomic step and a READDIRPLUS reply lists the whole directory.
+
+import {
+  AUX_HIT, AUX_MISS, AUX_NEW, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
+  AUX_CREATED, AUX_RETRY, AUX_ENDED, OBJ_SERVER,
+} from "../abi";
+import { lookup_locks } from "../sim/config";
+import { ev } from "../sim/trace";
+import { model_assert } from "../sim/verdict";
+import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
+import { sfw, F_PC } from "../sim/state";
+import {
+  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias,
+  __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
+  EWOULDBLOCK, EEXIST, ENOENT,
+} from "../kernel/dcache";
+import { nfs_fhget, i_obj, dir_inode, inode_lock_shared, inode_unlock_shared } from "../kernel/inode";
+import { srv_lookup, srv_create, srv_remove, srv_rename, srv_children_mask, srv_name, srv_is_dir } from "./server";
+import { prime_alloc_fn, prime_drops_lock } from "./prime";
+import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
+import {
+  FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
+  FN_NFS_UNLINK, FN_NFS_RENAME, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
+} from "../kernel/fns";
+
+@inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
+@inline function dir_obj(dir: i32): i32 { return i_obj(dir_inode(dir)); }
+
+function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
+  sfw(fr, F_PC, next);
+  return call(t, fn, a0, a1, a2);
+}
+
+/** Attach the inode for `obj` to `d` (nfs_instantiate / nfs_add_or_obtain: d_drop a cached
+ *  negative dentry first, then d_splice_alias). */
+function nfs_instantiate(t: i32, d: i32, obj: i32): void {
+  if (!d_unhashed(d) && d_is_negative(d)) d_invalidate(d);
+  d_splice_alias(t, nfs_fhget(obj, srv_is_dir(obj), srv_name(obj)), d);
+}
+
+// ---- nfs_readdir ------------------------------------------------------------------------------
+// Locals: 0 dir, 1 listing (object mask), 2 next object id.
+const NR_RPC: i32 = 0, NR_NEXT: i32 = 1;
+
+export function nfs_readdir_state(pc: i32): string {
+  return pc == NR_RPC ? "READDIRPLUS" : pc == NR_NEXT ? "nfs_readdir_entry" : "";
+}
+
+/** Models: nfs_readdir() with READDIRPLUS: list the server directory, prime every entry.
+ *  Locking: directory i_rwsem held shared (iterate_dir). */
+export function nfs_readdir(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0);
+  if (pc_of(fr) == NR_RPC) {
+    const mask = srv_children_mask(dir_obj(dir));
+    setL(fr, 1, <i32>mask);
+    setL(fr, 2, 1);
+    ev(t, FN_NFS_READDIR, NR_RPC, 0, 0, popcnt<i32>(<i32>mask), AUX_NONE);
+    return yield_(fr, NR_NEXT);
+  }
+  const mask = <u32>L(fr, 1);
+  let o = L(fr, 2);
+  while (o < 32 && (mask & ((<u32>1) << o)) == 0) o++;
+  if (o >= 32) return ret(t, 0);
+  setL(fr, 2, o + 1);
+  return callp(t, fr, NR_NEXT, FN_NFS_PRIME_DCACHE, dir, o);
+}
+
+// ---- nfs_prime_dcache -------------------------------------------------------------------------
+// Locals: 0 dir, 1 server object (fileid), 2 name, 3 dentry, 4 inode, 5 drop-lock result.
+const NP_LOOKUP: i32 = 0, NP_ALLOC: i32 = 1, NP_GOT: i32 = 2, NP_EXISTING: i32 = 3, NP_FHGET: i32 = 4,
+  NP_SPLICE: i32 = 5, NP_DONE: i32 = 6, NP_DPUT: i32 = 7, NP_DROP: i32 = 8, NP_DROP_ALLOC: i32 = 9,
+  NP_RELOCK: i32 = 10, NP_RELOCKED: i32 = 11;
+
+export function nfs_prime_dcache_state(pc: i32): string {
+  switch (pc) {
+    case NP_LOOKUP: return "d_lookup";
+    case NP_ALLOC: return "d_alloc";
+    case NP_GOT: return "d_in_lookup";
+    case NP_EXISTING: return "nfs_same_file";
+    case NP_FHGET: return "nfs_fhget";
+    case NP_SPLICE: return "d_splice_alias";
+    case NP_DONE: return "d_lookup_done";
+    case NP_DPUT: return "dput";
+    case NP_DROP: return "inode_unlock_shared (drop-lock)";
+    case NP_DROP_ALLOC: return "d_alloc_parallel (unlocked)";
+    case NP_RELOCK: return "inode_lock_shared (retake)";
+    case NP_RELOCKED: return "d_in_lookup";
+    default: return "";
+  }
+}
+
+/** Models: nfs_prime_dcache(). Locking: directory held shared on entry and exit (drop-lock
+ *  releases it around d_alloc_parallel). The on-stack wait queue lives in this frame. */
+export function nfs_prime_dcache(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0), obj = L(fr, 1), d = L(fr, 3);
+  const name = srv_name(obj);
+  switch (pc_of(fr)) {
+    case NP_LOOKUP: {
+      setL(fr, 2, name);
+      const hit = d_lookup(dir, name);
+      if (hit != 0) {
+        dget(hit);
+        setL(fr, 3, hit);
+        ev(t, FN_NFS_PRIME_DCACHE, NP_LOOKUP, dobj(hit), name, hit, AUX_HIT);
+        return yield_(fr, NP_EXISTING);
+      }
+      ev(t, FN_NFS_PRIME_DCACHE, NP_LOOKUP, sobj(obj), name, 0, AUX_MISS);
+      return yield_(fr, NP_ALLOC);
+    }
+    case NP_ALLOC:
+      return callp(t, fr, NP_GOT, prime_alloc_fn(), dir, name);
+    case NP_GOT:
+      return prime_got(t, fr, ret_value(t));
+    case NP_EXISTING: {
+      if (!d_is_negative(d) && i_obj(d_inode(d)) == obj) {
+        dput(t, d);
+        ev(t, FN_NFS_PRIME_DCACHE, NP_EXISTING, dobj(d), name, 0, AUX_HIT); // nfs_refresh_inode
+        return ret_yield(t, 0);
+      }
+      d_invalidate(d);
+      dput(t, d);
+      setL(fr, 3, 0);
+      ev(t, FN_NFS_PRIME_DCACHE, NP_EXISTING, dobj(d), name, 0, AUX_STALE);
+      return yield_(fr, NP_ALLOC);
+    }
+    case NP_FHGET: {
+      lookup_begin(t, d);
+      const inode = nfs_fhget(obj, srv_is_dir(obj), name);
+      setL(fr, 4, inode);
+      ev(t, FN_NFS_PRIME_DCACHE, NP_FHGET, dobj(d), name, inode, AUX_NONE);
+      return yield_(fr, NP_SPLICE);
+    }
+    case NP_SPLICE:
+      d_splice_alias(t, L(fr, 4), d);
+      lookup_end(d);
+      ev(t, FN_NFS_PRIME_DCACHE, NP_SPLICE, dobj(d), name, 0, AUX_INSTANTIATED);
+      return yield_(fr, NP_DONE);
+    case NP_DONE:
+      if (!d_in_lookup(d)) return goto_(fr, NP_DPUT);
+      d_lookup_done(t, d);
+      ev(t, FN_NFS_PRIME_DCACHE, NP_DONE, dobj(d), name, 0, AUX_ENDED);
+      return yield_(fr, NP_DPUT);
+    case NP_DPUT:
+      dput(t, d);
+      ev(t, FN_NFS_PRIME_DCACHE, NP_DPUT, dobj(d), name, 0, AUX_NONE);
+      return ret_yield(t, 0);
+    case NP_DROP:
+      return inode_unlock_shared(t, fr, FN_NFS_PRIME_DCACHE, NP_DROP, NP_DROP_ALLOC, dir_inode(dir));
+    case NP_DROP_ALLOC:
+      return callp(t, fr, NP_RELOCK, FN_D_ALLOC_PARALLEL, dir, L(fr, 2));
+    case NP_RELOCK:
+      setL(fr, 5, ret_value(t));
+      return inode_lock_shared(t, fr, FN_NFS_PRIME_DCACHE, NP_RELOCK, NP_RELOCKED, dir_inode(dir));
+    case NP_RELOCKED:
+      return prime_got(t, fr, L(fr, 5));
+  }
+  model_assert(false, "nfs_prime_dcache: bad pc");
+  return STEP_NEXT;
+}
+
+function prime_got(t: i32, fr: usize, r: i32): i32 {
+  if (r == EWOULDBLOCK) {
+    if (prime_drops_lock()) return goto_(fr, NP_DROP);
+    ev(t, FN_NFS_PRIME_DCACHE, NP_GOT, 0, L(fr, 2), r, AUX_NONE); // someone else's lookup will do
+    return ret(t, 0);
+  }
+  if (r < 0) return ret(t, 0);
+  setL(fr, 3, r);
+  return goto_(fr, d_in_lookup(r) ? NP_FHGET : NP_EXISTING);
+}
+
+// ---- nfs_lookup -------------------------------------------------------------------------------
+// Locals: 0 dir, 1 dentry, 2 flags, 3 server object.
+const NL_LOCK_LOOKUP: i32 = 0, NL_LOCKED: i32 = 1, NL_RPC: i32 = 2, NL_INSTANTIATE: i32 = 3;
+
+export function nfs_lookup_state(pc: i32): string {
+  switch (pc) {
+    case NL_LOCK_LOOKUP: return "lock_lookup";
+    case NL_LOCKED: return "lock_lookup done";
+    case NL_RPC: return "LOOKUP";
+    case NL_INSTANTIATE: return "d_splice_alias";
+    default: return "";
+  }
+}
+
+/** Models: nfs_lookup() (->lookup). Locking: parent i_rwsem held (shared, or exclusive in the
+ *  current order's lookup_one_qstr_excl). Returns 0 (use the dentry) or -errno. For exclusive
+ *  create and rename targets it returns NULL without instantiating, leaving the dentry in lookup
+ *  (kernel-model.md (a')). */
+export function nfs_lookup(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0), d = L(fr, 1), flags = L(fr, 2);
+  switch (pc_of(fr)) {
+    case NL_LOCK_LOOKUP:
+      if (lookup_locks && d_in_lookup(d)) return callp(t, fr, NL_LOCKED, FN_LOCK_LOOKUP, d);
+      return goto_(fr, NL_RPC);
+    case NL_LOCKED: {
+      const r = ret_value(t);
+      if (r != d) return ret(t, r);     // NULL: instantiated by the lock holder; -EAGAIN: retry
+      return goto_(fr, NL_RPC);
+    }
+    case NL_RPC: {
+      if ((flags & (LOOKUP_EXCL | LOOKUP_RENAME_TARGET)) != 0) {
+        ev(t, FN_NFS_LOOKUP, NL_RPC, dobj(d), d_name(d), 0, AUX_NONE); // return NULL, not instantiated
+        return ret(t, 0);
+      }
+      lookup_begin(t, d);
+      const o = srv_lookup(dir_obj(dir), d_name(d));
+      setL(fr, 3, o);
+      ev(t, FN_NFS_LOOKUP, NL_RPC, o != 0 ? sobj(o) : 0, d_name(d), o, o != 0 ? AUX_POSITIVE : AUX_NEGATIVE);
+      return yield_(fr, NL_INSTANTIATE);
+    }
+    case NL_INSTANTIATE: {
+      const o = L(fr, 3);
+      if (o != 0) d_splice_alias(t, nfs_fhget(o, srv_is_dir(o), d_name(d)), d);
+      else __d_add(t, d, 0);            // d_add(dentry, NULL): NFS caches the negative entry
+      lookup_end(d);
+      ev(t, FN_NFS_LOOKUP, NL_INSTANTIATE, dobj(d), d_name(d), 0, o != 0 ? AUX_INSTANTIATED : AUX_NEGATIVE);
+      return ret_yield(t, 0);
+    }
+  }
+  model_assert(false, "nfs_lookup: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- nfs_mkdir / nfs_atomic_open (O_CREAT) / nfs_unlink / nfs_rename ---------------------------
+// Locals: 0 dir, 1 dentry, 2 rename target, 3 caller op, 4 server object.
+// Locking: parent i_rwsem held exclusive. Step 0 is the RPC, step 1 updates the dcache.
+
+export function nfs_dirop_state(pc: i32): string {
+  return pc == 0 ? "RPC" : pc == 1 ? "d_instantiate / d_delete / d_move" : "";
+}
+
+export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
+  const dir = L(fr, 0), d = L(fr, 1), target = L(fr, 2);
+  const dobj_ = dir_obj(dir);
+  if (pc_of(fr) == 0) {
+    let o = 0, r = 0;
+    if (fn == FN_NFS_MKDIR) {
+      if (srv_lookup(dobj_, d_name(d)) != 0) r = EEXIST;
+      else o = srv_create(dobj_, d_name(d), true);
+    } else if (fn == FN_NFS_ATOMIC_OPEN) {
+      o = srv_lookup(dobj_, d_name(d));             // open the existing file, or create it
+      if (o == 0) o = srv_create(dobj_, d_name(d), false);
+    } else if (fn == FN_NFS_UNLINK) {
+      o = srv_lookup(dobj_, d_name(d));
+      if (o == 0) r = ENOENT; else srv_remove(o);
+    } else {
+      o = srv_rename(dobj_, d_name(d), d_name(target));
+      if (o == 0) r = ENOENT;
+    }
+    setL(fr, 4, o);
+    ev(t, fn, 0, o != 0 ? sobj(o) : 0, d_name(d), r, r == 0 ? AUX_CREATED : AUX_NONE);
+    if (r != 0) return ret_yield(t, r);
+    return yield_(fr, 1);
+  }
+  const o = L(fr, 4);
+  if (fn == FN_NFS_MKDIR || fn == FN_NFS_ATOMIC_OPEN) {
+    if (d_is_negative(d)) nfs_instantiate(t, d, o);
+  } else if (fn == FN_NFS_UNLINK) {
+    d_delete(d);
+  } else {
+    d_move(t, d, target);
+  }
+  ev(t, fn, 1, dobj(d), d_name(d), 0, AUX_INSTANTIATED);
+  return ret_yield(t, 0);
+}
+
+export { AUX_NEW, AUX_RETRY, FN_NFS_UNLINK, FN_NFS_RENAME };

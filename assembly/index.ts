@@ -1,0 +1,106 @@
+// The ABI of the vfsim kernel model: exports only. Every function takes and returns numbers;
+// bulk data moves through buffers in linear memory whose addresses are exported here:
+//   scenario_ptr()   the scenario words the host writes before load_scenario()
+//   choices_ptr()    one byte per tick: the task that ran (written by runs, read by replay)
+//   trace_ptr()      trace events, EV_WORDS i32 each (abi.ts)
+//   result_ptr()     the outcome of the last run, RESULT_WORDS i32 (abi.ts R_*)
+// Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
+
+import { R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CHOICES, R_SCHEDULES, RESULT_WORDS, VERDICT_DEADLOCK } from "./abi";
+import { STATE, STATE_BYTES, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK, G_PREEMPTIONS } from "./sim/state";
+import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
+import { init_state } from "./sim/init";
+import { runnable_mask as mask, tick as do_tick } from "./sim/tick";
+import { CHOICES, alloc_choices, choices_len as n_choices, begin_schedule, step_recorded, run_batch as batch, run_replay as replay, ticks_total as total } from "./sim/strategy";
+import { TRACE, trace_len as n_events, trace_lost as lost, set_trace as trace_switch } from "./sim/trace";
+import { find_cycle, cycle_task, cycle_kind } from "./check/waits_for";
+import { fn_name as fname, FN_COUNT } from "./kernel/fns";
+import { state_name as sname } from "./kernel/names";
+
+const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
+let last_schedules: i32 = 0;
+
+export function scenario_ptr(): usize { return SCENARIO; }
+
+/** Decode the scenario words and build the initial state. 0, or -(index + 1) of a bad word. */
+export function load_scenario(): i32 {
+  const r = decode_scenario();
+  if (r != 0) return r;
+  alloc_choices(ticks_max);
+  init_state();
+  return 0;
+}
+
+/** Reset to the initial state (a memory copy) and clear the choices and trace. */
+export function begin(): void { begin_schedule(); }
+export function runnable_mask(): i32 { return mask(); }
+/** One recorded scheduler tick of task t; returns the verdict so far (-1 running). */
+export function tick(t: i32): i32 { return step_recorded(t); }
+/** One unrecorded tick (exhaustive search records choices on the host). */
+export function tick_unrecorded(t: i32): i32 { return do_tick(t); }
+export function tick_count(): i32 { return gw(G_TICK); }
+export function preemptions(): i32 { return gw(G_PREEMPTIONS); }
+export function verdict(): i32 { return gw(G_VERDICT); }
+
+/** Run up to `count` schedules (random: strategy 0, pct: 1) numbered from `first`; returns the
+ *  batch offset of the first that did not end OK, or -1. */
+export function run_batch(strategy: i32, seed: u64, first: i32, count: i32, depth: i32, k: i32): i32 {
+  const r = batch(strategy, seed, first, count, depth, k);
+  last_schedules = r < 0 ? count : r + 1;
+  return r;
+}
+export function ticks_total(): i64 { return total; }
+
+/** Replay the first n choices in the choices buffer (see sim/strategy.ts run_replay). */
+export function run_replay(n: i32): i32 { last_schedules = 1; return replay(n); }
+
+export function choices_ptr(): usize { return CHOICES; }
+export function choices_len(): i32 { return n_choices; }
+
+export function set_trace(on: bool): void { trace_switch(on); }
+export function trace_ptr(): usize { return TRACE; }
+export function trace_len(): i32 { return n_events; }
+export function trace_lost(): i32 { return lost; }
+
+/** Fill the result buffer from the current state and return its address. */
+export function result_ptr(): usize {
+  const v = gw(G_VERDICT);
+  store<i32>(RESULT + (<usize>R_VERDICT << 2), v);
+  store<i32>(RESULT + (<usize>R_CHECK << 2), gw(G_CHECK));
+  store<i32>(RESULT + (<usize>R_TICKS << 2), gw(G_TICK));
+  store<i32>(RESULT + (<usize>R_FAIL_TASK << 2), gw(G_FAIL_TASK));
+  store<i32>(RESULT + (<usize>R_CHOICES << 2), n_choices);
+  store<i32>(RESULT + (<usize>R_SCHEDULES << 2), last_schedules);
+  const n = v == VERDICT_DEADLOCK ? find_cycle() : 0;
+  store<i32>(RESULT + (<usize>R_CYCLE_LEN << 2), n);
+  for (let i = 0; i < n; i++) {
+    store<i32>(RESULT + (<usize>(R_CYCLE + 2 * i) << 2), cycle_task(i));
+    store<i32>(RESULT + (<usize>(R_CYCLE + 2 * i + 1) << 2), cycle_kind(i));
+  }
+  return RESULT;
+}
+
+// ---- snapshots (exhaustive search backtracks by restoring one) --------------------------------
+const MAX_SNAPSHOTS: i32 = 1 << 14;
+const SNAPSHOTS: usize = memory.data(MAX_SNAPSHOTS * sizeof<usize>(), 16);
+
+export function state_bytes(): i32 { return STATE_BYTES; }
+/** Save the state in slot `slot` (allocated on first use). 0, or -1 if out of slots. */
+export function snapshot_save(slot: i32): i32 {
+  if (<u32>slot >= <u32>MAX_SNAPSHOTS) return -1;
+  const at = SNAPSHOTS + (<usize>slot) * sizeof<usize>();
+  let p = load<usize>(at);
+  if (p == 0) { p = heap.alloc(<usize>STATE_BYTES); store<usize>(at, p); }
+  memory.copy(p, STATE, <usize>STATE_BYTES);
+  return 0;
+}
+export function snapshot_load(slot: i32): void {
+  const p = load<usize>(SNAPSHOTS + (<usize>slot) * sizeof<usize>());
+  if (p == 0) abort("vfsim: snapshot_load of an empty slot");
+  memory.copy(STATE, p, <usize>STATE_BYTES);
+}
+
+// ---- names for the trace renderer (read once per module) --------------------------------------
+export function fn_count(): i32 { return FN_COUNT; }
+export function fn_name(fn: i32): string { return fname(fn); }
+export function state_name(fn: i32, pc: i32): string { return sname(fn, pc); }

@@ -1,0 +1,362 @@
+// Models: fs/dcache.c — dentries, the main hash, the in-lookup hash and the in-lookup protocol:
+// d_alloc_parallel(), d_alloc_noblock(), d_alloc_locked() + lock_lookup() (patch 11/11),
+// d_wait_lookup(), d_lookup_done(), __d_add(), d_splice_alias(), d_move(), dput(), d_invalidate().
+//
+// Locking (Linux): d_lock protects a dentry's flags, name, parent, refcount, hashed-ness and
+// d_inode; in-lookup bucket bit locks nest inside d_lock; parent d_lock before child d_lock.
+// In the model each function below that touches shared state is one atomic step, which is what
+// those locks buy (kernel-model.md 2.5): search-or-insert (steps 2-6 of 2.1) is one step, ending
+// an episode is one step, d_wait_lookup is a predicate wait "until not in-lookup".
+//
+// Divergence from Linux:
+// - No RCU, d_seq or rename_lock: search-or-insert is atomic, so their retries never happen. The
+//   planted bug no-dir-seq-recheck splits it in two to show what the i_dir_seq re-check prevents.
+// - The NEW-PRIVATE dentry of 2.1 step 1 is not allocated up front: the dentry is allocated at the
+//   moment it is inserted (it is invisible to other tasks before that in Linux too).
+// - A dentry's key is (parent, name id); names compare exactly (no ->d_compare).
+// - d_splice_alias() never finds a directory alias (one client; renames go through d_move()), so
+//   __d_unalias and -ELOOP/-ESTALE are not modelled.
+// - Killing a dentry frees its slot at once (no LRU, no RCU delay); a hashed dentry is kept.
+
+import {
+  CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION,
+  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, OBJ_DENTRY, WQ_VAR_EVENT,
+  PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT,
+  AUX_HIT, AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE,
+} from "../abi";
+import {
+  dw, sdw, gw, sgw, tw, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
+  D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
+  DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
+  DCACHE_LOOKUP_WAITERS,
+} from "../sim/state";
+import { n_tasks, waitqueue, planted } from "../sim/config";
+import { fail, model_assert } from "../sim/verdict";
+import { ev } from "../sim/trace";
+import {
+  STEP_NEXT, STEP_YIELD, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all, current,
+} from "./task";
+import { FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
+
+export const EWOULDBLOCK: i32 = -11;
+export const EAGAIN: i32 = -11 - 1000; // distinct from EWOULDBLOCK in the model (same number in Linux)
+export const ENOENT: i32 = -2;
+export const EEXIST: i32 = -17;
+export const ENOTDIR: i32 = -20;
+export const EPERM: i32 = -1;
+export const EACCES: i32 = -13;
+
+@inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }
+@inline function has(d: i32, flag: i32): bool { return (dw(d, D_FLAGS) & flag) != 0; }
+@inline function set_flag(d: i32, flag: i32): void { sdw(d, D_FLAGS, dw(d, D_FLAGS) | flag); }
+@inline function clear_flag(d: i32, flag: i32): void { sdw(d, D_FLAGS, dw(d, D_FLAGS) & ~flag); }
+
+@inline export function d_in_lookup(d: i32): bool { return has(d, DCACHE_PAR_LOOKUP); }
+@inline export function d_unhashed(d: i32): bool { return !has(d, DCACHE_HASHED); }
+@inline export function d_is_negative(d: i32): bool { return dw(d, D_INODE) == 0; }
+@inline export function d_inode(d: i32): i32 { return dw(d, D_INODE); }
+@inline export function d_name(d: i32): i32 { return dw(d, D_NAME); }
+@inline export function d_parent(d: i32): i32 { return dw(d, D_PARENT); }
+@inline export function d_alive(d: i32): bool { return has(d, DCACHE_ALLOCATED); }
+@inline export function d_owner(d: i32): i32 { return dw(d, D_OWNER) - 1; }
+@inline export function d_locker(d: i32): i32 { return dw(d, D_LOCKER) - 1; }
+
+/** Models: __d_alloc() + d_set_d_op/parent linkage: a new unhashed negative dentry, refcount 1,
+ *  holding a reference on its parent. Lowest free slot, so ids are deterministic. */
+export function d_alloc(parent: i32, name: i32): i32 {
+  let d = 1;
+  while (d <= MAX_DENTRIES && has(d, DCACHE_ALLOCATED)) d++;
+  model_assert(d <= MAX_DENTRIES, "dentry table full");
+  for (let f = 0; f < D_WORDS; f++) sdw(d, f, 0);
+  sdw(d, D_FLAGS, DCACHE_ALLOCATED);
+  sdw(d, D_PARENT, parent);
+  sdw(d, D_NAME, name);
+  sdw(d, D_REF, 1);
+  if (parent != 0) dget(parent);
+  return d;
+}
+
+@inline export function dget(d: i32): void { sdw(d, D_REF, dw(d, D_REF) + 1); }
+
+/** Models: dput(). An unhashed dentry is killed at its last reference and drops its parent. A
+ *  final dput of a dentry still on the in-lookup hash is S6 (episode-end): it is left dangling on
+ *  the chain, as in Linux, and never freed. */
+export function dput(t: i32, d: i32): void {
+  while (d != 0) {
+    const ref = dw(d, D_REF) - 1;
+    model_assert(ref >= 0, "dput of a dentry with no references");
+    sdw(d, D_REF, ref);
+    if (ref > 0 || has(d, DCACHE_HASHED)) return;
+    sgw(G_SHAPE_DIRTY, 1);
+    if (has(d, DCACHE_IN_LOOKUP_HASH)) { fail(CHECK_EPISODE_END, t); return; }
+    const parent = dw(d, D_PARENT);
+    sdw(d, D_FLAGS, 0);
+    d = parent;
+  }
+}
+
+/** Models: d_lookup() on the main hash: the hashed dentry for (parent, name), or 0. */
+export function d_lookup(parent: i32, name: i32): i32 {
+  for (let d = 1; d <= MAX_DENTRIES; d++) {
+    if ((dw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)
+      && dw(d, D_PARENT) == parent && dw(d, D_NAME) == name) return d;
+  }
+  return 0;
+}
+
+/** The in-lookup hash chain scan (d_alloc_parallel step 6): the in-lookup dentry for the key. */
+export function in_lookup_find(parent: i32, name: i32): i32 {
+  if (gw(G_INLOOKUP) == 0) return 0;
+  for (let d = 1; d <= MAX_DENTRIES; d++) {
+    if (has(d, DCACHE_IN_LOOKUP_HASH) && dw(d, D_PARENT) == parent && dw(d, D_NAME) == name) return d;
+  }
+  return 0;
+}
+
+/** Insert a new in-lookup dentry owned by `t`; its wait queue lives in the caller's frame. */
+function d_insert_in_lookup(t: i32, parent: i32, name: i32): i32 {
+  if (in_lookup_find(parent, name) != 0 || d_lookup(parent, name) != 0) fail(CHECK_INLOOKUP_UNIQUE, t); // S2
+  const d = d_alloc(parent, name);
+  set_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH);
+  sdw(d, D_OWNER, t + 1);
+  // the d_alloc_parallel frame is on top; the wait queue belongs to its caller (on-stack gen.)
+  sdw(d, D_WQ_FRAME, ((t + 1) << 8) | (tw(t, T_SP) - 2));
+  sgw(G_INLOOKUP, gw(G_INLOOKUP) + 1);
+  sgw(G_SHAPE_DIRTY, 1);
+  return d;
+}
+
+/** A function returns a dentry still in lookup to its caller on purpose (lookup_one_qstr for
+ *  NFS exclusive create or rename target, patch 10/11): the episode now belongs to the caller's
+ *  frame, which must end it. Divergence from Linux: with the on-stack wait queue the queue would
+ *  still be in the returning frame; the series that returns in-lookup dentries waits through the
+ *  global table / wait_var_event instead, so the model moves the queue with the episode. */
+export function d_episode_to_caller(t: i32, d: i32): void {
+  if (d_in_lookup(d) && dw(d, D_OWNER) == t + 1) sdw(d, D_WQ_FRAME, ((t + 1) << 8) | (tw(t, T_SP) - 2));
+}
+
+/** Models: __d_lookup_unhash() + the wake in __d_lookup_unhash_wake() / end_dir_add(): the end of
+ *  an in-lookup episode. Caller: the owner (d_lookup_done, __d_add, d_move) or, under
+ *  d_alloc_locked rules, the lookup-lock holder. Wakes d_wait_lookup and lock_lookup sleepers. */
+export function __d_lookup_unhash(t: i32, d: i32): void {
+  model_assert(d_in_lookup(d), "__d_lookup_unhash of a dentry not in lookup");
+  const owner = dw(d, D_OWNER) - 1;
+  const locker = has(d, DCACHE_LOOKUP_LOCKED) ? dw(d, D_LOCKER) - 1 : -1;
+  if (t != owner) {
+    if (t != locker) fail(CHECK_EPISODE_END, t);   // S5: ended by neither owner nor lock holder
+    fail(CHECK_OWNER_ONLY, t);                      // S15: Al Viro's invariant
+  }
+  clear_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH | DCACHE_LOOKUP_LOCKED);
+  sgw(G_INLOOKUP, gw(G_INLOOKUP) - 1);
+  sgw(G_SHAPE_DIRTY, 1);
+  sgw(G_WAKE_DIRTY, 1);
+  const had_waiters = has(d, DCACHE_LOOKUP_WAITERS) || dw(d, D_WAITERS) != 0;
+  clear_flag(d, DCACHE_LOOKUP_WAITERS);
+  sdw(d, D_WAITERS, 0);
+  // var-event generation: wake_up_var only if a waiter set DCACHE_LOOKUP_WAITERS; on-stack
+  // generation: wake_up_all on the owner's queue. Either way every d_wait_lookup sleeper.
+  if (!planted(PLANT_NO_WAKE) && (had_waiters || waitqueue != WQ_VAR_EVENT)) wake_all(WAIT_IN_LOOKUP, d, n_tasks);
+  wake_all(WAIT_LOOKUP_LOCK, d, n_tasks);   // wake_up_var_locked on d_lookup_locked
+}
+
+/** Models: d_lookup_done(): end the episode if still in lookup; idempotent. */
+export function d_lookup_done(t: i32, d: i32): bool {
+  if (!d_in_lookup(d)) return false;
+  __d_lookup_unhash(t, d);
+  return true;
+}
+
+/** Models: __d_add(): end the episode if in lookup (start_dir_add/end_dir_add), attach the inode
+ *  (0: a negative dentry) and insert into the main hash. */
+export function __d_add(t: i32, d: i32, inode: i32): void {
+  if (!d_unhashed(d) || !d_is_negative(d)) { fail(CHECK_SINGLE_INSTANTIATION, t); return; } // S10
+  if (d_in_lookup(d)) __d_lookup_unhash(t, d);
+  if (d_lookup(dw(d, D_PARENT), dw(d, D_NAME)) != 0) fail(CHECK_UNIQUE_HASHED, t);       // S1
+  if (in_lookup_find(dw(d, D_PARENT), dw(d, D_NAME)) != 0) fail(CHECK_INLOOKUP_UNIQUE, t); // S2
+  sdw(d, D_INODE, inode);
+  set_flag(d, DCACHE_HASHED);
+  sgw(G_SHAPE_DIRTY, 1);
+}
+
+/** Models: d_splice_alias(): BUG on a hashed dentry (S10); otherwise __d_add(). Returns 0 (use
+ *  the dentry passed in). */
+export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
+  __d_add(t, d, inode);
+  return 0;
+}
+
+/** Models: d_invalidate() / __d_drop(): unhash, so the next lookup allocates afresh. */
+export function d_invalidate(d: i32): void {
+  clear_flag(d, DCACHE_HASHED);
+  sgw(G_SHAPE_DIRTY, 1);
+}
+
+/** Models: d_delete(): the last user turns the dentry negative in place; otherwise unhash it. */
+export function d_delete(d: i32): void {
+  if (dw(d, D_REF) == 1) sdw(d, D_INODE, 0);
+  else clear_flag(d, DCACHE_HASHED);
+  sgw(G_SHAPE_DIRTY, 1);
+}
+
+/** Models: d_move() / __d_move() within one directory: `d` takes `target`'s name; target is
+ *  unhashed; an in-lookup target's episode ends here (start_dir_add ... end_dir_add wakes). */
+export function d_move(t: i32, d: i32, target: i32): void {
+  if (d_in_lookup(target)) __d_lookup_unhash(t, target);
+  clear_flag(target, DCACHE_HASHED);
+  clear_flag(d, DCACHE_HASHED);
+  sdw(d, D_NAME, dw(target, D_NAME));
+  if (d_lookup(dw(d, D_PARENT), dw(d, D_NAME)) != 0) fail(CHECK_UNIQUE_HASHED, t);
+  set_flag(d, DCACHE_HASHED);
+  sgw(G_SHAPE_DIRTY, 1);
+}
+
+/** S9 bookkeeping: a ->lookup or readdir instantiate starts/ends on `d`. */
+export function lookup_begin(t: i32, d: i32): void {
+  sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);
+  let in_flight = 0;
+  for (let e = 1; e <= MAX_DENTRIES; e++) {
+    if (has(e, DCACHE_ALLOCATED) && dw(e, D_PARENT) == dw(d, D_PARENT) && dw(e, D_NAME) == dw(d, D_NAME)) in_flight += dw(e, D_LOOKUPS);
+  }
+  if (in_flight > 1) fail(CHECK_SINGLE_LOOKUP, t);
+}
+export function lookup_end(d: i32): void { sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) - 1); }
+
+// ---- d_alloc_parallel / d_alloc_noblock / d_alloc_locked --------------------------------------
+// Frame locals: 0 parent, 1 name, 2 the match being waited for.
+// Returns (T_RET): an existing hashed dentry, a new in-lookup dentry owned by the caller,
+// -EWOULDBLOCK (noblock), or for d_alloc_locked an in-lookup dentry whose lookup lock the caller
+// now holds. A reference is held on any dentry returned.
+
+export const DAP_SEARCH: i32 = 0;
+export const DAP_WAIT: i32 = 1;
+export const DAP_RECHECK: i32 = 2;
+export const DAP_LOCKED_WAIT: i32 = 3;
+export const DAP_INSERT: i32 = 4;
+
+export function d_alloc_parallel_state(pc: i32): string {
+  switch (pc) {
+    case DAP_SEARCH: return "search-or-insert";
+    case DAP_WAIT: return "d_wait_lookup";
+    case DAP_RECHECK: return "re-check after wait";
+    case DAP_LOCKED_WAIT: return "wait for d_lookup_locked";
+    case DAP_INSERT: return "insert (no i_dir_seq re-check)";
+    default: return "";
+  }
+}
+
+/** Models: fs/dcache.c d_alloc_parallel() (and the _noblock/_locked modes of the shared helper
+ *  of patch 11/11). Locking: may be called with or without the parent's i_rwsem; sleeps only
+ *  in d_wait_lookup (DAP_WAIT) or, for d_alloc_locked, on the lookup lock (DAP_LOCKED_WAIT). */
+export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
+  const parent = L(fr, 0), name = L(fr, 1);
+  switch (pc_of(fr)) {
+    case DAP_SEARCH: {
+      const hit = d_lookup(parent, name);
+      if (hit != 0) {
+        dget(hit);
+        ev(t, fn, DAP_SEARCH, dobj(hit), name, hit, AUX_HIT);
+        return ret_yield(t, hit);
+      }
+      const m = in_lookup_find(parent, name);
+      if (m != 0) {
+        dget(m);
+        setL(fr, 2, m);
+        if (fn == FN_D_ALLOC_NOBLOCK) {          // still in lookup under its d_lock: give up
+          dput(t, m);
+          ev(t, fn, DAP_SEARCH, dobj(m), name, EWOULDBLOCK, AUX_IN_LOOKUP);
+          return ret_yield(t, EWOULDBLOCK);
+        }
+        ev(t, fn, DAP_SEARCH, dobj(m), name, m, AUX_IN_LOOKUP);
+        return yield_(fr, fn == FN_D_ALLOC_LOCKED ? DAP_LOCKED_WAIT : DAP_WAIT);
+      }
+      if (planted(PLANT_NO_DIR_SEQ_RECHECK)) {
+        ev(t, fn, DAP_SEARCH, 0, name, 0, AUX_MISS);
+        return yield_(fr, DAP_INSERT);
+      }
+      return insert_new(t, fn, parent, name, DAP_SEARCH);
+    }
+    case DAP_INSERT:
+      return insert_new(t, fn, parent, name, DAP_INSERT);
+    case DAP_WAIT: {
+      // Models: d_wait_lookup(); called and returns with d_lock held in Linux.
+      const m = L(fr, 2);
+      if (d_in_lookup(m)) {
+        if (waitqueue == WQ_VAR_EVENT) set_flag(m, DCACHE_LOOKUP_WAITERS);
+        else sdw(m, D_WAITERS, dw(m, D_WAITERS) | (1 << t));
+        ev(t, fn, DAP_WAIT, dobj(m), name, 0, AUX_SLEEP);
+        return block(t, fr, DAP_RECHECK, WAIT_IN_LOOKUP, m);
+      }
+      return goto_(fr, DAP_RECHECK);
+    }
+    case DAP_RECHECK: {
+      const m = L(fr, 2);
+      if (!d_unhashed(m) && dw(m, D_PARENT) == parent && dw(m, D_NAME) == name) {
+        ev(t, fn, DAP_RECHECK, dobj(m), name, m, AUX_HIT);
+        return ret_yield(t, m);
+      }
+      dput(t, m);                                // failed lookup or moved: retry from the top
+      ev(t, fn, DAP_RECHECK, dobj(m), name, 0, AUX_RETRY);
+      return yield_(fr, DAP_SEARCH);
+    }
+    case DAP_LOCKED_WAIT: {
+      // d_alloc_locked: wait until "not in-lookup or not locked"; then lock it if still in lookup.
+      const m = L(fr, 2);
+      if (d_in_lookup(m)) {
+        if (has(m, DCACHE_LOOKUP_LOCKED)) {
+          ev(t, fn, DAP_LOCKED_WAIT, dobj(m), name, 0, AUX_SLEEP);
+          return block(t, fr, DAP_LOCKED_WAIT, WAIT_LOOKUP_LOCK, m);
+        }
+        set_flag(m, DCACHE_LOOKUP_LOCKED);
+        sdw(m, D_LOCKER, t + 1);
+        ev(t, fn, DAP_LOCKED_WAIT, dobj(m), name, m, AUX_LOCKED);
+        return ret_yield(t, m);
+      }
+      if (d_unhashed(m)) {
+        dput(t, m);
+        ev(t, fn, DAP_LOCKED_WAIT, dobj(m), name, 0, AUX_RETRY);
+        return yield_(fr, DAP_SEARCH);
+      }
+      ev(t, fn, DAP_LOCKED_WAIT, dobj(m), name, m, AUX_HIT);
+      return ret_yield(t, m);
+    }
+  }
+  model_assert(false, "d_alloc_parallel: bad pc");
+  return STEP_NEXT;
+}
+
+function insert_new(t: i32, fn: i32, parent: i32, name: i32, pc: i32): i32 {
+  const d = d_insert_in_lookup(t, parent, name);
+  if (fn == FN_D_ALLOC_LOCKED) {
+    set_flag(d, DCACHE_LOOKUP_LOCKED);
+    sdw(d, D_LOCKER, t + 1);
+  }
+  ev(t, fn, pc, dobj(d), name, d, AUX_NEW);
+  return ret_yield(t, d);
+}
+
+// ---- lock_lookup ------------------------------------------------------------------------------
+export function lock_lookup_state(pc: i32): string { return pc == 0 ? "wait for d_lookup_locked" : ""; }
+
+/** Models: lock_lookup() (patch 11/11), first thing in ->lookup of a filesystem that uses
+ *  d_alloc_locked. Local 0: the dentry. Returns the dentry (proceed, lock held), 0 (someone
+ *  instantiated it: ->lookup returns NULL) or -EAGAIN (it was not instantiated: start again).
+ *  Locking: parent i_rwsem held (shared); sleeps on the lookup lock. */
+export function lock_lookup(t: i32, fr: usize): i32 {
+  const d = L(fr, 0);
+  if (d_in_lookup(d)) {
+    const mine = dw(d, D_LOCKER) == t + 1;
+    if (has(d, DCACHE_LOOKUP_LOCKED) && !mine && !planted(PLANT_LOCK_LOOKUP_NOWAIT)) {
+      ev(t, FN_LOCK_LOOKUP, 0, dobj(d), d_name(d), 0, AUX_SLEEP);
+      return block(t, fr, 0, WAIT_LOOKUP_LOCK, d);
+    }
+    set_flag(d, DCACHE_LOOKUP_LOCKED);
+    sdw(d, D_LOCKER, t + 1);
+    ev(t, FN_LOCK_LOOKUP, 0, dobj(d), d_name(d), d, AUX_LOCKED);
+    return ret_yield(t, d);
+  }
+  const r = d_unhashed(d) ? EAGAIN : 0;
+  ev(t, FN_LOCK_LOOKUP, 0, dobj(d), d_name(d), r, r == 0 ? AUX_HIT : AUX_RETRY);
+  return ret_yield(t, r);
+}
+
+export { AUX_NONE, current };

@@ -1,0 +1,72 @@
+// Function ids of the modelled kernel functions (frame and trace event `fn` field). Each id names
+// the Linux function the state machine models, so a trace reads beside the kernel source.
+
+export const FN_NONE: i32 = 0;
+// system calls (one frame per op)
+export const FN_VFS_STATX: i32 = 1;
+export const FN_GETDENTS64: i32 = 2;
+export const FN_DO_MKDIRAT: i32 = 3;
+export const FN_DO_FILP_OPEN: i32 = 4;     // open(O_CREAT)
+export const FN_DO_UNLINKAT: i32 = 5;
+export const FN_DO_RENAMEAT2: i32 = 6;
+// fs/namei.c
+export const FN_LINK_PATH_WALK: i32 = 7;
+export const FN_LOOKUP_SLOW: i32 = 8;
+export const FN___LOOKUP_SLOW: i32 = 9;
+export const FN_LOOKUP_ONE_QSTR_EXCL: i32 = 10;   // current order, parent held exclusive
+export const FN_LOOKUP_ONE_QSTR: i32 = 11;        // proposed order (52/53), shared around ->lookup
+// fs/dcache.c
+export const FN_D_ALLOC_PARALLEL: i32 = 12;
+export const FN_D_ALLOC_NOBLOCK: i32 = 13;
+export const FN_D_ALLOC_LOCKED: i32 = 14;
+export const FN_LOCK_LOOKUP: i32 = 15;
+// fs/readdir.c
+export const FN_ITERATE_DIR: i32 = 16;
+// fs/nfs
+export const FN_NFS_READDIR: i32 = 17;
+export const FN_NFS_PRIME_DCACHE: i32 = 18;
+export const FN_NFS_LOOKUP: i32 = 19;
+export const FN_NFS_MKDIR: i32 = 20;
+export const FN_NFS_ATOMIC_OPEN: i32 = 21;
+export const FN_NFS_UNLINK: i32 = 22;
+export const FN_NFS_RENAME: i32 = 23;
+// fs/proc
+export const FN_PROC_READDIR: i32 = 24;
+export const FN_PROC_FILL_CACHE: i32 = 25;
+export const FN_PROC_LOOKUP: i32 = 26;
+// pseudo-function for wake-up events in a sleeper's lane
+export const FN_WAKE: i32 = 27;
+export const FN_COUNT: i32 = 28;
+
+export function fn_name(fn: i32): string {
+  switch (fn) {
+    case FN_VFS_STATX: return "vfs_statx";
+    case FN_GETDENTS64: return "getdents64";
+    case FN_DO_MKDIRAT: return "do_mkdirat";
+    case FN_DO_FILP_OPEN: return "do_filp_open";
+    case FN_DO_UNLINKAT: return "do_unlinkat";
+    case FN_DO_RENAMEAT2: return "do_renameat2";
+    case FN_LINK_PATH_WALK: return "link_path_walk";
+    case FN_LOOKUP_SLOW: return "lookup_slow";
+    case FN___LOOKUP_SLOW: return "__lookup_slow";
+    case FN_LOOKUP_ONE_QSTR_EXCL: return "lookup_one_qstr_excl";
+    case FN_LOOKUP_ONE_QSTR: return "lookup_one_qstr";
+    case FN_D_ALLOC_PARALLEL: return "d_alloc_parallel";
+    case FN_D_ALLOC_NOBLOCK: return "d_alloc_noblock";
+    case FN_D_ALLOC_LOCKED: return "d_alloc_locked";
+    case FN_LOCK_LOOKUP: return "lock_lookup";
+    case FN_ITERATE_DIR: return "iterate_dir";
+    case FN_NFS_READDIR: return "nfs_readdir";
+    case FN_NFS_PRIME_DCACHE: return "nfs_prime_dcache";
+    case FN_NFS_LOOKUP: return "nfs_lookup";
+    case FN_NFS_MKDIR: return "nfs_mkdir";
+    case FN_NFS_ATOMIC_OPEN: return "nfs_atomic_open";
+    case FN_NFS_UNLINK: return "nfs_unlink";
+    case FN_NFS_RENAME: return "nfs_rename";
+    case FN_PROC_READDIR: return "proc_readdir";
+    case FN_PROC_FILL_CACHE: return "proc_fill_cache";
+    case FN_PROC_LOOKUP: return "proc_lookup";
+    case FN_WAKE: return "wake_up";
+    default: return "";
+  }
+}

@@ -1,0 +1,85 @@
+// Models: fs/inode.c (the inode cache, get_next_ino) and the inode_lock*() wrappers of
+// include/linux/fs.h around the directory's i_rwsem.
+
+import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED } from "../abi";
+import { iw, siw, gw, sgw, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, MAX_INODES, G_NEXT_INO } from "../sim/state";
+import { model_assert } from "../sim/verdict";
+import { ev } from "../sim/trace";
+import { down_read, down_write, up_read, up_write } from "./rwsem";
+import { block, yield_ } from "./task";
+import { dw, D_INODE } from "../sim/state";
+
+/** NFS inode numbers are the server's fileids: FILEID_BASE + server object id. */
+export const FILEID_BASE: i32 = 1000;
+
+@inline export function iobj(inode: i32): i32 { return (OBJ_INODE << 24) | inode; }
+@inline export function i_ino(inode: i32): i32 { return iw(inode, I_INO); }
+@inline export function i_obj(inode: i32): i32 { return iw(inode, I_OBJ); }
+@inline export function i_is_dir(inode: i32): bool { return iw(inode, I_IS_DIR) != 0; }
+@inline export function i_name(inode: i32): i32 { return iw(inode, I_NAME); }
+/** The inode of a directory dentry (whose i_rwsem the namei paths take). */
+@inline export function dir_inode(dentry: i32): i32 { return dw(dentry, D_INODE); }
+
+/** Models: new_inode(): a fresh in-core inode for server object `obj`. */
+export function new_inode(obj: i32, is_dir: bool, ino: i32, name: i32): i32 {
+  let i = 1;
+  while (i <= MAX_INODES && iw(i, I_USED) != 0) i++;
+  model_assert(i <= MAX_INODES, "inode table full");
+  for (let f = 0; f < I_WORDS; f++) siw(i, f, 0);
+  siw(i, I_USED, 1);
+  siw(i, I_INO, ino);
+  siw(i, I_OBJ, obj);
+  siw(i, I_IS_DIR, is_dir ? 1 : 0);
+  siw(i, I_NAME, name);
+  return i;
+}
+
+/** Models: fs/nfs/inode.c nfs_fhget(): the one in-core inode for a fileid (iget5_locked). */
+export function nfs_fhget(obj: i32, is_dir: bool, name: i32): i32 {
+  for (let i = 1; i <= MAX_INODES; i++) if (iw(i, I_USED) != 0 && iw(i, I_OBJ) == obj) return i;
+  return new_inode(obj, is_dir, FILEID_BASE + obj, name);
+}
+
+/** Models: fs/proc/base.c proc_pid_make_inode(): a new inode every time, numbered by
+ *  get_next_ino(): proc inode numbers exist only once instantiated (kernel-model.md 4.2). */
+export function proc_make_inode(obj: i32, is_dir: bool, name: i32): i32 {
+  const ino = gw(G_NEXT_INO);
+  sgw(G_NEXT_INO, ino + 1);
+  return new_inode(obj, is_dir, ino, name);
+}
+
+// ---- inode_lock*() as atomic steps: take or release, trace, end the tick -----------------------
+
+/** Models: inode_lock_shared(). Yields at `next`, granted or (blocked) queued. */
+export function inode_lock_shared(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
+  if (down_read(t, inode)) {
+    ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);
+    return yield_(fr, next);
+  }
+  ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_QUEUED);
+  return block(t, fr, next, WAIT_RWSEM_READ, inode);
+}
+
+/** Models: inode_lock() / inode_lock_nested(I_MUTEX_PARENT). */
+export function inode_lock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
+  if (down_write(t, inode)) {
+    ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);
+    return yield_(fr, next);
+  }
+  ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_QUEUED);
+  return block(t, fr, next, WAIT_RWSEM_WRITE, inode);
+}
+
+/** Models: inode_unlock_shared(). */
+export function inode_unlock_shared(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
+  up_read(t, inode);
+  ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_RELEASED);
+  return yield_(fr, next);
+}
+
+/** Models: inode_unlock(). */
+export function inode_unlock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
+  up_write(t, inode);
+  ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_RELEASED);
+  return yield_(fr, next);
+}

@@ -1,0 +1,599 @@
+// Models: fs/namei.c — path walk, lookup_slow/__lookup_slow, lookup_one_qstr_excl (current
+// order) and lookup_one_qstr (proposed order), and the system calls built on them: stat, mkdir,
+// open(O_CREAT), unlink and rename within one directory, in both lock orders.
+//
+// Lock orders (config.order):
+//   current   the parent's i_rwsem is taken before d_alloc_parallel(): shared for lookups, exclusive
+//             for mkdir/unlink/rename/O_CREAT (kernel-model.md 3.4). Every in-lookup child of D has
+//             an owner that holds D.
+//   proposed  "VFS: lift d_alloc_parallel above inode_lock" (52/53, kernel-model.md 6.1):
+//             d_alloc_parallel() first; the shared lock only around ->lookup; the exclusive lock
+//             after the lookup, re-validated, so a task may hold an in-lookup dentry while it
+//             waits for the parent's i_rwsem (shared or exclusive).
+//
+// Frame locals are documented per function. Dentries returned to a caller carry a reference.
+//
+// Divergence from Linux: no d_revalidate (NFS dentries are always valid), no permission checks,
+// no mounts or symlinks, no LOOKUP_RCU walk (lookup_fast takes references step by step), no
+// killable waits; open(O_CREAT) in the proposed order calls d_lookup_done after unlocking, as
+// 52/53 does, and in the current order before unlocking (both end the episode in ->atomic_open).
+
+import {
+  ORDER_PROPOSED, FS_NFS, CHECK_INO_CONSISTENCY, OBJ_PATH, AUX_HIT, AUX_MISS, AUX_NEGATIVE,
+  AUX_POSITIVE, AUX_RETRY, AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
+} from "../abi";
+import { order, fs_type, path_len, path_name, path_last, planted } from "../sim/config";
+import { ev } from "../sim/trace";
+import { fail, model_assert } from "../sim/verdict";
+import {
+  STEP_NEXT, L, setL, pc_of, goto_, yield_, call, ret, ret_yield, ret_value,
+} from "./task";
+import {
+  d_lookup, dget, dput, d_alloc, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_parent, d_name,
+  d_lookup_done, d_episode_to_caller, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN,
+} from "./dcache";
+import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino } from "./inode";
+import { sfw, F_PC } from "../sim/state";
+import { up_read, up_write } from "./rwsem";
+import { ino_check_stat } from "../check/invariants";
+import {
+  FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
+  FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
+  FN_D_ALLOC_PARALLEL, FN_ITERATE_DIR, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_NFS_MKDIR,
+  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME,
+} from "./fns";
+
+export const ROOT_DENTRY: i32 = 1;
+
+// ->lookup intent flags (include/linux/namei.h)
+export const LOOKUP_EXCL: i32 = 1;
+export const LOOKUP_RENAME_TARGET: i32 = 2;
+export const LOOKUP_CREATE: i32 = 4;
+export const LOOKUP_OPEN: i32 = 8;
+
+@inline function proposed(): bool { return order == ORDER_PROPOSED; }
+@inline function fs_lookup_fn(): i32 { return fs_type == FS_NFS ? FN_NFS_LOOKUP : FN_PROC_LOOKUP; }
+@inline export function d_is_dir(d: i32): bool { return d_inode(d) != 0 && i_is_dir(d_inode(d)); }
+
+/** Set the caller's resume point, then call: the callee runs in this same tick. */
+function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
+  sfw(fr, F_PC, next);
+  return call(t, fn, a0, a1, a2, a3);
+}
+
+/** d_lookup_done() as a step of `fn`: an atomic action if the dentry is still in lookup, a local
+ *  no-op otherwise (not-in-lookup is permanent, so the merge hides no interleaving). */
+function lookup_done_step(t: i32, fr: usize, fn: i32, next: i32, d: i32): i32 {
+  if (d == 0 || !d_in_lookup(d)) return goto_(fr, next);
+  d_lookup_done(t, d);
+  ev(t, fn, pc_of(fr), dobj(d), d_name(d), 0, AUX_ENDED);
+  return yield_(fr, next);
+}
+
+// ---- link_path_walk -----------------------------------------------------------------------------
+// Locals: 0 path, 1 components to walk, 2 index, 3 current dentry (referenced).
+const LPW_START: i32 = 0, LPW_FAST: i32 = 1, LPW_SLOW: i32 = 2, LPW_GOT: i32 = 3;
+
+export function link_path_walk_state(pc: i32): string {
+  switch (pc) {
+    case LPW_START: return "path_init";
+    case LPW_FAST: return "lookup_fast";
+    case LPW_SLOW: return "lookup_slow";
+    case LPW_GOT: return "step_into";
+    default: return "";
+  }
+}
+
+/** Models: link_path_walk() + walk_component(): returns the dentry of the first `upto`
+ *  components of the path (referenced), or -ENOENT/-ENOTDIR. Locking: none held. */
+export function link_path_walk(t: i32, fr: usize): i32 {
+  const path = L(fr, 0), upto = L(fr, 1);
+  switch (pc_of(fr)) {
+    case LPW_START:
+      dget(ROOT_DENTRY);
+      setL(fr, 3, ROOT_DENTRY);
+      return goto_(fr, LPW_FAST);
+    case LPW_FAST: {
+      const i = L(fr, 2), cur = L(fr, 3);
+      if (i == upto) return ret(t, cur);
+      if (!d_is_dir(cur)) { dput(t, cur); return ret(t, ENOTDIR); }
+      const name = path_name(path, i);
+      const d = d_lookup(cur, name);
+      if (d == 0) {
+        ev(t, FN_LINK_PATH_WALK, LPW_FAST, 0, name, 0, AUX_MISS);
+        return yield_(fr, LPW_SLOW);
+      }
+      if (d_is_negative(d)) {
+        dput(t, cur);
+        ev(t, FN_LINK_PATH_WALK, LPW_FAST, dobj(d), name, ENOENT, AUX_NEGATIVE);
+        return ret_yield(t, ENOENT);
+      }
+      dget(d);
+      dput(t, cur);
+      setL(fr, 3, d);
+      setL(fr, 2, i + 1);
+      ev(t, FN_LINK_PATH_WALK, LPW_FAST, dobj(d), name, d, AUX_HIT);
+      return yield_(fr, LPW_FAST);
+    }
+    case LPW_SLOW:
+      return callp(t, fr, LPW_GOT, FN_LOOKUP_SLOW, L(fr, 3), path_name(path, L(fr, 2)), 0);
+    case LPW_GOT: {
+      const r = ret_value(t), cur = L(fr, 3);
+      if (r < 0) { dput(t, cur); ev(t, FN_LINK_PATH_WALK, LPW_GOT, 0, 0, r, AUX_NONE); return ret_yield(t, r); }
+      dput(t, cur);
+      if (d_is_negative(r)) {
+        dput(t, r);
+        ev(t, FN_LINK_PATH_WALK, LPW_GOT, dobj(r), d_name(r), ENOENT, AUX_NEGATIVE);
+        return ret_yield(t, ENOENT);
+      }
+      setL(fr, 3, r);
+      setL(fr, 2, L(fr, 2) + 1);
+      ev(t, FN_LINK_PATH_WALK, LPW_GOT, dobj(r), d_name(r), r, AUX_POSITIVE);
+      return yield_(fr, LPW_FAST);
+    }
+  }
+  model_assert(false, "link_path_walk: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- lookup_slow ------------------------------------------------------------------------------
+// Locals: 0 dir dentry, 1 name, 2 flags.
+const LS_LOCK: i32 = 0, LS_CALL: i32 = 1, LS_UNLOCK: i32 = 2;
+
+export function lookup_slow_state(pc: i32): string {
+  switch (pc) {
+    case LS_LOCK: return "inode_lock_shared";
+    case LS_CALL: return "__lookup_slow";
+    case LS_UNLOCK: return "inode_unlock_shared";
+    default: return "";
+  }
+}
+
+/** Models: lookup_slow(). Current order: the shared lock around __lookup_slow(); proposed order:
+ *  __lookup_slow() takes it itself, around ->lookup only. */
+export function lookup_slow(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0);
+  switch (pc_of(fr)) {
+    case LS_LOCK:
+      if (proposed()) return goto_(fr, LS_CALL);
+      return inode_lock_shared(t, fr, FN_LOOKUP_SLOW, LS_LOCK, LS_CALL, dir_inode(dir));
+    case LS_CALL:
+      return callp(t, fr, LS_UNLOCK, FN___LOOKUP_SLOW, dir, L(fr, 1), L(fr, 2));
+    case LS_UNLOCK: {
+      const r = ret_value(t);
+      if (proposed()) return ret(t, r);
+      up_read(t, dir_inode(dir));
+      ev(t, FN_LOOKUP_SLOW, LS_UNLOCK, (2 << 24) | dir_inode(dir), d_name(dir), 0, AUX_RELEASED);
+      return ret_yield(t, r);
+    }
+  }
+  model_assert(false, "lookup_slow: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- __lookup_slow ----------------------------------------------------------------------------
+// Locals: 0 dir, 1 name, 2 flags, 3 dentry, 4 ->lookup result.
+// The on-stack wait queue of generation 1 lives in this frame.
+const __LS_AGAIN: i32 = 0, __LS_GOT: i32 = 1, __LS_LOCK: i32 = 2, __LS_LOOKUP: i32 = 3,
+  __LS_LOOKED: i32 = 4, __LS_DONE: i32 = 5, __LS_RETURN: i32 = 6, __LS_RETRY: i32 = 7;
+
+export function __lookup_slow_state(pc: i32): string {
+  switch (pc) {
+    case __LS_AGAIN: return "d_alloc_parallel";
+    case __LS_GOT: return "d_in_lookup";
+    case __LS_LOCK: return "inode_lock_shared";
+    case __LS_LOOKUP: return "->lookup";
+    case __LS_LOOKED: return "inode_unlock_shared";
+    case __LS_DONE: return "d_lookup_done";
+    case __LS_RETURN: return "dput";
+    case __LS_RETRY: return "d_lookup_done, dput, again (-EAGAIN)";
+    default: return "";
+  }
+}
+
+/** Models: __lookup_slow(). Locking: current order: parent shared on entry and exit; proposed:
+ *  none on entry, shared only around ->lookup. */
+export function __lookup_slow(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0), name = L(fr, 1), d = L(fr, 3);
+  switch (pc_of(fr)) {
+    case __LS_AGAIN:
+      return callp(t, fr, __LS_GOT, FN_D_ALLOC_PARALLEL, dir, name);
+    case __LS_GOT: {
+      const r = ret_value(t);
+      if (r < 0 || !d_in_lookup(r)) return ret(t, r);
+      setL(fr, 3, r);
+      return goto_(fr, proposed() ? __LS_LOCK : __LS_LOOKUP);
+    }
+    case __LS_LOCK:
+      return inode_lock_shared(t, fr, FN___LOOKUP_SLOW, __LS_LOCK, __LS_LOOKUP, dir_inode(dir));
+    case __LS_LOOKUP:
+      return callp(t, fr, __LS_LOOKED, fs_lookup_fn(), dir, d, L(fr, 2));
+    case __LS_LOOKED:
+      setL(fr, 4, ret_value(t));
+      if (!proposed()) return goto_(fr, __LS_DONE);
+      return inode_unlock_shared(t, fr, FN___LOOKUP_SLOW, __LS_LOOKED, __LS_DONE, dir_inode(dir));
+    case __LS_DONE: {
+      const r = L(fr, 4);
+      if (r == EAGAIN) return goto_(fr, __LS_RETRY);
+      // Planted bug (kernel-model.md c4): the error path forgets d_lookup_done().
+      if (r < 0 && planted(PLANT_NO_LOOKUP_DONE)) return goto_(fr, __LS_RETURN);
+      return lookup_done_step(t, fr, FN___LOOKUP_SLOW, __LS_RETURN, d);
+    }
+    case __LS_RETURN: {
+      const r = L(fr, 4);
+      if (r >= 0) return ret(t, d);
+      dput(t, d);
+      ev(t, FN___LOOKUP_SLOW, __LS_RETURN, dobj(d), name, r, AUX_NONE);
+      return ret_yield(t, r);
+    }
+    case __LS_RETRY:
+      d_lookup_done(t, d);
+      dput(t, d);
+      setL(fr, 3, 0);
+      ev(t, FN___LOOKUP_SLOW, __LS_RETRY, dobj(d), name, EAGAIN, AUX_RETRY);
+      return yield_(fr, __LS_AGAIN);
+  }
+  model_assert(false, "__lookup_slow: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- lookup_one_qstr_excl (current order) ------------------------------------------------------
+// Locals: 0 dir, 1 name, 2 flags, 3 dentry.
+const LQE_LOOKUP: i32 = 0, LQE_LOOKUP_FS: i32 = 1, LQE_GOT: i32 = 2;
+
+export function lookup_one_qstr_excl_state(pc: i32): string {
+  switch (pc) {
+    case LQE_LOOKUP: return "d_lookup / d_alloc";
+    case LQE_LOOKUP_FS: return "->lookup";
+    case LQE_GOT: return "dput";
+    default: return "";
+  }
+}
+
+/** Models: lookup_one_qstr_excl() before patch 10/11. Locking: parent held EXCLUSIVE, so no
+ *  in-lookup child can exist (current order) and a plain d_alloc() is handed to ->lookup. */
+export function lookup_one_qstr_excl(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0), name = L(fr, 1);
+  switch (pc_of(fr)) {
+    case LQE_LOOKUP: {
+      const hit = d_lookup(dir, name);
+      if (hit != 0) {
+        dget(hit);
+        ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_LOOKUP, dobj(hit), name, hit, AUX_HIT);
+        return ret_yield(t, hit);
+      }
+      const d = d_alloc(dir, name);
+      setL(fr, 3, d);
+      ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_LOOKUP, dobj(d), name, d, AUX_MISS);
+      return yield_(fr, LQE_LOOKUP_FS);
+    }
+    case LQE_LOOKUP_FS:
+      return callp(t, fr, LQE_GOT, fs_lookup_fn(), dir, L(fr, 3), L(fr, 2));
+    case LQE_GOT: {
+      const r = ret_value(t), d = L(fr, 3);
+      if (r >= 0) return ret(t, d);
+      dput(t, d);
+      ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_GOT, dobj(d), name, r, AUX_NONE);
+      return ret_yield(t, r);
+    }
+  }
+  model_assert(false, "lookup_one_qstr_excl: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- lookup_one_qstr (proposed order) ----------------------------------------------------------
+// Locals: 0 dir, 1 name, 2 flags, 3 dentry, 4 ->lookup result.
+const LQ_ALLOC: i32 = 0, LQ_GOT: i32 = 1, LQ_LOCK: i32 = 2, LQ_LOOKUP: i32 = 3, LQ_UNLOCK: i32 = 4,
+  LQ_AFTER: i32 = 5, LQ_ERR: i32 = 6;
+
+export function lookup_one_qstr_state(pc: i32): string {
+  switch (pc) {
+    case LQ_ALLOC: return "d_alloc_parallel";
+    case LQ_GOT: return "d_in_lookup";
+    case LQ_LOCK: return "inode_lock_shared";
+    case LQ_LOOKUP: return "->lookup";
+    case LQ_UNLOCK: return "inode_unlock_shared";
+    case LQ_AFTER: return "d_lookup_done (error)";
+    case LQ_ERR: return "dput";
+    default: return "";
+  }
+}
+
+/** Models: lookup_one_qstr() of 52/53. Locking: parent unlocked on entry and exit; shared
+ *  around ->lookup. May return a dentry still in lookup (NFS with LOOKUP_EXCL or
+ *  LOOKUP_RENAME_TARGET), which the caller must d_lookup_done(). */
+export function lookup_one_qstr(t: i32, fr: usize): i32 {
+  const dir = L(fr, 0), name = L(fr, 1), d = L(fr, 3);
+  switch (pc_of(fr)) {
+    case LQ_ALLOC:
+      return callp(t, fr, LQ_GOT, FN_D_ALLOC_PARALLEL, dir, name);
+    case LQ_GOT: {
+      const r = ret_value(t);
+      if (r < 0 || !d_in_lookup(r)) return ret(t, r);
+      setL(fr, 3, r);
+      return goto_(fr, LQ_LOCK);
+    }
+    case LQ_LOCK:
+      return inode_lock_shared(t, fr, FN_LOOKUP_ONE_QSTR, LQ_LOCK, LQ_LOOKUP, dir_inode(dir));
+    case LQ_LOOKUP:
+      return callp(t, fr, LQ_UNLOCK, fs_lookup_fn(), dir, d, L(fr, 2));
+    case LQ_UNLOCK:
+      setL(fr, 4, ret_value(t));
+      return inode_unlock_shared(t, fr, FN_LOOKUP_ONE_QSTR, LQ_UNLOCK, LQ_AFTER, dir_inode(dir));
+    case LQ_AFTER: {
+      const r = L(fr, 4);
+      if (r == EAGAIN) {
+        d_lookup_done(t, d);
+        dput(t, d);
+        ev(t, FN_LOOKUP_ONE_QSTR, LQ_AFTER, dobj(d), name, EAGAIN, AUX_RETRY);
+        return yield_(fr, LQ_ALLOC);
+      }
+      if (r >= 0) {
+        d_episode_to_caller(t, d);
+        return ret(t, d);
+      }
+      return lookup_done_step(t, fr, FN_LOOKUP_ONE_QSTR, LQ_ERR, d);
+    }
+    case LQ_ERR:
+      dput(t, d);
+      ev(t, FN_LOOKUP_ONE_QSTR, LQ_ERR, dobj(d), name, L(fr, 4), AUX_NONE);
+      return ret_yield(t, L(fr, 4));
+  }
+  model_assert(false, "lookup_one_qstr: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- vfs_statx / getdents64 ---------------------------------------------------------------------
+// Locals: 0 path, 1 dentry.
+const SYS_START: i32 = 0;
+const ST_GOT: i32 = 1;
+
+export function vfs_statx_state(pc: i32): string {
+  switch (pc) {
+    case SYS_START: return "filename_lookup";
+    case ST_GOT: return "generic_fillattr, dput";
+    default: return "";
+  }
+}
+
+/** Models: vfs_statx(): walk the whole path and report st_ino. Returns st_ino or -errno. */
+export function vfs_statx(t: i32, fr: usize): i32 {
+  const path = L(fr, 0);
+  if (pc_of(fr) == SYS_START) return callp(t, fr, ST_GOT, FN_LINK_PATH_WALK, path, path_len(path));
+  const r = ret_value(t);
+  if (r < 0) return ret(t, r);
+  const ino = i_ino(d_inode(r));
+  ino_check_stat(t, d_parent(r), d_name(r), ino);
+  dput(t, r);
+  ev(t, FN_VFS_STATX, ST_GOT, dobj(r), d_name(r), ino, AUX_POSITIVE);
+  return ret_yield(t, ino);
+}
+
+const GD_ITERATE: i32 = 1, GD_DONE: i32 = 2;
+export function getdents64_state(pc: i32): string {
+  switch (pc) {
+    case SYS_START: return "do_filp_open";
+    case GD_ITERATE: return "iterate_dir";
+    case GD_DONE: return "fput";
+    default: return "";
+  }
+}
+
+/** Models: getdents64() on a freshly opened directory: open, iterate_dir(), close. */
+export function getdents64(t: i32, fr: usize): i32 {
+  const path = L(fr, 0);
+  switch (pc_of(fr)) {
+    case SYS_START:
+      return callp(t, fr, GD_ITERATE, FN_LINK_PATH_WALK, path, path_len(path));
+    case GD_ITERATE: {
+      const r = ret_value(t);
+      if (r < 0) return ret(t, r);
+      setL(fr, 1, r);
+      if (!d_is_dir(r)) { dput(t, r); return ret_yield(t, ENOTDIR); }
+      return callp(t, fr, GD_DONE, FN_ITERATE_DIR, r);
+    }
+    case GD_DONE: {
+      const r = ret_value(t);
+      dput(t, L(fr, 1));
+      ev(t, FN_GETDENTS64, GD_DONE, dobj(L(fr, 1)), d_name(L(fr, 1)), r, AUX_NONE);
+      return ret_yield(t, r);
+    }
+  }
+  model_assert(false, "getdents64: bad pc");
+  return STEP_NEXT;
+}
+
+// ---- the directory-modifying system calls -----------------------------------------------------
+// Shared shape: walk to the parent; then
+//   current:  inode_lock(dir); lookup_one_qstr_excl(); vfs_op(); inode_unlock(dir)
+//   proposed: lookup_one_qstr(); inode_lock(dir); re-validate (else unlock, d_lookup_done, dput,
+//             retry); vfs_op(); inode_unlock(dir); d_lookup_done()   (__start_dirop/end_dirop)
+// Locals: 0 path (rename: from), 1 path2 (rename: to), 2 dir, 3 dentry, 4 rename target,
+//         5 result.
+
+const OP_WALK: i32 = 1, OP_C_LOCK: i32 = 2, OP_C_LOOKUP: i32 = 3, OP_C_GOT: i32 = 4,
+  OP_C_GOT2: i32 = 5, OP_VFS_DONE: i32 = 6, OP_C_UNLOCK: i32 = 7, OP_DPUT: i32 = 8,
+  OP_P_LOOKUP: i32 = 10, OP_P_GOT: i32 = 11, OP_P_GOT2: i32 = 12, OP_P_LOCK: i32 = 13,
+  OP_P_CHECK: i32 = 14, OP_P_UNLOCK: i32 = 15, OP_P_DONE: i32 = 16, OP_P_DONE2: i32 = 17,
+  OP_P_RETRY_UNLOCK: i32 = 18, OP_P_RETRY: i32 = 19, OP_OPPORTUNISTIC: i32 = 20;
+
+export function dirop_state(pc: i32): string {
+  switch (pc) {
+    case SYS_START: return "filename_parentat";
+    case OP_WALK: return "path walked";
+    case OP_C_LOCK: return "inode_lock";
+    case OP_C_LOOKUP: return "lookup";
+    case OP_C_GOT: return "lookup done";
+    case OP_C_GOT2: return "lookup target done";
+    case OP_VFS_DONE: return "vfs op done";
+    case OP_C_UNLOCK: return "inode_unlock";
+    case OP_DPUT: return "dput";
+    case OP_P_LOOKUP: return "lookup_one_qstr";
+    case OP_P_GOT: return "lookup done";
+    case OP_P_GOT2: return "lookup target done";
+    case OP_P_LOCK: return "inode_lock";
+    case OP_P_CHECK: return "re-validate";
+    case OP_P_UNLOCK: return "inode_unlock";
+    case OP_P_DONE: return "d_lookup_done";
+    case OP_P_DONE2: return "d_lookup_done (source)";
+    case OP_P_RETRY_UNLOCK: return "inode_unlock (stale, retry)";
+    case OP_P_RETRY: return "d_lookup_done, dput (retry)";
+    case OP_OPPORTUNISTIC: return "lookup_fast (opportunistic O_CREAT)";
+    default: return "";
+  }
+}
+
+/** The filesystem operation an op ends in, called with the parent held exclusive. */
+function vfs_op_fn(fn: i32): i32 {
+  if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
+  if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
+  if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
+  return FN_NFS_RENAME;
+}
+
+/** ->lookup intent for the (first) name of an op. */
+function op_lookup_flags(fn: i32): i32 {
+  if (fn == FN_DO_MKDIRAT) return LOOKUP_CREATE | LOOKUP_EXCL;
+  if (fn == FN_DO_FILP_OPEN) return LOOKUP_CREATE | LOOKUP_OPEN;
+  return 0;
+}
+
+/** Is the looked-up dentry what the op needs (before the vfs op)? Returns 0 or -errno. */
+function op_precheck(fn: i32, d: i32): i32 {
+  if (fn == FN_DO_MKDIRAT) return d_is_negative(d) ? 0 : EEXIST;
+  if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) ? ENOENT : 0;
+  return 0;   // open(O_CREAT): both exist and not-exist are fine
+}
+
+/** __start_dirop re-validation under the exclusive lock: still in lookup, or hashed with the
+ *  same parent (renames: both dentries). */
+function still_valid(dir: i32, d: i32): bool {
+  return d_in_lookup(d) || (!d_unhashed(d) && d_parent(d) == dir);
+}
+
+/** Models: do_mkdirat(), do_unlinkat(), do_renameat2() (one directory) and do_filp_open() with
+ *  O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured lock order. */
+export function dirop(t: i32, fr: usize, fn: i32): i32 {
+  const path = L(fr, 0), dir = L(fr, 2), d = L(fr, 3), target = L(fr, 4);
+  const is_rename = fn == FN_DO_RENAMEAT2;
+  const is_create = fn == FN_DO_FILP_OPEN;
+  const name = path_last(path);
+  switch (pc_of(fr)) {
+    case SYS_START:
+      return callp(t, fr, OP_WALK, FN_LINK_PATH_WALK, path, path_len(path) - 1);
+    case OP_WALK: {
+      const r = ret_value(t);
+      if (r < 0) return ret(t, r);
+      setL(fr, 2, r);
+      if (!d_is_dir(r)) { setL(fr, 5, ENOTDIR); return goto_(fr, OP_DPUT); }
+      if (is_create) return goto_(fr, OP_OPPORTUNISTIC);
+      return goto_(fr, proposed() ? OP_P_LOOKUP : OP_C_LOCK);
+    }
+    case OP_OPPORTUNISTIC: {
+      // open(O_CREAT) of an existing, cached file takes no directory lock (v6.12+).
+      const hit = d_lookup(dir, name);
+      if (hit != 0 && !d_is_negative(hit)) {
+        ev(t, fn, OP_OPPORTUNISTIC, dobj(hit), name, 0, AUX_HIT);
+        setL(fr, 5, 0);
+        return yield_(fr, OP_DPUT);
+      }
+      ev(t, fn, OP_OPPORTUNISTIC, 0, name, 0, AUX_MISS);
+      return yield_(fr, proposed() ? OP_P_LOOKUP : OP_C_LOCK);
+    }
+
+    // -- current order --
+    case OP_C_LOCK:
+      return inode_lock(t, fr, fn, OP_C_LOCK, OP_C_LOOKUP, dir_inode(dir));
+    case OP_C_LOOKUP:
+      // lookup_open() uses d_alloc_parallel() even under the exclusive lock.
+      if (is_create) return callp(t, fr, OP_C_GOT, FN_D_ALLOC_PARALLEL, dir, name);
+      return callp(t, fr, OP_C_GOT, FN_LOOKUP_ONE_QSTR_EXCL, dir, name, op_lookup_flags(fn));
+    case OP_C_GOT: {
+      const r = ret_value(t);
+      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_C_UNLOCK); }
+      setL(fr, 3, r);
+      const bad = op_precheck(fn, r);
+      if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_C_UNLOCK); }
+      if (is_rename) return callp(t, fr, OP_C_GOT2, FN_LOOKUP_ONE_QSTR_EXCL, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
+      if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
+      return callp(t, fr, OP_VFS_DONE, vfs_op_fn(fn), dir, r, 0, fn);
+    }
+    case OP_C_GOT2: {
+      const r = ret_value(t);
+      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_C_UNLOCK); }
+      setL(fr, 4, r);
+      return callp(t, fr, OP_VFS_DONE, vfs_op_fn(fn), dir, d, r, fn);
+    }
+    case OP_VFS_DONE:
+      setL(fr, 5, ret_value(t));
+      if (proposed()) return goto_(fr, OP_P_UNLOCK);
+      // lookup_open ends the episode before the unlock (no-op after ->atomic_open)
+      return lookup_done_step(t, fr, fn, OP_C_UNLOCK, d);
+    case OP_C_UNLOCK:
+      return inode_unlock(t, fr, fn, OP_C_UNLOCK, OP_DPUT, dir_inode(dir));
+    case OP_DPUT: {
+      if (target != 0) dput(t, target);
+      if (d != 0) dput(t, d);
+      dput(t, dir);
+      ev(t, fn, OP_DPUT, 0, name, L(fr, 5), AUX_NONE);
+      return ret_yield(t, L(fr, 5));
+    }
+
+    // -- proposed order: look up first, then the exclusive lock --
+    case OP_P_LOOKUP:
+      if (is_create) return callp(t, fr, OP_P_GOT, FN_D_ALLOC_PARALLEL, dir, name);
+      return callp(t, fr, OP_P_GOT, FN_LOOKUP_ONE_QSTR, dir, name, op_lookup_flags(fn));
+    case OP_P_GOT: {
+      const r = ret_value(t);
+      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_DPUT); }
+      setL(fr, 3, r);
+      const bad = op_precheck(fn, r);
+      if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_DONE); }
+      if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_DPUT); }
+      if (is_rename) return callp(t, fr, OP_P_GOT2, FN_LOOKUP_ONE_QSTR, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
+      return goto_(fr, OP_P_LOCK);
+    }
+    case OP_P_GOT2: {
+      const r = ret_value(t);
+      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_P_DONE); }
+      setL(fr, 4, r);
+      return goto_(fr, OP_P_LOCK);
+    }
+    case OP_P_LOCK:
+      // May wait for the exclusive lock while owning an in-lookup dentry (scenario a').
+      return inode_lock(t, fr, fn, OP_P_LOCK, OP_P_CHECK, dir_inode(dir));
+    case OP_P_CHECK: {
+      const ok = still_valid(dir, d) && (target == 0 || still_valid(dir, target));
+      if (!ok) {
+        ev(t, fn, OP_P_CHECK, dobj(d), name, 0, AUX_RETRY);
+        return goto_(fr, OP_P_RETRY_UNLOCK);
+      }
+      // c6: another task may have instantiated our dentry meanwhile: re-check before the op.
+      const bad = op_precheck(fn, d);
+      if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_UNLOCK); }
+      if (is_create && !d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
+      return callp(t, fr, OP_VFS_DONE, vfs_op_fn(fn), dir, d, target, fn);
+    }
+    case OP_P_UNLOCK:
+      return inode_unlock(t, fr, fn, OP_P_UNLOCK, OP_P_DONE, dir_inode(dir));
+    case OP_P_DONE:
+      return lookup_done_step(t, fr, fn, OP_P_DONE2, target != 0 ? target : d);
+    case OP_P_DONE2:
+      return lookup_done_step(t, fr, fn, OP_DPUT, target != 0 ? d : 0);
+    case OP_P_RETRY_UNLOCK:
+      return inode_unlock(t, fr, fn, OP_P_RETRY_UNLOCK, OP_P_RETRY, dir_inode(dir));
+    case OP_P_RETRY: {
+      if (target != 0) { d_lookup_done(t, target); dput(t, target); }
+      d_lookup_done(t, d);
+      dput(t, d);
+      setL(fr, 3, 0);
+      setL(fr, 4, 0);
+      ev(t, fn, OP_P_RETRY, dobj(d), name, 0, AUX_RETRY);
+      return yield_(fr, OP_P_LOOKUP);
+    }
+  }
+  model_assert(false, "dirop: bad pc");
+  return STEP_NEXT;
+}
+
+export { CHECK_INO_CONSISTENCY, OBJ_PATH, fail, d_parent, FN_VFS_STATX, FN_GETDENTS64, FN_DO_UNLINKAT, FN_DO_RENAMEAT2, FN_DO_MKDIRAT, FN_DO_FILP_OPEN };

@@ -1,0 +1,167 @@
+// Models: kernel/locking/rwsem.c, the directory inode's i_rwsem, at the level of
+// kernel-model.md 5.2: who holds it, who is queued, and who is granted on release.
+//
+// Locking: the whole operation is one atomic step (the kernel's wait_lock); a waiter is granted
+// the lock by the releaser (direct hand-off), so a woken waiter already holds it.
+//
+// Policies (config.rwsem_policy):
+//   linux        a new reader queues when anyone is queued (the v5.11+ anti-starvation rule, with
+//                no free-lock-with-waiters window at step boundaries); when the head waiter is a
+//                reader, every queued reader is granted at once (phase-fair, v5.3+; the 256 cap
+//                never binds at MAX_TASKS), writers keep their places; a head writer is granted
+//                when the lock is free.
+//   fifo         strict arrival order: a head reader is granted with the readers right behind it,
+//                up to the first queued writer (the pre-v5.3 wake).
+//   reader-pref  readers enter whenever no writer holds the lock; a release grants every queued
+//                reader before any writer.
+// Divergence from Linux: no optimistic spinning, reader stealing, HANDOFF or killable exits
+// (kernel-model.md 5.2 argues stable deadlocks are preserved both ways); the 256-reader cap and
+// timing are not modelled.
+
+import { RWSEM_LINUX, RWSEM_FIFO, RWSEM_READER_PREF, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, PLANT_READER_BARGING } from "../abi";
+import { iw, siw, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, RWSEM_QUEUE_MAX } from "../sim/state";
+import { rwsem_policy, planted } from "../sim/config";
+import { wake } from "./task";
+import { model_assert } from "../sim/verdict";
+
+const MODE_READ: i32 = 1;
+const MODE_WRITE: i32 = 2;
+
+@inline function q_task(i: i32, k: i32): i32 { return iw(i, RW_Q + k) & 0xff; }
+@inline function q_mode(i: i32, k: i32): i32 { return iw(i, RW_Q + k) >> 8; }
+
+function enqueue(inode: i32, t: i32, mode: i32): void {
+  const n = iw(inode, RW_QLEN);
+  model_assert(n < RWSEM_QUEUE_MAX, "rwsem queue overflow");
+  siw(inode, RW_Q + n, t | (mode << 8));
+  siw(inode, RW_QLEN, n + 1);
+}
+
+function dequeue_at(inode: i32, k: i32): void {
+  const n = iw(inode, RW_QLEN);
+  for (let j = k; j < n - 1; j++) siw(inode, RW_Q + j, iw(inode, RW_Q + j + 1));
+  siw(inode, RW_QLEN, n - 1);
+}
+
+@inline export function rwsem_writer(inode: i32): i32 { return iw(inode, RW_WRITER) - 1; }
+@inline export function rwsem_readers(inode: i32): i32 { return iw(inode, RW_READERS); }
+@inline export function rwsem_qlen(inode: i32): i32 { return iw(inode, RW_QLEN); }
+@inline export function rwsem_q_task(inode: i32, k: i32): i32 { return q_task(inode, k); }
+@inline export function rwsem_q_is_writer(inode: i32, k: i32): bool { return q_mode(inode, k) == MODE_WRITE; }
+@inline export function rwsem_is_locked(inode: i32): bool { return iw(inode, RW_WRITER) != 0 || iw(inode, RW_READERS) != 0; }
+
+/** Models: down_read(). Returns true if granted now; false: queued, the caller blocks on
+ *  (WAIT_RWSEM_READ, inode) and holds the lock when woken. */
+export function down_read(t: i32, inode: i32): bool {
+  const free_of_writer = iw(inode, RW_WRITER) == 0;
+  const queue_empty = iw(inode, RW_QLEN) == 0;
+  let grant = free_of_writer && queue_empty;
+  if (rwsem_policy == RWSEM_READER_PREF) grant = free_of_writer;
+  // Planted bug (canary): a new reader passes a queued writer under the linux policy.
+  if (planted(PLANT_READER_BARGING) && rwsem_policy == RWSEM_LINUX) grant = free_of_writer;
+  if (grant) {
+    siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
+    return true;
+  }
+  enqueue(inode, t, MODE_READ);
+  return false;
+}
+
+/** Models: down_write(). Same contract as down_read(), waiting on (WAIT_RWSEM_WRITE, inode). */
+export function down_write(t: i32, inode: i32): bool {
+  if (iw(inode, RW_WRITER) == 0 && iw(inode, RW_READERS) == 0 && iw(inode, RW_QLEN) == 0) {
+    siw(inode, RW_WRITER, t + 1);
+    return true;
+  }
+  enqueue(inode, t, MODE_WRITE);
+  return false;
+}
+
+/** Models: up_read(). */
+export function up_read(t: i32, inode: i32): void {
+  model_assert((iw(inode, RW_READERS) & (1 << t)) != 0, "up_read by a task that does not hold it");
+  siw(inode, RW_READERS, iw(inode, RW_READERS) & ~(1 << t));
+  rwsem_grant(inode);
+}
+
+/** Models: up_write(). */
+export function up_write(t: i32, inode: i32): void {
+  model_assert(iw(inode, RW_WRITER) == t + 1, "up_write by a task that does not hold it");
+  siw(inode, RW_WRITER, 0);
+  rwsem_grant(inode);
+}
+
+/** Models: downgrade_write(): the writer becomes a reader and queued readers may join it. */
+export function downgrade_write(t: i32, inode: i32): void {
+  model_assert(iw(inode, RW_WRITER) == t + 1, "downgrade_write by a task that does not hold it");
+  siw(inode, RW_WRITER, 0);
+  siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
+  grant_readers(inode, rwsem_policy == RWSEM_FIFO);
+}
+
+function grant_reader_at(inode: i32, k: i32): void {
+  const t = q_task(inode, k);
+  siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
+  dequeue_at(inode, k);
+  wake(t);
+}
+
+/** Grant queued readers: all of them (skipping writers), or only the run at the head. */
+function grant_readers(inode: i32, head_run_only: bool): void {
+  let k = 0;
+  while (k < iw(inode, RW_QLEN)) {
+    if (q_mode(inode, k) == MODE_READ) { grant_reader_at(inode, k); continue; }
+    if (head_run_only) return;
+    k++;
+  }
+}
+
+/** Models: rwsem_wake() / rwsem_mark_wake() after a release, per policy. */
+export function rwsem_grant(inode: i32): void {
+  if (iw(inode, RW_QLEN) == 0 || iw(inode, RW_WRITER) != 0) return;
+  if (rwsem_policy == RWSEM_READER_PREF) grant_readers(inode, false);
+  else if (q_mode(inode, 0) == MODE_READ) grant_readers(inode, rwsem_policy == RWSEM_FIFO);
+  if (iw(inode, RW_QLEN) == 0 || iw(inode, RW_READERS) != 0) return;
+  if (q_mode(inode, 0) == MODE_WRITE) {
+    const t = q_task(inode, 0);
+    siw(inode, RW_WRITER, t + 1);
+    dequeue_at(inode, 0);
+    wake(t);
+  }
+}
+
+// Exact waits-for edges of a queued task (kernel-model.md 5.2), as a bitmask of tasks it waits
+// for: holders that block it, and the queued tasks that will be served before it.
+export function rwsem_waits_for(inode: i32, t: i32): i32 {
+  const n = iw(inode, RW_QLEN);
+  let k = 0;
+  while (k < n && q_task(inode, k) != t) k++;
+  if (k == n) return 0;
+  let mask = 0;
+  const writer = iw(inode, RW_WRITER);
+  if (writer != 0) mask |= 1 << (writer - 1);
+  if (q_mode(inode, k) == MODE_READ) {
+    if (rwsem_policy == RWSEM_READER_PREF) return mask;
+    if (rwsem_policy == RWSEM_LINUX) {
+      // granted with the first queued reader: waits for the writers queued before that one
+      for (let j = 0; j < n && q_mode(inode, j) == MODE_WRITE; j++) mask |= 1 << q_task(inode, j);
+    } else {
+      for (let j = 0; j < k; j++) if (q_mode(inode, j) == MODE_WRITE) mask |= 1 << q_task(inode, j);
+    }
+    return mask;
+  }
+  mask |= iw(inode, RW_READERS);
+  let reader_ahead = false;
+  for (let j = 0; j < k; j++) {
+    mask |= 1 << q_task(inode, j);
+    if (q_mode(inode, j) == MODE_READ) reader_ahead = true;
+  }
+  if (rwsem_policy == RWSEM_READER_PREF) {
+    for (let j = k + 1; j < n; j++) if (q_mode(inode, j) == MODE_READ) mask |= 1 << q_task(inode, j);
+  } else if (reader_ahead && rwsem_policy == RWSEM_LINUX) {
+    for (let j = k + 1; j < n; j++) if (q_mode(inode, j) == MODE_READ) mask |= 1 << q_task(inode, j);
+  }
+  return mask;
+}
+
+export { MODE_READ, MODE_WRITE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE };

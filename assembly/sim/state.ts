@@ -1,0 +1,136 @@
+// All mutable model state lives in one block of static linear memory, as tables of fixed-size
+// records of i32 words. Reset is a copy of the initial block, a snapshot is a copy of the block,
+// and a canonical hash (a later issue) is a hash over it. Handles are 1-based table indices with
+// 0 meaning none; task ids are 0-based (task t is stored as t + 1 where a field can be empty).
+
+import { MAX_TASKS } from "../abi";
+
+export const MAX_FRAMES: i32 = 12;
+export const FRAME_LOCALS: i32 = 8;
+export const MAX_DENTRIES: i32 = 64;
+export const MAX_INODES: i32 = 40;
+export const MAX_OBJECTS: i32 = 31;   // readdir snapshots are u32 masks over object ids
+export const MAX_EMITS: i32 = 64;
+export const RWSEM_QUEUE_MAX: i32 = MAX_TASKS;
+
+// ---- globals ----------------------------------------------------------------------------------
+export const G_TICK: i32 = 0;
+export const G_VERDICT: i32 = 1;
+export const G_CHECK: i32 = 2;
+export const G_FAIL_TASK: i32 = 3;
+export const G_NEXT_INO: i32 = 4;       // get_next_ino() for procfs inodes
+export const G_INLOOKUP: i32 = 5;       // dentries currently on the in-lookup hash
+export const G_SHAPE_DIRTY: i32 = 6;    // a dentry changed state this tick: re-run the shape checks
+export const G_WAKE_DIRTY: i32 = 7;     // an episode ended this tick: re-run the lost-wakeup check
+export const G_DONE: i32 = 8;           // tasks finished
+export const G_N_EMITS: i32 = 9;
+export const G_LAST_TASK: i32 = 10;     // task that ran the previous tick, -1 at start
+export const G_PREEMPTIONS: i32 = 11;
+export const G_WORDS: i32 = 16;
+
+// ---- tasks ------------------------------------------------------------------------------------
+export const TS_RUNNABLE: i32 = 0;
+export const TS_BLOCKED: i32 = 1;
+export const TS_DONE: i32 = 2;
+
+export const T_STATE: i32 = 0;
+export const T_WAIT_KIND: i32 = 1;
+export const T_WAIT_OBJ: i32 = 2;
+export const T_OP: i32 = 3;        // index of the op being run (== n_ops when done)
+export const T_SP: i32 = 4;        // number of frames on the stack
+export const T_RET: i32 = 5;       // return register: dentry id > 0, 0 (NULL), or -errno
+export const T_OP_RESULT: i32 = 6;
+export const T_HEADER: i32 = 8;
+export const F_FN: i32 = 0;
+export const F_PC: i32 = 1;
+export const F_L0: i32 = 2;
+export const F_WORDS: i32 = 2 + FRAME_LOCALS;
+export const T_WORDS: i32 = T_HEADER + MAX_FRAMES * F_WORDS;
+
+// ---- dentries ---------------------------------------------------------------------------------
+export const DCACHE_ALLOCATED: i32 = 1 << 0;
+export const DCACHE_PAR_LOOKUP: i32 = 1 << 1;   // in-lookup
+export const DCACHE_HASHED: i32 = 1 << 2;       // on the main hash (dentry_hashtable)
+export const DCACHE_IN_LOOKUP_HASH: i32 = 1 << 3;
+export const DCACHE_LOOKUP_LOCKED: i32 = 1 << 4; // d_lookup_locked (patch 11/11)
+export const DCACHE_LOOKUP_WAITERS: i32 = 1 << 5; // 2026 wait_var_event generation
+
+export const D_FLAGS: i32 = 0;
+export const D_PARENT: i32 = 1;
+export const D_NAME: i32 = 2;
+export const D_INODE: i32 = 3;
+export const D_REF: i32 = 4;
+export const D_OWNER: i32 = 5;     // task + 1 of the d_alloc_parallel caller that inserted it
+export const D_LOCKER: i32 = 6;    // task + 1 holding d_lookup_locked
+export const D_WQ_FRAME: i32 = 7;  // (task + 1) << 8 | depth of the frame whose stack holds d_wait
+export const D_WAITERS: i32 = 8;   // tasks enqueued on d_wait (bitmask)
+export const D_LOOKUPS: i32 = 9;   // ->lookup or readdir instantiate in flight on this dentry
+export const D_WORDS: i32 = 10;
+
+// ---- inodes (with the directory's i_rwsem) ----------------------------------------------------
+export const I_USED: i32 = 0;
+export const I_INO: i32 = 1;
+export const I_OBJ: i32 = 2;       // server object (NFS fileid) it caches
+export const I_IS_DIR: i32 = 3;
+export const I_NAME: i32 = 4;      // name of the dentry it was first attached to, for traces
+export const RW_WRITER: i32 = 5;   // task + 1
+export const RW_READERS: i32 = 6;  // bitmask of reader tasks
+export const RW_QLEN: i32 = 7;
+export const RW_Q: i32 = 8;        // queue entries: task | mode << 8 (mode 1 read, 2 write)
+export const I_WORDS: i32 = RW_Q + RWSEM_QUEUE_MAX;
+
+// ---- server objects (what exists in the filesystem, cached or not) ----------------------------
+export const O_EXISTS: i32 = 0;
+export const O_PARENT: i32 = 1;
+export const O_NAME: i32 = 2;
+export const O_IS_DIR: i32 = 3;
+export const O_WORDS: i32 = 4;
+
+// ---- readdir emissions (procfs d_ino, for ino-consistency) -----------------------------------
+export const E_DIR: i32 = 0;       // parent dentry
+export const E_NAME: i32 = 1;
+export const E_INO: i32 = 2;
+export const E_WORDS: i32 = 3;
+
+// ---- the block --------------------------------------------------------------------------------
+export const OFF_G: i32 = 0;
+export const OFF_T: i32 = OFF_G + G_WORDS;
+export const OFF_D: i32 = OFF_T + MAX_TASKS * T_WORDS;
+export const OFF_I: i32 = OFF_D + (MAX_DENTRIES + 1) * D_WORDS;
+export const OFF_O: i32 = OFF_I + (MAX_INODES + 1) * I_WORDS;
+export const OFF_E: i32 = OFF_O + (MAX_OBJECTS + 1) * O_WORDS;
+export const STATE_WORDS: i32 = OFF_E + MAX_EMITS * E_WORDS;
+export const STATE_BYTES: i32 = STATE_WORDS << 2;
+
+export const STATE: usize = memory.data(STATE_BYTES, 16);
+export const INITIAL: usize = memory.data(STATE_BYTES, 16);
+
+@inline export function gw(i: i32): i32 { return load<i32>(STATE + (<usize>(OFF_G + i) << 2)); }
+@inline export function sgw(i: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_G + i) << 2), v); }
+
+@inline export function task_addr(t: i32): usize { return STATE + (<usize>(OFF_T + t * T_WORDS) << 2); }
+@inline export function tw(t: i32, f: i32): i32 { return load<i32>(task_addr(t) + (<usize>f << 2)); }
+@inline export function stw(t: i32, f: i32, v: i32): void { store<i32>(task_addr(t) + (<usize>f << 2), v); }
+
+@inline export function frame_addr(t: i32, depth: i32): usize {
+  return task_addr(t) + (<usize>(T_HEADER + depth * F_WORDS) << 2);
+}
+@inline export function fw(fr: usize, f: i32): i32 { return load<i32>(fr + (<usize>f << 2)); }
+@inline export function sfw(fr: usize, f: i32, v: i32): void { store<i32>(fr + (<usize>f << 2), v); }
+
+@inline export function dw(d: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2)); }
+@inline export function sdw(d: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2), v); }
+
+@inline export function iw(i: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2)); }
+@inline export function siw(i: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2), v); }
+
+@inline export function ow(o: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2)); }
+@inline export function sow(o: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2), v); }
+
+@inline export function ew(e: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2)); }
+@inline export function sew(e: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2), v); }
+
+/** Save the current block as the state every schedule starts from. */
+export function save_initial(): void { memory.copy(INITIAL, STATE, <usize>STATE_BYTES); }
+/** Start a new schedule: one copy, no per-table work. */
+export function reset_state(): void { memory.copy(STATE, INITIAL, <usize>STATE_BYTES); }

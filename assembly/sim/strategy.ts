@@ -1,0 +1,118 @@
+// Strategies that run inside wasm, a whole batch of schedules per call: random and PCT choose
+// from the runnable set through the seeded PRNG; replay follows recorded choices. Every tick's
+// choice is recorded, so any schedule replays. Host strategies (dfs) drive tick() directly.
+//
+// PCT (Burckhardt et al., ASPLOS 2010): n tasks get distinct random priorities d..d+n-1; d-1
+// change points are drawn uniformly in [1, k]; at the i-th change point the task about to run
+// drops to priority i-1 (below every initial priority); the highest-priority runnable task runs.
+
+import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, STRATEGY_RANDOM, STRATEGY_PCT } from "../abi";
+import { reset_state, gw, G_TICK } from "./state";
+import { n_tasks, ticks_max } from "./config";
+import { prng_seed, prng_below, schedule_seed } from "./prng";
+import { tick, runnable_mask } from "./tick";
+import { trace_clear } from "./trace";
+
+// One byte per tick, sized by the scenario's tick budget (alloc_choices, at load time).
+export let MAX_CHOICES: i32 = 0;
+export let CHOICES: usize = 0;
+export let choices_len: i32 = 0;
+
+export function alloc_choices(ticks: i32): void {
+  if (ticks + 1 <= MAX_CHOICES) return;
+  MAX_CHOICES = ticks + 1;
+  CHOICES = heap.alloc(<usize>MAX_CHOICES);
+}
+
+const PRIO: usize = memory.data(MAX_TASKS * 4, 16);
+const CHANGE: usize = memory.data(64 * 4, 16);
+let change_count: i32 = 0;
+
+@inline function prio(t: i32): i32 { return load<i32>(PRIO + (<usize>t << 2)); }
+@inline function set_prio(t: i32, p: i32): void { store<i32>(PRIO + (<usize>t << 2), p); }
+
+/** Start a schedule from the initial state. */
+export function begin_schedule(): void {
+  reset_state();
+  choices_len = 0;
+  trace_clear();
+}
+
+/** Run one tick of task t and record the choice. */
+export function step_recorded(t: i32): i32 {
+  store<u8>(CHOICES + <usize>choices_len, <u8>t);
+  if (choices_len < MAX_CHOICES - 1) choices_len++;
+  return tick(t);
+}
+
+function pick_random(mask: i32): i32 {
+  let k = <i32>prng_below(<u32>popcnt<i32>(mask));
+  for (let t = 0; t < n_tasks; t++) {
+    if ((mask & (1 << t)) == 0) continue;
+    if (k == 0) return t;
+    k--;
+  }
+  return -1;
+}
+
+function pct_setup(depth: i32, k: i32): void {
+  // random permutation of priorities depth .. depth + n - 1 (Fisher-Yates)
+  for (let t = 0; t < n_tasks; t++) set_prio(t, depth + t);
+  for (let i = n_tasks - 1; i > 0; i--) {
+    const j = <i32>prng_below(<u32>(i + 1));
+    const a = prio(i); set_prio(i, prio(j)); set_prio(j, a);
+  }
+  change_count = min(depth - 1, 64);
+  for (let i = 0; i < change_count; i++) store<i32>(CHANGE + (<usize>i << 2), 1 + <i32>prng_below(<u32>max(k, 1)));
+}
+
+function pick_pct(mask: i32): i32 {
+  let best = -1;
+  for (let t = 0; t < n_tasks; t++) if ((mask & (1 << t)) != 0 && (best < 0 || prio(t) > prio(best))) best = t;
+  const step = gw(G_TICK) + 1;
+  for (let i = 0; i < change_count; i++) {
+    if (load<i32>(CHANGE + (<usize>i << 2)) == step) {
+      set_prio(best, i);                        // change point i: demote the task about to run
+      best = -1;
+      for (let t = 0; t < n_tasks; t++) if ((mask & (1 << t)) != 0 && (best < 0 || prio(t) > prio(best))) best = t;
+    }
+  }
+  return best;
+}
+
+/** Run `count` schedules, numbered first .. first+count-1, each from its own derived seed.
+ *  Stops at the first schedule that does not end OK and returns its offset in the batch (its
+ *  choices stay in the choices buffer); returns -1 if all were OK. `ticks_total` accumulates. */
+export let ticks_total: i64 = 0;
+export function run_batch(strategy: i32, seed: u64, first: i32, count: i32, depth: i32, k: i32): i32 {
+  for (let i = 0; i < count; i++) {
+    begin_schedule();
+    prng_seed(schedule_seed(seed, <u64>(first + i)));
+    if (strategy == STRATEGY_PCT) pct_setup(depth, k);
+    let v = VERDICT_RUNNING;
+    while (v == VERDICT_RUNNING) {
+      const mask = runnable_mask();
+      const t = strategy == STRATEGY_RANDOM ? pick_random(mask) : pick_pct(mask);
+      v = step_recorded(t);
+    }
+    ticks_total += gw(G_TICK);
+    if (v != VERDICT_OK) return i;
+  }
+  return -1;
+}
+
+/** Replay the first n recorded choices. Returns the verdict, or -(i + 2) when choice i names a
+ *  task that cannot run (the schedule no longer fits the model), or -1 (VERDICT_RUNNING) when
+ *  the choices ran out before the run ended. */
+export function run_replay(n: i32): i32 {
+  begin_schedule();
+  let v = VERDICT_RUNNING;
+  for (let i = 0; i < n && v == VERDICT_RUNNING; i++) {
+    const t = <i32>load<u8>(CHOICES + <usize>i);
+    if (t >= n_tasks || (runnable_mask() & (1 << t)) == 0) return -(i + 2);
+    v = step_recorded(t);
+  }
+  return v;
+}
+
+export { ticks_max, VERDICT_OK };

@@ -1,0 +1,164 @@
+// The scheduler tick: run one atomic step of the chosen task, then the checks. The runnable set
+// is offered to a strategy before every tick (runnable_mask); strategies live in strategy.ts
+// (in wasm) or on the host (dfs, replay driven tick by tick).
+
+import {
+  VERDICT_RUNNING, VERDICT_OK, VERDICT_DEADLOCK, VERDICT_VIOLATION, VERDICT_TICK_LIMIT,
+  CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS, OP_MKDIR, OP_CREATE, OP_UNLINK,
+  AUX_NONE,
+} from "../abi";
+import {
+  gw, sgw, tw, stw, G_TICK, G_VERDICT, G_CHECK, G_FAIL_TASK, G_DONE, G_LAST_TASK, G_PREEMPTIONS,
+  T_STATE, T_OP, T_SP, T_RET, T_OP_RESULT, TS_RUNNABLE, TS_DONE, F_FN, F_PC,
+} from "./state";
+import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
+import { ev } from "./trace";
+import { model_assert } from "./verdict";
+import { STEP_NEXT, top, call, set_current } from "../kernel/task";
+import { fw } from "./state";
+import {
+  FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
+  FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
+  FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR,
+  FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
+  FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP,
+} from "../kernel/fns";
+import { vfs_statx, getdents64, dirop, link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr } from "../kernel/namei";
+import { d_alloc_parallel, lock_lookup } from "../kernel/dcache";
+import { iterate_dir } from "../kernel/readdir";
+import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
+import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
+import { check_shapes, check_lost_wakeups } from "../check/invariants";
+import { find_cycle } from "../check/waits_for";
+
+/** Run one transition of the top frame of task t. */
+function dispatch(t: i32, fr: usize): i32 {
+  const fn = fw(fr, F_FN);
+  switch (fn) {
+    case FN_VFS_STATX: return vfs_statx(t, fr);
+    case FN_GETDENTS64: return getdents64(t, fr);
+    case FN_DO_MKDIRAT:
+    case FN_DO_FILP_OPEN:
+    case FN_DO_UNLINKAT:
+    case FN_DO_RENAMEAT2: return dirop(t, fr, fn);
+    case FN_LINK_PATH_WALK: return link_path_walk(t, fr);
+    case FN_LOOKUP_SLOW: return lookup_slow(t, fr);
+    case FN___LOOKUP_SLOW: return __lookup_slow(t, fr);
+    case FN_LOOKUP_ONE_QSTR_EXCL: return lookup_one_qstr_excl(t, fr);
+    case FN_LOOKUP_ONE_QSTR: return lookup_one_qstr(t, fr);
+    case FN_D_ALLOC_PARALLEL:
+    case FN_D_ALLOC_NOBLOCK:
+    case FN_D_ALLOC_LOCKED: return d_alloc_parallel(t, fr, fn);
+    case FN_LOCK_LOOKUP: return lock_lookup(t, fr);
+    case FN_ITERATE_DIR: return iterate_dir(t, fr);
+    case FN_NFS_READDIR: return nfs_readdir(t, fr);
+    case FN_NFS_PRIME_DCACHE: return nfs_prime_dcache(t, fr);
+    case FN_NFS_LOOKUP: return nfs_lookup(t, fr);
+    case FN_NFS_MKDIR:
+    case FN_NFS_ATOMIC_OPEN:
+    case FN_NFS_UNLINK:
+    case FN_NFS_RENAME: return nfs_dirop(t, fr, fn);
+    case FN_PROC_READDIR: return proc_readdir(t, fr);
+    case FN_PROC_FILL_CACHE: return proc_fill_cache(t, fr);
+    case FN_PROC_LOOKUP: return proc_lookup(t, fr);
+  }
+  model_assert(false, "dispatch: unknown function");
+  return STEP_NEXT;
+}
+
+/** Pseudo program counters of a system call frame's trace events: entry and return. */
+export const PC_SYSCALL_ENTER: i32 = 62;
+export const PC_SYSCALL_EXIT: i32 = 63;
+
+/** The system call frame for op k of task t. */
+export function op_fn(code: i32): i32 {
+  if (code == OP_STAT) return FN_VFS_STATX;
+  if (code == OP_GETDENTS) return FN_GETDENTS64;
+  if (code == OP_MKDIR) return FN_DO_MKDIRAT;
+  if (code == OP_CREATE) return FN_DO_FILP_OPEN;
+  if (code == OP_UNLINK) return FN_DO_UNLINKAT;
+  return FN_DO_RENAMEAT2;
+}
+
+/** Push the frame of the task's next op, or mark the task done. */
+export function start_next_op(t: i32): void {
+  const k = tw(t, T_OP);
+  if (k >= task_n_ops(t)) {
+    stw(t, T_STATE, TS_DONE);
+    sgw(G_DONE, gw(G_DONE) + 1);
+    return;
+  }
+  const fn = op_fn(op_word(t, k, 0));
+  call(t, fn, op_word(t, k, 1), op_word(t, k, 2));
+}
+
+@inline export function runnable(t: i32): bool { return tw(t, T_STATE) == TS_RUNNABLE; }
+
+export function runnable_mask(): i32 {
+  let m = 0;
+  for (let t = 0; t < n_tasks; t++) if (tw(t, T_STATE) == TS_RUNNABLE) m |= 1 << t;
+  return m;
+}
+
+/** One scheduler tick for task t (which must be runnable). Returns the verdict so far:
+ *  VERDICT_RUNNING, or how the run ended. */
+export function tick(t: i32): i32 {
+  model_assert(gw(G_VERDICT) == VERDICT_RUNNING, "tick after the run ended");
+  model_assert(t >= 0 && t < n_tasks && runnable(t), "tick of a task that cannot run");
+  const last = gw(G_LAST_TASK);
+  if (last >= 0 && last != t && runnable(last)) sgw(G_PREEMPTIONS, gw(G_PREEMPTIONS) + 1);
+  sgw(G_LAST_TASK, t);
+  sgw(G_TICK, gw(G_TICK) + 1);
+  set_current(t);
+
+  model_assert(tw(t, T_SP) > 0, "runnable task with no frame");
+  if (tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {
+    const k = tw(t, T_OP);
+    ev(t, fw(top(t), F_FN), PC_SYSCALL_ENTER, (OBJ_PATH << 24) | op_word(t, k, 1), 0, op_word(t, k, 2), AUX_NONE);
+  }
+  let r = STEP_NEXT;
+  for (let guard = 0; r == STEP_NEXT; guard++) {
+    model_assert(guard < 512, "a step that never ends the tick");
+    if (tw(t, T_SP) == 0) break;
+    r = dispatch(t, top(t));
+  }
+  if (tw(t, T_SP) == 0 && tw(t, T_STATE) == TS_RUNNABLE) {
+    // the system call returned: record it, go on to the next op
+    const k = tw(t, T_OP);
+    stw(t, T_OP_RESULT, tw(t, T_RET));
+    ev(t, op_fn(op_word(t, k, 0)), PC_SYSCALL_EXIT, (OBJ_PATH << 24) | op_word(t, k, 1), 0, tw(t, T_RET), AUX_NONE);
+    stw(t, T_OP, k + 1);
+    start_next_op(t);
+  }
+  return after_tick();
+}
+
+/** The checks after a step, in order: the step's own violations, shapes, lost wakeups, then
+ *  termination (all done, nobody runnable, tick budget). */
+function after_tick(): i32 {
+  if (gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
+  if (gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
+  if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
+  if (gw(G_DONE) == n_tasks) { sgw(G_VERDICT, VERDICT_OK); return VERDICT_OK; }
+  if (runnable_mask() == 0) {
+    check_lost_wakeups(true);
+    if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
+    const n = find_cycle();
+    if (n == 0 && check_on(CHECK_LOST_WAKEUP)) {
+      // blocked for good on something no one will release: an owner that is gone
+      sgw(G_VERDICT, VERDICT_VIOLATION); sgw(G_CHECK, CHECK_LOST_WAKEUP); sgw(G_FAIL_TASK, -1);
+      return VERDICT_VIOLATION;
+    }
+    if (check_on(CHECK_DEADLOCK)) {
+      sgw(G_VERDICT, VERDICT_DEADLOCK); sgw(G_CHECK, CHECK_DEADLOCK); sgw(G_FAIL_TASK, -1);
+      return VERDICT_DEADLOCK;
+    }
+    // deadlock check disabled: the run is stuck, report it as out of ticks
+    sgw(G_VERDICT, VERDICT_TICK_LIMIT);
+    return VERDICT_TICK_LIMIT;
+  }
+  if (gw(G_TICK) >= ticks_max) { sgw(G_VERDICT, VERDICT_TICK_LIMIT); return VERDICT_TICK_LIMIT; }
+  return VERDICT_RUNNING;
+}
+
+export { T_RET, T_OP_RESULT, G_PREEMPTIONS, OP_MKDIR, OP_CREATE, OP_UNLINK, VERDICT_DEADLOCK, CHECK_DEADLOCK, G_CHECK, G_FAIL_TASK };

@@ -1,0 +1,118 @@
+/**
+ * The door between the host and the wasm kernel model: every constant that both sides must agree
+ * on. assembly/abi.ts holds the same numbers; test/abi.test.ts checks the two files agree.
+ *
+ * Scenario bytes (Int32 words written at `scenario_ptr()`, then `load_scenario(words)`):
+ *
+ *   header  HEADER_WORDS words, indexed by H.*
+ *   paths   n_paths records: [len, name_1 .. name_len]        path 0 is "/" (len 0)
+ *   tree    n_tree records:  [path, is_dir]                   parents before children
+ *   cached  n_cached words:  path                             ancestors before descendants
+ *   tasks   n_tasks records: [n_ops, then n_ops * OP_WORDS]   op = [code, path, path2, flags]
+ *
+ * Names are interned by the host: name ids start at 1 (0 = none); `names[i]` is the text.
+ */
+
+export const ABI_VERSION = 1;
+
+export const HEADER_WORDS = 16;
+export const enum H {
+  VERSION = 0,
+  ORDER = 1,
+  RWSEM = 2,
+  WAITQUEUE = 3,
+  FS = 4,
+  PRIME = 5,
+  LOOKUP_LOCKS = 6,
+  CHECKS = 7,
+  PLANT = 8,
+  TICKS_MAX = 9,
+  N_NAMES = 10,
+  N_PATHS = 11,
+  N_TREE = 12,
+  N_CACHED = 13,
+  N_TASKS = 14,
+}
+
+export const OP_WORDS = 4;
+
+/** Model capacities: the validator rejects scenarios that exceed them. */
+export const MAX_TASKS = 16;
+export const MAX_OPS = 16;
+export const MAX_NAMES = 64;
+export const MAX_PATHS = 64;
+export const MAX_PATH_LEN = 8;
+export const MAX_TREE = 24;
+export const SCENARIO_WORDS = 4096;
+
+export const ORDERS = ["current", "proposed"] as const;
+export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
+export const WAITQUEUES = ["on-stack", "var-event"] as const;
+export const FS_TYPES = ["procfs", "nfs"] as const;
+export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
+export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename"] as const;
+
+/** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
+export const CHECKS = [
+  "deadlock",
+  "lost-wakeup",
+  "unique-hashed",
+  "inlookup-unique",
+  "inlookup-shape",
+  "episode-end",
+  "waitqueue-lifetime",
+  "single-lookup",
+  "single-instantiation",
+  "owner-only",
+  "ino-consistency",
+] as const;
+
+/** Planted bugs (the canary), in bit order of H.PLANT. */
+export const PLANTS = [
+  "no-lookup-done",       // __lookup_slow forgets d_lookup_done when ->lookup fails (kernel-model.md c4)
+  "no-wake",              // __d_lookup_unhash forgets to wake the in-lookup waiters
+  "reader-barging",       // linux rwsem: a new reader passes a queued writer
+  "no-dir-seq-recheck",   // d_alloc_parallel search and insert split without the i_dir_seq re-check (c7)
+  "lock-lookup-nowait",   // lock_lookup returns without waiting for the lookup lock
+] as const;
+
+export type Order = (typeof ORDERS)[number];
+export type RwsemPolicy = (typeof RWSEMS)[number];
+export type WaitQueue = (typeof WAITQUEUES)[number];
+export type FsType = (typeof FS_TYPES)[number];
+export type Prime = (typeof PRIMES)[number];
+export type OpName = (typeof OPS)[number];
+export type CheckId = (typeof CHECKS)[number];
+export type Plant = (typeof PLANTS)[number];
+
+/** Verdict codes in the result buffer. */
+export const VERDICTS = ["ok", "deadlock", "violation", "tick-limit"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Result buffer words (at `result_ptr()`). */
+export const R = {
+  VERDICT: 0, CHECK: 1, TICKS: 2, FAIL_TASK: 3, CYCLE_LEN: 4, CHOICES: 5, SCHEDULES: 6, CYCLE: 8,
+} as const;
+export const RESULT_WORDS = 64;
+export const VERDICT_RUNNING = -1;
+
+/** What a blocked task waits on: the kind of its waits-for edge. */
+export const WAITS = ["none", "rwsem read", "rwsem write", "in-lookup wait", "lookup lock"] as const;
+export const WAIT_NONE = 0, WAIT_RWSEM_READ = 1, WAIT_RWSEM_WRITE = 2, WAIT_IN_LOOKUP = 3, WAIT_LOOKUP_LOCK = 4;
+
+/** Trace events: EV_WORDS i32 each (at `trace_ptr()`). */
+export const EV_WORDS = 8;
+export const EV = { TICK: 0, TASK: 1, FN: 2, PC: 3, OBJ: 4, NAME: 5, RESULT: 6, AUX: 7 } as const;
+export const OBJ_NONE = 0, OBJ_DENTRY = 1, OBJ_INODE = 2, OBJ_TASK = 3, OBJ_PATH = 4, OBJ_SERVER = 5;
+
+/** Event notes (EV.AUX), indexed by code. */
+export const AUX = [
+  "", "granted", "queued", "hit", "in lookup", "new, owner", "sleeps", "miss", "negative", "positive",
+  "retry", "locked", "released", "instantiated", "ended episode", "no-op", "done on server", "stale: invalidated",
+] as const;
+
+/** Strategies that run inside wasm (`run_batch`). */
+export const STRATEGY_RANDOM = 0, STRATEGY_PCT = 1;
+
+/** Pseudo program counters of system-call entry and return events. */
+export const PC_SYSCALL_ENTER = 62, PC_SYSCALL_EXIT = 63;

@@ -1,0 +1,149 @@
+/**
+ * One scenario, one strategy -> a RunReport. Random and PCT run inside wasm in batches; dfs is
+ * driven from here (explore.ts). A failure is replayed with the trace on, so the report carries
+ * the readable trace of exactly the recorded schedule.
+ */
+
+import { CHECKS, R, STRATEGY_PCT, STRATEGY_RANDOM, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
+import { explore } from "./explore";
+import type { Encoded, SeedFile } from "./scenario";
+import { encodeSchedule } from "./schedule";
+import { decodeTrace, type CycleEdge, type TraceEvent } from "./trace";
+import { Model, ModelTrap } from "./wasm";
+
+export type Strategy = "random" | "pct" | "dfs";
+
+export interface RunOptions {
+  strategy: Strategy;
+  seed: bigint;
+  schedules: number;
+  /** PCT bug depth d */
+  depth: number;
+  /** dfs preemption bound */
+  preemptions: number;
+}
+
+export interface RunReport {
+  verdict: Verdict;
+  invariant?: CheckId;
+  strategy: Strategy;
+  seed: bigint;
+  schedules: number;
+  exhaustive: boolean;
+  transitions?: number;
+  /** for a failure: the recorded schedule, its length, what broke and how it reads */
+  choices?: Uint8Array;
+  schedule?: string;
+  ticks?: number;
+  cycle?: CycleEdge[];
+  failTask?: string;
+  trace?: TraceEvent[];
+  traceLost?: number;
+}
+
+/** Schedules per call into wasm: long enough to amortise the call, short enough to leave the
+ *  baseline tier (V8 has no on-stack replacement for wasm). */
+const BATCH = 4096;
+
+export class ReplayDivergence extends Error {
+  constructor(public at: number, detail: string) {
+    super(detail);
+    this.name = "ReplayDivergence";
+  }
+}
+
+export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Encoded, opts: RunOptions): RunReport {
+  const model = new Model(module);
+  model.load(enc.words);
+  const nTasks = enc.threads.length;
+  const base = { strategy: opts.strategy, seed: opts.seed };
+
+  if (opts.strategy === "dfs") {
+    const r = explore(model, nTasks, { preemptions: opts.preemptions, maxSchedules: opts.schedules });
+    if (!r.choices) return { ...base, verdict: "ok", schedules: r.schedules, exhaustive: r.exhaustive, transitions: r.transitions };
+    return { ...failureReport(model, enc, Uint8Array.from(r.choices), base), schedules: r.schedules, exhaustive: false, transitions: r.transitions };
+  }
+
+  const strategy = opts.strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;
+  const k = opts.strategy === "pct" ? estimateSteps(model, opts.seed) : 0;
+  let done = 0;
+  while (done < opts.schedules) {
+    const count = Math.min(BATCH, opts.schedules - done);
+    const hit = model.x.run_batch(strategy, opts.seed, done, count, opts.depth, k);
+    if (hit >= 0) {
+      const rep = failureReport(model, enc, model.choices(), base);
+      return { ...rep, schedules: done + hit + 1, exhaustive: false };
+    }
+    done += count;
+  }
+  return { ...base, verdict: "ok", schedules: done, exhaustive: false };
+}
+
+/** PCT's k: the longest of a few random schedules of this scenario (a fixed, derived seed). */
+export function estimateSteps(model: Model, seed: bigint): number {
+  let k = 1;
+  for (let i = 0; i < 16; i++) {
+    model.x.run_batch(STRATEGY_RANDOM, seed ^ 0x9e3779b97f4a7c15n, i, 1, 0, 0);
+    k = Math.max(k, model.x.tick_count());
+  }
+  return k;
+}
+
+/** Replay `choices` with the trace on and describe the outcome. */
+export function replay(model: Model, enc: Encoded, choices: Uint8Array): { code: number; events: Int32Array } {
+  model.setChoices(choices);
+  model.x.set_trace(1);
+  try {
+    const code = model.x.run_replay(choices.length);
+    return { code, events: model.events() };
+  } finally {
+    model.x.set_trace(0);
+  }
+}
+
+export function failureReport(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: Strategy; seed: bigint }): RunReport {
+  const { code, events } = replay(model, enc, choices);
+  if (code < -1) throw new ModelTrap(`replay of a schedule the model just ran diverged at tick ${-code - 1}`);
+  return reportFromModel(model, enc, choices, base, events, code);
+}
+
+export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: Strategy; seed: bigint }, events: Int32Array, code: number): RunReport {
+  const res = model.result();
+  const verdict: Verdict = code === VERDICT_RUNNING ? "tick-limit" : VERDICTS[res[R.VERDICT]] ?? "tick-limit";
+  const report: RunReport = {
+    ...base,
+    verdict,
+    schedules: 1,
+    exhaustive: false,
+    choices,
+    schedule: encodeSchedule(choices),
+    ticks: res[R.TICKS],
+    trace: decodeTrace(events, model.names(), enc),
+    traceLost: model.x.trace_lost(),
+  };
+  if (verdict === "violation") report.invariant = CHECKS[res[R.CHECK]];
+  if (res[R.FAIL_TASK] >= 0) report.failTask = enc.threads[res[R.FAIL_TASK]];
+  if (verdict === "deadlock") {
+    const cycle: CycleEdge[] = [];
+    for (let i = 0; i < res[R.CYCLE_LEN]; i++) {
+      cycle.push({ task: enc.threads[res[R.CYCLE + 2 * i]], wait: WAITS[res[R.CYCLE + 2 * i + 1]] });
+    }
+    report.cycle = cycle;
+  }
+  return report;
+}
+
+/** Re-run a recorded schedule (a counterexample) and report it, trace included. */
+export function replayScenario(module: WebAssembly.Module, enc: Encoded, choices: Uint8Array, seed = 0n): RunReport {
+  const model = new Model(module);
+  model.load(enc.words);
+  const { code, events } = replay(model, enc, choices);
+  if (code < -1) {
+    const at = -code - 2;
+    throw new ReplayDivergence(at, `schedule[${at}]: task ${choices[at]} (${enc.threads[choices[at]] ?? "?"}) cannot run at tick ${at + 1} in this model; the recorded schedule no longer fits`);
+  }
+  if (code === VERDICT_RUNNING) {
+    throw new ReplayDivergence(choices.length, `the recorded schedule ends after ${choices.length} ticks but the run has not finished`);
+  }
+  return reportFromModel(model, enc, choices, { strategy: "dfs", seed }, events, code);
+}

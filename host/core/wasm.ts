@@ -1,0 +1,129 @@
+/**
+ * Loading the kernel model: compile the module once, instantiate it many times. A `Model` is one
+ * instance with typed access to its exports and its buffers. Views on linear memory are made
+ * fresh after every call (memory may grow), never cached.
+ */
+
+import { R, RESULT_WORDS, EV_WORDS } from "./abi";
+
+export interface ModelExports {
+  memory: WebAssembly.Memory;
+  scenario_ptr(): number;
+  load_scenario(): number;
+  begin(): void;
+  runnable_mask(): number;
+  tick(t: number): number;
+  tick_unrecorded(t: number): number;
+  tick_count(): number;
+  preemptions(): number;
+  verdict(): number;
+  run_batch(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number): number;
+  ticks_total(): bigint;
+  run_replay(n: number): number;
+  choices_ptr(): number;
+  choices_len(): number;
+  set_trace(on: number): void;
+  trace_ptr(): number;
+  trace_len(): number;
+  trace_lost(): number;
+  result_ptr(): number;
+  state_bytes(): number;
+  snapshot_save(slot: number): number;
+  snapshot_load(slot: number): void;
+  fn_count(): number;
+  fn_name(fn: number): number;
+  state_name(fn: number, pc: number): number;
+}
+
+/** The model itself broke (an assertion in assembly/ or a wasm trap): a vfsim bug, not a kernel
+ *  finding. Carries the message; the caller adds the schedule that caused it. */
+export class ModelTrap extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelTrap";
+  }
+}
+
+/** Read an AssemblyScript string (UTF-16LE, byte length stored just before the data). */
+export function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return "";
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  const units = new Uint16Array(memory.buffer, ptr, bytes >>> 1);
+  let s = "";
+  for (let i = 0; i < units.length; i += 4096) s += String.fromCharCode(...units.subarray(i, i + 4096));
+  return s;
+}
+
+export function compileModel(bytes: BufferSource): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(bytes);
+}
+
+/** Function and state names of the model, for the trace renderer. */
+export interface Names {
+  fn: string[];
+  state: string[][]; // state[fn][pc]
+}
+
+export class Model {
+  readonly x: ModelExports;
+  private names_?: Names;
+
+  constructor(module: WebAssembly.Module) {
+    let memory: WebAssembly.Memory | undefined;
+    const imports = {
+      env: {
+        abort(msg: number, file: number, line: number, col: number) {
+          const text = memory ? readString(memory, msg) : "abort";
+          const where = memory && file ? ` (${readString(memory, file)}:${line}:${col})` : "";
+          throw new ModelTrap(text + where);
+        },
+      },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    this.x = instance.exports as unknown as ModelExports;
+    memory = this.x.memory;
+  }
+
+  /** Write scenario words and build the initial state. Throws on a word the model rejects. */
+  load(words: Int32Array): void {
+    new Int32Array(this.x.memory.buffer, this.x.scenario_ptr(), words.length).set(words);
+    const r = this.x.load_scenario();
+    if (r !== 0) throw new ModelTrap(`the model rejected scenario word ${-r - 1}`);
+  }
+
+  result(): Int32Array {
+    const p = this.x.result_ptr();
+    return new Int32Array(this.x.memory.buffer, p, RESULT_WORDS).slice();
+  }
+
+  choices(n = this.x.choices_len()): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, this.x.choices_ptr(), n).slice();
+  }
+
+  setChoices(choices: ArrayLike<number>): void {
+    new Uint8Array(this.x.memory.buffer, this.x.choices_ptr(), choices.length).set(choices);
+  }
+
+  events(): Int32Array {
+    const n = this.x.trace_len();
+    return new Int32Array(this.x.memory.buffer, this.x.trace_ptr(), n * EV_WORDS).slice();
+  }
+
+  names(): Names {
+    if (this.names_) return this.names_;
+    const fn: string[] = [];
+    const state: string[][] = [];
+    for (let f = 0; f < this.x.fn_count(); f++) {
+      fn.push(readString(this.x.memory, this.x.fn_name(f)));
+      const pcs: string[] = [];
+      for (let pc = 0; pc < 64; pc++) pcs.push(readString(this.x.memory, this.x.state_name(f, pc)));
+      state.push(pcs);
+    }
+    this.names_ = { fn, state };
+    return this.names_;
+  }
+
+  verdictCode(): number {
+    return this.result()[R.VERDICT];
+  }
+}
