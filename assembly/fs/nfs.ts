@@ -15,7 +15,7 @@ import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
 import { sfw, F_PC } from "../sim/state";
 import {
-  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias,
+  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias, d_owner,
   __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
   EWOULDBLOCK, EEXIST, ENOENT,
 } from "../kernel/dcache";
@@ -196,7 +196,7 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), d = L(fr, 1), flags = L(fr, 2);
   switch (pc_of(fr)) {
     case NL_LOCK_LOOKUP:
-      if (lookup_locks && d_in_lookup(d)) return callp(t, fr, NL_LOCKED, FN_LOCK_LOOKUP, d);
+      if (lookup_locks && d_owner(d) >= 0) return callp(t, fr, NL_LOCKED, FN_LOCK_LOOKUP, d); // not a plain d_alloc
       return goto_(fr, NL_RPC);
     case NL_LOCKED: {
       const r = ret_value(t);

@@ -14,7 +14,7 @@ import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
 import { sfw, F_PC } from "../sim/state";
 import {
-  d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, d_lookup_done,
+  d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, d_lookup_done, d_owner,
   lookup_begin, lookup_end, dobj, EWOULDBLOCK, ENOENT,
 } from "../kernel/dcache";
 import { proc_make_inode, i_obj, i_ino, dir_inode, inode_lock_shared, inode_unlock_shared } from "../kernel/inode";
@@ -170,7 +170,7 @@ export function proc_lookup(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), d = L(fr, 1);
   switch (pc_of(fr)) {
     case PL_LOCK_LOOKUP:
-      if (lookup_locks && d_in_lookup(d)) return callp(t, fr, PL_LOCKED, FN_LOCK_LOOKUP, d);
+      if (lookup_locks && d_owner(d) >= 0) return callp(t, fr, PL_LOCKED, FN_LOCK_LOOKUP, d); // not a plain d_alloc
       return goto_(fr, PL_FIND);
     case PL_LOCKED: {
       const r = ret_value(t);

@@ -30,10 +30,10 @@ import {
 } from "./task";
 import {
   d_lookup, dget, dput, d_alloc, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_parent, d_name,
-  d_lookup_done, d_episode_to_caller, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN,
+  d_lookup_done, d_episode_to_caller, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
 } from "./dcache";
 import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino } from "./inode";
-import { sfw, F_PC } from "../sim/state";
+import { sfw, stw, F_PC, T_RET } from "../sim/state";
 import { up_read, up_write } from "./rwsem";
 import { ino_check_stat } from "../check/invariants";
 import {
@@ -443,12 +443,38 @@ export function dirop_state(pc: i32): string {
   }
 }
 
-/** The filesystem operation an op ends in, called with the parent held exclusive. */
+/** The filesystem operation an op ends in, called with the parent held exclusive; 0 when the
+ *  filesystem has none (procfs: no ->mkdir, ->unlink or ->rename: -EPERM; open(O_CREAT) of a
+ *  proc name goes through ->lookup and, for a name that does not exist, fails). */
 function vfs_op_fn(fn: i32): i32 {
+  if (fs_type != FS_NFS) return fn == FN_DO_FILP_OPEN ? FN_PROC_LOOKUP : 0;
   if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
   if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
   if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
   return FN_NFS_RENAME;
+}
+
+/** vfs_mkdir / vfs_unlink / vfs_rename / ->atomic_open: call the filesystem, or fail with
+ *  -EPERM when it has no such operation. The call returns to OP_VFS_DONE. */
+function call_vfs_op(t: i32, fr: usize, fn: i32, dir: i32, d: i32, target: i32): i32 {
+  const op = vfs_op_fn(fn);
+  if (op == 0) {
+    sfw(fr, F_PC, OP_VFS_DONE);
+    stw(t, T_RET, EPERM);
+    return STEP_NEXT;
+  }
+  if (op == FN_PROC_LOOKUP && !d_in_lookup(d)) {   // a cached negative proc name: nothing to create
+    sfw(fr, F_PC, OP_VFS_DONE);
+    stw(t, T_RET, EACCES);
+    return STEP_NEXT;
+  }
+  return callp(t, fr, OP_VFS_DONE, op, dir, d, op == FN_PROC_LOOKUP ? LOOKUP_CREATE | LOOKUP_OPEN : target, fn);
+}
+
+/** procfs has no ->create: an open(O_CREAT) that found no entry fails with -EACCES. */
+function vfs_op_result(fn: i32, d: i32, r: i32): i32 {
+  if (fn == FN_DO_FILP_OPEN && fs_type != FS_NFS && r >= 0 && d_is_negative(d)) return EACCES;
+  return r;
 }
 
 /** ->lookup intent for the (first) name of an op. */
@@ -516,16 +542,16 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_C_UNLOCK); }
       if (is_rename) return callp(t, fr, OP_C_GOT2, FN_LOOKUP_ONE_QSTR_EXCL, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
       if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
-      return callp(t, fr, OP_VFS_DONE, vfs_op_fn(fn), dir, r, 0, fn);
+      return call_vfs_op(t, fr, fn, dir, r, 0);
     }
     case OP_C_GOT2: {
       const r = ret_value(t);
       if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_C_UNLOCK); }
       setL(fr, 4, r);
-      return callp(t, fr, OP_VFS_DONE, vfs_op_fn(fn), dir, d, r, fn);
+      return call_vfs_op(t, fr, fn, dir, d, r);
     }
     case OP_VFS_DONE:
-      setL(fr, 5, ret_value(t));
+      setL(fr, 5, vfs_op_result(fn, d, ret_value(t)));
       if (proposed()) return goto_(fr, OP_P_UNLOCK);
       // lookup_open ends the episode before the unlock (no-op after ->atomic_open)
       return lookup_done_step(t, fr, fn, OP_C_UNLOCK, d);
@@ -572,7 +598,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       const bad = op_precheck(fn, d);
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_UNLOCK); }
       if (is_create && !d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
-      return callp(t, fr, OP_VFS_DONE, vfs_op_fn(fn), dir, d, target, fn);
+      return call_vfs_op(t, fr, fn, dir, d, target);
     }
     case OP_P_UNLOCK:
       return inode_unlock(t, fr, fn, OP_P_UNLOCK, OP_P_DONE, dir_inode(dir));

@@ -1,0 +1,108 @@
+/**
+ * The matrix: every scenario under every variant its seed file lists, each run with the file's
+ * own strategy and budget, compared with the verdict the file expects for that variant.
+ */
+
+import { runScenario, type RunReport } from "./run";
+import { encodeScenario, expectationFor, variantAssignments, variantOf, type Expectation, type SeedFile } from "./scenario";
+
+export interface MatrixCell {
+  scenario: string;
+  file: string;
+  variant: Record<string, string | boolean>;
+  report: RunReport;
+  expected?: Expectation;
+  /** false when the file states an expectation and the run disagrees */
+  matches: boolean;
+}
+
+export function sameCycle(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  const start = b.indexOf(a[0]);
+  return start >= 0 && a.every((t, i) => b[(start + i) % b.length] === t);
+}
+
+export function meets(r: RunReport, e: Expectation | undefined): boolean {
+  if (!e) return true;
+  if (r.verdict !== e.verdict) return false;
+  if (e.invariant && r.invariant !== e.invariant) return false;
+  if (e.cycle && !sameCycle(e.cycle, r.cycle?.map((c) => c.task) ?? [])) return false;
+  return true;
+}
+
+export function runCell(module: WebAssembly.Module, file: string, s: SeedFile, variant: Record<string, string | boolean>): MatrixCell {
+  const v = variantOf(s, variant);
+  const report = runScenario(module, v, encodeScenario(v), {
+    strategy: v.run.strategy, seed: v.run.seed, schedules: v.run.schedules, depth: v.run.depth, preemptions: v.run.preemptions,
+  });
+  const expected = expectationFor(v);
+  return { scenario: s.name, file, variant, report, expected, matches: meets(report, expected) };
+}
+
+export function runMatrix(module: WebAssembly.Module, files: { file: string; seed: SeedFile }[]): MatrixCell[] {
+  const cells: MatrixCell[] = [];
+  for (const { file, seed } of files) {
+    for (const variant of variantAssignments(seed)) cells.push(runCell(module, file, seed, variant));
+  }
+  return cells;
+}
+
+function variantText(v: Record<string, string | boolean>): string {
+  const parts = Object.entries(v).map(([k, x]) => `${k.split(".")[1]}=${x}`);
+  return parts.length ? parts.join(" ") : "(as written)";
+}
+
+function outcome(r: RunReport): string {
+  return r.invariant ? `${r.verdict} ${r.invariant}` : r.verdict;
+}
+
+function expectedText(e: Expectation | undefined): string {
+  if (!e) return "";
+  return e.invariant ? `${e.verdict} ${e.invariant}` : e.verdict;
+}
+
+const HEAD = ["scenario", "variant", "verdict", "cycle", "schedules", "exhaustive", "ticks", "expected", ""];
+
+function rows(cells: MatrixCell[]): string[][] {
+  return cells.map((c) => [
+    c.scenario,
+    variantText(c.variant),
+    outcome(c.report),
+    c.report.cycle ? c.report.cycle.map((e) => e.task).join("->") : "",
+    String(c.report.schedules),
+    c.report.exhaustive ? "yes" : "no",
+    c.report.ticks !== undefined ? String(c.report.ticks) : "",
+    expectedText(c.expected),
+    c.expected ? (c.matches ? "ok" : "MISMATCH") : "",
+  ]);
+}
+
+export function matrixText(cells: MatrixCell[]): string {
+  const all = [HEAD, ...rows(cells)];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((x, i) => x.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+export function matrixMarkdown(cells: MatrixCell[]): string {
+  const esc = (x: string) => x.replace(/\|/g, "\\|");
+  const lines = [`| ${HEAD.slice(0, -1).join(" | ")} | |`, `|${HEAD.map(() => "---").join("|")}|`];
+  for (const r of rows(cells)) lines.push(`| ${r.map(esc).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+export function matrixJson(cells: MatrixCell[]): unknown[] {
+  return cells.map((c) => ({
+    scenario: c.scenario,
+    file: c.file,
+    variant: c.variant,
+    verdict: c.report.verdict,
+    invariant: c.report.invariant,
+    cycle: c.report.cycle?.map((e) => e.task),
+    schedules: c.report.schedules,
+    exhaustive: c.report.exhaustive,
+    ticks: c.report.ticks,
+    expected: c.expected ? { verdict: c.expected.verdict, invariant: c.expected.invariant, cycle: c.expected.cycle } : undefined,
+    matches: c.matches,
+  }));
+}

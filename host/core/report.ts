@@ -1,0 +1,85 @@
+/**
+ * What a run leaves behind: the counterexample seed file (the scenario plus its recorded
+ * schedule and the verdict it must replay to), the JSON object of `vfsim run --json`, and the
+ * human summary.
+ */
+
+import type { RunReport } from "./run";
+import { serializeSeedFile, type SeedFile } from "./scenario";
+import { describeCycle, renderTrace } from "./trace";
+import type { Encoded } from "./scenario";
+
+/** The scenario as run, with the failing schedule recorded and the verdict it reproduces. */
+export function counterexample(s: SeedFile, r: RunReport): SeedFile {
+  const c = structuredClone(s);
+  c.variants = {};
+  c.expect = [{ verdict: r.verdict, ...(r.invariant ? { invariant: r.invariant } : {}), ...(r.cycle ? { cycle: r.cycle.map((e) => e.task) } : {}) }];
+  c.schedule = r.schedule;
+  c.about = s.about ? s.about : `counterexample found by vfsim run (${r.strategy}, seed ${r.seed})`;
+  return c;
+}
+
+/** FNV-1a over the text: a short, stable name for a counterexample file. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+export function counterexampleName(s: SeedFile, r: RunReport): string {
+  const base = (s.name || "scenario").replace(/[^A-Za-z0-9._-]+/g, "_");
+  const what = r.invariant ?? r.verdict;
+  return `${base}.${what}.${shortHash(serializeSeedFile(counterexample(s, r)))}.json`;
+}
+
+export function variantLine(s: SeedFile): string {
+  return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}`;
+}
+
+export function reportJson(r: RunReport, file?: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    verdict: r.verdict,
+    schedules: r.schedules,
+    exhaustive: r.exhaustive,
+  };
+  if (r.invariant) out.invariant = r.invariant;
+  if (r.transitions !== undefined) out.transitions = r.transitions;
+  if (r.verdict !== "ok") {
+    if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
+    if (r.cycle) out.edges = r.cycle.map((e) => e.wait);
+    if (r.failTask) out.task = r.failTask;
+    out.ticks = r.ticks;
+    out.schedule = r.schedule;
+    out.trace = r.trace?.map((e) => ({ tick: e.tick, task: e.task, fn: e.fn, state: e.state, object: e.object, result: e.result, note: e.note, text: e.text }));
+    if (file) out.file = file;
+  }
+  return out;
+}
+
+export function reportText(r: RunReport, enc: Encoded, file?: string): string {
+  const lines: string[] = [];
+  const how = r.strategy === "dfs" ? `dfs, ${r.schedules} schedules${r.exhaustive ? ", bounded space exhausted" : ""}` : `${r.strategy}, ${r.schedules} schedules, seed ${r.seed}`;
+  if (r.verdict === "ok") {
+    lines.push(`verdict: ok (${how})`);
+    return lines.join("\n");
+  }
+  const what = r.invariant ? `violation of ${r.invariant}${r.failTask ? ` by ${r.failTask}` : ""}` : r.verdict;
+  lines.push(`verdict: ${what} (${how}; failing schedule: ${r.ticks} ticks)`);
+  lines.push("");
+  if (r.trace) lines.push(renderTrace(r.trace, enc));
+  if (r.traceLost) lines.push(`(${r.traceLost} trace events did not fit the buffer)`);
+  if (r.cycle && r.cycle.length) {
+    lines.push("");
+    lines.push("waits-for cycle:");
+    lines.push(describeCycle(r.cycle));
+  }
+  if (file) {
+    lines.push("");
+    lines.push(`counterexample: ${file}`);
+    lines.push(`replay:         vfsim replay ${file}`);
+  }
+  return lines.join("\n");
+}

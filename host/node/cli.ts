@@ -1,0 +1,252 @@
+/**
+ * The vfsim command.
+ *
+ *   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
+ *             [--preemptions K] [--set key=value ...] [--out DIR] [--json]
+ *   vfsim replay <counterexample> [--set key=value ...] [--json]
+ *   vfsim check <seed-file>...
+ *   vfsim matrix [dir|file...] [--markdown | --json]
+ *
+ * Exit status: 0 nothing failed, 1 something failed (or a matrix cell disagrees with its seed
+ * file), 2 bad input (a flag, a seed file); bad input is reported with the field it is in.
+ */
+
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { runScenario, replayScenario, ReplayDivergence, type Strategy } from "../core/run";
+import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
+import { decodeSchedule } from "../core/schedule";
+import { counterexample, counterexampleName, reportJson, reportText, variantLine } from "../core/report";
+import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
+import { variantAssignments, expectationFor } from "../core/scenario";
+import { ModelTrap } from "../core/wasm";
+import { loadModule } from "./module";
+
+/** Bad command-line input: exit 2. */
+export class UsageError extends Error {}
+
+const USAGE = `usage:
+  vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
+            [--preemptions K] [--set key=value ...] [--out DIR] [--json]
+  vfsim replay <counterexample> [--set key=value ...] [--json]
+  vfsim check <seed-file>...
+  vfsim matrix [dir|file...] [--markdown | --json]`;
+
+interface Flags {
+  positional: string[];
+  values: Map<string, string>;
+  sets: string[];
+  bools: Set<string>;
+}
+
+const VALUE_FLAGS: Record<string, string[]> = {
+  run: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--out"],
+  replay: [],
+  check: [],
+  matrix: [],
+};
+const BOOL_FLAGS: Record<string, string[]> = {
+  run: ["--json"],
+  replay: ["--json"],
+  check: [],
+  matrix: ["--markdown", "--json"],
+};
+
+export function parseFlags(cmd: string, args: string[]): Flags {
+  const f: Flags = { positional: [], values: new Map(), sets: [], bools: new Set() };
+  const takesSet = cmd === "run" || cmd === "replay";
+  const known = [...VALUE_FLAGS[cmd], ...BOOL_FLAGS[cmd], ...(takesSet ? ["--set"] : [])];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("--")) { f.positional.push(a); continue; }
+    const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    if (!known.includes(name)) throw new UsageError(`${name}: unknown flag for vfsim ${cmd}; expected one of ${known.join(", ") || "(none)"}`);
+    if (BOOL_FLAGS[cmd].includes(name)) {
+      if (inline !== undefined) throw new UsageError(`${name}: takes no value`);
+      f.bools.add(name);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`${name}: expected a value`);
+    if (name === "--set") f.sets.push(value);
+    else f.values.set(name, value);
+  }
+  return f;
+}
+
+function intFlag(f: Flags, name: string, min: number, max: number): number | undefined {
+  const v = f.values.get(name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function seedFlag(f: Flags): bigint | undefined {
+  const v = f.values.get("--seed");
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`--seed: expected a non-negative integer below 2^64, got ${JSON.stringify(v)}`);
+  return BigInt(v);
+}
+
+function readSeed(file: string, sets: string[] = []): SeedFile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return parseSeedFile(text, sets);
+  } catch (e) {
+    if (e instanceof SeedError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+type Out = (s: string) => void;
+
+async function cmdRun(args: string[], out: Out): Promise<number> {
+  const f = parseFlags("run", args);
+  if (f.positional.length !== 1) throw new UsageError("vfsim run: expected exactly one seed file");
+  const file = f.positional[0];
+  const seed = readSeed(file, f.sets);
+  const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
+  if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);
+  const opts = {
+    strategy,
+    seed: seedFlag(f) ?? seed.run.seed,
+    schedules: intFlag(f, "--schedules", 1, 1e9) ?? seed.run.schedules,
+    depth: intFlag(f, "--depth", 1, 16) ?? seed.run.depth,
+    preemptions: intFlag(f, "--preemptions", 0, 64) ?? seed.run.preemptions,
+  };
+  const run = { ...seed, run: { ...seed.run, ...opts } };
+  const enc = encodeScenario(run);
+  const module = await loadModule();
+  const report = runScenario(module, run, enc, opts);
+  let path: string | undefined;
+  if (report.verdict !== "ok") {
+    const dir = f.values.get("--out") ?? "failures";
+    mkdirSync(dir, { recursive: true });
+    path = join(dir, counterexampleName(run, report));
+    writeFileSync(path, serializeSeedFile(counterexample(run, report)));
+  }
+  if (f.bools.has("--json")) out(JSON.stringify(reportJson(report, path)));
+  else {
+    out(`vfsim run ${file}: ${run.name}`);
+    out(`  ${variantLine(run)}`);
+    out(reportText(report, enc, path));
+  }
+  return report.verdict === "ok" ? 0 : 1;
+}
+
+async function cmdReplay(args: string[], out: Out): Promise<number> {
+  const f = parseFlags("replay", args);
+  if (f.positional.length !== 1) throw new UsageError("vfsim replay: expected exactly one counterexample file");
+  const file = f.positional[0];
+  const seed = readSeed(file, f.sets);
+  if (!seed.schedule) throw new UsageError(`${file}: schedule: missing; a counterexample records the schedule to replay`);
+  const enc = encodeScenario(seed);
+  const choices = decodeSchedule(seed.schedule, enc.threads.length);
+  const module = await loadModule();
+  let report;
+  try {
+    report = replayScenario(module, enc, choices, seed.run.seed);
+  } catch (e) {
+    if (e instanceof ReplayDivergence) {
+      out(`vfsim replay ${file}: the recorded schedule diverged from the model: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  report.strategy = seed.run.strategy;
+  report.schedules = 1;
+  const expected = expectationFor(seed);
+  const matches = meets(report, expected);
+  if (f.bools.has("--json")) out(JSON.stringify({ ...reportJson(report), file, reproduced: matches }));
+  else {
+    out(`vfsim replay ${file}: ${seed.name}`);
+    out(`  ${variantLine(seed)}`);
+    out(reportText(report, enc));
+    if (expected && !matches) out(`\nthe recorded verdict was ${expected.verdict}${expected.invariant ? " " + expected.invariant : ""}: the model no longer reproduces it`);
+  }
+  if (expected && !matches) return 1;
+  return report.verdict === "ok" ? 0 : 1;
+}
+
+function cmdCheck(args: string[], out: Out): number {
+  const f = parseFlags("check", args);
+  if (f.positional.length === 0) throw new UsageError("vfsim check: expected at least one seed file");
+  let bad = 0;
+  for (const file of f.positional) {
+    try {
+      readSeed(file);
+      out(`ok      ${file}`);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      bad++;
+      out(`invalid ${e.message}`);
+    }
+  }
+  return bad ? 2 : 0;
+}
+
+function seedFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try { st = statSync(p); } catch { throw new UsageError(`${p}: no such file or directory`); }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (name.endsWith(".json")) out.push(join(p, name));
+    } else out.push(p);
+  }
+  return out;
+}
+
+async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
+  const f = parseFlags("matrix", args);
+  const files = seedFiles(f.positional.length ? f.positional : ["fixtures/scenarios"]);
+  const module = await loadModule();
+  const cells: MatrixCell[] = [];
+  let badInput = 0;
+  for (const file of files) {
+    let seed: SeedFile;
+    try { seed = readSeed(file); } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      err(`vfsim matrix: skipped ${e.message}`);
+      badInput++;
+      continue;
+    }
+    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v));
+  }
+  if (f.bools.has("--json")) out(JSON.stringify(matrixJson(cells), null, 1));
+  else if (f.bools.has("--markdown")) out(matrixMarkdown(cells));
+  else out(matrixText(cells));
+  const mismatches = cells.filter((c) => !c.matches).length;
+  if (!f.bools.has("--json")) out(`\n${cells.length} cells, ${mismatches} disagree with their seed files`);
+  if (badInput) return 2;
+  return mismatches ? 1 : 0;
+}
+
+export async function main(argv: string[], out: Out = (s) => console.log(s), err: Out = (s) => console.error(s)): Promise<number> {
+  const [cmd, ...args] = argv;
+  try {
+    switch (cmd) {
+      case "run": return await cmdRun(args, out);
+      case "replay": return await cmdReplay(args, out);
+      case "check": return cmdCheck(args, out);
+      case "matrix": return await cmdMatrix(args, out, err);
+      case undefined:
+      case "help":
+      case "--help":
+        out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) { err(`vfsim: ${e.message}`); return 2; }
+    if (e instanceof SeedError) { err(`vfsim: ${e.message}`); return 2; }
+    if (e instanceof ModelTrap) { err(`vfsim: model bug (please report it with the seed file): ${e.message}`); return 3; }
+    throw e;
+  }
+}
