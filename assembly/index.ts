@@ -16,6 +16,7 @@ import { TRACE, trace_len as n_events, trace_lost as lost, set_trace as trace_sw
 import { find_cycle, cycle_task, cycle_kind } from "./check/waits_for";
 import { fn_name as fname, FN_COUNT } from "./kernel/fns";
 import { state_name as sname } from "./kernel/names";
+import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
 let last_schedules: i32 = 0;
@@ -99,6 +100,11 @@ export function snapshot_load(slot: i32): void {
   if (p == 0) abort("vfsim: snapshot_load of an empty slot");
   memory.copy(STATE, p, <usize>STATE_BYTES);
 }
+
+// ---- coverage (the fuzzer's feedback: sim/coverage.ts) -----------------------------------------
+export function coverage_ptr(): usize { return COVERAGE; }
+export function coverage_bytes(): i32 { return COV_BITS >> 3; }
+export function coverage_reset(): void { coverage_clear(); }
 
 // ---- names for the trace renderer (read once per module) --------------------------------------
 export function fn_count(): i32 { return FN_COUNT; }

@@ -23,6 +23,7 @@ import { iw, siw, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, RWSEM_QUEUE_MAX } from "
 import { rwsem_policy, planted } from "../sim/config";
 import { wake } from "./task";
 import { model_assert } from "../sim/verdict";
+import { cov, COV_QUEUE } from "../sim/coverage";
 
 const MODE_READ: i32 = 1;
 const MODE_WRITE: i32 = 2;
@@ -35,6 +36,7 @@ function enqueue(inode: i32, t: i32, mode: i32): void {
   model_assert(n < RWSEM_QUEUE_MAX, "rwsem queue overflow");
   siw(inode, RW_Q + n, t | (mode << 8));
   siw(inode, RW_QLEN, n + 1);
+  cov(COV_QUEUE + rwsem_policy * 16 + min(n + 1, 15));
 }
 
 function dequeue_at(inode: i32, k: i32): void {

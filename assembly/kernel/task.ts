@@ -15,6 +15,7 @@ import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { FN_WAKE } from "./fns";
 import { on_frame_pop } from "../check/invariants";
+import { cov, COV_BLOCK, COV_WAKE } from "../sim/coverage";
 
 export const STEP_NEXT: i32 = 0;
 export const STEP_YIELD: i32 = 1;
@@ -65,12 +66,14 @@ export function block(t: i32, fr: usize, pc: i32, kind: i32, obj: i32): i32 {
   stw(t, T_STATE, TS_BLOCKED);
   stw(t, T_WAIT_KIND, kind);
   stw(t, T_WAIT_OBJ, obj);
+  cov(COV_BLOCK + kind);
   return STEP_BLOCK;
 }
 
 /** Make a sleeper runnable (the waker is `current`); traced in the sleeper's lane. */
 export function wake(t: i32): void {
   const kind = tw(t, T_WAIT_KIND);
+  cov(COV_WAKE + kind);
   stw(t, T_STATE, TS_RUNNABLE);
   stw(t, T_WAIT_KIND, WAIT_NONE);
   stw(t, T_WAIT_OBJ, 0);

@@ -29,7 +29,9 @@ import { iterate_dir } from "../kernel/readdir";
 import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
 import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
 import { check_shapes, check_lost_wakeups } from "../check/invariants";
-import { find_cycle } from "../check/waits_for";
+import { find_cycle, cycle_kind } from "../check/waits_for";
+import { cov, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
+import { G_INLOOKUP } from "./state";
 
 /** Run one transition of the top frame of task t. */
 function dispatch(t: i32, fr: usize): i32 {
@@ -120,7 +122,9 @@ export function tick(t: i32): i32 {
   for (let guard = 0; r == STEP_NEXT; guard++) {
     model_assert(guard < 512, "a step that never ends the tick");
     if (tw(t, T_SP) == 0) break;
-    r = dispatch(t, top(t));
+    const fr = top(t);
+    cov((fw(fr, F_FN) << 6) | (fw(fr, F_PC) & 63));
+    r = dispatch(t, fr);
   }
   if (tw(t, T_SP) == 0 && tw(t, T_STATE) == TS_RUNNABLE) {
     // the system call returned: record it, go on to the next op
@@ -136,6 +140,13 @@ export function tick(t: i32): i32 {
 /** The checks after a step, in order: the step's own violations, shapes, lost wakeups, then
  *  termination (all done, nobody runnable, tick budget). */
 function after_tick(): i32 {
+  cov(COV_INLOOKUP + min(gw(G_INLOOKUP), 7));
+  const v = end_of_tick();
+  if (v != VERDICT_RUNNING) cov(COV_END + v * 16 + (gw(G_CHECK) & 15));
+  return v;
+}
+
+function end_of_tick(): i32 {
   if (gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
   if (gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
   if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
@@ -144,6 +155,7 @@ function after_tick(): i32 {
     check_lost_wakeups(true);
     if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
     const n = find_cycle();
+    for (let i = 0; i < n; i++) cov(COV_CYCLE + cycle_kind(i) * 8 + cycle_kind((i + 1) % n));
     if (n == 0 && check_on(CHECK_LOST_WAKEUP)) {
       // blocked for good on something no one will release: an owner that is gone
       sgw(G_VERDICT, VERDICT_VIOLATION); sgw(G_CHECK, CHECK_LOST_WAKEUP); sgw(G_FAIL_TASK, -1);

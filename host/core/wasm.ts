@@ -30,6 +30,9 @@ export interface ModelExports {
   state_bytes(): number;
   snapshot_save(slot: number): number;
   snapshot_load(slot: number): void;
+  coverage_ptr(): number;
+  coverage_bytes(): number;
+  coverage_reset(): void;
   fn_count(): number;
   fn_name(fn: number): number;
   state_name(fn: number, pc: number): number;
@@ -107,6 +110,11 @@ export class Model {
   events(): Int32Array {
     const n = this.x.trace_len();
     return new Int32Array(this.x.memory.buffer, this.x.trace_ptr(), n * EV_WORDS).slice();
+  }
+
+  /** The coverage bitmap (assembly/sim/coverage.ts): runs OR into it until coverage_reset(). */
+  coverage(): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, this.x.coverage_ptr(), this.x.coverage_bytes()).slice();
   }
 
   names(): Names {
