@@ -7,7 +7,7 @@
 // Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
 
 import { R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CHOICES, R_SCHEDULES, RESULT_WORDS, VERDICT_DEADLOCK } from "./abi";
-import { STATE, STATE_BYTES, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK, G_PREEMPTIONS } from "./sim/state";
+import { STATE, STATE_BYTES, live_bytes, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK, G_PREEMPTIONS } from "./sim/state";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
 import { init_state } from "./sim/init";
 import { runnable_mask as mask, tick as do_tick } from "./sim/tick";
@@ -17,6 +17,11 @@ import { find_cycle, cycle_task, cycle_kind } from "./check/waits_for";
 import { fn_name as fname, FN_COUNT } from "./kernel/fns";
 import { state_name as sname } from "./kernel/names";
 import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
+import {
+  dfs as explore_dfs, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
+  schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
+  symmetric as dfs_sym, canonical_hash,
+} from "./sim/explore";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
 let last_schedules: i32 = 0;
@@ -92,14 +97,29 @@ export function snapshot_save(slot: i32): i32 {
   const at = SNAPSHOTS + (<usize>slot) * sizeof<usize>();
   let p = load<usize>(at);
   if (p == 0) { p = heap.alloc(<usize>STATE_BYTES); store<usize>(at, p); }
-  memory.copy(p, STATE, <usize>STATE_BYTES);
+  memory.copy(p, STATE, <usize>live_bytes);
   return 0;
 }
 export function snapshot_load(slot: i32): void {
   const p = load<usize>(SNAPSHOTS + (<usize>slot) * sizeof<usize>());
   if (p == 0) abort("vfsim: snapshot_load of an empty slot");
-  memory.copy(STATE, p, <usize>STATE_BYTES);
+  memory.copy(STATE, p, <usize>live_bytes);
 }
+
+// ---- exhaustive search (sim/explore.ts) --------------------------------------------------------
+/** Depth-first search with state caching; bound < 0: no preemption bound. Returns the verdict
+ *  of the first failing schedule (choices at dfs_path_ptr()) or 0 (ok). */
+export function dfs(bound: i32, max_states: i64, symmetry: bool): i32 { return explore_dfs(bound, max_states, symmetry); }
+export function dfs_path_ptr(): usize { return DFS_PATH; }
+export function dfs_path_len(): i32 { return dfs_len; }
+export function dfs_states(): i64 { return dfs_nstates; }
+export function dfs_transitions(): i64 { return dfs_ntrans; }
+export function dfs_schedules(): i64 { return dfs_nsched; }
+export function dfs_revisits(): i64 { return dfs_nrevisits; }
+export function dfs_exhausted(): bool { return dfs_done; }
+export function dfs_max_depth(): i32 { return dfs_depth; }
+export function dfs_symmetric(): bool { return dfs_sym; }
+export function state_hash(): i64 { return <i64>canonical_hash(-1); }
 
 // ---- coverage (the fuzzer's feedback: sim/coverage.ts) -----------------------------------------
 export function coverage_ptr(): usize { return COVERAGE; }

@@ -3,7 +3,7 @@
 // memory copy.
 
 import { VERDICT_RUNNING, FS_NFS } from "../abi";
-import { sgw, stw, tw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO, T_STATE, TS_RUNNABLE, D_REF, save_initial } from "./state";
+import { sgw, stw, tw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO, T_STATE, TS_RUNNABLE, D_REF, save_initial, set_live_tasks } from "./state";
 import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_type } from "./config";
 import { srv_create, srv_lookup, ROOT_OBJ } from "../fs/server";
 import { d_alloc, d_lookup, d_inode, d_invalidate } from "../kernel/dcache";
@@ -26,6 +26,7 @@ function path_obj(p: i32, upto: i32): i32 {
 
 export function init_state(): void {
   memory.fill(STATE, 0, <usize>STATE_BYTES);
+  set_live_tasks(n_tasks);
   sgw(G_VERDICT, VERDICT_RUNNING);
   sgw(G_CHECK, -1);
   sgw(G_FAIL_TASK, -1);

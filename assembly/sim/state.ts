@@ -94,12 +94,12 @@ export const E_WORDS: i32 = 3;
 
 // ---- the block --------------------------------------------------------------------------------
 export const OFF_G: i32 = 0;
-export const OFF_T: i32 = OFF_G + G_WORDS;
-export const OFF_D: i32 = OFF_T + MAX_TASKS * T_WORDS;
+export const OFF_D: i32 = OFF_G + G_WORDS;
 export const OFF_I: i32 = OFF_D + (MAX_DENTRIES + 1) * D_WORDS;
 export const OFF_O: i32 = OFF_I + (MAX_INODES + 1) * I_WORDS;
 export const OFF_E: i32 = OFF_O + (MAX_OBJECTS + 1) * O_WORDS;
-export const STATE_WORDS: i32 = OFF_E + MAX_EMITS * E_WORDS;
+export const OFF_T: i32 = OFF_E + MAX_EMITS * E_WORDS;    // tasks last: see live_bytes
+export const STATE_WORDS: i32 = OFF_T + MAX_TASKS * T_WORDS;
 export const STATE_BYTES: i32 = STATE_WORDS << 2;
 
 export const STATE: usize = memory.data(STATE_BYTES, 16);
@@ -130,7 +130,12 @@ export const INITIAL: usize = memory.data(STATE_BYTES, 16);
 @inline export function ew(e: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2)); }
 @inline export function sew(e: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2), v); }
 
+/** Bytes of the block a scenario uses: everything up to its last task (tasks come last, so a
+ *  reset or snapshot of a 3-task scenario copies 3 task records, not 16). */
+export let live_bytes: i32 = STATE_BYTES;
+export function set_live_tasks(n: i32): void { live_bytes = (OFF_T + n * T_WORDS) << 2; }
+
 /** Save the current block as the state every schedule starts from. */
-export function save_initial(): void { memory.copy(INITIAL, STATE, <usize>STATE_BYTES); }
+export function save_initial(): void { memory.copy(INITIAL, STATE, <usize>live_bytes); }
 /** Start a new schedule: one copy, no per-table work. */
-export function reset_state(): void { memory.copy(STATE, INITIAL, <usize>STATE_BYTES); }
+export function reset_state(): void { memory.copy(STATE, INITIAL, <usize>live_bytes); }

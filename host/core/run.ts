@@ -19,8 +19,10 @@ export interface RunOptions {
   schedules: number;
   /** PCT bug depth d */
   depth: number;
-  /** dfs preemption bound */
+  /** dfs preemption bound; -1: unbounded */
   preemptions: number;
+  /** dfs: hash states up to a permutation of identical threads (default on) */
+  symmetry?: boolean;
 }
 
 export interface RunReport {
@@ -31,6 +33,11 @@ export interface RunReport {
   schedules: number;
   exhaustive: boolean;
   transitions?: number;
+  /** dfs: distinct states stored, revisits pruned, deepest schedule, symmetry used */
+  states?: number;
+  revisits?: number;
+  maxDepth?: number;
+  symmetry?: boolean;
   /** for a failure: the recorded schedule, its length, what broke and how it reads */
   choices?: Uint8Array;
   schedule?: string;
@@ -55,13 +62,13 @@ export class ReplayDivergence extends Error {
 export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Encoded, opts: RunOptions): RunReport {
   const model = new Model(module);
   model.load(enc.words);
-  const nTasks = enc.threads.length;
   const base = { strategy: opts.strategy, seed: opts.seed };
 
   if (opts.strategy === "dfs") {
-    const r = explore(model, nTasks, { preemptions: opts.preemptions, maxSchedules: opts.schedules });
-    if (!r.choices) return { ...base, verdict: "ok", schedules: r.schedules, exhaustive: r.exhaustive, transitions: r.transitions };
-    return { ...failureReport(model, enc, Uint8Array.from(r.choices), base), schedules: r.schedules, exhaustive: false, transitions: r.transitions };
+    const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry });
+    const stats = { schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry };
+    if (!r.choices) return { ...base, verdict: "ok", exhaustive: r.exhaustive, ...stats };
+    return { ...failureReport(model, enc, r.choices, base), exhaustive: false, ...stats };
   }
 
   const strategy = opts.strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;

@@ -496,7 +496,7 @@ const runSpec = struct<RunOptions>({
   seed: withDefault(seedSpec, () => 1n),
   schedules: withDefault(int(1, 1_000_000_000), () => 10_000),
   depth: withDefault(int(1, 16), () => 3),
-  preemptions: withDefault(int(0, 64), () => 2),
+  preemptions: withDefault(int(-1, 64), () => 2),
   ticks: withDefault(int(1, 1_000_000), () => 2_000),
 });
 

@@ -30,6 +30,17 @@ export interface ModelExports {
   state_bytes(): number;
   snapshot_save(slot: number): number;
   snapshot_load(slot: number): void;
+  dfs(bound: number, maxStates: bigint, symmetry: number): number;
+  dfs_path_ptr(): number;
+  dfs_path_len(): number;
+  dfs_states(): bigint;
+  dfs_transitions(): bigint;
+  dfs_schedules(): bigint;
+  dfs_revisits(): bigint;
+  dfs_exhausted(): number;
+  dfs_max_depth(): number;
+  dfs_symmetric(): number;
+  state_hash(): bigint;
   coverage_ptr(): number;
   coverage_bytes(): number;
   coverage_reset(): void;
