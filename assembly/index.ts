@@ -20,7 +20,7 @@ import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
 import {
   dfs as explore_dfs, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
-  symmetric as dfs_sym, canonical_hash,
+  symmetric as dfs_sym, canonical_hash, ample_cuts as dfs_cuts,
 } from "./sim/explore";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
@@ -109,7 +109,8 @@ export function snapshot_load(slot: i32): void {
 // ---- exhaustive search (sim/explore.ts) --------------------------------------------------------
 /** Depth-first search with state caching; bound < 0: no preemption bound. Returns the verdict
  *  of the first failing schedule (choices at dfs_path_ptr()) or 0 (ok). */
-export function dfs(bound: i32, max_states: i64, symmetry: bool): i32 { return explore_dfs(bound, max_states, symmetry); }
+export function dfs(bound: i32, max_states: i64, symmetry: bool, por: bool): i32 { return explore_dfs(bound, max_states, symmetry, por); }
+export function dfs_ample_cuts(): i64 { return dfs_cuts; }
 export function dfs_path_ptr(): usize { return DFS_PATH; }
 export function dfs_path_len(): i32 { return dfs_len; }
 export function dfs_states(): i64 { return dfs_nstates; }

@@ -14,13 +14,14 @@ import {
   CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
 } from "../abi";
 import {
-  dw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_DENTRIES, MAX_EMITS,
+  dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_DENTRIES, MAX_EMITS,
   G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED,
   E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH,
   DCACHE_LOOKUP_WAITERS, D_PARENT, D_NAME,
 } from "../sim/state";
 import { n_tasks, waitqueue, fs_type } from "../sim/config";
 import { fail } from "../sim/verdict";
+import { fp_on, fp_emits } from "../sim/footprint";
 import { current } from "../kernel/task";
 
 /** Is some task asleep on (kind, obj)? */
@@ -39,7 +40,7 @@ export function on_frame_pop(t: i32, depth: i32): void {
   if (gw(G_INLOOKUP) == 0) return;
   const frame_key = ((t + 1) << 8) | depth;
   for (let d = 1; d <= MAX_DENTRIES; d++) {
-    if ((dw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0 || dw(d, D_WQ_FRAME) != frame_key) continue;
+    if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0 || dw_raw(d, D_WQ_FRAME) != frame_key) continue;
     if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);
     else if (has_sleeper(WAIT_IN_LOOKUP, d) || (dw(d, D_FLAGS) & DCACHE_LOOKUP_WAITERS) != 0) fail(CHECK_LOST_WAKEUP, t);
     else fail(CHECK_EPISODE_END, t);
@@ -81,6 +82,7 @@ export function check_lost_wakeups(force: bool): void {
  *  st_ino, and an emitted ino must match the inode the dcache holds for that name now. */
 export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_ino: i32): void {
   if (fs_type != FS_PROCFS) return;
+  if (fp_on) fp_emits(true);
   const n = gw(G_N_EMITS);
   if (n < MAX_EMITS) {
     sew(n, E_DIR, dir); sew(n, E_NAME, name); sew(n, E_INO, ino);
@@ -92,6 +94,7 @@ export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_i
 /** stat returned st_ino for (dir, name): it must equal every d_ino readdir emitted for it. */
 export function ino_check_stat(t: i32, dir: i32, name: i32, ino: i32): void {
   if (fs_type != FS_PROCFS) return;
+  if (fp_on) fp_emits(false);
   const n = gw(G_N_EMITS);
   for (let e = 0; e < n; e++) {
     if (ew(e, E_DIR) == dir && ew(e, E_NAME) == name && ew(e, E_INO) != ino) { fail(CHECK_INO_CONSISTENCY, t); return; }

@@ -25,12 +25,13 @@ import {
   AUX_HIT, AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE,
 } from "../abi";
 import {
-  dw, sdw, gw, sgw, tw, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
+  dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
   D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
   DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
 import { n_tasks, waitqueue, planted } from "../sim/config";
+import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { fail, model_assert } from "../sim/verdict";
 import { ev } from "../sim/trace";
 import {
@@ -65,27 +66,41 @@ export const EACCES: i32 = -13;
  *  holding a reference on its parent. Lowest free slot, so ids are deterministic. */
 export function d_alloc(parent: i32, name: i32): i32 {
   let d = 1;
-  while (d <= MAX_DENTRIES && has(d, DCACHE_ALLOCATED)) d++;
+  while (d <= MAX_DENTRIES && (dw_raw(d, D_FLAGS) & DCACHE_ALLOCATED) != 0) d++;   // slot ids only name
   model_assert(d <= MAX_DENTRIES, "dentry table full");
-  for (let f = 0; f < D_WORDS; f++) sdw(d, f, 0);
-  sdw(d, D_FLAGS, DCACHE_ALLOCATED);
-  sdw(d, D_PARENT, parent);
-  sdw(d, D_NAME, name);
-  sdw(d, D_REF, 1);
+  for (let f = 0; f < D_WORDS; f++) sdw_raw(d, f, 0);
+  sdw_raw(d, D_FLAGS, DCACHE_ALLOCATED);
+  sdw_raw(d, D_PARENT, parent);
+  sdw_raw(d, D_NAME, name);
+  sdw_raw(d, D_REF, 1);
+  if (fp_on) fp_dentry(d, true);
   if (parent != 0) dget(parent);
   return d;
 }
 
-@inline export function dget(d: i32): void { sdw(d, D_REF, dw(d, D_REF) + 1); }
+/** Models: dget(). Reference counting commutes: the footprint is REF, not the dentry's key. */
+export function dget(d: i32): void {
+  if (fp_on) fp_refcount(d, true);
+  sdw_raw(d, D_REF, dw_raw(d, D_REF) + 1);
+}
+
+/** Footprint of a refcount change: REF(key) while the dentry stays referenced; the dentry's key
+ *  when its fate (kept or killed) depends on its hashed state. */
+function fp_refcount(d: i32, stays: bool): void {
+  const parent = dw_raw(d, D_PARENT);
+  const p = parent == 0 ? -1 : dw_raw(parent, D_NAME);
+  if (stays) fp_ref(p, dw_raw(d, D_NAME)); else fp_key(p, dw_raw(d, D_NAME), true);
+}
 
 /** Models: dput(). An unhashed dentry is killed at its last reference and drops its parent. A
  *  final dput of a dentry still on the in-lookup hash is S6 (episode-end): it is left dangling on
  *  the chain, as in Linux, and never freed. */
 export function dput(t: i32, d: i32): void {
   while (d != 0) {
-    const ref = dw(d, D_REF) - 1;
+    const ref = dw_raw(d, D_REF) - 1;
     model_assert(ref >= 0, "dput of a dentry with no references");
-    sdw(d, D_REF, ref);
+    if (fp_on) fp_refcount(d, ref > 0);
+    sdw_raw(d, D_REF, ref);
     if (ref > 0 || has(d, DCACHE_HASHED)) return;
     sgw(G_SHAPE_DIRTY, 1);
     if (has(d, DCACHE_IN_LOOKUP_HASH)) { fail(CHECK_EPISODE_END, t); return; }
@@ -97,18 +112,23 @@ export function dput(t: i32, d: i32): void {
 
 /** Models: d_lookup() on the main hash: the hashed dentry for (parent, name), or 0. */
 export function d_lookup(parent: i32, name: i32): i32 {
+  if (fp_on) fp_key_of(parent, name);
   for (let d = 1; d <= MAX_DENTRIES; d++) {
-    if ((dw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)
-      && dw(d, D_PARENT) == parent && dw(d, D_NAME) == name) return d;
+    if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)
+      && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
   }
   return 0;
 }
 
+/** Footprint of a hash probe for (parent dentry, name). */
+function fp_key_of(parent: i32, name: i32): void { fp_key(parent == 0 ? -1 : dw_raw(parent, D_NAME), name, false); }
+
 /** The in-lookup hash chain scan (d_alloc_parallel step 6): the in-lookup dentry for the key. */
 export function in_lookup_find(parent: i32, name: i32): i32 {
+  if (fp_on) fp_key_of(parent, name);
   if (gw(G_INLOOKUP) == 0) return 0;
   for (let d = 1; d <= MAX_DENTRIES; d++) {
-    if (has(d, DCACHE_IN_LOOKUP_HASH) && dw(d, D_PARENT) == parent && dw(d, D_NAME) == name) return d;
+    if ((dw_raw(d, D_FLAGS) & DCACHE_IN_LOOKUP_HASH) != 0 && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
   }
   return 0;
 }
@@ -212,10 +232,11 @@ export function d_move(t: i32, d: i32, target: i32): void {
 
 /** S9 bookkeeping: a ->lookup or readdir instantiate starts/ends on `d`. */
 export function lookup_begin(t: i32, d: i32): void {
-  sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);
+  sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);     // records d's key: the scan below is over that key
   let in_flight = 0;
+  const parent = dw_raw(d, D_PARENT), name = dw_raw(d, D_NAME);
   for (let e = 1; e <= MAX_DENTRIES; e++) {
-    if (has(e, DCACHE_ALLOCATED) && dw(e, D_PARENT) == dw(d, D_PARENT) && dw(e, D_NAME) == dw(d, D_NAME)) in_flight += dw(e, D_LOOKUPS);
+    if ((dw_raw(e, D_FLAGS) & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_PARENT) == parent && dw_raw(e, D_NAME) == name) in_flight += dw_raw(e, D_LOOKUPS);
   }
   if (in_flight > 1) fail(CHECK_SINGLE_LOOKUP, t);
 }

@@ -4,6 +4,7 @@
 import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED } from "../abi";
 import { iw, siw, gw, sgw, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, MAX_INODES, G_NEXT_INO } from "../sim/state";
 import { model_assert } from "../sim/verdict";
+import { fp_on, fp_next_ino } from "../sim/footprint";
 import { ev } from "../sim/trace";
 import { down_read, down_write, up_read, up_write } from "./rwsem";
 import { block, yield_ } from "./task";
@@ -43,6 +44,7 @@ export function nfs_fhget(obj: i32, is_dir: bool, name: i32): i32 {
 /** Models: fs/proc/base.c proc_pid_make_inode(): a new inode every time, numbered by
  *  get_next_ino(): proc inode numbers exist only once instantiated (kernel-model.md 4.2). */
 export function proc_make_inode(obj: i32, is_dir: bool, name: i32): i32 {
+  if (fp_on) fp_next_ino();
   const ino = gw(G_NEXT_INO);
   sgw(G_NEXT_INO, ino + 1);
   return new_inode(obj, is_dir, ino, name);

@@ -26,7 +26,9 @@ import {
 } from "./state";
 import { n_tasks, task_n_ops, op_word } from "./config";
 import { OP_WORDS } from "../abi";
-import { tick, runnable_mask } from "./tick";
+import { tick, runnable_mask, set_por_tracking } from "./tick";
+import { compute_futures, conflicts_with } from "./footprint";
+import { TS_DONE } from "./state";
 import { begin_schedule } from "./strategy";
 
 // ---- hashing ------------------------------------------------------------------------------------
@@ -242,8 +244,24 @@ function options(last: i32, used: i32, bound: i32): i32 {
 /** Run the search from the initial state. Returns the verdict of the first failing schedule met
  *  (its choices in PATH[0..path_len)), or VERDICT_OK when the bounded space is exhausted or the
  *  state budget ran out (exhausted says which). */
-export function dfs(bound: i32, max_states: i64, use_symmetry: bool): i32 {
+export let ample_cuts: i64 = 0;
+
+/** Is the step just taken by t independent of everything the other tasks can still do? */
+function independent_of_others(t: i32): bool {
+  for (let u = 0; u < n_tasks; u++) {
+    if (u == t || tw(u, T_STATE) == TS_DONE) continue;
+    if (conflicts_with(u, tw(u, T_OP))) return false;
+  }
+  return true;
+}
+
+export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool): i32 {
   symmetric = use_symmetry && symmetry_classes() < n_tasks;
+  // Partial-order reduction only without a preemption bound (the two do not compose).
+  const por = use_por && bound < 0;
+  if (por) compute_futures();
+  set_por_tracking(por);
+  ample_cuts = 0;
   if (table == 0) table_init(20); else { memory.fill(table, 0, SLOT << <usize>table_bits); table_used = 0; }
   states = 0; transitions = 0; schedules = 0; revisits = 0; exhausted = false; max_depth = 0; path_len = 0;
   begin_schedule();
@@ -270,12 +288,17 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool): i32 {
     transitions++;
     if (v != VERDICT_RUNNING) {
       schedules++;
-      if (v != VERDICT_OK) { path_len = depth + 1; return v; }
+      if (v != VERDICT_OK) { path_len = depth + 1; set_por_tracking(false); return v; }
       continue;
     }
+    // An ample set of one: t's step commutes with all the others can still do, so the other
+    // choices here need not be explored. Cycle proviso (conservative): only when the successor
+    // is a new state, so no cycle is closed by ample steps alone.
+    const ample = por && load<i32>(fr(depth, 0)) != 0 && independent_of_others(t);
     if (!table_visit(canonical_hash(bound >= 0 ? t : -1), bound >= 0 ? u : 0)) { revisits++; continue; }
+    if (ample) { store<i32>(fr(depth, 0), 0); ample_cuts++; }
     states++;
-    if (states >= max_states) { path_len = 0; return VERDICT_OK; }
+    if (states >= max_states) { path_len = 0; set_por_tracking(false); return VERDICT_OK; }
     depth++;
     if (depth >= MAX_DEPTH - 1) abort("vfsim: exhaustive search deeper than 65535 ticks");
     if (depth > max_depth) max_depth = depth;
@@ -286,6 +309,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool): i32 {
     store<i32>(fr(depth, 3), 1);
   }
   exhausted = true;
+  set_por_tracking(false);
   return VERDICT_OK;
 }
 

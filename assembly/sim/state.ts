@@ -4,6 +4,7 @@
 // 0 meaning none; task ids are 0-based (task t is stored as t + 1 where a field can be empty).
 
 import { MAX_TASKS } from "../abi";
+import { fp_on, fp_key, fp_rwsem, fp_srv } from "./footprint";
 
 export const MAX_FRAMES: i32 = 12;
 export const FRAME_LOCALS: i32 = 8;
@@ -118,14 +119,34 @@ export const INITIAL: usize = memory.data(STATE_BYTES, 16);
 @inline export function fw(fr: usize, f: i32): i32 { return load<i32>(fr + (<usize>f << 2)); }
 @inline export function sfw(fr: usize, f: i32, v: i32): void { store<i32>(fr + (<usize>f << 2), v); }
 
-@inline export function dw(d: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2)); }
-@inline export function sdw(d: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2), v); }
+// Dentry, inode and server-object fields. The plain accessors also record the step's footprint
+// (sim/footprint.ts) while the exhaustive search asks for it; the *_raw ones do not, for scans
+// that record what they look for themselves, for refcounts, and for the checks.
+@inline export function dw_raw(d: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2)); }
+@inline export function sdw_raw(d: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2), v); }
+@inline export function dw(d: i32, f: i32): i32 { if (fp_on) fp_dentry(d, false); return dw_raw(d, f); }
+@inline export function sdw(d: i32, f: i32, v: i32): void { if (fp_on) fp_dentry(d, true); sdw_raw(d, f, v); }
+/** Record a read or write of KEY(parent name, name) of dentry d. */
+export function fp_dentry(d: i32, write: bool): void {
+  const parent = dw_raw(d, D_PARENT);
+  fp_key(parent == 0 ? -1 : dw_raw(parent, D_NAME), dw_raw(d, D_NAME), write);
+}
 
-@inline export function iw(i: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2)); }
-@inline export function siw(i: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2), v); }
+@inline export function iw_raw(i: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2)); }
+@inline export function iw(i: i32, f: i32): i32 { if (fp_on && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), false); return iw_raw(i, f); }
+@inline export function siw(i: i32, f: i32, v: i32): void {
+  if (fp_on && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), true);
+  store<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2), v);
+}
 
-@inline export function ow(o: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2)); }
-@inline export function sow(o: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2), v); }
+@inline export function ow_raw(o: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2)); }
+@inline export function ow(o: i32, f: i32): i32 { if (fp_on) fp_srv_of(o, false); return ow_raw(o, f); }
+@inline export function sow(o: i32, f: i32, v: i32): void { if (fp_on) fp_srv_of(o, true); store<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2), v); }
+/** Record SRV(name of the directory holding server object o); the root directory is named 0. */
+export function fp_srv_of(o: i32, write: bool): void {
+  const p = ow_raw(o, O_PARENT);
+  fp_srv(p == 0 ? -1 : p == 1 ? 0 : ow_raw(p, O_NAME), write);
+}
 
 @inline export function ew(e: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2)); }
 @inline export function sew(e: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2), v); }

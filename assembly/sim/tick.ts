@@ -30,6 +30,7 @@ import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs"
 import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
 import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
+import { fp_clear, set_fp } from "./footprint";
 import { cov, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
 import { G_INLOOKUP } from "./state";
 
@@ -67,6 +68,10 @@ function dispatch(t: i32, fr: usize): i32 {
   model_assert(false, "dispatch: unknown function");
   return STEP_NEXT;
 }
+
+/** The exhaustive search asks each tick for its footprint (sim/footprint.ts). */
+export let por_tracking: bool = false;
+export function set_por_tracking(on: bool): void { por_tracking = on; }
 
 /** Pseudo program counters of a system call frame's trace events: entry and return. */
 export const PC_SYSCALL_ENTER: i32 = 62;
@@ -118,6 +123,7 @@ export function tick(t: i32): i32 {
     const k = tw(t, T_OP);
     ev(t, fw(top(t), F_FN), PC_SYSCALL_ENTER, (OBJ_PATH << 24) | op_word(t, k, 1), 0, op_word(t, k, 2), AUX_NONE);
   }
+  if (por_tracking) { fp_clear(); set_fp(true); }
   let r = STEP_NEXT;
   for (let guard = 0; r == STEP_NEXT; guard++) {
     model_assert(guard < 512, "a step that never ends the tick");
@@ -134,6 +140,7 @@ export function tick(t: i32): i32 {
     stw(t, T_OP, k + 1);
     start_next_op(t);
   }
+  set_fp(false);
   return after_tick();
 }
 

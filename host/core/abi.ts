@@ -16,7 +16,7 @@
 export const ABI_VERSION = 1;
 
 export const HEADER_WORDS = 16;
-export const enum H {
+export enum H {
   VERSION = 0,
   ORDER = 1,
   RWSEM = 2,

@@ -2,7 +2,8 @@
  * Exhaustive search (the `dfs` strategy): every schedule within a preemption bound (Musuvathi &
  * Qadeer's context bounding; -1 for none), run inside wasm (assembly/sim/explore.ts): depth-first,
  * backtracking by restoring a snapshot of the state block, skipping states seen before through a
- * canonical 64-bit state hash, with symmetry reduction over threads that run identical ops.
+ * canonical 64-bit state hash, with symmetry reduction over threads that run identical ops and,
+ * without a preemption bound, partial-order reduction (assembly/sim/footprint.ts).
  * The continue-the-last-task branch is tried first, so low-preemption counterexamples come out
  * first.
  */
@@ -16,6 +17,8 @@ export interface ExploreOptions {
   maxStates: number;
   /** hash states up to a permutation of threads with identical op lists (default on) */
   symmetry?: boolean;
+  /** partial-order reduction (ample sets of one), unbounded search only (default on) */
+  por?: boolean;
 }
 
 export interface ExploreResult {
@@ -32,13 +35,15 @@ export interface ExploreResult {
   exhaustive: boolean;
   maxDepth: number;
   symmetry: boolean;
+  /** states where partial-order reduction explored one task instead of all */
+  ampleCuts: number;
   /** upper bound on the chance that a 64-bit hash collision pruned a state: n^2 / 2^65 */
   collisionBound: number;
 }
 
 export function explore(model: Model, opts: ExploreOptions): ExploreResult {
   const x = model.x;
-  const verdict = x.dfs(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1);
+  const verdict = x.dfs(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
   const states = Number(x.dfs_states());
   const n = x.dfs_path_len();
   const result: ExploreResult = {
@@ -50,6 +55,7 @@ export function explore(model: Model, opts: ExploreOptions): ExploreResult {
     exhaustive: x.dfs_exhausted() !== 0,
     maxDepth: x.dfs_max_depth(),
     symmetry: x.dfs_symmetric() !== 0,
+    ampleCuts: Number(x.dfs_ample_cuts()),
     collisionBound: (states * states) / 2 ** 65,
   };
   if (verdict !== 0) result.choices = new Uint8Array(x.memory.buffer, x.dfs_path_ptr(), n).slice();

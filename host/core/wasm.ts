@@ -30,7 +30,8 @@ export interface ModelExports {
   state_bytes(): number;
   snapshot_save(slot: number): number;
   snapshot_load(slot: number): void;
-  dfs(bound: number, maxStates: bigint, symmetry: number): number;
+  dfs(bound: number, maxStates: bigint, symmetry: number, por: number): number;
+  dfs_ample_cuts(): bigint;
   dfs_path_ptr(): number;
   dfs_path_len(): number;
   dfs_states(): bigint;
