@@ -2,6 +2,7 @@
 // sandbox page for the browser. The wasm model is built by `npm run build:wasm` (asc).
 import { build } from "esbuild";
 import { existsSync, mkdirSync, copyFileSync, readdirSync } from "node:fs";
+import { writeScenarioIndex } from "./web-index.mjs";
 
 const node = { bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" };
 const targets = [
@@ -22,4 +23,5 @@ if (existsSync("host/web/index.html")) {
   for (const f of readdirSync("host/web")) if (/\.(html|css)$/.test(f)) copyFileSync(`host/web/${f}`, `dist/web/${f}`);
   copyFileSync("build/vfsim.wasm", "dist/web/vfsim.wasm");
   for (const f of readdirSync("fixtures/scenarios")) if (f.endsWith(".json")) copyFileSync(`fixtures/scenarios/${f}`, `dist/web/scenarios/${f}`);
+  writeScenarioIndex("fixtures/scenarios", "dist/web/scenarios/index.json");
 }

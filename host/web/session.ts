@@ -1,0 +1,88 @@
+/**
+ * Running and replaying schedules for the page, without the DOM (so Node tests use it too):
+ * a schedule (recorded choices) is replayed with the trace on, then once more tick by tick for
+ * the model's runnable set after each tick, and turned into everything the page shows.
+ */
+
+import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "../core/abi";
+import { estimateSteps, replay, reportFromModel, ReplayDivergence, type RunReport, type Strategy } from "../core/run";
+import { encodeScenario, type Encoded, type SeedFile } from "../core/scenario";
+import { Model } from "../core/wasm";
+import { Reconstruction } from "./state";
+
+export interface ShownRun {
+  seed: SeedFile;
+  enc: Encoded;
+  report: RunReport;
+  /** the raw trace: EV_WORDS i32 per event, exactly as the model wrote it */
+  words: Int32Array;
+  /** masks[k]: runnable_mask() after k ticks */
+  masks: Int32Array;
+  recon: Reconstruction;
+  /** trace event indices of the steps to mark: those that formed a deadlock's cycle, or the
+   *  failing task's step at the last tick of a violation */
+  forming: Set<number>;
+}
+
+/**
+ * Replay `choices` on a fresh instance and describe the run. Throws ReplayDivergence when the
+ * schedule does not fit the scenario (as `vfsim replay` reports it), ModelTrap on a model bug.
+ */
+export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Array, base: { strategy: Strategy; seed: bigint }): ShownRun {
+  const enc = encodeScenario(seed);
+  const model = new Model(module);
+  model.load(enc.words);
+  const { code, events } = replay(model, enc, choices);
+  if (code < -1) {
+    const at = -code - 2;
+    throw new ReplayDivergence(at, `schedule[${at}]: task ${choices[at]} (${enc.threads[choices[at]] ?? "?"}) cannot run at tick ${at + 1} in this model; the recorded schedule no longer fits`);
+  }
+  if (code === VERDICT_RUNNING) {
+    throw new ReplayDivergence(choices.length, `the recorded schedule ends after ${choices.length} ticks but the run has not finished`);
+  }
+  const report = reportFromModel(model, enc, choices, base, events, code);
+  const masks = runnableMasks(model, choices);
+  const recon = new Reconstruction(events, report.trace ?? [], enc, seed, choices, masks);
+  const forming = report.cycle ? recon.formingSteps(report.cycle) : new Set<number>();
+  if (report.verdict === "violation" && report.failTask !== undefined) {
+    const task = enc.threads.indexOf(report.failTask);
+    report.trace?.forEach((e, i) => e.tick === choices.length && e.task === task && forming.add(i));
+  }
+  return { seed, enc, report, words: events, masks, recon, forming };
+}
+
+/** The runnable set before the first tick and after each tick of `choices`. */
+export function runnableMasks(model: Model, choices: Uint8Array): Int32Array {
+  const x = model.x;
+  const masks = new Int32Array(choices.length + 1);
+  x.set_trace(0);
+  x.begin();
+  masks[0] = x.runnable_mask();
+  for (let i = 0; i < choices.length; i++) {
+    const v = x.tick(choices[i]);
+    masks[i + 1] = x.runnable_mask();
+    if (v !== VERDICT_RUNNING) break; // the last choice: replayRun checked the schedule fits
+  }
+  return masks;
+}
+
+/**
+ * Schedule number `index` of a random or PCT sweep with this seed, alone: the same schedule the
+ * sweep (in any number of workers) and `vfsim run` run at that index. Returns its choices and
+ * whether it failed.
+ */
+export function runOneSchedule(module: WebAssembly.Module, seed: SeedFile, strategy: "random" | "pct", runSeed: bigint, index: number, depth: number): { choices: Uint8Array; failed: boolean } {
+  const model = new Model(module);
+  model.load(encodeScenario(seed).words);
+  const k = strategy === "pct" ? estimateSteps(model, runSeed) : 0;
+  const hit = model.x.run_batch(strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM, runSeed, index, 1, depth, k);
+  return { choices: model.choices(), failed: hit >= 0 };
+}
+
+/** The raw trace as little-endian bytes (what the determinism test compares across hosts). */
+export function traceBytes(words: Int32Array): Uint8Array {
+  const out = new Uint8Array(words.length * 4);
+  const view = new DataView(out.buffer);
+  words.forEach((w, i) => view.setInt32(i * 4, w, true));
+  return out;
+}

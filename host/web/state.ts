@@ -1,0 +1,382 @@
+/**
+ * The kernel state at a tick, RECONSTRUCTED FROM THE TRACE. The model does not export its tables
+ * (tasks, frames, dentries, rwsems), so this replays the trace events up to the tick and keeps
+ * what they say:
+ *
+ *   i_rwsem      "granted" / "queued" / "released" steps and the "granted i_rwsem" wake-ups
+ *                (a releaser hands the lock to its waiters; the wake-up names the new holder)
+ *   dentries     "new, owner" starts an in-lookup episode, "ended episode" / "instantiated" /
+ *                a negative d_add end it, "locked" takes the lookup lock, "sleeps" queues a
+ *                waiter, "woken from ..." dequeues it, "hit" / "positive" / "negative" say it is
+ *                hashed
+ *   tasks        the system call from its enter/return events; the stack from the functions of
+ *                its steps, using the call graph below to pop frames that returned silently and
+ *                to fill in callers that ran no traced step yet (marked inferred);
+ *                runnable / blocked / done from the model itself (runnable_mask after each tick
+ *                of a tick-by-tick replay), when the caller has it
+ *
+ * Only objects some step touched appear (the initially cached dentries are invisible until a
+ * step touches them). The view is honest about what it does not know: unknown fields stay
+ * undefined. The exact waits-for cycle of a deadlock comes from the model, not from here.
+ */
+
+import { EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "../core/abi";
+import type { Encoded, SeedFile } from "../core/scenario";
+import type { CycleEdge, TraceEvent } from "../core/trace";
+
+export type WaitKind = "rwsem read" | "rwsem write" | "in-lookup wait" | "lookup lock";
+
+/** A relation (holder, owner, waiter) and the trace event that established it. */
+export interface Since {
+  task: number;
+  event: number;
+}
+
+export interface RwsemView {
+  inode: number;
+  label: string;
+  writer?: Since;
+  readers: Since[];
+  queue: (Since & { mode: "read" | "write" })[];
+}
+
+export interface DentryView {
+  id: number;
+  label: string;
+  /** on the main hash; undefined: no step said */
+  hashed?: boolean;
+  positive?: boolean;
+  inLookup: boolean;
+  owner?: Since;
+  /** tasks in d_wait_lookup on it */
+  waiters: Since[];
+  lockHolder?: Since;
+  lockWaiters: Since[];
+}
+
+export interface TaskView {
+  index: number;
+  name: string;
+  /** from the model when masks were given; otherwise inferred */
+  status: "runnable" | "blocked" | "done";
+  /** this task ran the step of this tick */
+  ran: boolean;
+  /** the system call in progress, as the trace writes it: getdents("/d") */
+  syscall?: string;
+  opsDone: number;
+  nOps: number;
+  /** outermost first */
+  stack: Frame[];
+  waitsOn?: { kind: WaitKind; label: string; key: string; event: number };
+  lastReturn?: string;
+}
+
+export interface KernelView {
+  tick: number;
+  tasks: TaskView[];
+  rwsems: RwsemView[];
+  dentries: DentryView[];
+}
+
+/**
+ * Who calls whom: the call sites in assembly/ (kernel/namei.ts, kernel/readdir.ts, fs/nfs.ts,
+ * fs/procfs.ts). A missing entry makes the reconstructed stack less precise, never wrong about
+ * the function a step ran in. Where a function has several callers, an inferred frame is the
+ * shortest chain's guess until a step of the real caller shows up.
+ */
+const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2"];
+const LOOKUPS = ["__lookup_slow", "lookup_one_qstr_excl", "lookup_one_qstr"];
+const PRIMERS = ["nfs_prime_dcache", "proc_fill_cache"];
+export const CALLERS: Record<string, string[]> = {
+  link_path_walk: ["vfs_statx", "getdents64", ...DIROPS],
+  lookup_slow: ["link_path_walk"],
+  __lookup_slow: ["lookup_slow"],
+  lookup_one_qstr_excl: DIROPS,
+  lookup_one_qstr: DIROPS,
+  d_alloc_parallel: ["__lookup_slow", "lookup_one_qstr", ...DIROPS, ...PRIMERS],
+  d_alloc_noblock: PRIMERS,
+  d_alloc_locked: PRIMERS,
+  nfs_lookup: [...LOOKUPS, ...DIROPS],
+  proc_lookup: [...LOOKUPS, ...DIROPS],
+  lock_lookup: ["nfs_lookup", "proc_lookup"],
+  iterate_dir: ["getdents64"],
+  nfs_readdir: ["iterate_dir"],
+  proc_readdir: ["iterate_dir"],
+  nfs_prime_dcache: ["nfs_readdir"],
+  proc_fill_cache: ["proc_readdir"],
+  nfs_mkdir: DIROPS,
+  nfs_atomic_open: DIROPS,
+  nfs_unlink: DIROPS,
+  nfs_rename: DIROPS,
+};
+
+/** A frame of a reconstructed stack; `inferred`: put there by the call graph, no step seen yet. */
+export interface Frame {
+  fn: string;
+  inferred: boolean;
+}
+
+interface TaskAcc {
+  syscall?: string;
+  opsDone: number;
+  stack: Frame[];
+  waitsOn?: TaskView["waitsOn"];
+  lastReturn?: string;
+}
+
+/** Who each function calls (CALLERS inverted). */
+const CALLS: Record<string, string[]> = {};
+for (const [callee, callers] of Object.entries(CALLERS)) for (const c of callers) (CALLS[c] ??= []).push(callee);
+
+/** The shortest call chain from `from` down to `to`, both excluded; undefined if none. */
+function chain(from: string, to: string): string[] | undefined {
+  const prev = new Map<string, string>([[from, ""]]);
+  const queue = [from];
+  while (queue.length) {
+    const f = queue.shift()!;
+    for (const g of CALLS[f] ?? []) {
+      if (prev.has(g)) continue;
+      prev.set(g, f);
+      if (g === to) {
+        const out: string[] = [];
+        for (let x = prev.get(to)!; x !== from; x = prev.get(x)!) out.unshift(x);
+        return out;
+      }
+      queue.push(g);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A step ran in `fn`: make it the top of the stack. A frame below it that is already there means
+ * the frames above returned; otherwise the nearest frame that can reach `fn` in the call graph is
+ * its caller, and the functions in between (which ran no traced step yet) are added as inferred.
+ */
+function pushFrame(stack: Frame[], fn: string): void {
+  const at = stack.map((f) => f.fn).lastIndexOf(fn);
+  if (at >= 0) {
+    stack.length = at + 1;
+    stack[at].inferred = false;
+    return;
+  }
+  for (let k = stack.length - 1; k >= 0; k--) {
+    const between = chain(stack[k].fn, fn);
+    if (!between) continue;
+    stack.length = k + 1;
+    for (const g of between) stack.push({ fn: g, inferred: true });
+    break;
+  }
+  stack.push({ fn, inferred: false });
+}
+
+const without = (list: Since[], task: number) => list.filter((s) => s.task !== task);
+
+export class Reconstruction {
+  /** the last tick of the run */
+  readonly lastTick: number;
+
+  constructor(
+    private words: Int32Array,
+    private events: TraceEvent[],
+    private enc: Encoded,
+    private seed: SeedFile,
+    private choices: Uint8Array,
+    /** masks[k]: the model's runnable_mask() after k ticks (masks[0]: before the first) */
+    private masks?: Int32Array,
+  ) {
+    this.lastTick = choices.length;
+  }
+
+  /** The state after every step of tick `tick` (0: the initial state). */
+  at(tick: number): KernelView {
+    const n = this.enc.threads.length;
+    const tasks: TaskAcc[] = Array.from({ length: n }, () => ({ opsDone: 0, stack: [] }));
+    const rwsems = new Map<number, RwsemView>();
+    const dentries = new Map<number, DentryView>();
+    const rwsem = (inode: number, label: string): RwsemView => {
+      let r = rwsems.get(inode);
+      if (!r) rwsems.set(inode, (r = { inode, label, readers: [], queue: [] }));
+      return r;
+    };
+    const dentry = (id: number, label: string): DentryView => {
+      let d = dentries.get(id);
+      if (!d) dentries.set(id, (d = { id, label, inLookup: false, waiters: [], lockWaiters: [] }));
+      return d;
+    };
+    const endEpisode = (d: DentryView) => {
+      d.inLookup = false;
+      d.owner = undefined;
+      d.lockHolder = undefined;
+    };
+
+    for (let i = 0; i < this.events.length; i++) {
+      const e = this.events[i];
+      if (e.tick > tick) break;
+      const w = i * EV_WORDS;
+      const pc = this.words[w + EV.PC];
+      const obj = this.words[w + EV.OBJ];
+      const kind = obj >>> 24, id = obj & 0xffffff;
+      const t = tasks[e.task];
+      if (!t) continue;
+      const me = { task: e.task, event: i };
+
+      if (e.fn === "wake_up") {
+        // pc is the kind of wait the sleeper leaves
+        const was = t.waitsOn;
+        t.waitsOn = undefined;
+        if (!was) continue;
+        if (was.kind === "rwsem read" || was.kind === "rwsem write") {
+          const r = rwsems.get(Number(was.key));
+          if (!r) continue;
+          r.queue = r.queue.filter((q) => q.task !== e.task);
+          if (WAITS[pc] === "rwsem write") r.writer = me;
+          else r.readers.push(me);
+        } else {
+          const d = dentries.get(Number(was.key));
+          if (!d) continue;
+          d.waiters = without(d.waiters, e.task);
+          d.lockWaiters = without(d.lockWaiters, e.task);
+        }
+        continue;
+      }
+      if (pc === PC_SYSCALL_ENTER) {
+        t.syscall = e.text;
+        t.stack = [{ fn: e.fn, inferred: false }];
+        continue;
+      }
+      if (pc === PC_SYSCALL_EXIT) {
+        t.lastReturn = e.text;
+        t.syscall = undefined;
+        t.stack = [];
+        t.opsDone++;
+        continue;
+      }
+      pushFrame(t.stack, e.fn);
+
+      if (kind === OBJ_INODE) {
+        const r = rwsem(id, e.object);
+        if (e.note === "granted") {
+          if (/shared|read/.test(e.state)) r.readers.push(me);
+          else r.writer = me;
+        } else if (e.note === "queued") {
+          const mode = /shared|read/.test(e.state) ? "read" : "write";
+          r.queue.push({ ...me, mode });
+          t.waitsOn = { kind: mode === "read" ? "rwsem read" : "rwsem write", label: e.object, key: String(id), event: i };
+        } else if (e.note === "released" || /^(up_read|up_write|inode_unlock)/.test(e.state)) {
+          r.readers = without(r.readers, e.task);
+          if (r.writer?.task === e.task) r.writer = undefined;
+        }
+        continue;
+      }
+      if (kind !== OBJ_DENTRY || id === 0) continue;
+      const d = dentry(id, e.object);
+      switch (e.note) {
+        case "new, owner":
+          d.inLookup = true;
+          d.hashed = false;
+          d.positive = false;
+          d.owner = me;
+          if (e.fn === "d_alloc_locked") d.lockHolder = me;
+          break;
+        case "in lookup":
+          d.inLookup = true;
+          break;
+        case "sleeps": {
+          const lock = e.fn === "lock_lookup" || e.state.includes("d_lookup_locked");
+          if (lock) d.lockWaiters.push(me);
+          else d.waiters.push(me);
+          t.waitsOn = { kind: lock ? "lookup lock" : "in-lookup wait", label: e.object, key: String(id), event: i };
+          break;
+        }
+        case "locked":
+          d.inLookup = true;
+          d.lockHolder = me;
+          break;
+        case "ended episode":
+          endEpisode(d);
+          break;
+        case "instantiated":
+          if (e.fn === "nfs_unlink" || e.fn === "proc_unlink") {
+            d.positive = undefined; // d_delete: negative in place, or unhashed
+            d.hashed = undefined;
+          } else if (e.fn !== "nfs_rename") {
+            endEpisode(d);
+            d.hashed = true;
+            d.positive = true;
+          }
+          break;
+        case "negative":
+          if (e.state !== "step_into") {
+            if (d.inLookup) endEpisode(d);
+            d.hashed = true;
+          }
+          d.positive = false;
+          break;
+        case "hit":
+          d.hashed = true;
+          break;
+        case "positive":
+          d.hashed = true;
+          d.positive = true;
+          break;
+        case "stale: invalidated":
+          d.hashed = false;
+          break;
+      }
+    }
+
+    const mask = this.masks?.[Math.min(tick, this.masks.length - 1)];
+    const nOps = (k: number) => this.seed.threads[k]?.ops.length ?? 0;
+    const views: TaskView[] = tasks.map((t, k) => {
+      const done = t.opsDone >= nOps(k);
+      let status: TaskView["status"];
+      if (mask !== undefined) status = (mask >> k) & 1 ? "runnable" : done ? "done" : "blocked";
+      else status = done ? "done" : t.waitsOn ? "blocked" : "runnable";
+      return {
+        index: k,
+        name: this.enc.threads[k],
+        status,
+        ran: tick > 0 && this.choices[tick - 1] === k,
+        syscall: t.syscall,
+        opsDone: t.opsDone,
+        nOps: nOps(k),
+        stack: t.stack,
+        // a woken or granted task no longer waits, whatever the trace said last
+        waitsOn: status === "blocked" ? t.waitsOn : undefined,
+        lastReturn: t.lastReturn,
+      };
+    });
+    const byId = <T extends { inode?: number; id?: number }>(m: Map<number, T>) => [...m.entries()].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+    return { tick, tasks: views, rwsems: byId(rwsems), dentries: byId(dentries) };
+  }
+
+  /**
+   * The steps that formed a waits-for cycle, as trace event indices: each cycle task's step that
+   * blocked it, and the step by which the next task came to hold (or queue ahead on) what it
+   * waits for.
+   */
+  formingSteps(cycle: CycleEdge[]): Set<number> {
+    const view = this.at(this.lastTick);
+    const out = new Set<number>();
+    const index = new Map(view.tasks.map((t) => [t.name, t]));
+    cycle.forEach((edge, k) => {
+      const a = index.get(edge.task);
+      const b = index.get(cycle[(k + 1) % cycle.length].task);
+      if (!a?.waitsOn || !b) return;
+      out.add(a.waitsOn.event);
+      const key = Number(a.waitsOn.key);
+      const mine = (s?: Since) => (s && s.task === b.index ? s.event : undefined);
+      let by: number | undefined;
+      if (a.waitsOn.kind === "rwsem read" || a.waitsOn.kind === "rwsem write") {
+        const r = view.rwsems.find((x) => x.inode === key);
+        by = mine(r?.writer) ?? r?.readers.find((s) => s.task === b.index)?.event ?? r?.queue.find((s) => s.task === b.index)?.event;
+      } else {
+        const d = view.dentries.find((x) => x.id === key);
+        by = a.waitsOn.kind === "lookup lock" ? mine(d?.lockHolder) : mine(d?.lockHolder) ?? mine(d?.owner);
+      }
+      if (by !== undefined) out.add(by);
+    });
+    return out;
+  }
+}

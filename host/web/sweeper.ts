@@ -1,0 +1,77 @@
+/**
+ * The sweep worker's work, without the worker: instantiate the model from the posted Module, load
+ * the seed file, run chunks of schedules by index with `run_batch` (which derives each schedule's
+ * seed from (seed, index), so a chunk's result does not depend on which worker ran it), or run a
+ * DFS. worker.ts wires it to a Web Worker; tests drive it directly.
+ */
+
+import { STRATEGY_PCT, STRATEGY_RANDOM } from "../core/abi";
+import { estimateSteps, runScenario } from "../core/run";
+import { encodeScenario, parseSeedFile } from "../core/scenario";
+import { Model } from "../core/wasm";
+import type { FromWorker, ToWorker } from "./protocol";
+
+export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
+
+interface Loaded {
+  model: Model;
+  strategy: number;
+  seed: bigint;
+  depth: number;
+  k: number;
+  countAll: boolean;
+}
+
+export class Sweeper {
+  private s?: Loaded;
+
+  constructor(private post: Post) {}
+
+  handle(m: ToWorker): void {
+    try {
+      if (m.type === "init") this.init(m);
+      else if (m.type === "chunk") this.chunk(m.first, m.count);
+      else if (m.type === "dfs") this.dfs(m);
+    } catch (e) {
+      const where = m.type === "chunk" ? { first: m.first, count: m.count } : {};
+      this.post({ type: "error", message: (e as Error).message, ...where });
+    }
+  }
+
+  private init(m: Extract<ToWorker, { type: "init" }>): void {
+    const model = new Model(m.module);
+    model.load(encodeScenario(parseSeedFile(m.seedText)).words);
+    const strategy = m.strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;
+    // PCT's k is estimated exactly as `vfsim run` does, from the seed alone
+    const k = m.strategy === "pct" ? estimateSteps(model, m.seed) : 0;
+    this.s = { model, strategy, seed: m.seed, depth: m.depth, k, countAll: m.countAll };
+    this.post({ type: "ready" });
+  }
+
+  /** Schedules first .. first+count-1; stops at the first failure unless counting them all. */
+  private chunk(first: number, count: number): void {
+    const s = this.s;
+    if (!s) throw new Error("chunk before init");
+    let failures = 0;
+    let fail: { index: number; choices: Uint8Array } | undefined;
+    let pos = first;
+    const end = first + count;
+    while (pos < end) {
+      const hit = s.model.x.run_batch(s.strategy, s.seed, pos, end - pos, s.depth, s.k);
+      if (hit < 0) break;
+      failures++;
+      fail ??= { index: pos + hit, choices: s.model.choices() };
+      pos += hit + 1;
+      if (!s.countAll) break;
+    }
+    const ran = fail && !s.countAll ? pos - first : count;
+    this.post({ type: "chunk-done", first, count, ran, failures, fail }, fail ? [fail.choices.buffer] : []);
+  }
+
+  private dfs(m: Extract<ToWorker, { type: "dfs" }>): void {
+    const seed = parseSeedFile(m.seedText);
+    const enc = encodeScenario(seed);
+    const r = runScenario(m.module, seed, enc, { strategy: "dfs", seed: seed.run.seed, schedules: m.schedules, depth: seed.run.depth, preemptions: m.preemptions });
+    this.post({ type: "dfs-done", schedules: r.schedules, exhaustive: r.exhaustive, transitions: r.transitions ?? 0, choices: r.choices });
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * The browser sandbox (GitHub issue 4), in real headless Chromium (Debian's package, driven by
+ * playwright-core) against the static copy in dist/web/ served by scripts/serve-web.mjs, plus the
+ * page's DOM-free parts in Node: the static server, links, the sweep's lowest-index rule and the
+ * state reconstruction.
+ *
+ * Needs `npm run build` first (pretest does it) and /usr/bin/chromium (or $VFSIM_CHROMIUM); a
+ * missing browser FAILS these tests, it does not skip them: CI installs it (.ci/run).
+ * Artifacts (screenshot, downloaded counterexample) go to test-artifacts/.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { startServer, type StaticServer } from "../scripts/serve-web.mjs";
+import { replay, runScenario, type Strategy } from "../host/core/run";
+import { counterexample } from "../host/core/report";
+import { encodeScenario, parseSeedFile, serializeSeedFile, type SeedFile } from "../host/core/scenario";
+import { decodeSchedule } from "../host/core/schedule";
+import { Model } from "../host/core/wasm";
+import { locate } from "../host/web/jsonpos";
+import { decodeLink, encodeLink, LinkError, MAX_LINK_CHARS } from "../host/web/link";
+import type { FromWorker, ToWorker } from "../host/web/protocol";
+import { replayRun, runOneSchedule, traceBytes } from "../host/web/session";
+import { Sweep, type WorkerLike } from "../host/web/sweep";
+import { Sweeper } from "../host/web/sweeper";
+
+const CHROMIUM = process.env.VFSIM_CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = "test-artifacts";
+const SCENARIO_A = "a-readdirplus-prime-lookup-mkdir-deadlock.json";
+const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const fixture = (file: string) => readFileSync(join("fixtures/scenarios", file), "utf8");
+const wasmModule = () => WebAssembly.compile(readFileSync("build/vfsim.wasm"));
+
+/** What `vfsim run` finds for this seed file (strategy and seed from its run section), with the
+ *  raw trace of the failing schedule. */
+async function nodeRun(seed: SeedFile): Promise<{ index: number; schedule: string; words: number[] }> {
+  const module = await wasmModule();
+  const enc = encodeScenario(seed);
+  const r = runScenario(module, seed, enc, { strategy: seed.run.strategy as Strategy, seed: seed.run.seed, schedules: seed.run.schedules, depth: seed.run.depth, preemptions: seed.run.preemptions });
+  if (!r.choices) throw new Error("expected a failure");
+  const model = new Model(module);
+  model.load(enc.words);
+  return { index: r.schedules - 1, schedule: r.schedule!, words: Array.from(replay(model, enc, r.choices).events) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node: the static server
+
+function rawGet(port: number, path: string, method = "GET"): Promise<{ status: number; type?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method }, (res) => {
+      let body = "";
+      res.setEncoding("latin1");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("scripts/serve-web.mjs", () => {
+  let server: StaticServer;
+  beforeAll(async () => {
+    server = await startServer({ root: "dist/web", port: 0 });
+  });
+  afterAll(() => server?.close());
+
+  it("listens on 127.0.0.1 and serves the page with the right MIME types", async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const cases: [string, string][] = [
+      ["/", "text/html"],
+      ["/index.html", "text/html"],
+      ["/main.js", "text/javascript"],
+      ["/worker.js", "text/javascript"],
+      ["/style.css", "text/css"],
+      ["/vfsim.wasm", "application/wasm"],
+      ["/scenarios/index.json", "application/json"],
+    ];
+    for (const [path, type] of cases) {
+      const r = await rawGet(server.port, path);
+      expect(r.status, path).toBe(200);
+      expect(r.type, path).toContain(type);
+    }
+  });
+
+  it("never serves a file outside its root", async () => {
+    const attempts = [
+      "/../package.json",
+      "/..%2fpackage.json",
+      "/%2e%2e/package.json",
+      "/%2e%2e%2fpackage.json",
+      "/scenarios/../../package.json",
+      "/scenarios/%2e%2e/%2e%2e/package.json",
+      "/scenarios/..%5c..%5cpackage.json",
+      "//etc/passwd",
+      "/%00",
+      "/index.html%00.js",
+      "/%zz",
+      "/no-such-file",
+    ];
+    for (const path of attempts) {
+      const r = await rawGet(server.port, path);
+      expect(r.status, path).toBe(404);
+      expect(r.body, path).not.toContain('"name": "vfsim"');
+    }
+    expect((await rawGet(server.port, "/", "POST")).status).toBe(405);
+    expect((await rawGet(server.port, "/", "HEAD")).status).toBe(200);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Node: links, the editor's field locator, the sweep, the state reconstruction
+
+describe("links", () => {
+  it("round-trips a seed file through #s=", async () => {
+    const text = fixture(SCENARIO_A);
+    const frag = await encodeLink(text);
+    expect(frag).toMatch(/^s=[A-Za-z0-9_-]+$/);
+    expect(await decodeLink(`#${frag}`)).toBe(text);
+    expect(await decodeLink("#t=3")).toBeUndefined();
+  });
+
+  it("refuses damaged, oversized and decompression-bomb links", async () => {
+    await expect(decodeLink("#s=!!!")).rejects.toThrow(LinkError);
+    await expect(decodeLink("#s=AAAA")).rejects.toThrow(LinkError);
+    await expect(decodeLink(`#s=${"A".repeat(MAX_LINK_CHARS + 1)}`)).rejects.toThrow(/longer than/);
+    // 1 MiB of spaces deflates to about 1 KiB: decompression must stop at 64 KiB
+    const packed = new Uint8Array(await new Response(new Blob([" ".repeat(1 << 20)]).stream().pipeThrough(new CompressionStream("deflate-raw"))).arrayBuffer());
+    const bomb = Buffer.from(packed).toString("base64url");
+    expect(bomb.length).toBeLessThan(4096);
+    await expect(decodeLink(`#s=${bomb}`)).rejects.toThrow(/larger than 64 KiB/);
+  });
+});
+
+describe("editor field locator", () => {
+  it("finds the span of a SeedError path in the JSON text", () => {
+    const text = '{\n  "vfsim": 1,\n  "tree": { "/d": ["x", "y"] },\n  "threads": [{ "name": "T", "ops": [{ "op": "stta", "path": "/a" }] }]\n}';
+    const at = (p: string) => {
+      const s = locate(text, p)!;
+      return text.slice(s.from, s.to);
+    };
+    expect(at("threads[0].ops[0].op")).toBe('"op": "stta"');
+    expect(at('tree["/d"][1]')).toBe('"y"');
+    expect(locate(text, "threads[0].ops[0].from")?.exact).toBe(false); // missing: its parent object
+    expect(locate(text, "kernel")?.exact).toBe(false);
+  });
+});
+
+/** A Web Worker stand-in running the real worker code (sweeper.ts), answering after random delays. */
+class FakeWorker implements WorkerLike {
+  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
+  private dead = false;
+  private sweeper = new Sweeper((m) => this.later(() => this.onmessage?.({ data: m } as MessageEvent<FromWorker>)));
+  constructor(private rnd: () => number) {}
+  private later(f: () => void): void {
+    setTimeout(() => !this.dead && f(), Math.floor(this.rnd() * 4));
+  }
+  postMessage(m: ToWorker): void {
+    this.later(() => this.sweeper.handle(m));
+  }
+  terminate(): void {
+    this.dead = true;
+  }
+}
+
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe("sweep over workers", () => {
+  it("reports the lowest failing schedule whatever the number of workers and the timing", async () => {
+    const module = await wasmModule();
+    const seed = parseSeedFile(fixture(SCENARIO_A), ["run.strategy=pct", "run.seed=7", "run.schedules=400"]);
+    const expected = await nodeRun(seed);
+    expect(expected.index).toBeGreaterThan(4); // several chunks come before it
+    const seedText = serializeSeedFile(seed);
+    for (const workers of [1, 2, 3, 5]) {
+      for (const timing of [1, 2]) {
+        const rnd = lcg(workers * 10 + timing);
+        const o = await new Sweep({ module, seedText, strategy: "pct", seed: 7n, depth: seed.run.depth, schedules: 400, countAll: false, workers, makeWorker: () => new FakeWorker(rnd), firstChunk: 1, maxChunk: 3 }).run();
+        expect(o.status, `${workers} workers`).toBe("failed");
+        expect(o.failure?.index, `${workers} workers`).toBe(expected.index);
+        expect(o.lowestConfirmed).toBe(true);
+      }
+    }
+  });
+
+  it("counts every failing schedule when asked, and agrees with running them in order", async () => {
+    const module = await wasmModule();
+    const seed = parseSeedFile(fixture(SCENARIO_A), ["run.strategy=random", "run.seed=3", "run.schedules=300"]);
+    const model = new Model(module);
+    model.load(encodeScenario(seed).words);
+    let failures = 0, lowest = -1;
+    for (let i = 0; i < 300; i++) {
+      if (model.x.run_batch(0, 3n, i, 1, 3, 0) >= 0) {
+        failures++;
+        if (lowest < 0) lowest = i;
+      }
+    }
+    const o = await new Sweep({ module, seedText: serializeSeedFile(seed), strategy: "random", seed: 3n, depth: 3, schedules: 300, countAll: true, workers: 3, makeWorker: () => new FakeWorker(lcg(9)), firstChunk: 7, maxChunk: 40 }).run();
+    expect(o.done).toBe(300);
+    expect(o.failures).toBe(failures);
+    expect(o.failure?.index).toBe(lowest);
+  });
+});
+
+describe("kernel state reconstructed from the trace", () => {
+  it("shows scenario (a)'s deadlock: the holders, queue, in-lookup owner and stacks", async () => {
+    const module = await wasmModule();
+    const seed = parseSeedFile(fixture(SCENARIO_A), ["kernel.order=proposed"]);
+    const { choices } = runOneSchedule(module, seed, "random", 1n, 2, 3); // what `vfsim run --strategy random --seed 1` finds
+    const run = replayRun(module, seed, choices, { strategy: "random", seed: 1n });
+    expect(run.report.verdict).toBe("deadlock");
+    expect(run.report.cycle?.map((c) => c.task)).toEqual(["R", "L", "W"]);
+    const v = run.recon.at(run.recon.lastTick);
+    const [R, L, W] = v.tasks;
+    expect(v.tasks.map((t) => t.status)).toEqual(["blocked", "blocked", "blocked"]);
+    expect(R.waitsOn?.kind).toBe("in-lookup wait");
+    expect(L.waitsOn?.kind).toBe("rwsem read");
+    expect(W.waitsOn?.kind).toBe("rwsem write");
+    const rw = v.rwsems.find((r) => r.label === "i_rwsem(d)")!;
+    expect(rw.readers.map((s) => s.task)).toEqual([0]);
+    expect(rw.queue.map((q) => [q.task, q.mode])).toEqual([[2, "write"], [1, "read"]]);
+    const x = v.dentries.find((d) => d.label.startsWith('"x"'))!;
+    expect(x.inLookup).toBe(true);
+    expect(x.owner?.task).toBe(1);
+    expect(x.waiters.map((s) => s.task)).toEqual([0]);
+    expect(R.stack.map((f) => f.fn)).toEqual(["getdents64", "iterate_dir", "nfs_readdir", "nfs_prime_dcache", "d_alloc_parallel"]);
+    expect(L.stack.map((f) => f.fn)).toEqual(["vfs_statx", "link_path_walk", "lookup_slow", "__lookup_slow"]);
+    // the steps that formed the cycle: each block, and each hold it waits behind
+    const formed = [...run.forming].map((i) => run.report.trace![i].text);
+    expect(formed).toEqual(expect.arrayContaining([expect.stringContaining("d_wait_lookup"), expect.stringContaining("[new, owner]"), expect.stringContaining("inode_lock i_rwsem(d) [queued]")]));
+    // before the first tick nothing is held
+    expect(run.recon.at(0).rwsems).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Chromium
+
+async function launch(): Promise<{ ctx: BrowserContext; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "vfsim-chromium-"));
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  return { ctx, dir };
+}
+
+async function openPage(ctx: BrowserContext, url: string): Promise<Page> {
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(url);
+  await page.waitForFunction(() => window.vfsimSandbox?.ready(), null, { timeout: 30_000 });
+  return page;
+}
+
+const pageErrors = (page: Page) => (page as Page & { errors: string[] }).errors;
+
+/** Put a seed file into the editor as a paste would, and wait until it validates. */
+async function paste(page: Page, text: string): Promise<void> {
+  await page.fill("#seed-text", text);
+  await page.waitForFunction((t) => window.vfsimSandbox.validated().text === t, text);
+  expect((await page.evaluate(() => window.vfsimSandbox.validated())).valid).toBe(true);
+}
+
+async function sweepUntilShown(page: Page): Promise<NonNullable<ReturnType<Window["vfsimSandbox"]["shown"]>>> {
+  await page.click("#run-sweep");
+  await page.waitForFunction(() => !window.vfsimSandbox.busy() && window.vfsimSandbox.shown() !== null, null, { timeout: 60_000 });
+  return (await page.evaluate(() => window.vfsimSandbox.shown()))!;
+}
+
+describe("the sandbox page in headless Chromium", () => {
+  let server: StaticServer;
+  let browser: { ctx: BrowserContext; dir: string };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} not found. The browser tests need Debian's chromium: apt-get install -y chromium (.ci/run installs it), or set VFSIM_CHROMIUM.`);
+    }
+    for (const f of ["dist/web/index.html", "dist/web/main.js", "dist/web/worker.js", "dist/web/vfsim.wasm"]) {
+      if (!existsSync(f)) throw new Error(`${f} missing: run \`npm run build\` first`);
+    }
+    if (!existsSync("dist/web/scenarios/index.json")) {
+      throw new Error("dist/web/scenarios/index.json missing: scripts/build.mjs must call writeScenarioIndex() from scripts/web-index.mjs");
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ root: "dist/web", port: 0 });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.ctx.close();
+    if (browser) rmSync(browser.dir, { recursive: true, force: true });
+    await server?.close();
+  });
+
+  it("finds scenario (a)'s deadlock under the proposed order, draws the cycle, steps, and shares it as a link", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    await page.selectOption("#builtin", SCENARIO_A);
+    await page.waitForFunction(() => (document.getElementById("seed-text") as HTMLTextAreaElement).value.includes("a-readdirplus-prime-lookup-mkdir-deadlock"));
+    // the variant controls rewrite the seed file
+    await page.selectOption("#v-order", "current");
+    expect(await page.inputValue("#seed-text")).toContain('"order": "current"');
+    expect(await page.textContent("#seed-expect")).toContain("ok");
+    await page.selectOption("#v-order", "proposed");
+    expect(await page.inputValue("#seed-text")).toContain('"order": "proposed"');
+    await page.selectOption("#r-strategy", "random");
+
+    const shown = await sweepUntilShown(page);
+    expect(shown.verdict).toBe("deadlock");
+    expect(shown.cycle).toEqual(["R", "L", "W"]);
+    expect(shown.tick).toBe(shown.ticks); // positioned at the failing tick
+    expect(await page.textContent("#p-outcome")).toMatch(/Failing schedule #\d+/);
+
+    // the cycle getdents -> stat -> mkdir, each edge labelled with its kind
+    const nodes = await page.$$eval("#cycle .cycle-node", (gs) => gs.map((g) => g.textContent ?? ""));
+    expect(nodes).toHaveLength(3);
+    expect(nodes[0]).toMatch(/^R.*getdents\("\/d"\)/);
+    expect(nodes[1]).toMatch(/^L.*stat\("\/d\/x"\)/);
+    expect(nodes[2]).toMatch(/^W.*mkdir\("\/d\/y"\)/);
+    expect(await page.$$eval("#cycle .cycle-edge", (gs) => gs.map((g) => g.getAttribute("data-kind")))).toEqual(["in-lookup wait", "rwsem read", "rwsem write"]);
+    expect(await page.textContent("#cycle .cycle-list")).toContain("R (getdents(\"/d\")) waits for L (stat(\"/d/x\")): in-lookup wait");
+    expect(await page.locator(".step.forming").count()).toBeGreaterThanOrEqual(4);
+
+    // the lanes: one per task, every tick a row
+    expect(await page.$$eval(".lanes thead .lane-name", (ths) => ths.map((t) => t.textContent))).toEqual(["R", "L", "W"]);
+    expect(await page.locator(".lanes tbody tr").count()).toBe(shown.ticks + 1);
+    expect(await page.getAttribute(".lanes tr.current", "data-tick")).toBe(String(shown.ticks));
+    // at the failing tick: R holds i_rwsem(d) shared, W and L queue behind it
+    const state = await page.textContent("#state");
+    expect(state).toContain("Reconstructed from the trace");
+    expect(state).toContain("i_rwsem(d)R readW writeL read");
+
+    // step back, forward, jump
+    await page.click("#t-back");
+    expect(await page.inputValue("#t-tick")).toBe(String(shown.ticks - 1));
+    expect(await page.textContent("#state .at")).toContain(`After tick ${shown.ticks - 1} of ${shown.ticks}`);
+    await page.click("#t-forward");
+    expect(await page.inputValue("#t-tick")).toBe(String(shown.ticks));
+    await page.fill("#t-tick", "3");
+    await page.press("#t-tick", "Enter");
+    expect(await page.getAttribute(".lanes tr.current", "data-tick")).toBe("3");
+    expect(await page.locator(".lanes tr.future").count()).toBe(shown.ticks - 3);
+    await page.click("#t-first");
+    expect(await page.textContent("#state .at")).toBe("Before the first tick.");
+    await page.focus("#timeline");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.inputValue("#t-tick")).toBe("1");
+    await page.keyboard.press("End");
+    expect(await page.inputValue("#t-tick")).toBe(String(shown.ticks));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, "browser-deadlock.png"), fullPage: true });
+
+    // copy the link; it carries the counterexample
+    await browser.ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url.replace(/\/$/, "") });
+    await page.click("#copy-link");
+    await page.waitForFunction(() => (document.getElementById("link-out") as HTMLInputElement).value.includes("#s="));
+    const link = await page.inputValue("#link-out");
+    expect(link.startsWith(`${server.url}#s=`)).toBe(true);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+    const carried = await decodeLink(new URL(link).hash);
+    expect(carried).toBe(shown.seedFile);
+    expect(parseSeedFile(carried!).schedule).toBe(shown.schedule);
+
+    // a fresh browser (another profile: as good as another machine) opens the same trace at the failing tick
+    const other = await launch();
+    try {
+      const fresh = await openPage(other.ctx, link);
+      await fresh.waitForFunction(() => window.vfsimSandbox.shown() !== null);
+      const again = (await fresh.evaluate(() => window.vfsimSandbox.shown()))!;
+      expect(again.traceWords).toEqual(shown.traceWords);
+      expect(again.schedule).toBe(shown.schedule);
+      expect(again.tick).toBe(shown.ticks);
+      expect(await fresh.$$eval("#cycle .cycle-node", (gs) => gs.map((g) => g.getAttribute("data-task")))).toEqual(["R", "L", "W"]);
+      expect(await fresh.getAttribute(".lanes tr.current", "data-tick")).toBe(String(shown.ticks));
+      expect(pageErrors(fresh)).toEqual([]);
+    } finally {
+      await other.ctx.close();
+      rmSync(other.dir, { recursive: true, force: true });
+    }
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("downloads a counterexample that `vfsim replay` accepts", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    await paste(page, serializeSeedFile(parseSeedFile(fixture(SCENARIO_A), ["run.strategy=pct", "run.seed=5"])));
+    const shown = await sweepUntilShown(page);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    expect(download.suggestedFilename()).toMatch(/^a-readdirplus-prime-lookup-mkdir-deadlock\.deadlock\.[0-9a-f]{8}\.json$/);
+    const file = join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(readFileSync(file, "utf8")).toBe(shown.seedFile);
+    const out = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "replay", file, "--json"]).catch((e) => e as { stdout: string; code: number });
+    const json = JSON.parse(out.stdout);
+    expect(json.verdict).toBe("deadlock");
+    expect(json.reproduced).toBe(true);
+    expect(json.schedule).toBe(shown.schedule);
+    await page.close();
+  });
+
+  it("determinism: the same seed file and seed give the same trace bytes in Chromium and in Node", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    const cases: { file: string; sets: string[] }[] = [
+      { file: SCENARIO_A, sets: ["run.strategy=random", "run.seed=12345"] },
+      { file: SCENARIO_A, sets: ["run.strategy=pct", "run.seed=7"] },
+      { file: "c8-procfs-readdir-lookup-writer.json", sets: ["run.strategy=pct", "run.seed=7"] },
+      { file: "b-procfs-d_alloc_locked-needs-lock_lookup.json", sets: ["run.strategy=random", "run.seed=99"] },
+    ];
+    for (const c of cases) {
+      const seed = parseSeedFile(fixture(c.file), c.sets);
+      const expected = await nodeRun(seed);
+      await paste(page, serializeSeedFile(seed));
+      const shown = await sweepUntilShown(page);
+      const what = `${c.file} ${c.sets.join(" ")}`;
+      expect(shown.origin, what).toContain(`schedule #${expected.index} `);
+      expect(shown.schedule, what).toBe(expected.schedule);
+      expect(Buffer.from(traceBytes(Int32Array.from(shown.traceWords))).equals(Buffer.from(traceBytes(Int32Array.from(expected.words)))), what).toBe(true);
+    }
+
+    // one schedule by number, whatever its verdict
+    const seed = parseSeedFile(fixture("failed-lookup-waiters-retry.json"), ["run.strategy=random", "run.seed=42"]);
+    await paste(page, serializeSeedFile(seed));
+    await page.fill("#one-index", "17");
+    await page.click("#run-one");
+    await page.waitForFunction(() => window.vfsimSandbox.shown()?.origin.includes("#17"));
+    const one = (await page.evaluate(() => window.vfsimSandbox.shown()))!;
+    const module = await wasmModule();
+    const { choices } = runOneSchedule(module, seed, "random", 42n, 17, seed.run.depth);
+    const model = new Model(module);
+    const enc = encodeScenario(seed);
+    model.load(enc.words);
+    expect(one.verdict).toBe("ok");
+    expect(one.traceWords).toEqual(Array.from(replay(model, enc, choices).events));
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("treats a seed file from a link as untrusted: validated first, bounded, names rendered as text", async () => {
+    // an invalid seed file: the error is shown at the offending field and nothing runs
+    const bad = JSON.parse(fixture(SCENARIO_A));
+    bad.threads[1].ops[0].op = "stta";
+    let page = await openPage(browser.ctx, `${server.url}#${await encodeLink(JSON.stringify(bad, null, 2))}`);
+    await page.waitForFunction(() => document.getElementById("seed-error")!.textContent !== "");
+    expect(await page.textContent("#seed-error")).toContain('threads[1].ops[0].op: unknown op "stta"');
+    expect(await page.textContent(".editor .backdrop mark")).toBe('"op": "stta"');
+    expect(await page.textContent(".editor .notes")).toContain("unknown op");
+    expect(await page.evaluate(() => window.vfsimSandbox.shown())).toBeNull();
+    expect(await page.isHidden("#result")).toBe(true);
+    expect(await page.isDisabled("#run-sweep")).toBe(true);
+    await page.close();
+
+    // oversized: refused before parsing
+    const packed = new Uint8Array(await new Response(new Blob([" ".repeat(1 << 20)]).stream().pipeThrough(new CompressionStream("deflate-raw"))).arrayBuffer());
+    page = await openPage(browser.ctx, `${server.url}#s=${Buffer.from(packed).toString("base64url")}`);
+    await page.waitForFunction(() => document.getElementById("status")!.classList.contains("error"));
+    expect(await page.textContent("#status")).toContain("larger than 64 KiB");
+    await page.close();
+
+    // markup in names stays text
+    const evil = "<img src=x onerror=pwned=1>";
+    const seed = parseSeedFile(
+      JSON.stringify({
+        vfsim: 1,
+        name: "<b>bold</b>",
+        tree: { "/d": [evil] },
+        cached: ["/d"],
+        threads: [
+          { name: evil, ops: [{ op: "stat", path: `/d/${evil}` }] },
+          { name: "<script>window.pwned=2</script>".slice(0, 32), ops: [{ op: "getdents", path: "/d" }] },
+        ],
+        run: { strategy: "random", seed: 1 },
+      }),
+    );
+    const module = await wasmModule();
+    const { choices } = runOneSchedule(module, seed, "random", 1n, 0, 3);
+    const ce = counterexample(seed, replayRun(module, seed, choices, { strategy: "random", seed: 1n }).report);
+    page = await openPage(browser.ctx, `${server.url}#${await encodeLink(serializeSeedFile(ce))}`);
+    await page.waitForFunction(() => window.vfsimSandbox.shown() !== null);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator("img, script:not([src]), b").count()).toBe(0);
+    expect(await page.textContent(".lanes thead")).toContain(evil);
+    expect(await page.textContent("#timeline")).toContain(`stat("/d/${evil}")`);
+    expect(decodeSchedule(ce.schedule!, 2)).toEqual(choices);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
