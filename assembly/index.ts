@@ -7,7 +7,7 @@
 // Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
 
 import { R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CHOICES, R_SCHEDULES, RESULT_WORDS, VERDICT_DEADLOCK } from "./abi";
-import { STATE, STATE_BYTES, live_bytes, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK, G_PREEMPTIONS } from "./sim/state";
+import { STATE, STATE_BYTES, live_bytes, state_save, state_restore, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK, G_PREEMPTIONS } from "./sim/state";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
 import { init_state } from "./sim/init";
 import { runnable_mask as mask, tick as do_tick } from "./sim/tick";
@@ -97,13 +97,13 @@ export function snapshot_save(slot: i32): i32 {
   const at = SNAPSHOTS + (<usize>slot) * sizeof<usize>();
   let p = load<usize>(at);
   if (p == 0) { p = heap.alloc(<usize>STATE_BYTES); store<usize>(at, p); }
-  memory.copy(p, STATE, <usize>live_bytes);
+  state_save(p);
   return 0;
 }
 export function snapshot_load(slot: i32): void {
   const p = load<usize>(SNAPSHOTS + (<usize>slot) * sizeof<usize>());
   if (p == 0) abort("vfsim: snapshot_load of an empty slot");
-  memory.copy(STATE, p, <usize>live_bytes);
+  state_restore(p);
 }
 
 // ---- exhaustive search (sim/explore.ts) --------------------------------------------------------

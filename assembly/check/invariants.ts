@@ -15,7 +15,7 @@ import {
 } from "../abi";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_DENTRIES, MAX_EMITS,
-  G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED,
+  G_INLOOKUP, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED,
   E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH,
   DCACHE_LOOKUP_WAITERS, D_PARENT, D_NAME,
 } from "../sim/state";
@@ -39,7 +39,7 @@ function has_sleeper(kind: i32, obj: i32): bool {
 export function on_frame_pop(t: i32, depth: i32): void {
   if (gw(G_INLOOKUP) == 0) return;
   const frame_key = ((t + 1) << 8) | depth;
-  for (let d = 1; d <= MAX_DENTRIES; d++) {
+  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0 || dw_raw(d, D_WQ_FRAME) != frame_key) continue;
     if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);
     else if (has_sleeper(WAIT_IN_LOOKUP, d) || (dw(d, D_FLAGS) & DCACHE_LOOKUP_WAITERS) != 0) fail(CHECK_LOST_WAKEUP, t);
@@ -51,7 +51,7 @@ export function on_frame_pop(t: i32, depth: i32): void {
 export function check_shapes(): void {
   if (gw(G_SHAPE_DIRTY) == 0) return;
   sgw(G_SHAPE_DIRTY, 0);
-  for (let d = 1; d <= MAX_DENTRIES; d++) {
+  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     const f = dw(d, D_FLAGS);
     if ((f & DCACHE_ALLOCATED) == 0) continue;
     const par = (f & DCACHE_PAR_LOOKUP) != 0, chained = (f & DCACHE_IN_LOOKUP_HASH) != 0;

@@ -26,7 +26,7 @@ import {
 } from "../abi";
 import {
   dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
-  D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
+  D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_D_HWM, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
   DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
@@ -68,6 +68,7 @@ export function d_alloc(parent: i32, name: i32): i32 {
   let d = 1;
   while (d <= MAX_DENTRIES && (dw_raw(d, D_FLAGS) & DCACHE_ALLOCATED) != 0) d++;   // slot ids only name
   model_assert(d <= MAX_DENTRIES, "dentry table full");
+  if (d > gw(G_D_HWM)) sgw(G_D_HWM, d);
   for (let f = 0; f < D_WORDS; f++) sdw_raw(d, f, 0);
   sdw_raw(d, D_FLAGS, DCACHE_ALLOCATED);
   sdw_raw(d, D_PARENT, parent);
@@ -113,7 +114,7 @@ export function dput(t: i32, d: i32): void {
 /** Models: d_lookup() on the main hash: the hashed dentry for (parent, name), or 0. */
 export function d_lookup(parent: i32, name: i32): i32 {
   if (fp_on) fp_key_of(parent, name);
-  for (let d = 1; d <= MAX_DENTRIES; d++) {
+  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)
       && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
   }
@@ -127,7 +128,7 @@ function fp_key_of(parent: i32, name: i32): void { fp_key(parent == 0 ? -1 : dw_
 export function in_lookup_find(parent: i32, name: i32): i32 {
   if (fp_on) fp_key_of(parent, name);
   if (gw(G_INLOOKUP) == 0) return 0;
-  for (let d = 1; d <= MAX_DENTRIES; d++) {
+  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     if ((dw_raw(d, D_FLAGS) & DCACHE_IN_LOOKUP_HASH) != 0 && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
   }
   return 0;
@@ -235,7 +236,7 @@ export function lookup_begin(t: i32, d: i32): void {
   sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);     // records d's key: the scan below is over that key
   let in_flight = 0;
   const parent = dw_raw(d, D_PARENT), name = dw_raw(d, D_NAME);
-  for (let e = 1; e <= MAX_DENTRIES; e++) {
+  for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
     if ((dw_raw(e, D_FLAGS) & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_PARENT) == parent && dw_raw(e, D_NAME) == name) in_flight += dw_raw(e, D_LOOKUPS);
   }
   if (in_flight > 1) fail(CHECK_SINGLE_LOOKUP, t);

@@ -2,7 +2,7 @@
 // include/linux/fs.h around the directory's i_rwsem.
 
 import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED } from "../abi";
-import { iw, siw, gw, sgw, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, MAX_INODES, G_NEXT_INO } from "../sim/state";
+import { iw, siw, gw, sgw, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, MAX_INODES, G_NEXT_INO, G_I_HWM } from "../sim/state";
 import { model_assert } from "../sim/verdict";
 import { fp_on, fp_next_ino } from "../sim/footprint";
 import { ev } from "../sim/trace";
@@ -26,6 +26,7 @@ export function new_inode(obj: i32, is_dir: bool, ino: i32, name: i32): i32 {
   let i = 1;
   while (i <= MAX_INODES && iw(i, I_USED) != 0) i++;
   model_assert(i <= MAX_INODES, "inode table full");
+  if (i > gw(G_I_HWM)) sgw(G_I_HWM, i);
   for (let f = 0; f < I_WORDS; f++) siw(i, f, 0);
   siw(i, I_USED, 1);
   siw(i, I_INO, ino);
@@ -37,7 +38,7 @@ export function new_inode(obj: i32, is_dir: bool, ino: i32, name: i32): i32 {
 
 /** Models: fs/nfs/inode.c nfs_fhget(): the one in-core inode for a fileid (iget5_locked). */
 export function nfs_fhget(obj: i32, is_dir: bool, name: i32): i32 {
-  for (let i = 1; i <= MAX_INODES; i++) if (iw(i, I_USED) != 0 && iw(i, I_OBJ) == obj) return i;
+  for (let i = 1, n = gw(G_I_HWM); i <= n; i++) if (iw(i, I_USED) != 0 && iw(i, I_OBJ) == obj) return i;
   return new_inode(obj, is_dir, FILEID_BASE + obj, name);
 }
 

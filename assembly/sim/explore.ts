@@ -17,8 +17,8 @@
 
 import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK } from "../abi";
 import {
-  STATE, live_bytes, gw, tw, dw, iw, ow, ew, task_addr, frame_addr,
-  G_NEXT_INO, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS,
+  STATE, STATE_BYTES, live_bytes, gw, tw, dw, iw, ow, ew, task_addr, frame_addr,
+  G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, state_save, state_restore, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS,
   D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS,
   I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER, RW_READERS, RW_QLEN, RW_Q,
   O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
@@ -35,7 +35,8 @@ import { begin_schedule } from "./strategy";
 const M1: u64 = 0x9E3779B97F4A7C15;
 const M2: u64 = 0xC2B2AE3D27D4EB4F;
 let h: u64 = 0;
-@inline function mix(w: i32): void { h = (h ^ <u64><u32>w) * M1; h ^= h >> 29; }
+@inline function mix(w: i32): void { h = rotl<u64>((h ^ <u64><u32>w) * M1, 31); }
+@inline function mix64(w: u64): void { h = rotl<u64>((h ^ w) * M1, 31); }
 function finish(x: u64): u64 { x ^= x >> 33; x *= M2; x ^= x >> 29; return x; }
 
 // symmetry classes: class_of[t] = the lowest task id with the same op list
@@ -74,23 +75,25 @@ function map_mask(m: i32): i32 {
   return out;
 }
 
+/** Hash of a task's own record: its state, what it waits on, and its live frames. */
 function task_signature(t: i32): u64 {
   h = 0x1234;
   mix(tw(t, T_STATE)); mix(tw(t, T_WAIT_KIND)); mix(tw(t, T_WAIT_OBJ)); mix(tw(t, T_OP)); mix(tw(t, T_RET));
   const sp = tw(t, T_SP);
   mix(sp);
-  const words = sp * F_WORDS;
-  const base = frame_addr(t, 0);
-  for (let i = 0; i < words; i++) mix(load<i32>(base + (<usize>i << 2)));
-  return h;
+  const base = frame_addr(t, 0), bytes = <usize>(sp * F_WORDS) << 2;   // F_WORDS is even
+  for (let p: usize = 0; p < bytes; p += 8) mix64(load<u64>(base + p));
+  return finish(h);
 }
 
 /** Compute the canonical order of the tasks: the positions of each symmetry class (its members'
  *  ids, ascending) are filled with its members sorted by signature. */
 function canonical_order(): void {
-  for (let t = 0; t < n_tasks; t++) store<i32>(PERM + (<usize>t << 2), t);
+  for (let t = 0; t < n_tasks; t++) {
+    store<i32>(PERM + (<usize>t << 2), t);
+    store<u64>(SIG + (<usize>t << 3), task_signature(t));
+  }
   if (symmetric) {
-    for (let t = 0; t < n_tasks; t++) store<u64>(SIG + (<usize>t << 3), task_signature(t));
     for (let c = 0; c < n_tasks; c++) {
       if (class_of(c) != c) continue;
       // selection sort over the class's positions, in place in PERM
@@ -112,15 +115,8 @@ export function canonical_hash(last: i32): u64 {
   canonical_order();
   h = 0xcbf29ce484222325;
   mix(gw(G_NEXT_INO)); mix(gw(G_N_EMITS));
-  for (let i = 0; i < n_tasks; i++) {
-    const t = perm(i);
-    mix(tw(t, T_STATE)); mix(tw(t, T_WAIT_KIND)); mix(tw(t, T_WAIT_OBJ)); mix(tw(t, T_OP)); mix(tw(t, T_RET));
-    const sp = tw(t, T_SP);
-    mix(sp);
-    const words = sp * F_WORDS, base = frame_addr(t, 0);
-    for (let k = 0; k < words; k++) mix(load<i32>(base + (<usize>k << 2)));
-  }
-  for (let d = 1; d <= MAX_DENTRIES; d++) {
+  for (let i = 0; i < n_tasks; i++) mix64(sig(perm(i)));
+  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     const f = dw(d, D_FLAGS);
     if (f == 0) continue;
     mix(d); mix(f); mix(dw(d, D_PARENT)); mix(dw(d, D_NAME)); mix(dw(d, D_INODE)); mix(dw(d, D_REF));
@@ -129,7 +125,7 @@ export function canonical_hash(last: i32): u64 {
     mix(wq == 0 ? 0 : (map_task(wq >> 8) << 8) | (wq & 0xff));
     mix(map_mask(dw(d, D_WAITERS))); mix(dw(d, D_LOOKUPS));
   }
-  for (let i = 1; i <= MAX_INODES; i++) {
+  for (let i = 1, n = gw(G_I_HWM); i <= n; i++) {
     if (iw(i, I_USED) == 0) continue;
     mix(i); mix(iw(i, I_INO)); mix(iw(i, I_OBJ)); mix(iw(i, I_IS_DIR));
     mix(map_task(iw(i, RW_WRITER))); mix(map_mask(iw(i, RW_READERS)));
@@ -227,7 +223,7 @@ function snapshot_at(depth: i32): usize {
   }
   const at = snaps + <usize>depth * sizeof<usize>();
   let s = load<usize>(at);
-  if (s == 0) { s = heap.alloc(<usize>live_bytes); store<usize>(at, s); }
+  if (s == 0) { s = heap.alloc(<usize>STATE_BYTES); store<usize>(at, s); }
   return s;
 }
 
@@ -268,7 +264,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
   table_visit(canonical_hash(-1), 0);
   states = 1;
   let depth = 0;
-  memory.copy(snapshot_at(0), STATE, <usize>live_bytes);
+  state_save(snapshot_at(0));
   store<i32>(fr(0, 0), options(-1, 0, bound));
   store<i32>(fr(0, 1), -1);
   store<i32>(fr(0, 2), 0);
@@ -279,7 +275,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
     const last = load<i32>(fr(depth, 1)), used = load<i32>(fr(depth, 2));
     const t = (last >= 0 && (opts & (1 << last)) != 0) ? last : ctz<i32>(opts);
     store<i32>(fr(depth, 0), opts & ~(1 << t));
-    if (load<i32>(fr(depth, 3)) == 0) memory.copy(STATE, snapshot_at(depth), <usize>live_bytes);
+    if (load<i32>(fr(depth, 3)) == 0) state_restore(snapshot_at(depth));
     store<i32>(fr(depth, 3), 0);
     store<u8>(PATH + <usize>depth, <u8>t);
     const mask_before = runnable_mask();
@@ -302,7 +298,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
     depth++;
     if (depth >= MAX_DEPTH - 1) abort("vfsim: exhaustive search deeper than 65535 ticks");
     if (depth > max_depth) max_depth = depth;
-    memory.copy(snapshot_at(depth), STATE, <usize>live_bytes);
+    state_save(snapshot_at(depth));
     store<i32>(fr(depth, 0), options(t, u, bound));
     store<i32>(fr(depth, 1), t);
     store<i32>(fr(depth, 2), u);

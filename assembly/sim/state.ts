@@ -6,12 +6,12 @@
 import { MAX_TASKS } from "../abi";
 import { fp_on, fp_key, fp_rwsem, fp_srv } from "./footprint";
 
-export const MAX_FRAMES: i32 = 12;
+export const MAX_FRAMES: i32 = 8;      // the deepest path (stat -> ... -> lock_lookup) needs 6
 export const FRAME_LOCALS: i32 = 8;
 export const MAX_DENTRIES: i32 = 64;
-export const MAX_INODES: i32 = 40;
+export const MAX_INODES: i32 = 32;
 export const MAX_OBJECTS: i32 = 31;   // readdir snapshots are u32 masks over object ids
-export const MAX_EMITS: i32 = 64;
+export const MAX_EMITS: i32 = 32;
 export const RWSEM_QUEUE_MAX: i32 = MAX_TASKS;
 
 // ---- globals ----------------------------------------------------------------------------------
@@ -27,6 +27,8 @@ export const G_DONE: i32 = 8;           // tasks finished
 export const G_N_EMITS: i32 = 9;
 export const G_LAST_TASK: i32 = 10;     // task that ran the previous tick, -1 at start
 export const G_PREEMPTIONS: i32 = 11;
+export const G_D_HWM: i32 = 12;         // highest dentry slot ever used on this path (slots above are zero)
+export const G_I_HWM: i32 = 13;         // same for inodes
 export const G_WORDS: i32 = 16;
 
 // ---- tasks ------------------------------------------------------------------------------------
@@ -155,6 +157,32 @@ export function fp_srv_of(o: i32, write: bool): void {
  *  reset or snapshot of a 3-task scenario copies 3 task records, not 16). */
 export let live_bytes: i32 = STATE_BYTES;
 export function set_live_tasks(n: i32): void { live_bytes = (OFF_T + n * T_WORDS) << 2; }
+
+/** Snapshot into `dst` (a STATE_BYTES buffer): the globals, the dentry and inode slots up to
+ *  their high-water marks (the slots above are zero on this path), and the rest of the block. */
+export function state_save(dst: usize): void {
+  const d_end = <usize>(OFF_D + (gw(G_D_HWM) + 1) * D_WORDS) << 2;
+  memory.copy(dst, STATE, d_end);
+  const i_start = <usize>OFF_I << 2, i_end = <usize>(OFF_I + (gw(G_I_HWM) + 1) * I_WORDS) << 2;
+  memory.copy(dst + i_start, STATE + i_start, i_end - i_start);
+  const o_start = <usize>OFF_O << 2;
+  memory.copy(dst + o_start, STATE + o_start, <usize>live_bytes - o_start);
+}
+
+/** Restore a snapshot taken by state_save: copy what it saved and zero the slots the current
+ *  state used above the snapshot's high-water marks. */
+export function state_restore(src: usize): void {
+  const cur_d = gw(G_D_HWM), cur_i = gw(G_I_HWM);
+  const snap_d = load<i32>(src + (<usize>(OFF_G + G_D_HWM) << 2)), snap_i = load<i32>(src + (<usize>(OFF_G + G_I_HWM) << 2));
+  const d_end = <usize>(OFF_D + (snap_d + 1) * D_WORDS) << 2;
+  memory.copy(STATE, src, d_end);
+  if (cur_d > snap_d) memory.fill(STATE + d_end, 0, <usize>((cur_d - snap_d) * D_WORDS) << 2);
+  const i_start = <usize>OFF_I << 2, i_end = <usize>(OFF_I + (snap_i + 1) * I_WORDS) << 2;
+  memory.copy(STATE + i_start, src + i_start, i_end - i_start);
+  if (cur_i > snap_i) memory.fill(STATE + i_end, 0, <usize>((cur_i - snap_i) * I_WORDS) << 2);
+  const o_start = <usize>OFF_O << 2;
+  memory.copy(STATE + o_start, src + o_start, <usize>live_bytes - o_start);
+}
 
 /** Save the current block as the state every schedule starts from. */
 export function save_initial(): void { memory.copy(INITIAL, STATE, <usize>live_bytes); }
