@@ -86,6 +86,9 @@ function task_signature(t: i32): u64 {
   return finish(h);
 }
 
+/** Order within a symmetry class: by signature, equal signatures by task id. */
+@inline function before(a: i32, b: i32): bool { return sig(a) < sig(b) || (sig(a) == sig(b) && a < b); }
+
 /** Compute the canonical order of the tasks: the positions of each symmetry class (its members'
  *  ids, ascending) are filled with its members sorted by signature. */
 function canonical_order(): void {
@@ -100,7 +103,7 @@ function canonical_order(): void {
       for (let i = c; i < n_tasks; i++) {
         if (class_of(i) != c) continue;
         let best = i;
-        for (let j = i + 1; j < n_tasks; j++) if (class_of(j) == c && sig(perm(j)) < sig(perm(best))) best = j;
+        for (let j = i + 1; j < n_tasks; j++) if (class_of(j) == c && before(perm(j), perm(best))) best = j;
         const a = perm(i);
         store<i32>(PERM + (<usize>i << 2), perm(best));
         store<i32>(PERM + (<usize>best << 2), a);
