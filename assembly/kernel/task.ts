@@ -9,7 +9,7 @@
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
   tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
-  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED,
+  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed,
 } from "../sim/state";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -73,6 +73,7 @@ export function block(t: i32, fr: usize, pc: i32, kind: i32, obj: i32): i32 {
 /** Make a sleeper runnable (the waker is `current`); traced in the sleeper's lane. */
 export function wake(t: i32): void {
   const kind = tw(t, T_WAIT_KIND);
+  task_changed(t);
   cov(COV_WAKE + kind);
   stw(t, T_STATE, TS_RUNNABLE);
   stw(t, T_WAIT_KIND, WAIT_NONE);

@@ -18,7 +18,8 @@
 import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK } from "../abi";
 import {
   STATE, STATE_BYTES, live_bytes, gw, tw, dw, iw, ow, ew, task_addr, frame_addr,
-  G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, state_save, state_restore, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS,
+  G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, state_save, state_restore, OFF_SIG, tasks_changed,
+  no_tasks_changed, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS,
   D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS,
   I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER, RW_READERS, RW_QLEN, RW_Q,
   O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
@@ -43,7 +44,7 @@ function finish(x: u64): u64 { x ^= x >> 33; x *= M2; x ^= x >> 29; return x; }
 const CLASS_OF: usize = memory.data(MAX_TASKS * 4, 16);
 const PERM: usize = memory.data(MAX_TASKS * 4, 16);      // canonical position -> task
 const RANK: usize = memory.data(MAX_TASKS * 4, 16);      // task -> canonical position
-const SIG: usize = memory.data(MAX_TASKS * 8, 16);
+const SIG: usize = STATE + (<usize>OFF_SIG << 2);   // cached in the state block, restored with it
 export let symmetric: bool = false;
 
 @inline function class_of(t: i32): i32 { return load<i32>(CLASS_OF + (<usize>t << 2)); }
@@ -94,8 +95,9 @@ function task_signature(t: i32): u64 {
 function canonical_order(): void {
   for (let t = 0; t < n_tasks; t++) {
     store<i32>(PERM + (<usize>t << 2), t);
-    store<u64>(SIG + (<usize>t << 3), task_signature(t));
+    if ((tasks_changed & (1 << t)) != 0) store<u64>(SIG + (<usize>t << 3), task_signature(t));
   }
+  no_tasks_changed();
   if (symmetric) {
     for (let c = 0; c < n_tasks; c++) {
       if (class_of(c) != c) continue;

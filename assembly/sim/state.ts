@@ -101,7 +101,8 @@ export const OFF_D: i32 = OFF_G + G_WORDS;
 export const OFF_I: i32 = OFF_D + (MAX_DENTRIES + 1) * D_WORDS;
 export const OFF_O: i32 = OFF_I + (MAX_INODES + 1) * I_WORDS;
 export const OFF_E: i32 = OFF_O + (MAX_OBJECTS + 1) * O_WORDS;
-export const OFF_T: i32 = OFF_E + MAX_EMITS * E_WORDS;    // tasks last: see live_bytes
+export const OFF_SIG: i32 = OFF_E + MAX_EMITS * E_WORDS;  // per task: the hash of its record (explore.ts)
+export const OFF_T: i32 = OFF_SIG + MAX_TASKS * 2;          // tasks last: see live_bytes
 export const STATE_WORDS: i32 = OFF_T + MAX_TASKS * T_WORDS;
 export const STATE_BYTES: i32 = STATE_WORDS << 2;
 
@@ -158,6 +159,13 @@ export function fp_srv_of(o: i32, write: bool): void {
 export let live_bytes: i32 = STATE_BYTES;
 export function set_live_tasks(n: i32): void { live_bytes = (OFF_T + n * T_WORDS) << 2; }
 
+/** Tasks whose records changed since their signatures (OFF_SIG) were last computed: the task
+ *  that ran and the tasks it woke. Not part of the state: a restored snapshot is clean. */
+export let tasks_changed: i32 = -1;
+@inline export function task_changed(t: i32): void { tasks_changed |= 1 << t; }
+export function all_tasks_changed(): void { tasks_changed = -1; }
+export function no_tasks_changed(): void { tasks_changed = 0; }
+
 /** Snapshot into `dst` (a STATE_BYTES buffer): the globals, the dentry and inode slots up to
  *  their high-water marks (the slots above are zero on this path), and the rest of the block. */
 export function state_save(dst: usize): void {
@@ -182,9 +190,10 @@ export function state_restore(src: usize): void {
   if (cur_i > snap_i) memory.fill(STATE + i_end, 0, <usize>((cur_i - snap_i) * I_WORDS) << 2);
   const o_start = <usize>OFF_O << 2;
   memory.copy(STATE + o_start, src + o_start, <usize>live_bytes - o_start);
+  tasks_changed = 0;
 }
 
 /** Save the current block as the state every schedule starts from. */
 export function save_initial(): void { memory.copy(INITIAL, STATE, <usize>live_bytes); }
 /** Start a new schedule: one copy, no per-table work. */
-export function reset_state(): void { memory.copy(STATE, INITIAL, <usize>live_bytes); }
+export function reset_state(): void { memory.copy(STATE, INITIAL, <usize>live_bytes); tasks_changed = -1; }

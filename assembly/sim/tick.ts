@@ -15,7 +15,7 @@ import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
 import { ev } from "./trace";
 import { model_assert } from "./verdict";
 import { STEP_NEXT, top, call, set_current } from "../kernel/task";
-import { fw } from "./state";
+import { fw, task_changed } from "./state";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
@@ -116,6 +116,7 @@ export function tick(t: i32): i32 {
   if (last >= 0 && last != t && runnable(last)) sgw(G_PREEMPTIONS, gw(G_PREEMPTIONS) + 1);
   sgw(G_LAST_TASK, t);
   sgw(G_TICK, gw(G_TICK) + 1);
+  task_changed(t);
   set_current(t);
 
   model_assert(tw(t, T_SP) > 0, "runnable task with no frame");
