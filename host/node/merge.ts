@@ -1,0 +1,77 @@
+/**
+ *   vfsim merge <results.jsonl>... [--json]
+ *
+ * Combines the results files of the shards of one sweep (or the sessions of one resumed sweep)
+ * into the summary one machine would have printed: the summary depends only on the completed
+ * chunks, and every file names the same chunks the same way. A chunk present in two files must
+ * have the same results in both; if not, the model or the tool is nondeterministic (exit 3).
+ * Chunks no file holds are listed as missing (exit 1).
+ */
+
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { UsageError } from "./cli";
+import { guarded, parseArgs } from "./flags";
+import { exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile } from "./results";
+
+type Out = (s: string) => void;
+
+export async function cmdMerge(args: string[], out: Out, err: Out): Promise<number> {
+  return guarded(err, async () => {
+    const f = parseArgs("merge", args, { values: [], bools: ["--json"] });
+    if (f.positional.length === 0) throw new UsageError("vfsim merge: expected at least one results file");
+    const files = f.positional.map(readFile);
+    const merged = mergeResults(files.map((r, i) => ({ name: f.positional[i], results: r })));
+    if (merged.conflicts.length) {
+      for (const c of merged.conflicts) err(`vfsim merge: ${c}`);
+      return 3;
+    }
+    const timing = { seconds: files.reduce((s, r) => s + r.sessionSeconds.reduce((a, b) => a + b, 0), 0), schedules: merged.summary.schedules };
+    if (f.bools.has("--json")) out(JSON.stringify(summaryJson(merged.summary, timing)));
+    else {
+      const h = merged.header;
+      out(`vfsim merge: ${files.length} files, ${h.strategy}, ${h.targets.length} targets x ${h.schedules} schedules`);
+      out(summaryText(merged.summary, timing));
+    }
+    return exitCode(merged.summary);
+  });
+}
+
+function readFile(name: string): ResultsFile {
+  let text: string;
+  try {
+    text = readFileSync(name, "utf8");
+  } catch (e) {
+    throw new UsageError(`${name}: cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return readResults(text, name);
+  } catch (e) {
+    if (e instanceof ResultsError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Records of all files; counterexample paths made relative to the working directory. */
+export function mergeResults(files: { name: string; results: ResultsFile }[]) {
+  const header: HeaderLine = files[0].results.header;
+  const records = new Map<number, ChunkRecord>();
+  const from = new Map<number, string>();
+  const conflicts: string[] = [];
+  for (const { name, results } of files) {
+    if (results.header.key !== header.key) {
+      throw new UsageError(`${name}: results of a different sweep than ${files[0].name} (key ${results.header.key}, not ${header.key}): other files, variants, strategy, seed or schedules`);
+    }
+    for (const [id, rec] of relocated(results.records, dirname(name))) {
+      const known = records.get(id);
+      if (!known || (known.crashes.length && !rec.crashes.length)) {
+        records.set(id, rec);
+        from.set(id, name);
+      } else if (!known.crashes.length && !rec.crashes.length && JSON.stringify(known.chunk) !== JSON.stringify(rec.chunk)) {
+        conflicts.push(`chunk ${id} differs between ${from.get(id)} and ${name}: ${JSON.stringify(known.chunk.kinds)} vs ${JSON.stringify(rec.chunk.kinds)} (a nondeterministic model or tool: please report it)`);
+      }
+    }
+  }
+  const summary = summarize(header, records, shardChunks(header, 0, 1));
+  return { header, summary, conflicts };
+}

@@ -1,0 +1,342 @@
+/**
+ * Sweep results: the JSONL lines a sweep streams, reading them back (for --resume and merge),
+ * and the summary, which depends only on the completed chunks, never on worker count, shard
+ * split, completion order or time.
+ *
+ * A results file is a sequence of sessions. Each session starts with a `sweep` header line (the
+ * plan: strategy, schedules, targets; a resumed sweep appends a new header). After it, for every
+ * completed chunk, one append holds that chunk's `failure`, `trap` and `crash` lines followed by
+ * its `chunk` line; a chunk without its `chunk` line is not done (an interrupted append). The
+ * `progress` and `end` lines carry timing and are ignored by the summary.
+ */
+
+import { join } from "node:path";
+import type { ShrinkSize } from "../core/shrink";
+
+/** Schedule indices per chunk: the unit of work, sharding, resume and reporting (the first
+ *  failure of each kind in a chunk is shrunk and written). About 60 ms of work on one core:
+ *  small enough to balance and resume finely, large enough that shrinking stays a small part. */
+export const CHUNK = 16384;
+
+export interface TargetInfo {
+  file: string;
+  scenario: string;
+  /** the variant assignment of the seed file (variantAssignments), {} when it has none */
+  variant: Record<string, string | boolean>;
+  /** run seed, decimal */
+  seed: string;
+  depth: number;
+  /** hash of the serialized variant seed file: a changed file is a different sweep */
+  hash: string;
+  /** chunks of this target; every target has the same number */
+  chunks: number;
+}
+
+export interface HeaderLine {
+  type: "sweep";
+  vfsim: 1;
+  /** hash of everything that decides results (not the shard): resume and merge compare it */
+  key: string;
+  strategy: "random" | "pct";
+  schedules: number;
+  chunk: number;
+  shard: { index: number; count: number };
+  targets: TargetInfo[];
+}
+
+export interface FailureLine {
+  type: "failure";
+  chunk: number;
+  target: number;
+  schedule: number;
+  verdict: string;
+  invariant?: string;
+  cycle?: string[];
+  before: ShrinkSize;
+  after?: ShrinkSize;
+  /** the shrunk counterexample, relative to the results file's directory */
+  file?: string;
+  /** the schedule as found, when shrinking failed */
+  choices?: string;
+  shrinkError?: string;
+}
+
+export interface TrapLine {
+  type: "trap";
+  chunk: number;
+  target: number;
+  schedule: number;
+  message: string;
+  /** the choices up to the trap */
+  choices: string;
+}
+
+export interface CrashLine {
+  type: "crash";
+  chunk: number;
+  target: number;
+  /** the schedule a worker died on, -1 when unknown */
+  schedule: number;
+  /** schedules of the chunk left unrun after giving up on it */
+  skipped: number;
+  message: string;
+}
+
+export interface KindTally {
+  verdict: string;
+  invariant?: string;
+  count: number;
+  first: number;
+}
+
+export interface ChunkLine {
+  type: "chunk";
+  id: number;
+  target: number;
+  from: number;
+  count: number;
+  /** schedules run (count minus any skipped after worker deaths) */
+  schedules: number;
+  ticks: number;
+  kinds: KindTally[];
+}
+
+export interface TimingLine {
+  type: "progress" | "end";
+  schedules: number;
+  failures: number;
+  seconds: number;
+  schedulesPerSecond: number;
+}
+
+export type Line = HeaderLine | FailureLine | TrapLine | CrashLine | ChunkLine | TimingLine;
+
+export interface ChunkRecord {
+  chunk: ChunkLine;
+  failures: FailureLine[];
+  traps: TrapLine[];
+  crashes: CrashLine[];
+}
+
+export interface ResultsFile {
+  header: HeaderLine;
+  /** the latest record of every completed chunk */
+  records: Map<number, ChunkRecord>;
+  /** seconds of each session (its last timing line) */
+  sessionSeconds: number[];
+  /** byte length of the complete lines; more bytes means an interrupted last append */
+  validBytes: number;
+}
+
+export class ResultsError extends Error {}
+
+/** Parses a results file. A last line without its newline is an interrupted write and is left
+ *  out (validBytes says where it starts); any other bad line is an error. */
+export function readResults(text: string, name: string): ResultsFile {
+  const end = text.lastIndexOf("\n") + 1;
+  const lines = text.slice(0, end).split("\n").slice(0, -1);
+  let header: HeaderLine | undefined;
+  const records = new Map<number, ChunkRecord>();
+  const sessionSeconds: number[] = [];
+  let pending: ChunkRecord = { chunk: undefined!, failures: [], traps: [], crashes: [] };
+  lines.forEach((text, i) => {
+    let line: Line;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      throw new ResultsError(`${name}:${i + 1}: not a JSON line`);
+    }
+    if (i === 0 && line.type !== "sweep") throw new ResultsError(`${name}:1: not a vfsim sweep results file (the first line is not a sweep header)`);
+    switch (line.type) {
+      case "sweep":
+        if (header && line.key !== header.key) throw new ResultsError(`${name}:${i + 1}: a session of a different sweep (key ${line.key}, first ${header.key})`);
+        header ??= line;
+        sessionSeconds.push(0);
+        pending = { chunk: undefined!, failures: [], traps: [], crashes: [] };
+        break;
+      case "failure": pending.failures.push(line); break;
+      case "trap": pending.traps.push(line); break;
+      case "crash": pending.crashes.push(line); break;
+      case "chunk":
+        records.set(line.id, { ...pending, chunk: line });
+        pending = { chunk: undefined!, failures: [], traps: [], crashes: [] };
+        break;
+      case "progress":
+      case "end":
+        sessionSeconds[sessionSeconds.length - 1] = line.seconds;
+        break;
+      default:
+        throw new ResultsError(`${name}:${i + 1}: unknown line type ${JSON.stringify((line as { type: unknown }).type)}`);
+    }
+  });
+  if (!header) throw new ResultsError(`${name}: empty results file`);
+  return { header, records, sessionSeconds, validBytes: Buffer.byteLength(text.slice(0, end)) };
+}
+
+/** Records whose counterexample paths (relative to their results file) are made relative to the
+ *  working directory, for printing: `dir` is the results file's directory. */
+export function relocated(records: Map<number, ChunkRecord>, dir: string): Map<number, ChunkRecord> {
+  const out = new Map<number, ChunkRecord>();
+  for (const [id, r] of records) out.set(id, { ...r, failures: r.failures.map((f) => (f.file ? { ...f, file: join(dir, f.file) } : f)) });
+  return out;
+}
+
+/** Chunk `id` of a sweep of T targets is chunk floor(id / T) of target id % T: round-robin over
+ *  the targets, so any residue class mod n (a shard) gets a similar mix of targets, and of full
+ *  and short last chunks. */
+export function chunkRange(h: HeaderLine, id: number): { target: number; from: number; count: number } {
+  const target = id % h.targets.length;
+  const from = Math.floor(id / h.targets.length) * h.chunk;
+  return { target, from, count: Math.min(h.chunk, h.schedules - from) };
+}
+
+/** Chunk ids of shard `index` of `count`: a shard takes chunk c when c % count == index. */
+export function shardChunks(header: HeaderLine, index: number, count: number): number[] {
+  const ids: number[] = [];
+  const total = header.targets.reduce((n, t) => n + t.chunks, 0);
+  for (let c = index; c < total; c += count) ids.push(c);
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary
+
+export interface KindSummary extends KindTally {
+  /** the failure line of the first failing schedule of this kind, when it was reported */
+  example?: FailureLine;
+}
+
+export interface TargetSummary {
+  file: string;
+  scenario: string;
+  variant: Record<string, string | boolean>;
+  seed: string;
+  schedules: number;
+  failing: number;
+  kinds: KindSummary[];
+}
+
+export interface Summary {
+  strategy: string;
+  schedules: number;
+  ticks: number;
+  failures: number;
+  traps: TrapLine[];
+  crashes: CrashLine[];
+  targets: TargetSummary[];
+  /** every reported failure (the first of each kind in each chunk), by target then schedule */
+  found: FailureLine[];
+  /** chunks expected but not in the results */
+  missing: number[];
+}
+
+const kindKey = (k: { verdict: string; invariant?: string }) => `${k.verdict}/${k.invariant ?? ""}`;
+const bySchedule = <T extends { target: number; schedule: number }>(a: T, b: T) => a.target - b.target || a.schedule - b.schedule;
+
+/** The summary of the records among `expected` chunk ids. */
+export function summarize(header: HeaderLine, records: Map<number, ChunkRecord>, expected: number[]): Summary {
+  const targets: TargetSummary[] = header.targets.map((t) => ({ file: t.file, scenario: t.scenario, variant: t.variant, seed: t.seed, schedules: 0, failing: 0, kinds: [] }));
+  const s: Summary = { strategy: header.strategy, schedules: 0, ticks: 0, failures: 0, traps: [], crashes: [], targets, found: [], missing: [] };
+  const kinds = targets.map(() => new Map<string, KindSummary>());
+  for (const id of expected) {
+    const r = records.get(id);
+    if (!r) { s.missing.push(id); continue; }
+    const t = targets[r.chunk.target];
+    t.schedules += r.chunk.schedules;
+    s.ticks += r.chunk.ticks;
+    for (const k of r.chunk.kinds) {
+      t.failing += k.count;
+      const known = kinds[r.chunk.target].get(kindKey(k));
+      if (!known) kinds[r.chunk.target].set(kindKey(k), { ...k });
+      else { known.count += k.count; known.first = Math.min(known.first, k.first); }
+    }
+    s.found.push(...r.failures);
+    s.traps.push(...r.traps);
+    s.crashes.push(...r.crashes);
+  }
+  s.found.sort(bySchedule);
+  s.traps.sort(bySchedule);
+  s.crashes.sort((a, b) => a.chunk - b.chunk || a.schedule - b.schedule);
+  for (const f of s.found) {
+    const k = kinds[f.target].get(kindKey(f));
+    if (k && k.first === f.schedule) k.example = f;
+  }
+  targets.forEach((t, i) => {
+    t.kinds = [...kinds[i].values()].sort((a, b) => a.first - b.first);
+    s.schedules += t.schedules;
+    s.failures += t.failing;
+  });
+  return s;
+}
+
+export interface Timing {
+  seconds: number;
+  /** schedules run in that time (a resumed sweep's earlier sessions are not in it) */
+  schedules: number;
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+export function summaryJson(s: Summary, t: Timing): Record<string, unknown> {
+  return {
+    schedules: s.schedules,
+    seconds: round(t.seconds, 3),
+    schedulesPerSecond: t.seconds > 0 ? Math.round(t.schedules / t.seconds) : 0,
+    failures: s.failures,
+    ticks: s.ticks,
+    strategy: s.strategy,
+    complete: s.missing.length === 0,
+    missingChunks: s.missing,
+    traps: s.traps,
+    crashes: s.crashes,
+    targets: s.targets.map((x) => ({ ...x, kinds: x.kinds.map(({ example, ...k }) => ({ ...k, ...(example?.file ? { file: example.file } : {}), ...(example?.cycle ? { cycle: example.cycle } : {}) })) })),
+    found: s.found,
+  };
+}
+
+function variantText(v: Record<string, string | boolean>): string {
+  const parts = Object.entries(v).map(([k, x]) => `${k.split(".")[1]}=${x}`);
+  return parts.length ? parts.join(" ") : "(as written)";
+}
+
+function kindText(k: KindSummary): string {
+  const what = k.invariant ? `${k.verdict} ${k.invariant}` : k.verdict;
+  const cycle = k.example?.cycle ? ` ${k.example.cycle.join("->")}` : "";
+  return `${what}${cycle}`;
+}
+
+function shrunkText(f: FailureLine | undefined): string {
+  if (!f) return "";
+  if (!f.after) return `not shrunk: ${f.shrinkError ?? "?"}`;
+  return `${f.before.ticks}->${f.after.ticks} ticks, ${f.before.preemptions}->${f.after.preemptions} preemptions`;
+}
+
+const HEAD = ["scenario", "variant", "schedules", "failing", "first", "kind", "shrunk", "counterexample"];
+
+export function summaryText(s: Summary, t: Timing): string {
+  const rows: string[][] = [];
+  for (const x of s.targets) {
+    const base = [x.scenario, variantText(x.variant), String(x.schedules), String(x.failing)];
+    if (x.kinds.length === 0) rows.push([...base, "", "ok", "", ""]);
+    x.kinds.forEach((k, i) => {
+      const file = k.example?.file ?? "";
+      rows.push([...(i === 0 ? base : ["", "", "", ""]), String(k.first), `${kindText(k)} (${k.count})`, shrunkText(k.example), file]);
+    });
+  }
+  const all = [HEAD, ...rows];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const lines = all.map((r) => r.map((x, i) => x.padEnd(widths[i])).join("  ").trimEnd());
+  for (const x of s.traps) lines.push(`model trap: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} schedule ${x.schedule}: ${x.message} (choices ${x.choices})`);
+  for (const x of s.crashes) lines.push(`worker died: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} ${x.schedule >= 0 ? `schedule ${x.schedule}` : `chunk ${x.chunk}`}: ${x.message}${x.schedule < 0 ? ` (${x.skipped} schedules not run)` : ""}`);
+  if (s.missing.length) lines.push(`incomplete: ${s.missing.length} chunks missing (${s.missing.slice(0, 8).join(", ")}${s.missing.length > 8 ? ", ..." : ""})`);
+  const rate = t.seconds > 0 ? Math.round(t.schedules / t.seconds) : 0;
+  lines.push("");
+  lines.push(`${s.schedules} schedules (${s.ticks} ticks), ${s.failures} failing, ${s.traps.length} model traps, ${s.crashes.length} worker deaths; ${t.seconds.toFixed(1)} s, ${rate} schedules/s`);
+  return lines.join("\n");
+}
+
+/** Exit status: 3 a model trap or a worker death, 1 a failure or missing chunks, else 0. */
+export function exitCode(s: Summary): number {
+  if (s.traps.length || s.crashes.length) return 3;
+  return s.failures || s.missing.length ? 1 : 0;
+}

@@ -1,0 +1,72 @@
+/**
+ *   vfsim shrink <seed-file> [--out FILE] [--set key=value ...] [--json]
+ *
+ * Shrinks a counterexample by hand (sweeps and runs shrink their failures themselves): fewest
+ * ticks, then fewest preemptions, then fewer threads and ops, while the same verdict (and for a
+ * violation the same invariant) still fails. A file without a recorded schedule is first run
+ * with its own strategy to find one. Writes the shrunk counterexample (default: beside the input,
+ * `<name>.shrunk.json`) and prints the lengths before and after.
+ */
+
+import { writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { runScenario, type RunReport } from "../core/run";
+import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/scenario";
+import { decodeSchedule } from "../core/schedule";
+import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
+import { UsageError } from "./cli";
+import { guarded, parseArgs, readSeedFile } from "./flags";
+import { loadModule } from "./module";
+
+type Out = (s: string) => void;
+
+export async function cmdShrink(args: string[], out: Out, err: Out): Promise<number> {
+  return guarded(err, async () => {
+    const f = parseArgs("shrink", args, { values: ["--out"], lists: ["--set"], bools: ["--json"] });
+    if (f.positional.length !== 1) throw new UsageError("vfsim shrink: expected exactly one seed file");
+    const file = f.positional[0];
+    const seed = readSeedFile(file, f.lists.get("--set") ?? []);
+    const module = await loadModule();
+    const found = failingRun(module, seed);
+    if (!found) {
+      out(`vfsim shrink ${file}: nothing to shrink; ${seed.run.strategy} found no failure in ${seed.run.schedules} schedules`);
+      return 0;
+    }
+    let shrunk;
+    try {
+      shrunk = shrinkReport(module, seed, found);
+    } catch (e) {
+      if (!(e instanceof NothingToShrink)) throw e;
+      out(`vfsim shrink ${file}: ${e.message}`);
+      return 1;
+    }
+    const path = f.values.get("--out") ?? join(dirname(file), `${basename(file, ".json")}.shrunk.json`);
+    writeFileSync(path, serializeSeedFile(shrunk.counterexample));
+    const r = shrunk.report;
+    if (f.bools.has("--json")) {
+      out(JSON.stringify({ verdict: r.verdict, ...(r.invariant ? { invariant: r.invariant } : {}), before: shrunk.before, after: shrunk.after, schedule: r.schedule, file: path }));
+    } else {
+      out(`vfsim shrink ${file}: ${r.invariant ? `violation of ${r.invariant}` : r.verdict}`);
+      out(`  before: ${sizeText(shrunk.before)}`);
+      out(`  after:  ${sizeText(shrunk.after)}`);
+      out(`shrunk counterexample: ${path}`);
+      out(`replay:                vfsim replay ${path}`);
+    }
+    return 0;
+  });
+}
+
+function sizeText(s: ShrinkSize): string {
+  return `${s.ticks} ticks, ${s.preemptions} preemptions, ${s.threads} threads, ${s.ops} ops`;
+}
+
+/** The recorded schedule as a failing run, or the first failure of the file's own strategy. */
+function failingRun(module: WebAssembly.Module, seed: SeedFile): RunReport | undefined {
+  const enc = encodeScenario(seed);
+  const how = { strategy: seed.run.strategy, seed: seed.run.seed };
+  if (seed.schedule) {
+    return { ...how, verdict: "ok", schedules: 1, exhaustive: false, choices: decodeSchedule(seed.schedule, enc.threads.length) };
+  }
+  const r = runScenario(module, seed, enc, { ...seed.run });
+  return r.verdict === "ok" ? undefined : r;
+}

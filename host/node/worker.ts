@@ -1,0 +1,169 @@
+/**
+ * A sweep worker (bundled to dist/worker.mjs; started by pool.ts). It receives the compiled
+ * module and the targets once, then runs pieces: schedules from..from+count-1 of one target with
+ * the in-wasm strategy, tallies every failing schedule by kind, and shrinks the first failure of
+ * each kind into a counterexample. A piece's result depends on the piece alone.
+ *
+ * A model trap (an assertion in assembly/ or a wasm RuntimeError) is a vfsim bug, reported with
+ * its schedule: the rest of the piece goes on, one schedule per call, on a fresh instance.
+ */
+
+import { parentPort, workerData } from "node:worker_threads";
+import { CHECKS, R, VERDICTS } from "../core/abi";
+import { counterexampleName } from "../core/report";
+import { encodeScenario, serializeSeedFile } from "../core/scenario";
+import { encodeSchedule } from "../core/schedule";
+import { shrink, shrunkCounterexample } from "../core/shrink";
+import { checkingDeterminism, wasmStrategy, type Strategy } from "../core/strategy";
+import { Model, ModelTrap } from "../core/wasm";
+import type { Faults, FoundFailure, FromWorker, Piece, PieceResult, ToWorker, WorkerData } from "./pool";
+
+const { init, slot, progress: progressBuffer } = workerData as WorkerData;
+const progress = new Int32Array(progressBuffer);
+const VIOLATION = VERDICTS.indexOf("violation");
+
+/** Say which schedule this worker is on, so the pool can name it if the worker dies. */
+function at(schedule: number): void {
+  Atomics.store(progress, slot, schedule);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models and strategies, per target
+
+/** Loaded instances by target; the oldest is dropped past MODELS_MAX (a sweep moves through
+ *  targets in chunk order, so few are live at once). */
+const models = new Map<number, Model>();
+const MODELS_MAX = 8;
+
+function modelFor(target: number): Model {
+  let m = models.get(target);
+  if (!m) {
+    m = new Model(init.module);
+    m.load(encodeScenario(init.targets[target].seed).words);
+    if (models.size >= MODELS_MAX) models.delete(models.keys().next().value!);
+    models.set(target, m);
+  }
+  return m;
+}
+
+function strategyFor(target: number): Strategy {
+  const t = init.targets[target];
+  return faulty(checkingDeterminism(wasmStrategy(init.strategy, t.runSeed, t.depth)), target, init.faults);
+}
+
+/** Test hook (Faults in pool.ts): a batch that reaches the chosen schedule kills the worker or
+ *  raises a model trap there. Wraps the strategy; without faults it is the strategy itself. */
+function faulty(inner: Strategy, target: number, faults: Faults | undefined): Strategy {
+  const exitAt = faults?.exitAt?.target === target ? faults.exitAt.schedule : -1;
+  const trapAt = faults?.trapAt?.target === target ? faults.trapAt.schedule : -1;
+  if (exitAt < 0 && trapAt < 0) return inner;
+  return {
+    name: inner.name,
+    runBatch(model, first, count) {
+      for (const [index, act] of [[exitAt, () => process.exit(70)], [trapAt, () => { throw new ModelTrap("planted trap (test fault)"); }]] as const) {
+        if (index < first || index >= first + count) continue;
+        if (index > first) {
+          const r = inner.runBatch(model, first, index - first);
+          if (r.hit >= 0) return r;
+        }
+        at(index);
+        act();
+      }
+      return inner.runBatch(model, first, count);
+    },
+  };
+}
+
+function isTrap(e: unknown): e is Error {
+  return e instanceof ModelTrap || e instanceof WebAssembly.RuntimeError;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A piece
+
+interface Kind {
+  verdict: string;
+  invariant?: string;
+  count: number;
+  first: number;
+  choices: Uint8Array;
+}
+
+function kindOf(model: Model): { verdict: string; invariant?: string } {
+  const v = model.x.verdict();
+  if (v !== VIOLATION) return { verdict: VERDICTS[v] };
+  return { verdict: VERDICTS[v], invariant: CHECKS[model.result()[R.CHECK]] };
+}
+
+function runPiece(piece: Piece): PieceResult {
+  const strategy = strategyFor(piece.target);
+  const kinds = new Map<string, Kind>();
+  const traps: PieceResult["traps"] = [];
+  const end = piece.from + piece.count;
+  let ticks = 0;
+  let careful = piece.careful;
+  for (let i = piece.from; i < end; ) {
+    const model = modelFor(piece.target);
+    const count = careful ? 1 : end - i;
+    at(i);
+    let r;
+    try {
+      r = strategy.runBatch(model, i, count);
+    } catch (e) {
+      if (!isTrap(e)) throw e;
+      models.delete(piece.target); // its state is whatever the trap left
+      if (!careful) { careful = true; continue; } // run the batch again one by one to find it
+      traps.push({ schedule: i, message: e.message, choices: encodeSchedule(model.choices()) });
+      i++;
+      continue;
+    }
+    ticks += r.ticks;
+    if (r.hit < 0) { i += count; continue; }
+    tally(kinds, model, i + r.hit);
+    i += r.hit + 1;
+  }
+  const found = [...kinds.values()].map((k) => shrinkFailure(piece, k));
+  return {
+    ticks,
+    kinds: [...kinds.values()].map(({ verdict, invariant, count, first }) => ({ verdict, invariant, count, first })),
+    found,
+    traps,
+  };
+}
+
+function tally(kinds: Map<string, Kind>, model: Model, schedule: number): void {
+  const k = kindOf(model);
+  const key = `${k.verdict}/${k.invariant ?? ""}`;
+  const known = kinds.get(key);
+  if (known) known.count++;
+  else kinds.set(key, { ...k, count: 1, first: schedule, choices: model.choices() });
+}
+
+/** The first failure of a kind, shrunk into a counterexample. If shrinking breaks, the failure
+ *  is still reported, with the schedule as found. */
+function shrinkFailure(piece: Piece, k: Kind): FoundFailure {
+  const t = init.targets[piece.target];
+  const base = { schedule: k.first, verdict: k.verdict, ...(k.invariant ? { invariant: k.invariant } : {}) };
+  const unshrunk = { ticks: k.choices.length, preemptions: -1, threads: t.seed.threads.length, ops: t.seed.threads.reduce((n, x) => n + x.ops.length, 0) };
+  at(k.first);
+  try {
+    const r = shrink(init.module, t.seed, k.choices, init.shrink);
+    const { seed, report } = shrunkCounterexample(init.module, r, { strategy: init.strategy, seed: t.runSeed });
+    return {
+      ...base,
+      ...(report.cycle ? { cycle: report.cycle.map((e) => e.task) } : {}),
+      before: r.before,
+      after: r.after,
+      name: counterexampleName(r.seed, report),
+      text: serializeSeedFile(seed),
+    };
+  } catch (e) {
+    return { ...base, before: unshrunk, choices: encodeSchedule(k.choices), shrinkError: (e as Error).message };
+  }
+}
+
+parentPort!.on("message", (m: ToWorker) => {
+  if (m.type !== "piece") return;
+  const result = runPiece(m.piece);
+  parentPort!.postMessage({ type: "result", piece: m.piece, result } satisfies FromWorker);
+});

@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// The benchmark: `npm run bench` (which builds first: the sweep pool needs dist/worker.mjs).
+//
+//   1. random sweeps of every built-in scenario with 1 worker and with one per core: schedules/s,
+//      ticks/s and the scaling ratio; then all scenarios in one sweep, the headline ratio
+//   2. scenario (a) against bench/c/scenario_a.c, a hand-written C port (gcc -O2) that makes the
+//      same choices for the same seed: the C program, the bare wasm engine (run_batch in a loop,
+//      no sweep machinery) and a one-worker sweep (with shrinking), same schedules
+//   3. dfs: distinct states per second on one core, per built-in scenario
+//   4. memory per model instance
+//
+// The results and /proc/loadavg (before and after) go into docs/performance.md between the
+// bench markers, and to stdout. Speed is measured here, never asserted in tests. The machine may
+// be shared: each number is the best of a few interleaved rounds (interference only ever slows
+// a run down), and sweeps also report CPU time, so the cost of parallelism can be read apart
+// from the load.
+//
+//   node scripts/bench.mjs [--quick] [--no-write]
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { register } from "tsx/esm/api";
+
+register();
+const { sweep } = await import("../host/node/sweep.ts");
+const { loadModule } = await import("../host/node/module.ts");
+const { parseSeedFile, encodeScenario, variantOf, variantAssignments } = await import("../host/core/scenario.ts");
+const { Model } = await import("../host/core/wasm.ts");
+const { explore } = await import("../host/core/explore.ts");
+
+const quick = process.argv.includes("--quick");
+const write = !process.argv.includes("--no-write");
+const ROUNDS = quick ? 1 : 3;
+const PER_TARGET = quick ? 8192 : 32768;     // schedules per (file, variant), per-scenario sweeps
+const ALL_PER_TARGET = quick ? 16384 : 65536; // the all-scenarios sweep
+const C_SCHEDULES = quick ? 200_000 : 1_000_000;
+const CORES = availableParallelism();
+const A = "fixtures/scenarios/a-readdirplus-prime-lookup-mkdir-deadlock.json";
+const tmp = mkdtempSync(join(tmpdir(), "vfsim-bench-"));
+const module = await loadModule();
+
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").trim().split(/\s+/).slice(0, 3).join(" ");
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0));
+const log = (s) => process.stderr.write(s + "\n");
+let runs = 0;
+
+/** One sweep; returns schedules/s and ticks/s over its wall time, and the CPU seconds of the
+ *  whole process (the main thread and every worker thread). */
+async function timedSweep(files, workers, schedules, sets = []) {
+  const cpu0 = process.cpuUsage();
+  const r = await sweep({
+    files, sets, strategy: "random", schedules, workers, shard: { index: 0, count: 1 },
+    resume: false, json: true, out: join(tmp, `s${runs++}`, "results.jsonl"),
+  });
+  const cpu = process.cpuUsage(cpu0);
+  const s = r.timing.seconds;
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { schedules: r.summary.schedules, ticks: r.summary.ticks, failures: r.summary.failures, seconds: s, sps: r.summary.schedules / s, tps: r.summary.ticks / s, cpuSeconds, perCpu: r.summary.schedules / cpuSeconds };
+}
+
+/** The best of ROUNDS interleaved rounds of each measurement in `fns`. */
+async function rounds(fns) {
+  const out = fns.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) for (let j = 0; j < fns.length; j++) out[j].push(await fns[j]());
+  return out.map((xs) => xs.reduce((a, b) => (b.sps > a.sps ? b : a)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. sweeps per scenario, 1 worker and all cores
+
+async function perScenario() {
+  const files = readdirSync("fixtures/scenarios").filter((f) => f.endsWith(".json")).sort().map((f) => join("fixtures/scenarios", f));
+  const rows = [];
+  for (const file of files) {
+    log(`sweep ${file}`);
+    const [one, all] = await rounds([() => timedSweep([file], 1, PER_TARGET), () => timedSweep([file], CORES, PER_TARGET)]);
+    const targets = variantAssignments(parseSeedFile(readFileSync(file, "utf8"))).length;
+    rows.push({ file, targets, one, all, ratio: all.sps / one.sps });
+  }
+  log("sweep of all scenarios");
+  const [one, all] = await rounds([() => timedSweep(files, 1, ALL_PER_TARGET), () => timedSweep(files, CORES, ALL_PER_TARGET)]);
+  return { rows, total: { one, all, ratio: all.sps / one.sps } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. scenario (a): C, the bare engine, a one-worker sweep
+
+function buildC() {
+  const exe = join(tmp, "scenario_a");
+  execFileSync("gcc", ["-O2", "-o", exe, "bench/c/scenario_a.c"]);
+  return exe;
+}
+
+function runC(exe, order) {
+  const r = JSON.parse(execFileSync(exe, [order, "1", String(C_SCHEDULES)], { encoding: "utf8" }));
+  return { ...r, sps: r.schedulesPerSecond };
+}
+
+/** run_batch in a loop on one instance, restarting after each failing schedule (as a sweep
+ *  worker does), with nothing else: the wasm engine alone. */
+function runEngine(order) {
+  const v = variantOf(parseSeedFile(readFileSync(A, "utf8")), { "kernel.order": order, "fs.prime": "d_alloc_parallel", "kernel.rwsem": "linux" });
+  const m = new Model(module);
+  m.load(encodeScenario(v).words);
+  m.x.run_batch(0, 99n, 0, 20_000, 0, 0); // warm up: leave the baseline tier
+  const t0 = m.x.ticks_total();
+  const start = performance.now();
+  let deadlocks = 0;
+  for (let i = 0; i < C_SCHEDULES; ) {
+    const n = Math.min(4096, C_SCHEDULES - i);
+    const hit = m.x.run_batch(0, 1n, i, n, 0, 0);
+    if (hit < 0) i += n;
+    else { deadlocks++; i += hit + 1; }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { schedules: C_SCHEDULES, deadlocks, ticks: Number(m.x.ticks_total() - t0), seconds, sps: C_SCHEDULES / seconds };
+}
+
+async function versusC() {
+  const exe = buildC();
+  const gcc = execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0];
+  const rows = [];
+  for (const order of ["proposed", "current"]) {
+    log(`scenario (a) ${order}: C, engine, sweep`);
+    const sets = ["variants={}", `kernel.order=${order}`, "fs.prime=d_alloc_parallel", "kernel.rwsem=linux"];
+    const [c, engine, swept] = await rounds([
+      async () => runC(exe, order),
+      async () => runEngine(order),
+      () => timedSweep([A], 1, C_SCHEDULES, sets),
+    ]);
+    const same = c.deadlocks === engine.deadlocks && c.ticks === engine.ticks;
+    rows.push({ order, c, engine, swept, same });
+  }
+  return { gcc, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. dfs states per second
+
+function dfs() {
+  const files = readdirSync("fixtures/scenarios").filter((f) => f.endsWith(".json")).sort().map((f) => join("fixtures/scenarios", f));
+  const rows = [];
+  for (const file of files) {
+    const s = parseSeedFile(readFileSync(file, "utf8"));
+    let states = 0, transitions = 0, seconds = 0, setup = 0;
+    for (const va of variantAssignments(s)) {
+      const v = variantOf(s, va);
+      const words = encodeScenario(v).words;
+      setup += timedExplore(words, v.run.preemptions, 1).seconds;   // the fixed cost of a first dfs
+      const r = timedExplore(words, v.run.preemptions, 5_000_000);
+      seconds += r.seconds;
+      states += r.states;
+      transitions += r.transitions;
+    }
+    rows.push({ file, states, transitions, seconds, setup, sps: states / seconds, tps: transitions / seconds, net: states / Math.max(seconds - setup, 1e-6) });
+  }
+  const t = rows.reduce((t, r) => ({ states: t.states + r.states, transitions: t.transitions + r.transitions, seconds: t.seconds + r.seconds, setup: t.setup + r.setup }), { states: 0, transitions: 0, seconds: 0, setup: 0 });
+  return { rows, total: { ...t, sps: t.states / t.seconds, tps: t.transitions / t.seconds, net: t.states / Math.max(t.seconds - t.setup, 1e-6) } };
+}
+
+/** One dfs on a fresh instance (an instance's first dfs pays for its tables). */
+function timedExplore(words, preemptions, maxStates) {
+  const m = new Model(module);
+  m.load(words);
+  const start = performance.now();
+  const r = explore(m, { preemptions, maxStates });
+  return { ...r, seconds: (performance.now() - start) / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. memory per instance
+
+function memory() {
+  const enc = encodeScenario(parseSeedFile(readFileSync(A, "utf8")));
+  const N = 1000;
+  globalThis.gc?.();
+  const before = process.memoryUsage();
+  const start = performance.now();
+  const models = [];
+  for (let i = 0; i < N; i++) {
+    const m = new Model(module);
+    m.load(enc.words);
+    models.push(m);
+  }
+  const ms = performance.now() - start;
+  const after = process.memoryUsage();
+  return {
+    linear: models[0].x.memory.buffer.byteLength,
+    rss: (after.rss - before.rss) / N,
+    external: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / N,
+    instantiateMs: ms / N,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+function report(m) {
+  const L = [];
+  L.push(`Measured ${m.date} on ${m.cpu} (${CORES} cores), Node ${process.versions.node}, ${m.c.gcc}.`);
+  L.push(`/proc/loadavg before: \`${m.loadBefore}\`, after: \`${m.loadAfter}\`${quick ? " (a --quick run)" : ""}.`);
+  L.push("");
+  L.push(`### Random sweeps, 1 worker and ${CORES} workers`);
+  L.push("");
+  L.push(`${PER_TARGET} schedules per variant, best of ${ROUNDS} rounds; wall time of the whole sweep (pool start, shrinking of the first failure of each kind per chunk, results file). "per CPU-s": schedules per CPU-second of the whole process, all threads: equal for 1 and ${CORES} workers means parallelism itself costs nothing, whatever the load.`);
+  L.push("");
+  L.push(`| scenario | variants | failing | 1 worker: schedules/s | ticks/s | per CPU-s | ${CORES} workers: schedules/s | ticks/s | per CPU-s | ratio |`);
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const row = (name, variants, r) => `| ${name} | ${variants} | ${r.one.failures} | ${fmt(r.one.sps)} | ${fmt(r.one.tps)} | ${fmt(r.one.perCpu)} | ${fmt(r.all.sps)} | ${fmt(r.all.tps)} | ${fmt(r.all.perCpu)} | ${r.ratio.toFixed(2)} |`;
+  for (const r of m.sweeps.rows) L.push(row(r.file.split("/").pop().replace(".json", ""), r.targets, r));
+  L.push(row(`**all, one sweep** (${ALL_PER_TARGET}/variant)`, "", m.sweeps.total));
+  L.push("");
+  L.push("### Scenario (a) against a hand-written C port");
+  L.push("");
+  L.push(`${C_SCHEDULES} random schedules, seed 1, one core, best of ${ROUNDS} rounds. \`bench/c/scenario_a.c\` is a fixed-function C state machine for this one scenario (gcc -O2), not the model; it takes the same steps and the same random choices, so it must report the same deadlocks and ticks as the model ("identical").`);
+  L.push("");
+  L.push("| order | C: schedules/s | wasm engine: schedules/s | sweep, 1 worker: schedules/s | C / engine | C / sweep | deadlocks | ticks | identical |");
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const r of m.c.rows) {
+    L.push(`| ${r.order} | ${fmt(r.c.sps)} | ${fmt(r.engine.sps)} | ${fmt(r.swept.sps)} | ${(r.c.sps / r.engine.sps).toFixed(2)} | ${(r.c.sps / r.swept.sps).toFixed(2)} | ${r.c.deadlocks} | ${r.c.ticks} | ${r.same ? "yes" : "**NO**"} |`);
+  }
+  L.push("");
+  L.push("### dfs, one core");
+  L.push("");
+  if (m.dfs.error) L.push(`dfs could not run: ${m.dfs.error}`);
+  else {
+    L.push("Every variant of each scenario, with the seed file's preemption bound, at most 5M states each, each on a fresh instance. \"setup\": the time of a dfs stopped after one state, i.e. the fixed cost of an instance's first dfs; \"net\" leaves it out.");
+    L.push("");
+    L.push("| scenario | states | transitions | seconds | setup s | states/s | net states/s | transitions/s |");
+    L.push("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const r of m.dfs.rows) L.push(`| ${r.file.split("/").pop().replace(".json", "")} | ${r.states} | ${r.transitions} | ${r.seconds.toFixed(3)} | ${r.setup.toFixed(3)} | ${fmt(r.sps)} | ${fmt(r.net)} | ${fmt(r.tps)} |`);
+    const d = m.dfs.total;
+    L.push(`| **all** | ${d.states} | ${d.transitions} | ${d.seconds.toFixed(3)} | ${d.setup.toFixed(3)} | **${fmt(d.sps)}** | **${fmt(d.net)}** | ${fmt(d.tps)} |`);
+  }
+  L.push("");
+  L.push("### Memory per instance");
+  L.push("");
+  L.push(`1000 instances of scenario (a) from one compiled module: linear memory ${(m.memory.linear / 1024).toFixed(0)} KiB each; process RSS grew ${(m.memory.rss / 1024).toFixed(0)} KiB per instance; ${m.memory.instantiateMs.toFixed(3)} ms to instantiate and load one.`);
+  return L.join("\n");
+}
+
+const loadBefore = loadavg();
+const sweeps = await perScenario();
+const c = await versusC();
+let dfsResult;
+try {
+  log("dfs");
+  dfsResult = dfs();
+} catch (e) {
+  dfsResult = { error: e.message };
+}
+const mem = memory();
+const results = {
+  date: new Date().toISOString().slice(0, 10),
+  cpu: cpus()[0]?.model ?? "unknown CPU",
+  loadBefore, loadAfter: loadavg(), sweeps, c, dfs: dfsResult, memory: mem,
+};
+const text = report(results);
+console.log(text);
+if (write) {
+  const doc = "docs/performance.md";
+  const BEGIN = "<!-- bench:begin -->", END = "<!-- bench:end -->";
+  const old = existsSync(doc) ? readFileSync(doc, "utf8") : `# Performance\n\n${BEGIN}\n${END}\n`;
+  const i = old.indexOf(BEGIN), j = old.indexOf(END);
+  if (i < 0 || j < i) throw new Error(`${doc}: missing ${BEGIN} ... ${END}`);
+  writeFileSync(doc, `${old.slice(0, i + BEGIN.length)}\n${text}\n${old.slice(j)}`);
+  log(`wrote ${doc}`);
+}
