@@ -6,6 +6,8 @@
  *   vfsim replay <counterexample> [--set key=value ...] [--json]
  *   vfsim check <seed-file>...
  *   vfsim matrix [dir|file...] [--markdown | --json]
+ *   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] ...
+ *   vfsim merge <results.jsonl>...      vfsim shrink <seed-file>      vfsim fuzz [...]
  *
  * Exit status: 0 nothing failed, 1 something failed (or a matrix cell disagrees with its seed
  * file), 2 bad input (a flag, a seed file); bad input is reported with the field it is in.
@@ -16,11 +18,16 @@ import { join, relative } from "node:path";
 import { runScenario, replayScenario, ReplayDivergence, type Strategy } from "../core/run";
 import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
-import { counterexample, counterexampleName, reportJson, reportText, variantLine } from "../core/report";
+import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 import { loadModule } from "./module";
+import { cmdSweep } from "./sweep";
+import { cmdMerge } from "./merge";
+import { cmdShrink } from "./shrink_cmd";
+import { cmdFuzz } from "./fuzz";
+import { shrinkReport, type ShrunkFailure } from "../core/shrink";
 
 /** Bad command-line input: exit 2. */
 export class UsageError extends Error {}
@@ -30,7 +37,14 @@ const USAGE = `usage:
             [--preemptions K] [--set key=value ...] [--out DIR] [--json]
   vfsim replay <counterexample> [--set key=value ...] [--json]
   vfsim check <seed-file>...
-  vfsim matrix [dir|file...] [--markdown | --json]`;
+  vfsim matrix [dir|file...] [--markdown | --json]
+  vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] [--depth D]
+            [--workers K] [--shard i/n | --shards n] [--set key=value ...] [--out results.jsonl]
+            [--resume] [--json]
+  vfsim merge <results.jsonl>... [--json]
+  vfsim shrink <seed-file> [--out FILE] [--set key=value ...] [--json]
+  vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers 1]
+            [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
 
 interface Flags {
   positional: string[];
@@ -122,19 +136,24 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
   const module = await loadModule();
-  const report = runScenario(module, run, enc, opts);
+  let report = runScenario(module, run, enc, opts);
   let path: string | undefined;
+  let shrunk: ShrunkFailure | undefined;
   if (report.verdict !== "ok") {
+    // every failure is shrunk before it is written: fewest ticks, preemptions, threads, ops
+    shrunk = shrinkReport(module, run, report);
+    report = shrunk.report;
     const dir = f.values.get("--out") ?? "failures";
     mkdirSync(dir, { recursive: true });
-    path = join(dir, counterexampleName(run, report));
-    writeFileSync(path, serializeSeedFile(counterexample(run, report)));
+    path = join(dir, shrunk.name);
+    writeFileSync(path, serializeSeedFile(shrunk.counterexample));
   }
-  if (f.bools.has("--json")) out(JSON.stringify(reportJson(report, path)));
+  if (f.bools.has("--json")) out(JSON.stringify({ ...reportJson(report, path), ...(shrunk ? { shrunk: { before: shrunk.before, after: shrunk.after } } : {}) }));
   else {
     out(`vfsim run ${file}: ${run.name}`);
     out(`  ${variantLine(run)}`);
-    out(reportText(report, enc, path));
+    if (shrunk) out(`  shrunk from ${shrunk.before.ticks} ticks and ${shrunk.before.preemptions} preemptions (${shrunk.before.threads} threads, ${shrunk.before.ops} ops) to ${shrunk.after.ticks} and ${shrunk.after.preemptions} (${shrunk.after.threads} threads, ${shrunk.after.ops} ops)`);
+    out(reportText(report, shrunk?.enc ?? enc, path));
   }
   return report.verdict === "ok" ? 0 : 1;
 }
@@ -235,13 +254,17 @@ export async function main(argv: string[], out: Out = (s) => console.log(s), err
       case "replay": return await cmdReplay(args, out);
       case "check": return cmdCheck(args, out);
       case "matrix": return await cmdMatrix(args, out, err);
+      case "sweep": return await cmdSweep(args, out, err);
+      case "merge": return await cmdMerge(args, out, err);
+      case "shrink": return await cmdShrink(args, out, err);
+      case "fuzz": return await cmdFuzz(args, out, err);
       case undefined:
       case "help":
       case "--help":
         out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix`);
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix, sweep, merge, shrink, fuzz`);
     }
   } catch (e) {
     if (e instanceof UsageError) { err(`vfsim: ${e.message}`); return 2; }
