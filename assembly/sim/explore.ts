@@ -149,30 +149,42 @@ export function canonical_hash(last: i32): u64 {
 }
 
 // ---- the visited table ------------------------------------------------------------------------
-let table: usize = 0;       // slots of (u64 hash, u32 least preemptions)
+// Slots of (u64 hash, i32 least preemptions, i32 epoch). A slot belongs to the current search
+// only if its epoch matches, so a new search starts without clearing the table; the table starts
+// small and doubles at half load.
+let table: usize = 0;
 let table_bits: i32 = 0;
 let table_used: i64 = 0;
+let epoch: i32 = 0;
 const SLOT: usize = 16;
+const FIRST_BITS: i32 = 12;
 
-function table_init(bits: i32): void {
+function table_alloc(bits: i32): void {
   table_bits = bits;
   table = heap.alloc(SLOT << <usize>bits);
   memory.fill(table, 0, SLOT << <usize>bits);
+}
+
+function table_begin(): void {
+  if (table == 0) table_alloc(FIRST_BITS);
+  epoch++;
   table_used = 0;
 }
 
 /** Insert hash with its preemption count; true if the state is new (or reached with fewer
  *  preemptions than before), false if it can be skipped. */
 function table_visit(key: u64, used: i32): bool {
-  if (key == 0) key = 1;
   if ((table_used + 1) * 2 > (<i64>1 << table_bits)) table_grow();
   const mask = (<u64>1 << <u64>table_bits) - 1;
   let i = key & mask;
   while (true) {
     const p = table + <usize>(i * SLOT);
-    const k = load<u64>(p);
-    if (k == 0) { store<u64>(p, key); store<i32>(p + 8, used); table_used++; return true; }
-    if (k == key) {
+    if (load<i32>(p + 12) != epoch) {
+      store<u64>(p, key); store<i32>(p + 8, used); store<i32>(p + 12, epoch);
+      table_used++;
+      return true;
+    }
+    if (load<u64>(p) == key) {
       if (load<i32>(p + 8) <= used) return false;
       store<i32>(p + 8, used);
       return true;
@@ -183,18 +195,15 @@ function table_visit(key: u64, used: i32): bool {
 
 function table_grow(): void {
   const old = table, old_bits = table_bits;
-  table_init(old_bits + 1);
+  table_alloc(old_bits + 1);
   const n = <usize>1 << <usize>old_bits;
   const mask = (<u64>1 << <u64>table_bits) - 1;
   for (let j: usize = 0; j < n; j++) {
     const p = old + j * SLOT;
-    const k = load<u64>(p);
-    if (k == 0) continue;
-    let i = k & mask;
-    while (load<u64>(table + <usize>(i * SLOT)) != 0) i = (i + 1) & mask;
-    store<u64>(table + <usize>(i * SLOT), k);
-    store<i32>(table + <usize>(i * SLOT) + 8, load<i32>(p + 8));
-    table_used++;
+    if (load<i32>(p + 12) != epoch) continue;
+    let i = load<u64>(p) & mask;
+    while (load<i32>(table + <usize>(i * SLOT) + 12) == epoch) i = (i + 1) & mask;
+    memory.copy(table + <usize>(i * SLOT), p, SLOT);
   }
   // Divergence from a real allocator: the stub runtime never frees; the old table is leaked
   // (the total is under twice the final table).
@@ -263,7 +272,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
   if (por) compute_futures();
   set_por_tracking(por);
   ample_cuts = 0;
-  if (table == 0) table_init(20); else { memory.fill(table, 0, SLOT << <usize>table_bits); table_used = 0; }
+  table_begin();
   states = 0; transitions = 0; schedules = 0; revisits = 0; exhausted = false; max_depth = 0; path_len = 0;
   begin_schedule();
   table_visit(canonical_hash(-1), 0);
