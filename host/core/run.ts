@@ -144,6 +144,12 @@ export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array,
 export function replayScenario(module: WebAssembly.Module, enc: Encoded, choices: Uint8Array, seed = 0n): RunReport {
   const model = new Model(module);
   model.load(enc.words);
+  const { code, events } = replayChecked(model, enc, choices);
+  return reportFromModel(model, enc, choices, { strategy: "dfs", seed }, events, code);
+}
+
+/** replay(), with a schedule that no longer fits the model reported as a ReplayDivergence. */
+export function replayChecked(model: Model, enc: Encoded, choices: Uint8Array): { code: number; events: Int32Array } {
   const { code, events } = replay(model, enc, choices);
   if (code < -1) {
     const at = -code - 2;
@@ -152,5 +158,5 @@ export function replayScenario(module: WebAssembly.Module, enc: Encoded, choices
   if (code === VERDICT_RUNNING) {
     throw new ReplayDivergence(choices.length, `the recorded schedule ends after ${choices.length} ticks but the run has not finished`);
   }
-  return reportFromModel(model, enc, choices, { strategy: "dfs", seed }, events, code);
+  return { code, events };
 }

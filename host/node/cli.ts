@@ -13,28 +13,28 @@
  * file), 2 bad input (a flag, a seed file); bad input is reported with the field it is in.
  */
 
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runScenario, replayScenario, ReplayDivergence, type Strategy } from "../core/run";
-import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
+import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
 import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 import { loadModule } from "./module";
+import { UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type FlagSpec, type Flags } from "./flags";
 import { cmdSweep } from "./sweep";
 import { cmdMerge } from "./merge";
 import { cmdShrink } from "./shrink_cmd";
 import { cmdFuzz } from "./fuzz";
 import { shrinkReport, type ShrunkFailure } from "../core/shrink";
 
-/** Bad command-line input: exit 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 const USAGE = `usage:
   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
-            [--preemptions K] [--set key=value ...] [--out DIR] [--json]
+            [--preemptions K|unbounded] [--set key=value ...] [--out DIR] [--json]
   vfsim replay <counterexample> [--set key=value ...] [--json]
   vfsim check <seed-file>...
   vfsim matrix [dir|file...] [--markdown | --json]
@@ -46,75 +46,23 @@ const USAGE = `usage:
   vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers 1]
             [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
 
-interface Flags {
-  positional: string[];
-  values: Map<string, string>;
-  sets: string[];
-  bools: Set<string>;
-}
-
-const VALUE_FLAGS: Record<string, string[]> = {
-  run: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--out"],
-  replay: [],
-  check: [],
-  matrix: [],
-};
-const BOOL_FLAGS: Record<string, string[]> = {
-  run: ["--json"],
-  replay: ["--json"],
-  check: [],
-  matrix: ["--markdown", "--json"],
+const SPECS: Record<string, FlagSpec> = {
+  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--out"], lists: ["--set"], bools: ["--json"] },
+  replay: { values: [], lists: ["--set"], bools: ["--json"] },
+  check: { values: [], bools: [] },
+  matrix: { values: [], bools: ["--markdown", "--json"] },
 };
 
+/** The flags of one of this file's commands (sweep, merge, shrink and fuzz parse their own). */
 export function parseFlags(cmd: string, args: string[]): Flags {
-  const f: Flags = { positional: [], values: new Map(), sets: [], bools: new Set() };
-  const takesSet = cmd === "run" || cmd === "replay";
-  const known = [...VALUE_FLAGS[cmd], ...BOOL_FLAGS[cmd], ...(takesSet ? ["--set"] : [])];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) { f.positional.push(a); continue; }
-    const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    if (!known.includes(name)) throw new UsageError(`${name}: unknown flag for vfsim ${cmd}; expected one of ${known.join(", ") || "(none)"}`);
-    if (BOOL_FLAGS[cmd].includes(name)) {
-      if (inline !== undefined) throw new UsageError(`${name}: takes no value`);
-      f.bools.add(name);
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`${name}: expected a value`);
-    if (name === "--set") f.sets.push(value);
-    else f.values.set(name, value);
-  }
-  return f;
+  return parseArgs(cmd, args, SPECS[cmd]);
 }
 
-function intFlag(f: Flags, name: string, min: number, max: number): number | undefined {
-  const v = f.values.get(name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
-
-function seedFlag(f: Flags): bigint | undefined {
-  const v = f.values.get("--seed");
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`--seed: expected a non-negative integer below 2^64, got ${JSON.stringify(v)}`);
-  return BigInt(v);
-}
-
-function readSeed(file: string, sets: string[] = []): SeedFile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
-  }
-  try {
-    return parseSeedFile(text, sets);
-  } catch (e) {
-    if (e instanceof SeedError) throw new UsageError(`${file}: ${e.message}`);
-    throw e;
-  }
+/** --preemptions K: a bound from 0 to 64, or -1 / "unbounded" for the whole state space. */
+function preemptionsFlag(f: Flags): number | undefined {
+  const v = f.values.get("--preemptions");
+  if (v === "unbounded" || v === "-1") return -1;
+  return intFlag(f, "--preemptions", 0, 64);
 }
 
 type Out = (s: string) => void;
@@ -123,7 +71,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const f = parseFlags("run", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim run: expected exactly one seed file");
   const file = f.positional[0];
-  const seed = readSeed(file, f.sets);
+  const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
   const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
   if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);
   const opts = {
@@ -131,7 +79,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
     seed: seedFlag(f) ?? seed.run.seed,
     schedules: intFlag(f, "--schedules", 1, 1e9) ?? seed.run.schedules,
     depth: intFlag(f, "--depth", 1, 16) ?? seed.run.depth,
-    preemptions: intFlag(f, "--preemptions", 0, 64) ?? seed.run.preemptions,
+    preemptions: preemptionsFlag(f) ?? seed.run.preemptions,
   };
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
@@ -162,7 +110,7 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
   const f = parseFlags("replay", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim replay: expected exactly one counterexample file");
   const file = f.positional[0];
-  const seed = readSeed(file, f.sets);
+  const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
   if (!seed.schedule) throw new UsageError(`${file}: schedule: missing; a counterexample records the schedule to replay`);
   const enc = encodeScenario(seed);
   const choices = decodeSchedule(seed.schedule, enc.threads.length);
@@ -198,7 +146,7 @@ function cmdCheck(args: string[], out: Out): number {
   let bad = 0;
   for (const file of f.positional) {
     try {
-      readSeed(file);
+      readSeedFile(file);
       out(`ok      ${file}`);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
@@ -209,27 +157,15 @@ function cmdCheck(args: string[], out: Out): number {
   return bad ? 2 : 0;
 }
 
-function seedFiles(paths: string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st;
-    try { st = statSync(p); } catch { throw new UsageError(`${p}: no such file or directory`); }
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (name.endsWith(".json")) out.push(join(p, name));
-    } else out.push(p);
-  }
-  return out;
-}
-
 async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   const f = parseFlags("matrix", args);
-  const files = seedFiles(f.positional.length ? f.positional : ["fixtures/scenarios"]);
+  const files = seedPaths(f.positional.length ? f.positional : ["fixtures/scenarios"]);
   const module = await loadModule();
   const cells: MatrixCell[] = [];
   let badInput = 0;
   for (const file of files) {
     let seed: SeedFile;
-    try { seed = readSeed(file); } catch (e) {
+    try { seed = readSeedFile(file); } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       err(`vfsim matrix: skipped ${e.message}`);
       badInput++;

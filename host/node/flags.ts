@@ -10,7 +10,9 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { UsageError } from "./cli";
+
+/** Bad command-line input (a flag, a file, a seed file): exit 2. */
+export class UsageError extends Error {}
 
 export interface FlagSpec {
   values: string[];

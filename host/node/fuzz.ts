@@ -20,7 +20,7 @@ import { PLANTS, type Plant } from "../core/abi";
 import { Fuzzer, parseAllow, prepareCorpus, type Allow, type CorpusFile, type Finding } from "../core/fuzz";
 import { parseSeedFile, SeedError } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { UsageError } from "./cli";
+import { UsageError } from "./flags";
 import { loadModule } from "./module";
 
 type Out = (s: string) => void;

@@ -10,7 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { UsageError } from "./cli";
+import { UsageError } from "./flags";
 import { guarded, parseArgs } from "./flags";
 import { exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile } from "./results";
 

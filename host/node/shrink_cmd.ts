@@ -14,7 +14,7 @@ import { runScenario, type RunReport } from "../core/run";
 import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
-import { UsageError } from "./cli";
+import { UsageError } from "./flags";
 import { guarded, parseArgs, readSeedFile } from "./flags";
 import { loadModule } from "./module";
 

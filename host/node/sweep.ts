@@ -25,7 +25,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
 import type { ShrinkOptions } from "../core/shrink";
-import { UsageError } from "./cli";
+import { UsageError } from "./flags";
 import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths } from "./flags";
 import { loadModule } from "./module";
 import { runPool, type Faults, type Piece, type PieceResult, type WorkerTarget } from "./pool";

@@ -5,7 +5,7 @@
  */
 
 import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "../core/abi";
-import { estimateSteps, replay, reportFromModel, ReplayDivergence, type RunReport, type Strategy } from "../core/run";
+import { estimateSteps, replayChecked, reportFromModel, type RunReport, type Strategy } from "../core/run";
 import { encodeScenario, type Encoded, type SeedFile } from "../core/scenario";
 import { Model } from "../core/wasm";
 import { Reconstruction } from "./state";
@@ -32,14 +32,7 @@ export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: U
   const enc = encodeScenario(seed);
   const model = new Model(module);
   model.load(enc.words);
-  const { code, events } = replay(model, enc, choices);
-  if (code < -1) {
-    const at = -code - 2;
-    throw new ReplayDivergence(at, `schedule[${at}]: task ${choices[at]} (${enc.threads[choices[at]] ?? "?"}) cannot run at tick ${at + 1} in this model; the recorded schedule no longer fits`);
-  }
-  if (code === VERDICT_RUNNING) {
-    throw new ReplayDivergence(choices.length, `the recorded schedule ends after ${choices.length} ticks but the run has not finished`);
-  }
+  const { code, events } = replayChecked(model, enc, choices);
   const report = reportFromModel(model, enc, choices, base, events, code);
   const masks = runnableMasks(model, choices);
   const recon = new Reconstruction(events, report.trace ?? [], enc, seed, choices, masks);
