@@ -235,6 +235,10 @@ export function nfs_dirop_state(pc: i32): string {
   return pc == 0 ? "RPC" : pc == 1 ? "d_instantiate / d_delete / d_move" : "";
 }
 
+/** Models: nfs_mkdir(), nfs_atomic_open() (O_CREAT: open or create), nfs_unlink() and
+ *  nfs_rename() within one directory: the RPC to the server, then d_instantiate (through
+ *  d_splice_alias, which ends an in-lookup episode), d_delete or d_move on the client.
+ *  Locking: parent i_rwsem held exclusive; the caller owns the dentry (or holds it referenced). */
 export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1), target = L(fr, 2);
   const dobj_ = dir_obj(dir);

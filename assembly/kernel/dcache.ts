@@ -231,7 +231,8 @@ export function d_move(t: i32, d: i32, target: i32): void {
   sgw(G_SHAPE_DIRTY, 1);
 }
 
-/** S9 bookkeeping: a ->lookup or readdir instantiate starts/ends on `d`. */
+/** S9 bookkeeping, not a kernel function: a ->lookup or readdir instantiate starts (checking that
+ *  no other is in flight for the same (parent, name)) or ends on `d`. */
 export function lookup_begin(t: i32, d: i32): void {
   sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);     // records d's key: the scan below is over that key
   let in_flight = 0;
