@@ -144,3 +144,4 @@ export const AUX_ENDED: i32 = 14;       // ended an in-lookup episode
 export const AUX_NOOP: i32 = 15;
 export const AUX_CREATED: i32 = 16;     // server-side object created/removed/renamed
 export const AUX_STALE: i32 = 17;       // existing dentry is for another file: invalidated
+export const AUX_LEFT_IN_LOOKUP: i32 = 18; // ->lookup returned NULL without instantiating

@@ -7,7 +7,7 @@
 
 import {
   AUX_HIT, AUX_MISS, AUX_NEW, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
-  AUX_CREATED, AUX_RETRY, AUX_ENDED, OBJ_SERVER,
+  AUX_CREATED, AUX_RETRY, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER,
 } from "../abi";
 import { lookup_locks } from "../sim/config";
 import { ev } from "../sim/trace";
@@ -205,7 +205,7 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
     }
     case NL_RPC: {
       if ((flags & (LOOKUP_EXCL | LOOKUP_RENAME_TARGET)) != 0) {
-        ev(t, FN_NFS_LOOKUP, NL_RPC, dobj(d), d_name(d), 0, AUX_NONE); // return NULL, not instantiated
+        ev(t, FN_NFS_LOOKUP, NL_RPC, dobj(d), d_name(d), 0, AUX_LEFT_IN_LOOKUP);
         return ret(t, 0);
       }
       lookup_begin(t, d);

@@ -109,6 +109,7 @@ export const OBJ_NONE = 0, OBJ_DENTRY = 1, OBJ_INODE = 2, OBJ_TASK = 3, OBJ_PATH
 export const AUX = [
   "", "granted", "queued", "hit", "in lookup", "new, owner", "sleeps", "miss", "negative", "positive",
   "retry", "locked", "released", "instantiated", "ended episode", "no-op", "done on server", "stale: invalidated",
+  "NULL, left in lookup",
 ] as const;
 
 /** Strategies that run inside wasm (`run_batch`). */
