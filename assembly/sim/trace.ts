@@ -20,8 +20,11 @@ export function set_trace(on: bool): void {
 export function trace_clear(): void { trace_len = 0; trace_lost = 0; }
 
 /** Record one event. `obj` is kind << 24 | id (abi.ts OBJ_*). */
-export function ev(task: i32, fn: i32, pc: i32, obj: i32, name: i32, result: i32, aux: i32 = 0): void {
-  if (!trace_on) return;
+@inline export function ev(task: i32, fn: i32, pc: i32, obj: i32, name: i32, result: i32, aux: i32 = 0): void {
+  if (trace_on) record(task, fn, pc, obj, name, result, aux);
+}
+
+function record(task: i32, fn: i32, pc: i32, obj: i32, name: i32, result: i32, aux: i32): void {
   if (trace_len >= MAX_EVENTS) { trace_lost++; return; }
   const p = TRACE + (<usize>(trace_len * EV_WORDS) << 2);
   store<i32>(p + (<usize>EV_TICK << 2), gw(G_TICK));
