@@ -214,7 +214,7 @@ describe("sweep over workers", () => {
   });
 });
 
-describe("kernel state reconstructed from the trace", () => {
+describe("the kernel state panel", () => {
   it("shows scenario (a)'s deadlock: the holders, queue, in-lookup owner and stacks", async () => {
     const module = await wasmModule();
     const seed = parseSeedFile(fixture(SCENARIO_A), ["kernel.order=proposed"]);
@@ -338,7 +338,7 @@ describe("the sandbox page in headless Chromium", () => {
     expect(await page.getAttribute(".lanes tr.current", "data-tick")).toBe(String(shown.ticks));
     // at the failing tick: R holds i_rwsem(d) shared, W and L queue behind it
     const state = await page.textContent("#state");
-    expect(state).toContain("Reconstructed from the trace");
+    expect(state).toContain("From the model's own tables after this tick");
     expect(state).toContain("i_rwsem(d)R readW writeL read");
 
     // step back, forward, jump

@@ -42,6 +42,8 @@ export interface ModelExports {
   dfs_max_depth(): number;
   dfs_symmetric(): number;
   state_hash(): bigint;
+  state_view(): number;
+  view_ptr(): number;
   coverage_ptr(): number;
   coverage_bytes(): number;
   coverage_reset(): void;

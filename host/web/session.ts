@@ -9,6 +9,7 @@ import { estimateSteps, replayChecked, reportFromModel, type RunReport, type Str
 import { encodeScenario, type Encoded, type SeedFile } from "../core/scenario";
 import { Model } from "../core/wasm";
 import { Reconstruction } from "./state";
+import { readState, type ModelState } from "../core/state_view";
 
 export interface ShownRun {
   seed: SeedFile;
@@ -34,8 +35,8 @@ export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: U
   model.load(enc.words);
   const { code, events } = replayChecked(model, enc, choices);
   const report = reportFromModel(model, enc, choices, base, events, code);
-  const masks = runnableMasks(model, choices);
-  const recon = new Reconstruction(events, report.trace ?? [], enc, seed, choices, masks);
+  const { masks, states } = replaySteps(model, choices);
+  const recon = new Reconstruction(events, report.trace ?? [], enc, seed, choices, masks, states);
   const forming = report.cycle ? recon.formingSteps(report.cycle) : new Set<number>();
   if (report.verdict === "violation" && report.failTask !== undefined) {
     const task = enc.threads.indexOf(report.failTask);
@@ -44,19 +45,21 @@ export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: U
   return { seed, enc, report, words: events, masks, recon, forming };
 }
 
-/** The runnable set before the first tick and after each tick of `choices`. */
-export function runnableMasks(model: Model, choices: Uint8Array): Int32Array {
+/** The runnable set and the model's tables before the first tick and after each tick. */
+export function replaySteps(model: Model, choices: Uint8Array): { masks: Int32Array; states: ModelState[] } {
   const x = model.x;
   const masks = new Int32Array(choices.length + 1);
   x.set_trace(0);
   x.begin();
   masks[0] = x.runnable_mask();
+  const states = [readState(model)];
   for (let i = 0; i < choices.length; i++) {
     const v = x.tick(choices[i]);
     masks[i + 1] = x.runnable_mask();
+    states.push(readState(model));
     if (v !== VERDICT_RUNNING) break; // the last choice: replayRun checked the schedule fits
   }
-  return masks;
+  return { masks, states };
 }
 
 /**

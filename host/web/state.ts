@@ -1,7 +1,10 @@
 /**
- * The kernel state at a tick, RECONSTRUCTED FROM THE TRACE. The model does not export its tables
- * (tasks, frames, dentries, rwsems), so this replays the trace events up to the tick and keeps
- * what they say:
+ * The kernel state at a tick. When the caller replayed the schedule tick by tick and read the
+ * model's own tables after each tick (host/core/state_view.ts), the tasks (status, frame stack,
+ * what they wait on), every allocated dentry and every i_rwsem come from the model exactly; the
+ * trace then only supplies which step established each relation (for highlighting) and the
+ * system call text. Without those states, the view is RECONSTRUCTED FROM THE TRACE: this
+ * replays the trace events up to the tick and keeps what they say:
  *
  *   i_rwsem      "granted" / "queued" / "released" steps and the "granted i_rwsem" wake-ups
  *                (a releaser hands the lock to its waiters; the wake-up names the new holder)
@@ -23,6 +26,7 @@
 import { EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "../core/abi";
 import type { Encoded, SeedFile } from "../core/scenario";
 import type { CycleEdge, TraceEvent } from "../core/trace";
+import type { ModelState } from "../core/state_view";
 
 export type WaitKind = "rwsem read" | "rwsem write" | "in-lookup wait" | "lookup lock";
 
@@ -73,6 +77,8 @@ export interface TaskView {
 
 export interface KernelView {
   tick: number;
+  /** from the model's own tables (true) or reconstructed from the trace (false) */
+  exact: boolean;
   tasks: TaskView[];
   rwsems: RwsemView[];
   dentries: DentryView[];
@@ -184,6 +190,8 @@ export class Reconstruction {
     private choices: Uint8Array,
     /** masks[k]: the model's runnable_mask() after k ticks (masks[0]: before the first) */
     private masks?: Int32Array,
+    /** states[k]: the model's tables after k ticks: makes the view exact */
+    private states?: ModelState[],
   ) {
     this.lastTick = choices.length;
   }
@@ -348,7 +356,70 @@ export class Reconstruction {
       };
     });
     const byId = <T extends { inode?: number; id?: number }>(m: Map<number, T>) => [...m.entries()].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
-    return { tick, tasks: views, rwsems: byId(rwsems), dentries: byId(dentries) };
+    const traced: KernelView = { tick, exact: false, tasks: views, rwsems: byId(rwsems), dentries: byId(dentries) };
+    const state = this.states?.[Math.min(tick, this.states.length - 1)];
+    return state ? this.exact(traced, state, tick) : traced;
+  }
+
+  /** The model's own state at `tick`, with the trace's step indices kept where they agree. */
+  private exact(traced: KernelView, state: ModelState, tick: number): KernelView {
+    // the step that established a relation: the trace's, else the task's last step so far
+    const lastStep = (task: number) => {
+      let at = -1;
+      this.events.forEach((e, i) => { if (e.task === task && e.tick <= tick) at = i; });
+      return at;
+    };
+    const since = (task: number, known?: Since[]) => known?.find((s) => s.task === task) ?? { task, event: lastStep(task) };
+    const dname = (id: number) => {
+      const d = state.dentries.find((x) => x.id === id);
+      return d ? (d.name ? JSON.stringify(this.enc.names[d.name]) : '"/"') + `#${id}` : `#${id}`;
+    };
+    const rname = (inode: number) => {
+      const r = state.rwsems.find((x) => x.inode === inode);
+      return `i_rwsem(${r && r.name ? this.enc.names[r.name] : "/"})`;
+    };
+    const rwsems: RwsemView[] = state.rwsems.map((r) => {
+      const old = traced.rwsems.find((x) => x.inode === r.inode);
+      return {
+        inode: r.inode,
+        label: rname(r.inode),
+        writer: r.writer >= 0 ? since(r.writer, old?.writer ? [old.writer] : []) : undefined,
+        readers: r.readers.map((t) => since(t, old?.readers)),
+        queue: r.queue.map((q) => ({ ...since(q.task, old?.queue), mode: q.mode })),
+      };
+    }).filter((r) => r.writer || r.readers.length || r.queue.length || traced.rwsems.some((x) => x.inode === r.inode));
+    const sleepers = (kind: string, id: number) => state.tasks.flatMap((t, k) => (t.wait?.kind === kind && t.wait.object === id ? [k] : []));
+    const dentries: DentryView[] = state.dentries.map((d) => {
+      const old = traced.dentries.find((x) => x.id === d.id);
+      return {
+        id: d.id,
+        label: dname(d.id),
+        hashed: d.hashed,
+        positive: d.inode !== 0,
+        inLookup: d.inLookup,
+        owner: d.inLookup && d.owner >= 0 ? since(d.owner, old?.owner ? [old.owner] : []) : undefined,
+        waiters: sleepers("in-lookup wait", d.id).map((t) => since(t, old?.waiters)),
+        lockHolder: d.lockHolder >= 0 ? since(d.lockHolder, old?.lockHolder ? [old.lockHolder] : []) : undefined,
+        lockWaiters: sleepers("lookup lock", d.id).map((t) => since(t, old?.lockWaiters)),
+      };
+    });
+    const tasks: TaskView[] = traced.tasks.map((v, k) => {
+      const t = state.tasks[k];
+      const w = t.wait;
+      let waitsOn: TaskView["waitsOn"];
+      if (w && w.kind !== "none") {
+        const rw = w.kind === "rwsem read" || w.kind === "rwsem write";
+        const event = v.waitsOn && v.waitsOn.key === String(w.object) ? v.waitsOn.event : lastStep(k);
+        waitsOn = { kind: w.kind, label: rw ? rname(w.object) : dname(w.object), key: String(w.object), event };
+      }
+      return {
+        ...v,
+        status: t.state,
+        stack: t.frames.map((f) => ({ fn: f.fn, inferred: false })),
+        waitsOn,
+      };
+    });
+    return { tick, exact: true, tasks, rwsems, dentries };
   }
 
   /**

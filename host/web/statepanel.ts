@@ -1,7 +1,7 @@
 /**
  * The kernel state panel: tasks (status, system call, stack, what they wait on), each i_rwsem
  * (holders and queue) and each dentry a step touched (hashed, in-lookup owner, waiters, lookup
- * lock), at the cursor tick. Everything but task status is reconstructed from the trace
+ * lock), at the cursor tick, from the model's tables (or, without them, reconstructed from the trace
  * (state.ts), and the panel says so.
  */
 
@@ -105,7 +105,9 @@ export function renderState(el: HTMLElement, view: KernelView, lastTick: number,
   fill(
     el,
     h("p", { class: "at" }, view.tick === 0 ? "Before the first tick." : `After tick ${view.tick} of ${lastTick}: ${ranText}`),
-    h("p", { class: "honest" }, "Reconstructed from the trace (task status from the model): only what the steps so far touched; “?” where no step said."),
+    h("p", { class: "honest" }, view.exact
+      ? "From the model's own tables after this tick (the page replays the schedule tick by tick); the trace links each relation to the step that made it."
+      : "Reconstructed from the trace (task status from the model): only what the steps so far touched; “?” where no step said."),
     h("h4", {}, "Tasks"),
     tasks,
     h("h4", {}, "i_rwsem"),
