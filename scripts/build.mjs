@@ -8,6 +8,7 @@ const node = { bundle: true, platform: "node", format: "esm", target: "node20", 
 const targets = [
   { entryPoints: ["host/node/cli.ts"], outfile: "dist/cli.mjs", ...node },
   { entryPoints: ["host/node/worker.ts"], outfile: "dist/worker.mjs", ...node },
+  { entryPoints: ["host/node/fuzz_worker.ts"], outfile: "dist/fuzz-worker.mjs", ...node },
   { entryPoints: ["host/web/main.ts"], outfile: "dist/web/main.js", bundle: true, platform: "browser", format: "esm", target: "chrome120", logLevel: "warning" },
   { entryPoints: ["host/web/worker.ts"], outfile: "dist/web/worker.js", bundle: true, platform: "browser", format: "esm", target: "chrome120", logLevel: "warning" },
 ];

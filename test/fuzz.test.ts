@@ -1,9 +1,11 @@
 // The fuzzer (host/core/fuzz.ts) and its command (host/node/fuzz.ts): a deterministic PRNG,
 // mutants the CLI's validator accepts, --allow respected, the same seed giving the same execs
 // and findings, findings that replay, and flag errors in the CLI's style.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { MAX_TASKS, OPS, PLANTS } from "../host/core/abi";
 import {
@@ -26,7 +28,7 @@ import { meets } from "../host/core/matrix";
 import { replayScenario } from "../host/core/run";
 import { AXES, encodeScenario, expectationFor, parseSeedFile, serializeSeedFile, validateSeedObject } from "../host/core/scenario";
 import { decodeSchedule } from "../host/core/schedule";
-import { cmdFuzz, parseFuzzArgs, readCorpus } from "../host/node/fuzz";
+import { cmdFuzz, execShare, parseFuzzArgs, readCorpus, streamSeed } from "../host/node/fuzz";
 import { module } from "./helpers";
 
 const CORPUS = "fixtures/corpus";
@@ -233,7 +235,7 @@ describe("vfsim fuzz", () => {
       [["--time", "0"], '--time: expected an integer from 1 to 1000000, got "0"'],
       [["--execs", "5", "--time", "5"], "--time, --execs: give one budget, not both"],
       [["--seed", "-1"], '--seed: expected a non-negative integer below 2^64, got "-1"'],
-      [["--workers", "2"], '--workers: only 1 is supported for now (the fuzzer runs in-process, one deterministic stream), got "2"'],
+      [["--workers", "0"], '--workers: expected an integer from 1 to 1024, got "0"'],
       [["--workers", "two"], '--workers: expected an integer from 1 to 1024, got "two"'],
       [["--allow", "kernel.order=sideways"], '--allow kernel.order=sideways: unknown value "sideways"; expected one of current, proposed'],
       [["--plant", "no-wakes"], '--plant: unknown plant "no-wakes"; expected one of no-lookup-done, no-wake, reader-barging, no-dir-seq-recheck, lock-lookup-nowait'],
@@ -251,7 +253,9 @@ describe("vfsim fuzz", () => {
 
   it("defaults: the standard corpus, failures/, seed 1, a minute", () => {
     expect(parseFuzzArgs([])).toMatchObject({ corpus: ["fixtures/corpus"], out: "failures", seconds: 60, seed: 1n, schedules: 64, plant: [], json: false });
-    expect(parseFuzzArgs(["--execs", "10", "--workers", "1", "--plant", "no-wake,reader-barging"])).toMatchObject({ execs: 10, plant: ["no-wake", "reader-barging"] });
+    expect(parseFuzzArgs(["--execs", "10", "--workers", "1", "--plant", "no-wake,reader-barging"])).toMatchObject({ execs: 10, workers: 1, plant: ["no-wake", "reader-barging"] });
+    expect(parseFuzzArgs([]).workers).toBe(1);
+    expect(parseFuzzArgs(["--workers", "4"]).workers).toBe(4);
   });
 
   it("--json: one object with execs, seconds, corpus, coverage and failures that replay", async () => {
@@ -284,5 +288,61 @@ describe("vfsim fuzz", () => {
     expect(r.err).toMatch(/execs 40 \(\d+\/s\) {2}corpus \d+ {2}coverage \d+ bits {2}failures \d+/);
     if (r.code === 1) expect(r.out).toContain(`replay: vfsim replay ${out}/`);
   });
-});
 
+  it("--workers K: stream seeds and --execs shares", () => {
+    // Stream 0 is the --workers 1 stream; stream i >= 1 is the i-th output of splitmix64 from --seed.
+    expect(streamSeed(5n, 0)).toBe(5n);
+    expect(streamSeed(5n, 1)).toBe(splitmix64(5n).value);
+    expect(streamSeed(5n, 2)).toBe(splitmix64(splitmix64(5n).next).value);
+    expect(new Set(Array.from({ length: 64 }, (_, i) => streamSeed(1n, i))).size).toBe(64);
+    for (const [n, k] of [[600, 2], [10, 3], [2, 5], [1_000_000_000, 7]]) {
+      const shares = Array.from({ length: k }, (_, i) => execShare(n, k, i));
+      expect(shares.reduce((x, y) => x + y, 0)).toBe(n);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("--workers 2 (the built CLI): the same findings twice, each replaying; stream 0 is the --workers 1 stream", async () => {
+    const run = async () => {
+      const out = mkdtempSync(join(tmpdir(), "vfsim-fuzz-workers-"));
+      const r = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "fuzz", "--workers", "2", "--execs", "600", "--seed", "1", "--out", out, "--json"])
+        .catch((e) => e as { stdout: string; code: number });
+      expect((r as { code?: number }).code).toBe(1);
+      return { out, j: JSON.parse(r.stdout) as { execs: number; corpus: number; coverage: number; failures: { file: string; key: string; verdict: string; exec: number }[] } };
+    };
+    const a = await run(), b = await run();
+    expect(a.j.execs).toBe(600);
+    expect(a.j.corpus).toBeGreaterThan(11);
+    expect(a.j.coverage).toBeGreaterThan(100);
+    const texts = (r: typeof a) => Object.fromEntries(r.j.failures.map((f) => [f.key, [basename(f.file), readFileSync(f.file, "utf8")]]));
+    expect(texts(b)).toEqual(texts(a));
+    expect(b.j.failures.map((f) => [f.key, f.exec])).toEqual(a.j.failures.map((f) => [f.key, f.exec]));
+    // One file per key, nothing else left in --out (a replaced finding's file is removed).
+    expect(readdirSync(a.out).sort()).toEqual(a.j.failures.map((f) => basename(f.file)).sort());
+    expect(new Set(a.j.failures.map((f) => f.key)).size).toBe(a.j.failures.length);
+
+    const seeds = [streamSeed(1n, 0), streamSeed(1n, 1)];
+    const byStream: string[][] = [[], []];
+    for (const f of a.j.failures) {
+      const seed = parseSeedFile(readFileSync(f.file, "utf8"));
+      const enc = encodeScenario(seed);
+      const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
+      expect(meets(report, expectationFor(seed)), f.file).toBe(true);
+      expect(reportKey(report)).toBe(f.key);
+      expect(seed.expect[0].verdict).toBe(f.verdict);
+      const stream = seeds.findIndex((s) => seed.about.startsWith(`Found by vfsim fuzz --seed ${s} at exec ${f.exec}:`));
+      expect(stream, seed.about).toBeGreaterThanOrEqual(0);
+      byStream[stream].push(readFileSync(f.file, "utf8"));
+    }
+    expect(byStream[1].length).toBeGreaterThan(0);
+    const replayed = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "replay", a.j.failures[0].file, "--json"]).catch((e) => e as { stdout: string });
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ verdict: a.j.failures[0].verdict, reproduced: true });
+    // Stream 0 with its 300 execs is `--workers 1 --seed 1 --execs 300`: the keys it keeps are found
+    // there too, byte for byte.
+    const single = mkdtempSync(join(tmpdir(), "vfsim-fuzz-"));
+    const one = JSON.parse((await command("--execs", "300", "--seed", "1", "--out", single, "--json")).out) as { failures: { file: string }[] };
+    const singleTexts = one.failures.map((f) => readFileSync(f.file, "utf8"));
+    expect(byStream[0].length).toBeGreaterThan(0);
+    for (const t of byStream[0]) expect(singleTexts).toContain(t);
+  });
+});

@@ -43,7 +43,7 @@ const USAGE = `usage:
             [--resume] [--json]
   vfsim merge <results.jsonl>... [--json]
   vfsim shrink <seed-file> [--out FILE] [--set key=value ...] [--json]
-  vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers 1]
+  vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers K]
             [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
 
 const SPECS: Record<string, FlagSpec> = {
