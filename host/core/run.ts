@@ -4,8 +4,10 @@
  * the readable trace of exactly the recorded schedule.
  */
 
-import { CHECKS, R, STRATEGY_PCT, STRATEGY_RANDOM, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
+import { CHECKS, R, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
 import { explore } from "./explore";
+import { wasmStrategy } from "./strategy";
+export { estimateSteps } from "./strategy";
 import type { Encoded, SeedFile } from "./scenario";
 import { encodeSchedule } from "./schedule";
 import { decodeTrace, type CycleEdge, type TraceEvent } from "./trace";
@@ -71,12 +73,11 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
     return { ...failureReport(model, enc, r.choices, base), exhaustive: false, ...stats };
   }
 
-  const strategy = opts.strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;
-  const k = opts.strategy === "pct" ? estimateSteps(model, opts.seed) : 0;
+  const strategy = wasmStrategy(opts.strategy, opts.seed, opts.depth);
   let done = 0;
   while (done < opts.schedules) {
     const count = Math.min(BATCH, opts.schedules - done);
-    const hit = model.x.run_batch(strategy, opts.seed, done, count, opts.depth, k);
+    const { hit } = strategy.runBatch(model, done, count);
     if (hit >= 0) {
       const rep = failureReport(model, enc, model.choices(), base);
       return { ...rep, schedules: done + hit + 1, exhaustive: false };
@@ -84,16 +85,6 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
     done += count;
   }
   return { ...base, verdict: "ok", schedules: done, exhaustive: false };
-}
-
-/** PCT's k: the longest of a few random schedules of this scenario (a fixed, derived seed). */
-export function estimateSteps(model: Model, seed: bigint): number {
-  let k = 1;
-  for (let i = 0; i < 16; i++) {
-    model.x.run_batch(STRATEGY_RANDOM, seed ^ 0x9e3779b97f4a7c15n, i, 1, 0, 0);
-    k = Math.max(k, model.x.tick_count());
-  }
-  return k;
 }
 
 /** Replay `choices` with the trace on and describe the outcome. */

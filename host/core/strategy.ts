@@ -14,7 +14,6 @@
  */
 
 import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "./abi";
-import { estimateSteps } from "./run";
 import { encodeSchedule } from "./schedule";
 import type { Model } from "./wasm";
 
@@ -36,9 +35,20 @@ export interface Strategy {
 // ---------------------------------------------------------------------------------------------
 // In-wasm strategies
 
+/** PCT's k: the longest of a few random schedules of this scenario (a fixed, derived seed). */
+export function estimateSteps(model: Model, seed: bigint): number {
+  let k = 1;
+  for (let i = 0; i < 16; i++) {
+    model.x.run_batch(STRATEGY_RANDOM, seed ^ 0x9e3779b97f4a7c15n, i, 1, 0, 0);
+    k = Math.max(k, model.x.tick_count());
+  }
+  return k;
+}
+
+
 export type WasmStrategyName = "random" | "pct";
 
-/** PCT's k is a property of the scenario and the seed (run.ts estimateSteps); computed once per
+/** PCT's k is a property of the scenario and the seed (estimateSteps above); computed once per
  *  model instance, on first use. */
 const pctSteps = new WeakMap<Model, number>();
 
