@@ -88,7 +88,13 @@ const el = {
 /** The controls that edit one field of the seed file (data-path), and where their errors go. */
 const controls = [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-path]")];
 
-const editor = new SeedEditor((text) => validate(text));
+/** Bumped by every load and every edit: a scenario that arrives after a newer load or an edit
+ *  (the one fetched at boot, say) must not overwrite what the user did meanwhile. */
+let editGeneration = 0;
+const editor = new SeedEditor((text) => {
+  editGeneration++;
+  validate(text);
+});
 const timeline = new Timeline(el.timeline, (tick) => setTick(tick));
 
 function status(text: string, kind: "info" | "error" = "info"): void {
@@ -154,6 +160,7 @@ function applyControl(c: HTMLInputElement | HTMLSelectElement): void {
   if (!page.seed) return;
   try {
     const next = parseSeedFile(editor.text, [`${path}=${value}`]);
+    editGeneration++;
     editor.text = serializeSeedFile(next);
     validate(editor.text);
     c.removeAttribute("aria-invalid");
@@ -204,12 +211,14 @@ async function loadScenarioList(): Promise<void> {
 }
 
 async function loadScenario(file: string): Promise<void> {
+  const mine = ++editGeneration;
   const res = await fetch(`scenarios/${encodeURIComponent(file)}`);
   if (!res.ok) {
     status(`Could not load scenarios/${file}: HTTP ${res.status}`, "error");
     return;
   }
   const text = await res.text();
+  if (mine !== editGeneration) return;   // a newer load or an edit came first
   el.builtin.value = file;
   editor.text = text;
   validate(text);
@@ -488,6 +497,7 @@ async function openFromHash(): Promise<boolean> {
   }
   if (text === undefined) return false;
   el.builtin.value = "";
+  editGeneration++;
   editor.text = text;
   validate(text);
   const seed = page.seed;
