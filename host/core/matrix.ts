@@ -4,6 +4,7 @@
  */
 
 import { runScenario, type RunReport } from "./run";
+import { shrinkReport } from "./shrink";
 import { encodeScenario, expectationFor, variantAssignments, variantOf, type Expectation, type SeedFile } from "./scenario";
 
 export interface MatrixCell {
@@ -31,19 +32,22 @@ export function meets(r: RunReport, e: Expectation | undefined): boolean {
   return true;
 }
 
-export function runCell(module: WebAssembly.Module, file: string, s: SeedFile, variant: Record<string, string | boolean>): MatrixCell {
+/** One cell. With `shortest`, a failure's schedule is shrunk (fewest ticks, then preemptions;
+ *  the scenario itself is kept), so the cell reports the shortest counterexample found. */
+export function runCell(module: WebAssembly.Module, file: string, s: SeedFile, variant: Record<string, string | boolean>, shortest = false): MatrixCell {
   const v = variantOf(s, variant);
-  const report = runScenario(module, v, encodeScenario(v), {
+  let report = runScenario(module, v, encodeScenario(v), {
     strategy: v.run.strategy, seed: v.run.seed, schedules: v.run.schedules, depth: v.run.depth, preemptions: v.run.preemptions,
   });
+  if (shortest && report.choices) report = shrinkReport(module, v, report, { scenario: false }).report;
   const expected = expectationFor(v);
   return { scenario: s.name, file, variant, report, expected, matches: meets(report, expected) };
 }
 
-export function runMatrix(module: WebAssembly.Module, files: { file: string; seed: SeedFile }[]): MatrixCell[] {
+export function runMatrix(module: WebAssembly.Module, files: { file: string; seed: SeedFile }[], shortest = false): MatrixCell[] {
   const cells: MatrixCell[] = [];
   for (const { file, seed } of files) {
-    for (const variant of variantAssignments(seed)) cells.push(runCell(module, file, seed, variant));
+    for (const variant of variantAssignments(seed)) cells.push(runCell(module, file, seed, variant, shortest));
   }
   return cells;
 }
@@ -62,7 +66,8 @@ function expectedText(e: Expectation | undefined): string {
   return e.invariant ? `${e.verdict} ${e.invariant}` : e.verdict;
 }
 
-const HEAD = ["scenario", "variant", "verdict", "cycle", "schedules", "exhaustive", "ticks", "expected", ""];
+const HEAD = ["scenario", "variant", "verdict", "cycle", "explored", "exhaustive", "ticks", "expected", ""];
+// "ticks": the length of the (shortest) counterexample
 
 function rows(cells: MatrixCell[]): string[][] {
   return cells.map((c) => [
@@ -70,7 +75,7 @@ function rows(cells: MatrixCell[]): string[][] {
     variantText(c.variant),
     outcome(c.report),
     c.report.cycle ? c.report.cycle.map((e) => e.task).join("->") : "",
-    String(c.report.schedules),
+    c.report.states !== undefined ? `${c.report.states} states` : `${c.report.schedules} schedules`,
     c.report.exhaustive ? "yes" : "no",
     c.report.ticks !== undefined ? String(c.report.ticks) : "",
     expectedText(c.expected),
@@ -100,6 +105,7 @@ export function matrixJson(cells: MatrixCell[]): unknown[] {
     invariant: c.report.invariant,
     cycle: c.report.cycle?.map((e) => e.task),
     schedules: c.report.schedules,
+    states: c.report.states,
     exhaustive: c.report.exhaustive,
     ticks: c.report.ticks,
     expected: c.expected ? { verdict: c.expected.verdict, invariant: c.expected.invariant, cycle: c.expected.cycle } : undefined,

@@ -171,7 +171,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
       badInput++;
       continue;
     }
-    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v));
+    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v, true));
   }
   if (f.bools.has("--json")) out(JSON.stringify(matrixJson(cells), null, 1));
   else if (f.bools.has("--markdown")) out(matrixMarkdown(cells));
