@@ -196,4 +196,4 @@ export function state_restore(src: usize): void {
 /** Save the current block as the state every schedule starts from. */
 export function save_initial(): void { memory.copy(INITIAL, STATE, <usize>live_bytes); }
 /** Start a new schedule: one copy, no per-table work. */
-export function reset_state(): void { memory.copy(STATE, INITIAL, <usize>live_bytes); tasks_changed = -1; }
+export function reset_state(): void { state_restore(INITIAL); tasks_changed = -1; }
