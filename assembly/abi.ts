@@ -19,6 +19,7 @@ export const H_N_PATHS: i32 = 11;
 export const H_N_TREE: i32 = 12;
 export const H_N_CACHED: i32 = 13;
 export const H_N_TASKS: i32 = 14;
+export const H_ITERATE: i32 = 15;
 
 export const OP_WORDS: i32 = 4;
 
@@ -48,6 +49,9 @@ export const PRIME_PARALLEL: i32 = 0;
 export const PRIME_NOBLOCK: i32 = 1;
 export const PRIME_LOCKED: i32 = 2;
 export const PRIME_DROP_LOCK: i32 = 3;
+// fs.iterate
+export const ITERATE_SHARED: i32 = 0;
+export const ITERATE_WRAPPED: i32 = 1;
 // ops
 export const OP_STAT: i32 = 0;
 export const OP_GETDENTS: i32 = 1;

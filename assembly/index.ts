@@ -26,7 +26,7 @@ import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
 import {
   dfs as explore_dfs, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
-  symmetric as dfs_sym, canonical_hash, ample_cuts as dfs_cuts,
+  symmetric as dfs_sym, canonical_hash, ample_cuts as dfs_cuts, table_full as dfs_full,
 } from "./sim/explore";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
@@ -126,6 +126,7 @@ export function dfs_revisits(): i64 { return dfs_nrevisits; }
 export function dfs_exhausted(): bool { return dfs_done; }
 export function dfs_max_depth(): i32 { return dfs_depth; }
 export function dfs_symmetric(): bool { return dfs_sym; }
+export function dfs_table_full(): bool { return dfs_full; }
 export function state_hash(): i64 { return <i64>canonical_hash(-1); }
 
 // ---- the kernel state, for the page's state panel (not on any hot path) --------------------------

@@ -5,6 +5,7 @@ import { runCell, runMatrix } from "../host/core/matrix";
 import { runScenario, replayScenario, ReplayDivergence, type RunOptions } from "../host/core/run";
 import { encodeScenario, variantAssignments, type SeedFile } from "../host/core/scenario";
 import { A, module, scenarioFiles, seedFile } from "./helpers";
+import { Model } from "../host/core/wasm";
 
 function run(s: SeedFile, over: Partial<RunOptions> = {}) {
   return runScenario(module, s, encodeScenario(s), {
@@ -101,6 +102,40 @@ describe("(b) procfs d_alloc_locked", () => {
     expect([r.verdict, r.exhaustive]).toEqual(["ok", true]);
     const withOwnerOnly = run(seedFile(B, ["fs.lookupLocks=true", "checks=all"]));
     expect([withOwnerOnly.verdict, withOwnerOnly.invariant, withOwnerOnly.failTask]).toEqual(["violation", "owner-only", "R"]);
+  });
+});
+
+describe("(c2, c3) readdir through wrap_directory_iterator", () => {
+  const C2 = "fixtures/scenarios/c2-wrapped-iterate-primes-under-exclusive.json";
+  it("primes under the exclusive lock: a two-task cycle in the proposed order, no writer needed", () => {
+    const r = run(seedFile(C2));
+    expect(r.verdict).toBe("deadlock");
+    expect(r.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "rwsem read" }]);
+    expect(r.trace!.some((e) => e.task === 0 && e.state === "wrap_directory_iterator: down_write" && e.note === "granted")).toBe(true);
+  });
+  it("drops, retakes exclusive and downgrades in the current order; every schedule clean", () => {
+    const s = seedFile(C2, ["kernel.order=current"]);
+    const r = run(s);
+    expect([r.verdict, r.exhaustive]).toEqual(["ok", true]);
+    // R alone first (always the lowest runnable task): the whole wrapped iteration, traced
+    const m = new Model(module);
+    const enc = encodeScenario(s);
+    m.load(enc.words);
+    m.x.begin();
+    const choices: number[] = [];
+    for (let v = -1; v === -1; ) {
+      const mask = m.x.runnable_mask();
+      const t = 31 - Math.clz32(mask & -mask);
+      choices.push(t);
+      v = m.x.tick(t);
+    }
+    const replayed = replayScenario(module, enc, Uint8Array.from(choices));
+    expect(replayed.verdict).toBe("ok");
+    const rSteps = replayed.trace!.filter((e) => e.task === 0).map((e) => e.state);
+    const order = ["down_read_killable", "wrap_directory_iterator: up_read", "wrap_directory_iterator: down_write",
+      "READDIRPLUS", "wrap_directory_iterator: downgrade_write", "up_read"].map((st) => rSteps.indexOf(st));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });
 

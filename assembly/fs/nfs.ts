@@ -21,7 +21,7 @@ import {
 } from "../kernel/dcache";
 import { nfs_fhget, i_obj, dir_inode, inode_lock_shared, inode_unlock_shared } from "../kernel/inode";
 import { srv_lookup, srv_create, srv_remove, srv_rename, srv_children_mask, srv_name, srv_is_dir } from "./server";
-import { prime_alloc_fn, prime_drops_lock } from "./prime";
+import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
 import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
@@ -71,7 +71,8 @@ export function nfs_readdir(t: i32, fr: usize): i32 {
 }
 
 // ---- nfs_prime_dcache -------------------------------------------------------------------------
-// Locals: 0 dir, 1 server object (fileid), 2 name, 3 dentry, 4 inode, 5 drop-lock result.
+// Locals: 0 dir, 1 server object (fileid), 2 name, 3 dentry, 4 inode, 5 drop-lock result,
+// 6 drop-lock: the lock was held exclusive.
 const NP_LOOKUP: i32 = 0, NP_ALLOC: i32 = 1, NP_GOT: i32 = 2, NP_EXISTING: i32 = 3, NP_FHGET: i32 = 4,
   NP_SPLICE: i32 = 5, NP_DONE: i32 = 6, NP_DPUT: i32 = 7, NP_DROP: i32 = 8, NP_DROP_ALLOC: i32 = 9,
   NP_RELOCK: i32 = 10, NP_RELOCKED: i32 = 11;
@@ -86,9 +87,9 @@ export function nfs_prime_dcache_state(pc: i32): string {
     case NP_SPLICE: return "d_splice_alias";
     case NP_DONE: return "d_lookup_done";
     case NP_DPUT: return "dput";
-    case NP_DROP: return "inode_unlock_shared (drop-lock)";
+    case NP_DROP: return "inode_unlock (drop-lock)";
     case NP_DROP_ALLOC: return "d_alloc_parallel (unlocked)";
-    case NP_RELOCK: return "inode_lock_shared (retake)";
+    case NP_RELOCK: return "inode_lock (retake)";
     case NP_RELOCKED: return "d_in_lookup";
     default: return "";
   }
@@ -150,12 +151,12 @@ export function nfs_prime_dcache(t: i32, fr: usize): i32 {
       ev(t, FN_NFS_PRIME_DCACHE, NP_DPUT, dobj(d), name, 0, AUX_NONE);
       return ret_yield(t, 0);
     case NP_DROP:
-      return inode_unlock_shared(t, fr, FN_NFS_PRIME_DCACHE, NP_DROP, NP_DROP_ALLOC, dir_inode(dir));
+      return prime_unlock(t, fr, FN_NFS_PRIME_DCACHE, NP_DROP, NP_DROP_ALLOC, dir_inode(dir), 6);
     case NP_DROP_ALLOC:
       return callp(t, fr, NP_RELOCK, FN_D_ALLOC_PARALLEL, dir, L(fr, 2));
     case NP_RELOCK:
       setL(fr, 5, ret_value(t));
-      return inode_lock_shared(t, fr, FN_NFS_PRIME_DCACHE, NP_RELOCK, NP_RELOCKED, dir_inode(dir));
+      return prime_relock(t, fr, FN_NFS_PRIME_DCACHE, NP_RELOCK, NP_RELOCKED, dir_inode(dir), 6);
     case NP_RELOCKED:
       return prime_got(t, fr, L(fr, 5));
   }

@@ -19,7 +19,7 @@ import {
 } from "../kernel/dcache";
 import { proc_make_inode, i_obj, i_ino, dir_inode, inode_lock_shared, inode_unlock_shared } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
-import { prime_alloc_fn, prime_drops_lock } from "./prime";
+import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
 import { ino_check_emit } from "../check/invariants";
 import { FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL } from "../kernel/fns";
 
@@ -55,7 +55,8 @@ export function proc_readdir(t: i32, fr: usize): i32 {
 }
 
 // ---- proc_fill_cache --------------------------------------------------------------------------
-// Locals: 0 dir, 1 entry object, 2 name, 3 dentry, 4 inode, 5 drop-lock result.
+// Locals: 0 dir, 1 entry object, 2 name, 3 dentry, 4 inode, 5 drop-lock result, 6 drop-lock:
+// the lock was held exclusive.
 const PF_LOOKUP: i32 = 0, PF_ALLOC: i32 = 1, PF_GOT: i32 = 2, PF_MAKE_INODE: i32 = 3, PF_SPLICE: i32 = 4,
   PF_DONE: i32 = 5, PF_EMIT: i32 = 6, PF_FALLBACK: i32 = 7, PF_DROP: i32 = 8, PF_DROP_ALLOC: i32 = 9,
   PF_RELOCK: i32 = 10, PF_RELOCKED: i32 = 11;
@@ -70,9 +71,9 @@ export function proc_fill_cache_state(pc: i32): string {
     case PF_DONE: return "d_lookup_done";
     case PF_EMIT: return "dir_emit";
     case PF_FALLBACK: return "dir_emit (fallback ino)";
-    case PF_DROP: return "inode_unlock_shared (drop-lock)";
+    case PF_DROP: return "inode_unlock (drop-lock)";
     case PF_DROP_ALLOC: return "d_alloc_parallel (unlocked)";
-    case PF_RELOCK: return "inode_lock_shared (retake)";
+    case PF_RELOCK: return "inode_lock (retake)";
     case PF_RELOCKED: return "d_in_lookup";
     default: return "";
   }
@@ -129,12 +130,12 @@ export function proc_fill_cache(t: i32, fr: usize): i32 {
       ev(t, FN_PROC_FILL_CACHE, PF_FALLBACK, sobj(obj), name, FALLBACK_INO, AUX_NONE);
       return ret_yield(t, 0);
     case PF_DROP:
-      return inode_unlock_shared(t, fr, FN_PROC_FILL_CACHE, PF_DROP, PF_DROP_ALLOC, dir_inode(dir));
+      return prime_unlock(t, fr, FN_PROC_FILL_CACHE, PF_DROP, PF_DROP_ALLOC, dir_inode(dir), 6);
     case PF_DROP_ALLOC:
       return callp(t, fr, PF_RELOCK, FN_D_ALLOC_PARALLEL, dir, L(fr, 2));
     case PF_RELOCK:
       setL(fr, 5, ret_value(t));
-      return inode_lock_shared(t, fr, FN_PROC_FILL_CACHE, PF_RELOCK, PF_RELOCKED, dir_inode(dir));
+      return prime_relock(t, fr, FN_PROC_FILL_CACHE, PF_RELOCK, PF_RELOCKED, dir_inode(dir), 6);
     case PF_RELOCKED:
       return fill_got(t, fr, L(fr, 5));
   }

@@ -158,6 +158,10 @@ let table_used: i64 = 0;
 let epoch: i32 = 0;
 const SLOT: usize = 16;
 const FIRST_BITS: i32 = 12;
+// The stub runtime allocates below 1 GiB at once: 2^25 slots (512 MiB) hold 16 M states at half
+// load. A search that needs more stops, not exhausted, with table_full set.
+const MAX_BITS: i32 = 25;
+export let table_full: bool = false;
 
 function table_alloc(bits: i32): void {
   table_bits = bits;
@@ -174,7 +178,10 @@ function table_begin(): void {
 /** Insert hash with its preemption count; true if the state is new (or reached with fewer
  *  preemptions than before), false if it can be skipped. */
 function table_visit(key: u64, used: i32): bool {
-  if ((table_used + 1) * 2 > (<i64>1 << table_bits)) table_grow();
+  if ((table_used + 1) * 2 > (<i64>1 << table_bits)) {
+    if (table_bits >= MAX_BITS) { table_full = true; return false; }
+    table_grow();
+  }
   const mask = (<u64>1 << <u64>table_bits) - 1;
   let i = key & mask;
   while (true) {
@@ -273,6 +280,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
   set_por_tracking(por);
   ample_cuts = 0;
   table_begin();
+  table_full = false;
   states = 0; transitions = 0; schedules = 0; revisits = 0; exhausted = false; max_depth = 0; path_len = 0;
   begin_schedule();
   table_visit(canonical_hash(-1), 0);
@@ -305,7 +313,11 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
     // choices here need not be explored. Cycle proviso (conservative): only when the successor
     // is a new state, so no cycle is closed by ample steps alone.
     const ample = por && load<i32>(fr(depth, 0)) != 0 && independent_of_others(t);
-    if (!table_visit(canonical_hash(bound >= 0 ? t : -1), bound >= 0 ? u : 0)) { revisits++; continue; }
+    if (!table_visit(canonical_hash(bound >= 0 ? t : -1), bound >= 0 ? u : 0)) {
+      if (table_full) { path_len = 0; set_por_tracking(false); return VERDICT_OK; }
+      revisits++;
+      continue;
+    }
     if (ample) { store<i32>(fr(depth, 0), 0); ample_cuts++; }
     states++;
     if (states >= max_states) { path_len = 0; set_por_tracking(false); return VERDICT_OK; }

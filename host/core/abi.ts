@@ -32,6 +32,7 @@ export enum H {
   N_TREE = 12,
   N_CACHED = 13,
   N_TASKS = 14,
+  ITERATE = 15,
 }
 
 export const OP_WORDS = 4;
@@ -50,6 +51,8 @@ export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
 export const FS_TYPES = ["procfs", "nfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
+/** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
+export const ITERATES = ["shared", "wrapped"] as const;
 export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename"] as const;
 
 /** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
@@ -81,6 +84,7 @@ export type RwsemPolicy = (typeof RWSEMS)[number];
 export type WaitQueue = (typeof WAITQUEUES)[number];
 export type FsType = (typeof FS_TYPES)[number];
 export type Prime = (typeof PRIMES)[number];
+export type Iterate = (typeof ITERATES)[number];
 export type OpName = (typeof OPS)[number];
 export type CheckId = (typeof CHECKS)[number];
 export type Plant = (typeof PLANTS)[number];

@@ -37,6 +37,8 @@ export interface ExploreResult {
   symmetry: boolean;
   /** states where partial-order reduction explored one task instead of all */
   ampleCuts: number;
+  /** the search stopped because the visited-state table is full (not exhaustive) */
+  tableFull: boolean;
   /** upper bound on the chance that a 64-bit hash collision pruned a state: n^2 / 2^65 */
   collisionBound: number;
 }
@@ -56,6 +58,7 @@ export function explore(model: Model, opts: ExploreOptions): ExploreResult {
     maxDepth: x.dfs_max_depth(),
     symmetry: x.dfs_symmetric() !== 0,
     ampleCuts: Number(x.dfs_ample_cuts()),
+    tableFull: x.dfs_table_full() !== 0,
     collisionBound: (states * states) / 2 ** 65,
   };
   if (verdict !== 0) result.choices = new Uint8Array(x.memory.buffer, x.dfs_path_ptr(), n).slice();

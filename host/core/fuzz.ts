@@ -21,6 +21,7 @@
 import {
   CHECKS,
   FS_TYPES,
+  ITERATES,
   OPS,
   ORDERS,
   PRIMES,
@@ -145,6 +146,7 @@ export const AXIS_VALUES: Record<Axis, readonly (string | boolean)[]> = {
   "fs.type": FS_TYPES,
   "fs.prime": PRIMES,
   "fs.lookupLocks": [false, true],
+  "fs.iterate": ITERATES,
 };
 
 /** Reads `axis=v1,v2` into `allow` (merging with earlier values for the same axis). Throws

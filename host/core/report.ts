@@ -48,6 +48,7 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
   if (r.invariant) out.invariant = r.invariant;
   if (r.transitions !== undefined) out.transitions = r.transitions;
   if (r.states !== undefined) out.states = r.states;
+  if (r.stopped) out.stopped = r.stopped;
   if (r.verdict !== "ok") {
     if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
     if (r.cycle) out.edges = r.cycle.map((e) => e.wait);
@@ -65,7 +66,7 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   const states = r.states !== undefined ? `, ${r.states} states` : "";
   const how = r.strategy === "dfs" ? `dfs, ${r.schedules} schedules${states}${r.exhaustive ? ", bounded space exhausted" : ""}` : `${r.strategy}, ${r.schedules} schedules, seed ${r.seed}`;
   if (r.verdict === "ok") {
-    lines.push(`verdict: ok (${how})`);
+    lines.push(`verdict: ok (${how})${r.stopped ? `; not exhaustive: ${r.stopped}` : ""}`);
     return lines.join("\n");
   }
   const what = r.invariant ? `violation of ${r.invariant}${r.failTask ? ` by ${r.failTask}` : ""}` : r.verdict;

@@ -40,6 +40,8 @@ export interface RunReport {
   revisits?: number;
   maxDepth?: number;
   symmetry?: boolean;
+  /** why a search stopped before covering its space, when not the budget */
+  stopped?: string;
   /** for a failure: the recorded schedule, its length, what broke and how it reads */
   choices?: Uint8Array;
   schedule?: string;
@@ -68,7 +70,10 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
 
   if (opts.strategy === "dfs") {
     const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry });
-    const stats = { schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry };
+    const stats = {
+      schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
+      ...(r.tableFull ? { stopped: `the visited-state table is full (${r.states} states)` } : {}),
+    };
     if (!r.choices) return { ...base, verdict: "ok", exhaustive: r.exhaustive, ...stats };
     return { ...failureReport(model, enc, r.choices, base), exhaustive: false, ...stats };
   }

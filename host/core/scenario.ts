@@ -18,6 +18,7 @@ import {
   CHECKS,
   FS_TYPES,
   H,
+  ITERATES,
   HEADER_WORDS,
   MAX_NAMES,
   MAX_OPS,
@@ -36,6 +37,7 @@ import {
   WAITQUEUES,
   type CheckId,
   type FsType,
+  type Iterate,
   type OpName,
   type Order,
   type Plant,
@@ -82,7 +84,7 @@ export interface SeedFile {
   name: string;
   about: string;
   kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue };
-  fs: { type: FsType; prime: Prime; lookupLocks: boolean };
+  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate };
   tree: Record<string, string[]>;
   cached: string[];
   threads: Thread[];
@@ -371,6 +373,7 @@ const AXIS_SPECS = {
   "fs.type": enumOf(FS_TYPES, "fs type"),
   "fs.prime": enumOf(PRIMES, "prime"),
   "fs.lookupLocks": bool,
+  "fs.iterate": enumOf(ITERATES, "iterate"),
 } satisfies Record<string, Spec<string | boolean>>;
 
 export type Axis = keyof typeof AXIS_SPECS;
@@ -489,6 +492,7 @@ const fsSpec = struct<SeedFile["fs"]>({
   type: withDefault(enumOf(FS_TYPES, "fs type"), () => "nfs"),
   prime: withDefault(enumOf(PRIMES, "prime"), () => "d_alloc_parallel"),
   lookupLocks: withDefault(bool, () => false),
+  iterate: withDefault(enumOf(ITERATES, "iterate"), () => "shared"),
 });
 
 const runSpec = struct<RunOptions>({
@@ -792,7 +796,7 @@ export function serializeSeedFile(s: SeedFile): string {
     name: s.name,
     about: s.about,
     kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue },
-    fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks },
+    fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks, ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}) },
     tree: s.tree,
     cached: s.cached,
     threads: s.threads.map((t) => ({ name: t.name, ops: t.ops.map(orderedOp) })),
@@ -944,6 +948,7 @@ export function encodeScenario(s: SeedFile): Encoded {
   header[H.FS] = FS_TYPES.indexOf(s.fs.type);
   header[H.PRIME] = PRIMES.indexOf(s.fs.prime);
   header[H.LOOKUP_LOCKS] = s.fs.lookupLocks ? 1 : 0;
+  header[H.ITERATE] = ITERATES.indexOf(s.fs.iterate);
   header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;

@@ -41,6 +41,7 @@ export interface ModelExports {
   dfs_exhausted(): number;
   dfs_max_depth(): number;
   dfs_symmetric(): number;
+  dfs_table_full(): number;
   state_hash(): bigint;
   state_view(): number;
   view_ptr(): number;
