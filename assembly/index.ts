@@ -13,7 +13,10 @@ import {
   I_USED, I_INO, I_IS_DIR, I_NAME, RW_WRITER, RW_READERS, RW_QLEN, RW_Q,
 } from "./sim/state";
 import { n_tasks } from "./sim/config";
-import { STATE, STATE_BYTES, live_bytes, state_save, state_restore, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK, G_PREEMPTIONS } from "./sim/state";
+import {
+  STATE_BYTES, state_save, state_restore, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK,
+  G_PREEMPTIONS,
+} from "./sim/state";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
 import { init_state } from "./sim/init";
 import { runnable_mask as mask, tick as do_tick } from "./sim/tick";

@@ -14,10 +14,10 @@ import {
   CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
 } from "../abi";
 import {
-  dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_DENTRIES, MAX_EMITS,
-  G_INLOOKUP, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED,
-  E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH,
-  DCACHE_LOOKUP_WAITERS, D_PARENT, D_NAME,
+  dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
+  G_INLOOKUP, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
+  TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
+  DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
 import { n_tasks, waitqueue, fs_type } from "../sim/config";
 import { fail } from "../sim/verdict";
@@ -101,4 +101,3 @@ export function ino_check_stat(t: i32, dir: i32, name: i32, ino: i32): void {
   }
 }
 
-export { D_PARENT, D_NAME };

@@ -6,8 +6,8 @@
 // one atomic step and a READDIRPLUS reply lists the whole directory.
 
 import {
-  AUX_HIT, AUX_MISS, AUX_NEW, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
-  AUX_CREATED, AUX_RETRY, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER,
+  AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
+  AUX_CREATED, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER,
 } from "../abi";
 import { lookup_locks } from "../sim/config";
 import { ev } from "../sim/trace";
@@ -19,13 +19,13 @@ import {
   __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
   EWOULDBLOCK, EEXIST, ENOENT,
 } from "../kernel/dcache";
-import { nfs_fhget, i_obj, dir_inode, inode_lock_shared, inode_unlock_shared } from "../kernel/inode";
+import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_create, srv_remove, srv_rename, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
 import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
-  FN_NFS_UNLINK, FN_NFS_RENAME, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
+  FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
 } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
@@ -275,4 +275,3 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   return ret_yield(t, 0);
 }
 
-export { AUX_NEW, AUX_RETRY, FN_NFS_UNLINK, FN_NFS_RENAME };

@@ -2,7 +2,7 @@
 // drop-lock fallback of kernel-model.md 6.5 (2026 procfs: d_alloc_noblock; on -EWOULDBLOCK drop
 // the shared directory lock, d_alloc_parallel, retake the lock).
 
-import { PRIME_PARALLEL, PRIME_NOBLOCK, PRIME_LOCKED, PRIME_DROP_LOCK } from "../abi";
+import { PRIME_PARALLEL, PRIME_LOCKED, PRIME_DROP_LOCK } from "../abi";
 import { prime } from "../sim/config";
 import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
 import { rwsem_writer } from "../kernel/rwsem";
@@ -30,4 +30,3 @@ export function prime_unlock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, ino
 export function prime_relock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32, slot: i32): i32 {
   return L(fr, slot) != 0 ? inode_lock(t, fr, fn, pc, next, inode) : inode_lock_shared(t, fr, fn, pc, next, inode);
 }
-export { PRIME_NOBLOCK };

@@ -17,11 +17,13 @@ import {
   d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, d_lookup_done, d_owner,
   lookup_begin, lookup_end, dobj, EWOULDBLOCK, ENOENT,
 } from "../kernel/dcache";
-import { proc_make_inode, i_obj, i_ino, dir_inode, inode_lock_shared, inode_unlock_shared } from "../kernel/inode";
+import { proc_make_inode, i_obj, i_ino, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
 import { ino_check_emit } from "../check/invariants";
-import { FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL } from "../kernel/fns";
+import {
+  FN_PROC_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
+} from "../kernel/fns";
 
 /** The d_ino proc_fill_cache emits when it could not prime the entry. */
 export const FALLBACK_INO: i32 = 1;

@@ -20,9 +20,9 @@
 
 import {
   CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION,
-  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, OBJ_DENTRY, WQ_VAR_EVENT,
-  PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT,
-  AUX_HIT, AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE,
+  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, OBJ_DENTRY,
+  WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
+  AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS,
 } from "../abi";
 import {
   dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
@@ -34,9 +34,7 @@ import { n_tasks, waitqueue, planted } from "../sim/config";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { fail, model_assert } from "../sim/verdict";
 import { ev } from "../sim/trace";
-import {
-  STEP_NEXT, STEP_YIELD, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all, current,
-} from "./task";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } from "./task";
 import { FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
 
 export const EWOULDBLOCK: i32 = -11;
@@ -382,4 +380,3 @@ export function lock_lookup(t: i32, fr: usize): i32 {
   return ret_yield(t, r);
 }
 
-export { AUX_NONE, current };

@@ -19,8 +19,8 @@
 // 52/53 does, and in the current order before unlocking (both end the episode in ->atomic_open).
 
 import {
-  ORDER_PROPOSED, FS_NFS, CHECK_INO_CONSISTENCY, OBJ_PATH, AUX_HIT, AUX_MISS, AUX_NEGATIVE,
-  AUX_POSITIVE, AUX_RETRY, AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
+  ORDER_PROPOSED, FS_NFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
+  AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
 } from "../abi";
 import { order, fs_type, path_len, path_name, path_last, planted } from "../sim/config";
 import { ev } from "../sim/trace";
@@ -34,7 +34,7 @@ import {
 } from "./dcache";
 import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino } from "./inode";
 import { sfw, stw, F_PC, T_RET } from "../sim/state";
-import { up_read, up_write } from "./rwsem";
+import { up_read } from "./rwsem";
 import { ino_check_stat } from "../check/invariants";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
@@ -622,4 +622,3 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
   return STEP_NEXT;
 }
 
-export { CHECK_INO_CONSISTENCY, OBJ_PATH, fail, d_parent, FN_VFS_STATX, FN_GETDENTS64, FN_DO_UNLINKAT, FN_DO_RENAMEAT2, FN_DO_MKDIRAT, FN_DO_FILP_OPEN };

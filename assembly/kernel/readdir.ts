@@ -7,7 +7,7 @@
 // lookups under the exclusive lock are kernel-model.md c2.
 // Divergence from Linux: no file position, no IS_DEADDIR (directories are never removed).
 
-import { FS_NFS, AUX_NONE, AUX_RELEASED } from "../abi";
+import { FS_NFS, AUX_RELEASED } from "../abi";
 import { fs_type, iterate_wrapped } from "../sim/config";
 import { STEP_NEXT, L, setL, pc_of, call, ret_yield, ret_value, yield_ } from "./task";
 import { inode_lock_shared, inode_lock, inode_unlock_shared, dir_inode } from "./inode";
@@ -65,4 +65,3 @@ export function iterate_dir(t: i32, fr: usize): i32 {
   return STEP_NEXT;
 }
 
-export { AUX_NONE };

@@ -166,4 +166,3 @@ export function rwsem_waits_for(inode: i32, t: i32): i32 {
   return mask;
 }
 
-export { MODE_READ, MODE_WRITE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE };

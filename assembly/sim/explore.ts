@@ -17,13 +17,12 @@
 
 import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK } from "../abi";
 import {
-  STATE, STATE_BYTES, live_bytes, gw, tw, dw, iw, ow, ew, task_addr, frame_addr,
-  G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, state_save, state_restore, OFF_SIG, tasks_changed,
-  no_tasks_changed, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS,
-  D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS,
-  I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER, RW_READERS, RW_QLEN, RW_Q,
-  O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
-  MAX_DENTRIES, MAX_INODES, MAX_OBJECTS,
+  STATE, STATE_BYTES, gw, tw, dw, iw, ow, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM,
+  state_save, state_restore, OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, T_WAIT_KIND,
+  T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER,
+  D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS, I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER,
+  RW_READERS, RW_QLEN, RW_Q, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
+  MAX_OBJECTS,
 } from "./state";
 import { n_tasks, task_n_ops, op_word } from "./config";
 import { OP_WORDS } from "../abi";
@@ -335,4 +334,3 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
   return VERDICT_OK;
 }
 
-export { task_addr };

@@ -24,7 +24,7 @@
 // of slots behave alike, so the search keeps one of them.
 // The set is a 512-bit Bloom filter: a false conflict costs reduction, never soundness.
 
-import { MAX_TASKS, MAX_OPS, OP_WORDS, OP_STAT, OP_GETDENTS, OP_RENAME, FS_PROCFS } from "../abi";
+import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, FS_PROCFS } from "../abi";
 import { n_tasks, task_n_ops, op_word, path_len, path_name, fs_type, n_cached, cached_path, n_tree, tree_path } from "./config";
 
 export let fp_on: bool = false;
@@ -165,4 +165,3 @@ export function conflicts_with(u: i32, k: i32): bool {
   return false;
 }
 
-export { OP_WORDS };

@@ -3,10 +3,13 @@
 // memory copy.
 
 import { VERDICT_RUNNING, FS_NFS } from "../abi";
-import { sgw, stw, tw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO, T_STATE, TS_RUNNABLE, D_REF, save_initial, set_live_tasks } from "./state";
+import {
+  sgw, stw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO,
+  T_STATE, TS_RUNNABLE, D_REF, save_initial, set_live_tasks,
+} from "./state";
 import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_type } from "./config";
 import { srv_create, srv_lookup, ROOT_OBJ } from "../fs/server";
-import { d_alloc, d_lookup, d_inode, d_invalidate } from "../kernel/dcache";
+import { d_alloc, d_lookup, d_inode } from "../kernel/dcache";
 import { new_inode, nfs_fhget, proc_make_inode, i_obj } from "../kernel/inode";
 import { start_next_op } from "./tick";
 import { ROOT_DENTRY } from "../kernel/namei";
@@ -79,4 +82,3 @@ export function init_state(): void {
   save_initial();
 }
 
-export { tw, d_invalidate };

@@ -8,7 +8,7 @@
 
 import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, STRATEGY_RANDOM, STRATEGY_PCT } from "../abi";
 import { reset_state, gw, G_TICK } from "./state";
-import { n_tasks, ticks_max } from "./config";
+import { n_tasks } from "./config";
 import { prng_seed, prng_below, schedule_seed } from "./prng";
 import { tick, runnable_mask } from "./tick";
 import { trace_clear } from "./trace";
@@ -115,4 +115,3 @@ export function run_replay(n: i32): i32 {
   return v;
 }
 
-export { ticks_max, VERDICT_OK };
