@@ -1,5 +1,5 @@
 // Seeded PRNG for the in-wasm strategies: SplitMix64 to derive per-schedule seeds, xoshiro128**
-// for the choices. No Math.random and no clock anywhere in the model.
+// for the choices. No unseeded randomness and no clock anywhere in the model.
 
 let s0: u32 = 1, s1: u32 = 2, s2: u32 = 3, s3: u32 = 4;
 

@@ -20,7 +20,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SeedFile } from "../core/scenario";
-import type { ShrinkOptions, ShrinkSize } from "../core/shrink";
+import type { ShrinkOptions } from "../core/shrink";
+import type { FailureFacts } from "./results";
 
 /** Schedules `from` .. `from+count-1` of one target, part (or all) of chunk `chunk`. */
 export interface Piece {
@@ -54,13 +55,7 @@ export interface WorkerInit {
 }
 
 /** A failure as a worker reports it: the first of its kind in the piece, already shrunk. */
-export interface FoundFailure {
-  schedule: number;
-  verdict: string;
-  invariant?: string;
-  cycle?: string[];
-  before: ShrinkSize;
-  after?: ShrinkSize;
+export interface FoundFailure extends FailureFacts {
   /** counterexample file name and text (serializeSeedFile) */
   name?: string;
   text?: string;

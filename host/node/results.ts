@@ -44,16 +44,20 @@ export interface HeaderLine {
   targets: TargetInfo[];
 }
 
-export interface FailureLine {
-  type: "failure";
-  chunk: number;
-  target: number;
+/** What is known of one failing schedule: how it failed and its size before and after shrinking. */
+export interface FailureFacts {
   schedule: number;
   verdict: string;
   invariant?: string;
   cycle?: string[];
   before: ShrinkSize;
   after?: ShrinkSize;
+}
+
+export interface FailureLine extends FailureFacts {
+  type: "failure";
+  chunk: number;
+  target: number;
   /** the shrunk counterexample, relative to the results file's directory */
   file?: string;
   /** the schedule as found, when shrinking failed */
