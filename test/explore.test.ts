@@ -1,9 +1,9 @@
 // Exhaustive search: state caching and symmetry reduction prune, never change a verdict.
 import { describe, expect, it } from "vitest";
 import { explore } from "../host/core/explore";
-import { encodeScenario } from "../host/core/scenario";
+import { encodeScenario, variantAssignments, variantOf } from "../host/core/scenario";
 import { Model } from "../host/core/wasm";
-import { module, seedFile } from "./helpers";
+import { module, scenarioFiles, seedFile } from "./helpers";
 
 function search(file: string, sets: string[], preemptions: number, symmetry: boolean) {
   const m = new Model(module);
@@ -38,5 +38,26 @@ describe("exhaustive search", () => {
     m.load(encodeScenario(seedFile(S2, ["kernel.order=current"])).words);
     const r = explore(m, { preemptions: -1, maxStates: 1000, symmetry: true });
     expect([r.verdict, r.exhaustive, r.states]).toEqual([0, false, 1000]);
+  });
+});
+
+describe("reductions never change a verdict", () => {
+  it("every built-in and corpus scenario, whole state space, with and without symmetry and partial-order reduction", () => {
+    let cells = 0;
+    for (const file of [...scenarioFiles(), ...scenarioFiles("fixtures/corpus")]) {
+      const s = seedFile(file);
+      for (const va of variantAssignments(s)) {
+        const words = encodeScenario(variantOf(s, va)).words;
+        const [reduced, plain] = [true, false].map((on) => {
+          const m = new Model(module);
+          m.load(words);
+          return explore(m, { preemptions: -1, maxStates: 5_000_000, symmetry: on, por: on });
+        });
+        expect([file, va, reduced.verdict, reduced.exhaustive]).toEqual([file, va, plain.verdict, plain.exhaustive]);
+        if (plain.exhaustive) expect(reduced.states).toBeLessThanOrEqual(plain.states);
+        cells++;
+      }
+    }
+    expect(cells).toBeGreaterThan(80);
   });
 });
