@@ -86,13 +86,17 @@ export async function guarded(err: Out, body: () => Promise<number>): Promise<nu
 }
 
 /** A seed file from disk, `--set`s applied; unreadable or invalid is a UsageError naming it. */
-export function readSeedFile(file: string, sets: string[] = []): SeedFile {
-  let text: string;
+/** A file's text; an unreadable file is a UsageError naming it. */
+export function readText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (e) {
     throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
   }
+}
+
+export function readSeedFile(file: string, sets: string[] = []): SeedFile {
+  const text = readText(file);
   try {
     return parseSeedFile(text, sets);
   } catch (e) {

@@ -23,15 +23,14 @@
  */
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { PLANTS, type Plant } from "../core/abi";
 import { Fuzzer, coverageCount, parseAllow, prepareCorpus, splitmix64, type Allow, type CorpusFile, type Finding, type FuzzOptions, type FuzzStats } from "../core/fuzz";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 import { UsageError } from "./flags";
-import { loadModule } from "./module";
+import { builtFile, loadModule } from "./module";
 
 type Out = (s: string) => void;
 
@@ -263,16 +262,9 @@ export type FromFuzzWorker =
   /** the model trapped while a counterexample was being recorded (exit status 3) */
   | { type: "trap"; message: string };
 
-/** dist/fuzz-worker.mjs: beside the bundled CLI (dist/cli.mjs), or under a parent of host/node/. */
+/** dist/fuzz-worker.mjs, found from the bundled CLI or from the sources. */
 export function fuzzWorkerPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  if (existsSync(join(dir, "fuzz-worker.mjs"))) return join(dir, "fuzz-worker.mjs");
-  for (let i = 0; i < 4; i++) {
-    const p = join(dir, "dist", "fuzz-worker.mjs");
-    if (existsSync(p)) return p;
-    dir = resolve(dir, "..");
-  }
-  throw new Error("dist/fuzz-worker.mjs not found: run `npm run build` first");
+  return builtFile("dist/fuzz-worker.mjs");
 }
 
 const PROGRESS_MS = 250;

@@ -8,10 +8,8 @@
  * Chunks no file holds are listed as missing (exit 1).
  */
 
-import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { UsageError } from "./flags";
-import { guarded, parseArgs } from "./flags";
+import { UsageError, guarded, parseArgs, readText } from "./flags";
 import { exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile } from "./results";
 
 type Out = (s: string) => void;
@@ -38,12 +36,7 @@ export async function cmdMerge(args: string[], out: Out, err: Out): Promise<numb
 }
 
 function readFile(name: string): ResultsFile {
-  let text: string;
-  try {
-    text = readFileSync(name, "utf8");
-  } catch (e) {
-    throw new UsageError(`${name}: cannot read: ${(e as Error).message}`);
-  }
+  const text = readText(name);
   try {
     return readResults(text, name);
   } catch (e) {

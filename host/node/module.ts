@@ -1,18 +1,24 @@
-/** Find and compile build/vfsim.wasm (from the bundle in dist/, or from the sources in host/). */
+/** Find built files (the model, the worker bundles) and compile the model, whether this code runs
+ *  from the bundle in dist/ or from the sources in host/. */
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileModel } from "../core/wasm";
 
-export function wasmPath(): string {
+/** `rel` (e.g. "dist/worker.mjs") below this file's directory or one of its parents. */
+export function builtFile(rel: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
-    const p = join(dir, "build", "vfsim.wasm");
+    const p = join(dir, rel);
     if (existsSync(p)) return p;
     dir = resolve(dir, "..");
   }
-  throw new Error("build/vfsim.wasm not found: run `npm run build` first");
+  throw new Error(`${rel} not found: run \`npm run build\` first`);
+}
+
+export function wasmPath(): string {
+  return builtFile("build/vfsim.wasm");
 }
 
 let cached: Promise<WebAssembly.Module> | undefined;

@@ -15,11 +15,9 @@
  * dist/worker.mjs that `npm run build` makes from host/node/worker.ts.
  */
 
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SeedFile } from "../core/scenario";
+import { builtFile } from "./module";
 import type { ShrinkOptions } from "../core/shrink";
 import type { FailureFacts } from "./results";
 
@@ -86,16 +84,9 @@ export interface WorkerData {
   progress: SharedArrayBuffer;
 }
 
-/** dist/worker.mjs: beside the bundled CLI, or under a parent of host/node/. */
+/** dist/worker.mjs, found from the bundled CLI or from the sources. */
 export function workerPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  if (existsSync(join(dir, "worker.mjs"))) return join(dir, "worker.mjs");
-  for (let i = 0; i < 4; i++) {
-    const p = join(dir, "dist", "worker.mjs");
-    if (existsSync(p)) return p;
-    dir = resolve(dir, "..");
-  }
-  throw new Error("dist/worker.mjs not found: run `npm run build` first");
+  return builtFile("dist/worker.mjs");
 }
 
 /** Deaths of idle workers (not running a piece) tolerated before the pool gives up: a worker
