@@ -27,9 +27,9 @@ import { fn_name as fname, FN_COUNT } from "./kernel/fns";
 import { state_name as sname } from "./kernel/names";
 import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
 import {
-  dfs as explore_dfs, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
+  dfs_start as explore_start, dfs_run as explore_run, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
-  symmetric as dfs_sym, canonical_hash, ample_cuts as dfs_cuts, table_full as dfs_full,
+  symmetric as dfs_sym, canonical_hash, table_selftest, ample_cuts as dfs_cuts, table_full as dfs_full,
 } from "./sim/explore";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
@@ -116,9 +116,11 @@ export function snapshot_load(slot: i32): void {
 }
 
 // ---- exhaustive search (sim/explore.ts) --------------------------------------------------------
-/** Depth-first search with state caching; bound < 0: no preemption bound. Returns the verdict
+/** Start a depth-first search with state caching; bound < 0: no preemption bound. */
+export function dfs_start(bound: i32, max_states: i64, symmetry: bool, por: bool): void { explore_start(bound, max_states, symmetry, por); }
+/** Go on for at most `budget` transitions: VERDICT_RUNNING while unfinished, then the verdict
  *  of the first failing schedule (choices at dfs_path_ptr()) or 0 (ok). */
-export function dfs(bound: i32, max_states: i64, symmetry: bool, por: bool): i32 { return explore_dfs(bound, max_states, symmetry, por); }
+export function dfs_run(budget: i64): i32 { return explore_run(budget); }
 export function dfs_ample_cuts(): i64 { return dfs_cuts; }
 export function dfs_path_ptr(): usize { return DFS_PATH; }
 export function dfs_path_len(): i32 { return dfs_len; }
@@ -130,6 +132,8 @@ export function dfs_exhausted(): bool { return dfs_done; }
 export function dfs_max_depth(): i32 { return dfs_depth; }
 export function dfs_symmetric(): bool { return dfs_sym; }
 export function dfs_table_full(): bool { return dfs_full; }
+/** Check the visited-state table: the number of wrong answers over n keys (sim/explore.ts). */
+export function dfs_table_selftest(n: i32, bounded: bool): i32 { return table_selftest(n, bounded); }
 export function state_hash(): i64 { return <i64>canonical_hash(-1); }
 
 // ---- the kernel state, for the page's state panel (not on any hot path) --------------------------

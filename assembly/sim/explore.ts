@@ -1,10 +1,10 @@
 // Exhaustive search inside wasm: depth-first over the runnable choices, backtracking by restoring
 // a snapshot of the state block, skipping states already seen.
 //
-// - State caching: a canonical 64-bit hash of the state (canonical_hash) goes into an
-//   open-addressing table in linear memory (hash compaction: a state is identified by its hash;
-//   two different states colliding in 64 bits would prune a subtree, probability about
-//   n^2 / 2^65 for n stored states, reported by the host).
+// - State caching: a canonical 64-bit hash of the state (canonical_hash) goes into a table in
+//   linear memory (hash compaction: a state is identified by its hash; two different states
+//   colliding would prune a subtree, probability about n^2 / 2^65 for n stored states, n^2 / 2^57
+//   with a preemption bound, reported by the host).
 // - Symmetry reduction: threads with identical op lists are interchangeable. The hash is taken
 //   with those tasks sorted by the hash of their own records and every task id in the state
 //   (rwsem holders and queues, dentry owners, lock holders, waiters) mapped through that order,
@@ -148,71 +148,171 @@ export function canonical_hash(last: i32): u64 {
 }
 
 // ---- the visited table ------------------------------------------------------------------------
-// Slots of (u64 hash, i32 least preemptions, i32 epoch). A slot belongs to the current search
-// only if its epoch matches, so a new search starts without clearing the table; the table starts
-// small and doubles at half load.
-let table: usize = 0;
-let table_bits: i32 = 0;
-let table_used: i64 = 0;
-let epoch: i32 = 0;
-const SLOT: usize = 16;
-const FIRST_BITS: i32 = 12;
-// The stub runtime allocates below 1 GiB at once: 2^25 slots (512 MiB) hold 16 M states at half
-// load. A search that needs more stops, not exhausted, with table_full set.
-const MAX_BITS: i32 = 25;
+// Hash compaction in 8-byte slots: a slot holds the state's 64-bit key, 0 meaning empty. With a
+// preemption bound the key's low byte is replaced by the least number of preemptions the state was
+// reached with (bounds are at most 64), so states are told apart by 56 bits there.
+//
+// Extendible hashing (Fagin, Nievergelt, Pippenger and Strong, 1979): a directory indexed by the
+// key's top `gdepth` bits points to segments of 2^SEG_BITS slots, each a linear-probing table
+// indexed by key bits 8 and up. A segment that passes MAX_LOAD splits in two by the next top bit
+// of its keys, so the table grows one segment at a time: no rehash of the whole table and no
+// segment ever discarded, which matters because the stub runtime cannot free. Segments are kept
+// from one search to the next and cleared when reused. Past the memory limit a segment fills up to
+// HARD_LOAD, then the search stops, not exhausted, with table_full set.
+const SEG_BITS: i32 = 14;
+const SEG_SLOTS: i32 = 1 << SEG_BITS;
+const SEG_MASK: u64 = <u64>(SEG_SLOTS - 1);
+const SEG_HEADER: usize = 16;                        // i32 count, i32 local depth
+const SEG_BYTES: usize = SEG_HEADER + (<usize>SEG_SLOTS << 3);
+const MAX_LOAD: i32 = SEG_SLOTS * 4 / 5;
+const HARD_LOAD: i32 = SEG_SLOTS * 15 / 16;
+const MAX_GDEPTH: i32 = 20;
+const MAX_SEGS: i32 = 1 << 15;                       // 4 GiB of segments: more than wasm32 holds
+// Linear memory ends at 4 GiB; the stub runtime computes the end of memory in 32 bits, so it must
+// never reach the 65536th page. Segments stop 64 MiB short of that, leaving room for snapshots.
+const MEMORY_LIMIT: u64 = (<u64>65535 << 16) - (<u64>64 << 20);
+
+let dir: usize = 0;            // 2^gdepth segment pointers
+let dir_cap: i32 = 0;
+let gdepth: i32 = 0;
+let segs: usize = 0;           // every segment allocated so far, reused by later searches
+let segs_alloc: i32 = 0;
+let segs_used: i32 = 0;
+let scratch: usize = 0;        // one segment's slots, for splitting
+let bounded: bool = false;
 export let table_full: bool = false;
 
-function table_alloc(bits: i32): void {
-  table_bits = bits;
-  table = heap.alloc(SLOT << <usize>bits);
-  memory.fill(table, 0, SLOT << <usize>bits);
+@inline function seg_count(g: usize): i32 { return load<i32>(g); }
+@inline function seg_depth(g: usize): i32 { return load<i32>(g + 4); }
+@inline function slot_at(g: usize, i: u64): usize { return g + SEG_HEADER + (<usize>i << 3); }
+@inline function dir_at(i: u64): usize { return dir + (<usize>i << 2); }
+@inline function dir_index(key: u64): u64 { return gdepth == 0 ? 0 : key >> <u64>(64 - gdepth); }
+
+/** The end of the heap: where the next allocation would start. */
+function heap_top(): u64 {
+  const p = heap.alloc(0);
+  heap.free(p);   // the last block: the stub runtime takes it back
+  return <u64>p;
+}
+
+/** A cleared segment of the given local depth, or 0 past the memory limit. */
+function new_segment(depth: i32): usize {
+  let g: usize;
+  if (segs_used < segs_alloc) {
+    g = load<usize>(segs + (<usize>segs_used << 2));
+  } else {
+    if (segs_alloc >= MAX_SEGS || heap_top() + <u64>SEG_BYTES > MEMORY_LIMIT) return 0;
+    g = heap.alloc(SEG_BYTES);
+    store<usize>(segs + (<usize>segs_alloc << 2), g);
+    segs_alloc++;
+  }
+  segs_used++;
+  memory.fill(g, 0, SEG_BYTES);
+  store<i32>(g + 4, depth);
+  return g;
 }
 
 function table_begin(): void {
-  if (table == 0) table_alloc(FIRST_BITS);
-  epoch++;
-  table_used = 0;
+  if (segs == 0) {
+    // The stub runtime grows memory by doubling it; from a power of two that would land exactly on
+    // 65536 pages (see MEMORY_LIMIT). One page more keeps an odd factor in every later size.
+    if (popcnt(memory.size()) == 1) memory.grow(1);
+    segs = heap.alloc(<usize>MAX_SEGS << 2);
+    scratch = heap.alloc(<usize>SEG_SLOTS << 3);
+  }
+  segs_used = 0;
+  gdepth = 0;
+  if (dir_cap == 0) { dir = heap.alloc(4); dir_cap = 1; }
+  store<usize>(dir, new_segment(0));
 }
 
-/** Insert hash with its preemption count; true if the state is new (or reached with fewer
- *  preemptions than before), false if it can be skipped. */
-function table_visit(key: u64, used: i32): bool {
-  if ((table_used + 1) * 2 > (<i64>1 << table_bits)) {
-    if (table_bits >= MAX_BITS) { table_full = true; return false; }
-    table_grow();
+/** Put a key into a segment known to have room for it. */
+function seg_put(g: usize, key: u64): void {
+  let i = (key >> 8) & SEG_MASK;
+  while (load<u64>(slot_at(g, i)) != 0) i = (i + 1) & SEG_MASK;
+  store<u64>(slot_at(g, i), key);
+  store<i32>(g, seg_count(g) + 1);
+}
+
+/** Split the segment that `key` maps to; false if the directory or memory cannot grow. */
+function split(key: u64): bool {
+  const g = load<usize>(dir_at(dir_index(key)));
+  const depth = seg_depth(g);
+  if (depth == gdepth) {
+    if (gdepth >= MAX_GDEPTH) return false;
+    const n = <i32>1 << gdepth;
+    if (dir_cap < n * 2) {   // the old directory is left behind (at most as large as the new one)
+      const d = heap.alloc(<usize>n << 3);
+      memory.copy(d, dir, <usize>n << 2);
+      dir = d; dir_cap = n * 2;
+    }
+    for (let i = n * 2 - 1; i >= 0; i--) store<usize>(dir + (<usize>i << 2), load<usize>(dir + (<usize>(i >> 1) << 2)));
+    gdepth++;
   }
-  const mask = (<u64>1 << <u64>table_bits) - 1;
-  let i = key & mask;
+  const h = new_segment(depth + 1);
+  if (h == 0) return false;
+  store<i32>(g + 4, depth + 1);
+  // the directory entries of g: 2^(gdepth - depth) of them from the key's depth-bit prefix; the
+  // upper half (next bit set) go to h
+  const span = <u64>1 << <u64>(gdepth - depth);
+  const first = dir_index(key) & ~(span - 1);
+  for (let i = first + (span >> 1); i < first + span; i++) store<usize>(dir_at(i), h);
+  const bytes = <usize>SEG_SLOTS << 3;
+  memory.copy(scratch, g + SEG_HEADER, bytes);
+  memory.fill(g + SEG_HEADER, 0, bytes);
+  store<i32>(g, 0);
+  const bit = <u64>(63 - depth);
+  for (let p: usize = 0; p < bytes; p += 8) {
+    const k = load<u64>(scratch + p);
+    if (k != 0) seg_put(((k >> bit) & 1) != 0 ? h : g, k);
+  }
+  return true;
+}
+
+/** Insert a state's key with its preemption count; true if the state is new (or reached with
+ *  fewer preemptions than before), false if it can be skipped. */
+function table_visit(hash: u64, used: i32): bool {
+  const cmp: u64 = bounded ? ~<u64>0xff : ~<u64>0;
+  let key = bounded ? (hash & cmp) | <u64>used : hash;
+  if ((key & cmp) == 0) key |= 0x100;   // 0 is an empty slot
   while (true) {
-    const p = table + <usize>(i * SLOT);
-    if (load<i32>(p + 12) != epoch) {
-      store<u64>(p, key); store<i32>(p + 8, used); store<i32>(p + 12, epoch);
-      table_used++;
-      return true;
+    const g = load<usize>(dir_at(dir_index(key)));
+    let i = (key >> 8) & SEG_MASK;
+    while (true) {
+      const p = slot_at(g, i);
+      const s = load<u64>(p);
+      if (s == 0) break;
+      if ((s & cmp) == (key & cmp)) {
+        if (!bounded || <i32>(s & 0xff) <= used) return false;
+        store<u64>(p, key);
+        return true;
+      }
+      i = (i + 1) & SEG_MASK;
     }
-    if (load<u64>(p) == key) {
-      if (load<i32>(p + 8) <= used) return false;
-      store<i32>(p + 8, used);
-      return true;
-    }
-    i = (i + 1) & mask;
+    if (seg_count(g) < MAX_LOAD) { seg_put(g, key); return true; }
+    if (split(key)) continue;   // try again in whichever half the key went to
+    if (seg_count(g) < HARD_LOAD) { seg_put(g, key); return true; }
+    table_full = true;
+    return false;
   }
 }
 
-function table_grow(): void {
-  const old = table, old_bits = table_bits;
-  table_alloc(old_bits + 1);
-  const n = <usize>1 << <usize>old_bits;
-  const mask = (<u64>1 << <u64>table_bits) - 1;
-  for (let j: usize = 0; j < n; j++) {
-    const p = old + j * SLOT;
-    if (load<i32>(p + 12) != epoch) continue;
-    let i = load<u64>(p) & mask;
-    while (load<i32>(table + <usize>(i * SLOT) + 12) == epoch) i = (i + 1) & mask;
-    memory.copy(table + <usize>(i * SLOT), p, SLOT);
+/** A check of the table itself (test/explore.test.ts): insert n distinct keys, then each again;
+ *  with a bound, each again with fewer preemptions. Returns the number of wrong answers. */
+export function table_selftest(n: i32, with_bound: bool): i32 {
+  bounded = with_bound;
+  table_begin();
+  table_full = false;
+  let wrong = 0;
+  const passes = with_bound ? 3 : 2;
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < n; i++) {
+      const key = finish(<u64>(i + 1) * M1);
+      const fresh = table_visit(key, pass == 2 ? 2 : 3);
+      if (fresh != (pass != 1)) wrong++;
+    }
   }
-  // Divergence from a real allocator: the stub runtime never frees; the old table is leaked
-  // (the total is under twice the final table).
+  return wrong + (table_full ? 1 : 0);
 }
 
 // ---- the search -------------------------------------------------------------------------------
@@ -257,9 +357,7 @@ function options(last: i32, used: i32, bound: i32): i32 {
   return mask;
 }
 
-/** Run the search from the initial state. Returns the verdict of the first failing schedule met
- *  (its choices in PATH[0..path_len)), or VERDICT_OK when the bounded space is exhausted or the
- *  state budget ran out (exhausted says which). */
+/** States where partial-order reduction explored one task instead of all. */
 export let ample_cuts: i64 = 0;
 
 /** Is the step just taken by t independent of everything the other tasks can still do? */
@@ -271,26 +369,54 @@ function independent_of_others(t: i32): bool {
   return true;
 }
 
-export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool): i32 {
+// The search in progress (dfs_start, then dfs_run in slices).
+let cur_depth: i32 = -1;
+let cur_bound: i32 = -1;
+let cur_max_states: i64 = 0;
+let cur_por: bool = false;
+
+/** Start a search from the initial state. */
+export function dfs_start(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool): void {
   symmetric = use_symmetry && symmetry_classes() < n_tasks;
   // Partial-order reduction only without a preemption bound (the two do not compose).
-  const por = use_por && bound < 0;
-  if (por) compute_futures();
-  set_por_tracking(por);
+  cur_por = use_por && bound < 0;
+  if (cur_por) compute_futures();
+  cur_bound = bound;
+  cur_max_states = max_states;
   ample_cuts = 0;
+  bounded = bound >= 0;
   table_begin();
   table_full = false;
   states = 0; transitions = 0; schedules = 0; revisits = 0; exhausted = false; max_depth = 0; path_len = 0;
   begin_schedule();
   table_visit(canonical_hash(-1), 0);
   states = 1;
-  let depth = 0;
+  cur_depth = 0;
   state_save(snapshot_at(0));
   store<i32>(fr(0, 0), options(-1, 0, bound));
   store<i32>(fr(0, 1), -1);
   store<i32>(fr(0, 2), 0);
   store<i32>(fr(0, 3), 1);   // the live state is this depth's snapshot
+}
+
+/** Go on with the search for at most `budget` more transitions. Returns VERDICT_RUNNING if the
+ *  budget ran out first; otherwise the verdict of the first failing schedule met (its choices in
+ *  PATH[0..path_len)), or VERDICT_OK when the space is exhausted (exhausted set) or the state
+ *  budget or the table ran out (exhausted clear). The model must not be used in between. */
+export function dfs_run(budget: i64): i32 {
+  if (cur_depth < 0) return VERDICT_OK;
+  set_por_tracking(cur_por);
+  const v = search(transitions + budget);
+  set_por_tracking(false);
+  if (v != VERDICT_RUNNING) cur_depth = -1;
+  return v;
+}
+
+function search(stop: i64): i32 {
+  const bound = cur_bound, por = cur_por;
+  let depth = cur_depth;
   while (depth >= 0) {
+    if (transitions >= stop) { cur_depth = depth; return VERDICT_RUNNING; }
     const opts = load<i32>(fr(depth, 0));
     if (opts == 0) { depth--; continue; }
     const last = load<i32>(fr(depth, 1)), used = load<i32>(fr(depth, 2));
@@ -305,7 +431,7 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
     transitions++;
     if (v != VERDICT_RUNNING) {
       schedules++;
-      if (v != VERDICT_OK) { path_len = depth + 1; set_por_tracking(false); return v; }
+      if (v != VERDICT_OK) { path_len = depth + 1; return v; }
       continue;
     }
     // An ample set of one: t's step commutes with all the others can still do, so the other
@@ -313,13 +439,13 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
     // is a new state, so no cycle is closed by ample steps alone.
     const ample = por && load<i32>(fr(depth, 0)) != 0 && independent_of_others(t);
     if (!table_visit(canonical_hash(bound >= 0 ? t : -1), bound >= 0 ? u : 0)) {
-      if (table_full) { path_len = 0; set_por_tracking(false); return VERDICT_OK; }
+      if (table_full) { path_len = 0; return VERDICT_OK; }
       revisits++;
       continue;
     }
     if (ample) { store<i32>(fr(depth, 0), 0); ample_cuts++; }
     states++;
-    if (states >= max_states) { path_len = 0; set_por_tracking(false); return VERDICT_OK; }
+    if (states >= cur_max_states) { path_len = 0; return VERDICT_OK; }
     depth++;
     if (depth >= MAX_DEPTH - 1) abort("vfsim: exhaustive search deeper than 65535 ticks");
     if (depth > max_depth) max_depth = depth;
@@ -330,7 +456,6 @@ export function dfs(bound: i32, max_states: i64, use_symmetry: bool, use_por: bo
     store<i32>(fr(depth, 3), 1);
   }
   exhausted = true;
-  set_por_tracking(false);
   return VERDICT_OK;
 }
 

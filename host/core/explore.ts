@@ -9,6 +9,7 @@
  */
 
 import type { Model } from "./wasm";
+import { VERDICT_RUNNING } from "./abi";
 
 export interface ExploreOptions {
   /** preemption bound; -1: unbounded */
@@ -19,6 +20,17 @@ export interface ExploreOptions {
   symmetry?: boolean;
   /** partial-order reduction (ample sets of one), unbounded search only (default on) */
   por?: boolean;
+  /** called between slices of the search (every `slice` transitions) with the counts so far */
+  onProgress?: (p: ExploreProgress) => void;
+  /** transitions per slice (default 2^20, about a second) */
+  slice?: number;
+}
+
+export interface ExploreProgress {
+  states: number;
+  transitions: number;
+  revisits: number;
+  maxDepth: number;
 }
 
 export interface ExploreResult {
@@ -39,13 +51,22 @@ export interface ExploreResult {
   ampleCuts: number;
   /** the search stopped because the visited-state table is full (not exhaustive) */
   tableFull: boolean;
-  /** upper bound on the chance that a 64-bit hash collision pruned a state: n^2 / 2^65 */
+  /** upper bound on the chance that a hash collision pruned a state: n^2 / 2^65 (n^2 / 2^57
+   *  with a preemption bound, where a slot keeps 56 bits of the key and the preemption count) */
   collisionBound: number;
 }
 
 export function explore(model: Model, opts: ExploreOptions): ExploreResult {
   const x = model.x;
-  const verdict = x.dfs(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
+  x.dfs_start(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
+  const slice = BigInt(opts.onProgress ? opts.slice ?? 1 << 20 : Number.MAX_SAFE_INTEGER);
+  let verdict: number;
+  while ((verdict = x.dfs_run(slice)) === VERDICT_RUNNING) {
+    opts.onProgress?.({
+      states: Number(x.dfs_states()), transitions: Number(x.dfs_transitions()),
+      revisits: Number(x.dfs_revisits()), maxDepth: x.dfs_max_depth(),
+    });
+  }
   const states = Number(x.dfs_states());
   const n = x.dfs_path_len();
   const result: ExploreResult = {
@@ -59,7 +80,7 @@ export function explore(model: Model, opts: ExploreOptions): ExploreResult {
     symmetry: x.dfs_symmetric() !== 0,
     ampleCuts: Number(x.dfs_ample_cuts()),
     tableFull: x.dfs_table_full() !== 0,
-    collisionBound: (states * states) / 2 ** 65,
+    collisionBound: (states * states) / 2 ** (opts.preemptions < 0 ? 65 : 57),
   };
   if (verdict !== 0) result.choices = new Uint8Array(x.memory.buffer, x.dfs_path_ptr(), n).slice();
   return result;

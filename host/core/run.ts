@@ -5,7 +5,7 @@
  */
 
 import { CHECKS, R, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
-import { explore } from "./explore";
+import { explore, type ExploreProgress } from "./explore";
 import { wasmStrategy } from "./strategy";
 export { estimateSteps } from "./strategy";
 import type { Encoded, SeedFile } from "./scenario";
@@ -63,13 +63,15 @@ export class ReplayDivergence extends Error {
   }
 }
 
-export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Encoded, opts: RunOptions): RunReport {
+/** Run a scenario with one strategy. `onProgress` is called between slices of an exhaustive
+ *  search (about once a second). */
+export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Encoded, opts: RunOptions, onProgress?: (p: ExploreProgress) => void): RunReport {
   const model = new Model(module);
   model.load(enc.words);
   const base = { strategy: opts.strategy, seed: opts.seed };
 
   if (opts.strategy === "dfs") {
-    const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry });
+    const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, onProgress });
     const stats = {
       schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
       ...(r.tableFull ? { stopped: `the visited-state table is full (${r.states} states)` } : {}),

@@ -30,7 +30,9 @@ export interface ModelExports {
   state_bytes(): number;
   snapshot_save(slot: number): number;
   snapshot_load(slot: number): void;
-  dfs(bound: number, maxStates: bigint, symmetry: number, por: number): number;
+  dfs_start(bound: number, maxStates: bigint, symmetry: number, por: number): void;
+  dfs_run(budget: bigint): number;
+  dfs_table_selftest(n: number, bounded: number): number;
   dfs_ample_cuts(): bigint;
   dfs_path_ptr(): number;
   dfs_path_len(): number;

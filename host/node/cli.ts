@@ -29,6 +29,7 @@ import { cmdMerge } from "./merge";
 import { cmdShrink } from "./shrink_cmd";
 import { cmdFuzz } from "./fuzz";
 import { shrinkReport, type ShrunkFailure } from "../core/shrink";
+import type { ExploreProgress } from "../core/explore";
 
 export { UsageError };
 
@@ -84,7 +85,15 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
   const module = await loadModule();
-  let report = runScenario(module, run, enc, opts);
+  const started = performance.now();
+  const progress = !f.bools.has("--json") && process.stderr.isTTY
+    ? (p: ExploreProgress) => {
+        const s = (performance.now() - started) / 1000;
+        process.stderr.write(`\r  dfs: ${p.states} states, ${p.transitions} transitions, depth ${p.maxDepth}, ${Math.round(p.states / s)} states/s, ${s.toFixed(0)} s  `);
+      }
+    : undefined;
+  let report = runScenario(module, run, enc, opts, progress);
+  if (progress && strategy === "dfs") process.stderr.write("\r\x1b[K");
   let path: string | undefined;
   let shrunk: ShrunkFailure | undefined;
   if (report.verdict !== "ok") {
