@@ -37,12 +37,17 @@ const M2: u64 = 0xC2B2AE3D27D4EB4F;
 let h: u64 = 0;
 @inline function mix(w: i32): void { h = rotl<u64>((h ^ <u64><u32>w) * M1, 31); }
 @inline function mix64(w: u64): void { h = rotl<u64>((h ^ w) * M1, 31); }
+@inline function pack(a: i32, b: i32): u64 { return (<u64><u32>a << 32) | <u64><u32>b; }
 function finish(x: u64): u64 { x ^= x >> 33; x *= M2; x ^= x >> 29; return x; }
 
 // symmetry classes: class_of[t] = the lowest task id with the same op list
 const CLASS_OF: usize = memory.data(MAX_TASKS * 4, 16);
 const PERM: usize = memory.data(MAX_TASKS * 4, 16);      // canonical position -> task
 const RANK: usize = memory.data(MAX_TASKS * 4, 16);      // task -> canonical position
+const MEMBERS: usize = memory.data(MAX_TASKS * 4, 16);   // the classes of two or more, ids ascending
+const GROUPS: usize = memory.data(MAX_TASKS * 8, 16);    // per such class: (start in MEMBERS, size)
+const SORTED: usize = memory.data(MAX_TASKS * 4, 16);
+let n_members: i32 = 0, n_groups: i32 = 0;
 const SIG: usize = STATE + (<usize>OFF_SIG << 2);   // cached in the state block, restored with it
 export let symmetric: bool = false;
 
@@ -51,7 +56,8 @@ export let symmetric: bool = false;
 @inline function perm(i: i32): i32 { return load<i32>(PERM + (<usize>i << 2)); }
 @inline function sig(t: i32): u64 { return load<u64>(SIG + (<usize>t << 3)); }
 
-/** Find the classes of interchangeable threads (identical op lists). */
+/** Find the classes of interchangeable threads (identical op lists); the classes of two or more
+ *  are listed in MEMBERS for canonical_order. */
 export function symmetry_classes(): i32 {
   let classes = 0;
   for (let t = 0; t < n_tasks; t++) {
@@ -65,11 +71,22 @@ export function symmetry_classes(): i32 {
     store<i32>(CLASS_OF + (<usize>t << 2), c);
     if (c == t) classes++;
   }
+  n_members = 0; n_groups = 0;
+  for (let c = 0; c < n_tasks; c++) {
+    if (class_of(c) != c) continue;
+    const start = n_members;
+    for (let t = c; t < n_tasks; t++) if (class_of(t) == c) store<i32>(MEMBERS + (<usize>(n_members++) << 2), t);
+    if (n_members - start < 2) { n_members = start; continue; }
+    store<i32>(GROUPS + (<usize>n_groups << 3), start);
+    store<i32>(GROUPS + (<usize>n_groups << 3) + 4, n_members - start);
+    n_groups++;
+  }
   return classes;
 }
 
 @inline function map_task(t1: i32): i32 { return t1 == 0 ? 0 : rank(t1 - 1) + 1; }   // t + 1 encoding
 function map_mask(m: i32): i32 {
+  if (m == 0) return 0;
   let out = 0;
   for (let t = 0; t < n_tasks; t++) if ((m & (1 << t)) != 0) out |= 1 << rank(t);
   return out;
@@ -98,17 +115,19 @@ function canonical_order(): void {
   }
   no_tasks_changed();
   if (symmetric) {
-    for (let c = 0; c < n_tasks; c++) {
-      if (class_of(c) != c) continue;
-      // selection sort over the class's positions, in place in PERM
-      for (let i = c; i < n_tasks; i++) {
-        if (class_of(i) != c) continue;
-        let best = i;
-        for (let j = i + 1; j < n_tasks; j++) if (class_of(j) == c && before(perm(j), perm(best))) best = j;
-        const a = perm(i);
-        store<i32>(PERM + (<usize>i << 2), perm(best));
-        store<i32>(PERM + (<usize>best << 2), a);
+    for (let g = 0; g < n_groups; g++) {
+      const start = load<i32>(GROUPS + (<usize>g << 3)), size = load<i32>(GROUPS + (<usize>g << 3) + 4);
+      const m = MEMBERS + (<usize>start << 2);
+      for (let i = 0; i < size; i++) {   // insertion sort: classes are small
+        const x = load<i32>(m + (<usize>i << 2));
+        let j = i;
+        while (j > 0 && before(x, load<i32>(SORTED + (<usize>(j - 1) << 2)))) {
+          store<i32>(SORTED + (<usize>j << 2), load<i32>(SORTED + (<usize>(j - 1) << 2)));
+          j--;
+        }
+        store<i32>(SORTED + (<usize>j << 2), x);
       }
+      for (let i = 0; i < size; i++) store<i32>(PERM + (<usize>load<i32>(m + (<usize>i << 2)) << 2), load<i32>(SORTED + (<usize>i << 2)));
     }
   }
   for (let i = 0; i < n_tasks; i++) store<i32>(RANK + (<usize>perm(i) << 2), i);
@@ -118,31 +137,31 @@ function canonical_order(): void {
 export function canonical_hash(last: i32): u64 {
   canonical_order();
   h = 0xcbf29ce484222325;
-  mix(gw(G_NEXT_INO)); mix(gw(G_N_EMITS));
+  mix64(pack(gw(G_NEXT_INO), gw(G_N_EMITS)));
   for (let i = 0; i < n_tasks; i++) mix64(sig(perm(i)));
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     const f = dw(d, D_FLAGS);
     if (f == 0) continue;
-    mix(d); mix(f); mix(dw(d, D_PARENT)); mix(dw(d, D_NAME)); mix(dw(d, D_INODE)); mix(dw(d, D_REF));
-    mix(map_task(dw(d, D_OWNER))); mix(map_task(dw(d, D_LOCKER)));
+    mix64(pack(d, f)); mix64(pack(dw(d, D_PARENT), dw(d, D_NAME))); mix64(pack(dw(d, D_INODE), dw(d, D_REF)));
     const wq = dw(d, D_WQ_FRAME);
-    mix(wq == 0 ? 0 : (map_task(wq >> 8) << 8) | (wq & 0xff));
-    mix(map_mask(dw(d, D_WAITERS))); mix(dw(d, D_LOOKUPS));
+    const holders = map_task(dw(d, D_OWNER)) | (map_task(dw(d, D_LOCKER)) << 8);   // ids + 1 < 256
+    mix64(pack(holders, wq == 0 ? 0 : (map_task(wq >> 8) << 8) | (wq & 0xff)));
+    mix64(pack(map_mask(dw(d, D_WAITERS)), dw(d, D_LOOKUPS)));
   }
   for (let i = 1, n = gw(G_I_HWM); i <= n; i++) {
     if (iw(i, I_USED) == 0) continue;
-    mix(i); mix(iw(i, I_INO)); mix(iw(i, I_OBJ)); mix(iw(i, I_IS_DIR));
-    mix(map_task(iw(i, RW_WRITER))); mix(map_mask(iw(i, RW_READERS)));
+    mix64(pack(i, iw(i, I_INO))); mix64(pack(iw(i, I_OBJ), iw(i, I_IS_DIR)));
     const q = iw(i, RW_QLEN);
-    mix(q);
+    mix64(pack(map_task(iw(i, RW_WRITER)) | (q << 8), map_mask(iw(i, RW_READERS))));
     for (let k = 0; k < q; k++) { const e = iw(i, RW_Q + k); mix((e & ~0xff) | rank(e & 0xff)); }
   }
   for (let o = 1; o <= MAX_OBJECTS; o++) {
-    if (ow(o, O_PARENT) == 0 && ow(o, O_EXISTS) == 0) continue;
-    mix(o); mix(ow(o, O_EXISTS)); mix(ow(o, O_PARENT)); mix(ow(o, O_NAME)); mix(ow(o, O_IS_DIR));
+    const exists = ow(o, O_EXISTS), parent = ow(o, O_PARENT);
+    if (parent == 0 && exists == 0) continue;
+    mix64(pack(o, exists)); mix64(pack(parent, ow(o, O_NAME))); mix(ow(o, O_IS_DIR));
   }
   const n = gw(G_N_EMITS);
-  for (let e = 0; e < n; e++) { mix(ew(e, E_DIR)); mix(ew(e, E_NAME)); mix(ew(e, E_INO)); }
+  for (let e = 0; e < n; e++) { mix64(pack(ew(e, E_DIR), ew(e, E_NAME))); mix(ew(e, E_INO)); }
   if (last >= 0) mix(1000 + rank(last));
   return finish(h);
 }
@@ -425,8 +444,8 @@ function search(stop: i64): i32 {
     if (load<i32>(fr(depth, 3)) == 0) state_restore(snapshot_at(depth));
     store<i32>(fr(depth, 3), 0);
     store<u8>(PATH + <usize>depth, <u8>t);
-    const mask_before = runnable_mask();
-    const u = used + (last >= 0 && t != last && (mask_before & (1 << last)) != 0 ? 1 : 0);
+    // switching away from a task that could go on costs a preemption (counted only with a bound)
+    const u = bound >= 0 && last >= 0 && t != last && (runnable_mask() & (1 << last)) != 0 ? used + 1 : used;
     const v = tick(t);
     transitions++;
     if (v != VERDICT_RUNNING) {
@@ -437,13 +456,12 @@ function search(stop: i64): i32 {
     // An ample set of one: t's step commutes with all the others can still do, so the other
     // choices here need not be explored. Cycle proviso (conservative): only when the successor
     // is a new state, so no cycle is closed by ample steps alone.
-    const ample = por && load<i32>(fr(depth, 0)) != 0 && independent_of_others(t);
     if (!table_visit(canonical_hash(bound >= 0 ? t : -1), bound >= 0 ? u : 0)) {
       if (table_full) { path_len = 0; return VERDICT_OK; }
       revisits++;
       continue;
     }
-    if (ample) { store<i32>(fr(depth, 0), 0); ample_cuts++; }
+    if (por && load<i32>(fr(depth, 0)) != 0 && independent_of_others(t)) { store<i32>(fr(depth, 0), 0); ample_cuts++; }
     states++;
     if (states >= cur_max_states) { path_len = 0; return VERDICT_OK; }
     depth++;
