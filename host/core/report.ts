@@ -48,6 +48,7 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
   if (r.invariant) out.invariant = r.invariant;
   if (r.transitions !== undefined) out.transitions = r.transitions;
   if (r.states !== undefined) out.states = r.states;
+  if (r.preemptions !== undefined) out.preemptions = r.preemptions;
   if (r.stopped) out.stopped = r.stopped;
   if (r.verdict !== "ok") {
     if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
@@ -64,7 +65,8 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
 export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   const lines: string[] = [];
   const states = r.states !== undefined ? `, ${r.states} states` : "";
-  const how = r.strategy === "dfs" ? `dfs, ${r.schedules} schedules${states}${r.exhaustive ? ", bounded space exhausted" : ""}` : `${r.strategy}, ${r.schedules} schedules, seed ${r.seed}`;
+  const space = r.preemptions !== undefined && r.preemptions < 0 ? "the whole state space" : `the space within ${r.preemptions} preemptions`;
+  const how = r.strategy === "dfs" ? `dfs, ${r.schedules} schedules${states}${r.exhaustive ? `, ${space} exhausted` : ""}` : `${r.strategy}, ${r.schedules} schedules, seed ${r.seed}`;
   if (r.verdict === "ok") {
     lines.push(`verdict: ok (${how})${r.stopped ? `; not exhaustive: ${r.stopped}` : ""}`);
     return lines.join("\n");

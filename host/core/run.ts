@@ -40,6 +40,8 @@ export interface RunReport {
   revisits?: number;
   maxDepth?: number;
   symmetry?: boolean;
+  /** dfs: the preemption bound searched within; -1: none */
+  preemptions?: number;
   /** why a search stopped before covering its space, when not the budget */
   stopped?: string;
   /** for a failure: the recorded schedule, its length, what broke and how it reads */
@@ -74,6 +76,7 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
     const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, onProgress });
     const stats = {
       schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
+      preemptions: opts.preemptions,
       ...(r.tableFull ? { stopped: `the visited-state table is full (${r.states} states)` } : {}),
     };
     if (!r.choices) return { ...base, verdict: "ok", exhaustive: r.exhaustive, ...stats };
