@@ -29,7 +29,7 @@ import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
 import {
   dfs_start as explore_start, dfs_run as explore_run, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
-  symmetric as dfs_sym, canonical_hash, table_selftest, ample_cuts as dfs_cuts, table_full as dfs_full,
+  symmetric as dfs_sym, canonical_hash, table_selftest, use_host_table, ample_cuts as dfs_cuts, table_full as dfs_full,
 } from "./sim/explore";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
@@ -121,6 +121,8 @@ export function dfs_start(bound: i32, max_states: i64, symmetry: bool, por: bool
 /** Go on for at most `budget` transitions: VERDICT_RUNNING while unfinished, then the verdict
  *  of the first failing schedule (choices at dfs_path_ptr()) or 0 (ok). */
 export function dfs_run(budget: i64): i32 { return explore_run(budget); }
+/** Keep the visited-state table in the host (the vfsim.visited_insert import) instead. */
+export function dfs_host_table(on: bool): void { use_host_table(on); }
 export function dfs_ample_cuts(): i64 { return dfs_cuts; }
 export function dfs_path_ptr(): usize { return DFS_PATH; }
 export function dfs_path_len(): i32 { return dfs_len; }

@@ -73,6 +73,37 @@ describe("exhaustive search", () => {
   });
 });
 
+describe("the visited-state table kept in the host (--table-gib)", () => {
+  const words = () => encodeScenario(seedFile(S2, ["kernel.order=current"])).words;
+
+  it("gives exactly the search the table in linear memory gives, bounded and unbounded", () => {
+    for (const preemptions of [-1, 2]) {
+      const inWasm = new Model(module);
+      inWasm.load(words());
+      const inHost = new Model(module);
+      inHost.load(words());
+      const a = explore(inWasm, { preemptions, maxStates: 50_000_000 });
+      const b = explore(inHost, { preemptions, maxStates: 50_000_000, hostTableBytes: 64 << 20 });
+      expect(b).toEqual(a);
+      // distinct states; with a bound, a state reached again with fewer preemptions counts again
+      if (preemptions < 0) expect(inHost.visited!.count).toBe(a.states);
+      else expect(inHost.visited!.count).toBeLessThan(a.states);
+    }
+  });
+
+  it("keeps every key, and a search that outgrows it stops, not exhaustive, saying the table is full", () => {
+    const m = new Model(module);
+    m.load(words());
+    explore(m, { preemptions: -1, maxStates: 1, hostTableBytes: 64 << 20 });   // sets the host table up
+    m.visited!.clear();
+    expect(m.x.dfs_table_selftest(1 << 20, 1)).toBe(0);
+    const small = explore(m, { preemptions: -1, maxStates: 50_000_000, hostTableBytes: 1 << 20 });
+    expect([small.verdict, small.exhaustive, small.tableFull]).toEqual([0, false, true]);
+    expect(small.states).toBe(m.visited!.count);
+    expect(small.states).toBe(Math.floor(m.visited!.slots * 0.9));
+  });
+});
+
 describe("reductions never change a verdict", () => {
   it("every built-in and corpus scenario, whole state space, with and without symmetry and partial-order reduction", () => {
     let cells = 0;

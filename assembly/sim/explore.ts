@@ -232,6 +232,7 @@ function new_segment(depth: i32): usize {
 }
 
 function table_begin(): void {
+  if (host_table) return;   // the host clears its table
   if (segs == 0) {
     // The stub runtime grows memory by doubling it; from a power of two that would land exactly on
     // 65536 pages (see MEMORY_LIMIT). One page more keeps an odd factor in every later size.
@@ -288,9 +289,21 @@ function split(key: u64): bool {
   return true;
 }
 
+// A visited table kept by the host (host/core/visited.ts), for searches that outgrow linear
+// memory: the key in two halves and the preemptions used; 1 if the state is new (or reached with
+// fewer preemptions), 0 if seen, -1 if the host's table is full.
+@external("vfsim", "visited_insert") declare function host_visited_insert(lo: u32, hi: u32, used: i32): i32;
+let host_table: bool = false;
+export function use_host_table(on: bool): void { host_table = on; }
+
 /** Insert a state's key with its preemption count; true if the state is new (or reached with
  *  fewer preemptions than before), false if it can be skipped. */
 function table_visit(hash: u64, used: i32): bool {
+  if (host_table) {
+    const r = host_visited_insert(<u32>hash, <u32>(hash >> 32), used);
+    if (r < 0) table_full = true;
+    return r > 0;
+  }
   const cmp: u64 = bounded ? ~<u64>0xff : ~<u64>0;
   let key = bounded ? (hash & cmp) | <u64>used : hash;
   if ((key & cmp) == 0) key |= 0x100;   // 0 is an empty slot

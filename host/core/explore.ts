@@ -10,6 +10,7 @@
 
 import type { Model } from "./wasm";
 import { VERDICT_RUNNING } from "./abi";
+import { VisitedTable } from "./visited";
 
 export interface ExploreOptions {
   /** preemption bound; -1: unbounded */
@@ -20,6 +21,9 @@ export interface ExploreOptions {
   symmetry?: boolean;
   /** partial-order reduction (ample sets of one), unbounded search only (default on) */
   por?: boolean;
+  /** keep the visited-state table in the host, in a table of this many bytes, instead of in
+   *  linear memory (for searches beyond about 250 M states) */
+  hostTableBytes?: number;
   /** called between slices of the search (every `slice` transitions) with the counts so far */
   onProgress?: (p: ExploreProgress) => void;
   /** transitions per slice (default 2^20, about a second) */
@@ -58,6 +62,11 @@ export interface ExploreResult {
 
 export function explore(model: Model, opts: ExploreOptions): ExploreResult {
   const x = model.x;
+  if (opts.hostTableBytes) {
+    if (model.visited?.bytes === opts.hostTableBytes) model.visited.clear();
+    else model.visited = new VisitedTable(opts.hostTableBytes);
+  }
+  x.dfs_host_table(opts.hostTableBytes ? 1 : 0);
   x.dfs_start(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
   const slice = BigInt(opts.onProgress ? opts.slice ?? 1 << 20 : Number.MAX_SAFE_INTEGER);
   let verdict: number;

@@ -25,6 +25,8 @@ export interface RunOptions {
   preemptions: number;
   /** dfs: hash states up to a permutation of identical threads (default on) */
   symmetry?: boolean;
+  /** dfs: keep the visited-state table in the host, this many bytes (0: in linear memory) */
+  hostTableBytes?: number;
 }
 
 export interface RunReport {
@@ -73,7 +75,7 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
   const base = { strategy: opts.strategy, seed: opts.seed };
 
   if (opts.strategy === "dfs") {
-    const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, onProgress });
+    const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, hostTableBytes: opts.hostTableBytes, onProgress });
     const stats = {
       schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
       preemptions: opts.preemptions,

@@ -5,6 +5,7 @@
  */
 
 import { R, RESULT_WORDS, EV_WORDS } from "./abi";
+import type { VisitedTable } from "./visited";
 
 export interface ModelExports {
   memory: WebAssembly.Memory;
@@ -32,6 +33,7 @@ export interface ModelExports {
   snapshot_load(slot: number): void;
   dfs_start(bound: number, maxStates: bigint, symmetry: number, por: number): void;
   dfs_run(budget: bigint): number;
+  dfs_host_table(on: number): void;
   dfs_table_selftest(n: number, bounded: number): number;
   dfs_ample_cuts(): bigint;
   dfs_path_ptr(): number;
@@ -87,6 +89,8 @@ export interface Names {
 export class Model {
   readonly x: ModelExports;
   private names_?: Names;
+  /** the visited-state table of an exhaustive search kept in the host (host/core/explore.ts) */
+  visited?: VisitedTable;
 
   constructor(module: WebAssembly.Module) {
     let memory: WebAssembly.Memory | undefined;
@@ -96,6 +100,12 @@ export class Model {
           const text = memory ? readString(memory, msg) : "abort";
           const where = memory && file ? ` (${readString(memory, file)}:${line}:${col})` : "";
           throw new ModelTrap(text + where);
+        },
+      },
+      vfsim: {
+        visited_insert: (lo: number, hi: number, used: number): number => {
+          if (!this.visited) throw new ModelTrap("dfs: the host table is in use but none is set");
+          return this.visited.insert(lo >>> 0, hi >>> 0, used);
         },
       },
     };

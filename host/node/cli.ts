@@ -2,7 +2,7 @@
  * The vfsim command.
  *
  *   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
- *             [--preemptions K] [--set key=value ...] [--out DIR] [--json]
+ *             [--preemptions K] [--table-gib N] [--set key=value ...] [--out DIR] [--json]
  *   vfsim replay <counterexample> [--set key=value ...] [--json]
  *   vfsim check <seed-file>...
  *   vfsim matrix [dir|file...] [--markdown | --json]
@@ -35,7 +35,7 @@ export { UsageError };
 
 const USAGE = `usage:
   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
-            [--preemptions K|unbounded] [--set key=value ...] [--out DIR] [--json]
+            [--preemptions K|unbounded] [--table-gib N] [--set key=value ...] [--out DIR] [--json]
   vfsim replay <counterexample> [--set key=value ...] [--json]
   vfsim check <seed-file>...
   vfsim matrix [dir|file...] [--markdown | --json]
@@ -48,7 +48,7 @@ const USAGE = `usage:
             [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
 
 const SPECS: Record<string, FlagSpec> = {
-  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--out"], lists: ["--set"], bools: ["--json"] },
+  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--table-gib", "--out"], lists: ["--set"], bools: ["--json"] },
   replay: { values: [], lists: ["--set"], bools: ["--json"] },
   check: { values: [], bools: [] },
   matrix: { values: [], bools: ["--markdown", "--json"] },
@@ -81,6 +81,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
     schedules: intFlag(f, "--schedules", 1, 1e9) ?? seed.run.schedules,
     depth: intFlag(f, "--depth", 1, 16) ?? seed.run.depth,
     preemptions: preemptionsFlag(f) ?? seed.run.preemptions,
+    hostTableBytes: (intFlag(f, "--table-gib", 1, 1024) ?? 0) * 2 ** 30,
   };
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
