@@ -9,7 +9,7 @@
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
   tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
-  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed,
+  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed, set_task_state,
 } from "../sim/state";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -63,7 +63,7 @@ export function ret_yield(t: i32, v: i32): i32 { ret(t, v); return STEP_YIELD; }
 /** Sleep on (kind, obj); resume at `pc` when woken. */
 export function block(t: i32, fr: usize, pc: i32, kind: i32, obj: i32): i32 {
   sfw(fr, F_PC, pc);
-  stw(t, T_STATE, TS_BLOCKED);
+  set_task_state(t, TS_BLOCKED);
   stw(t, T_WAIT_KIND, kind);
   stw(t, T_WAIT_OBJ, obj);
   cov(COV_BLOCK + kind);
@@ -75,7 +75,7 @@ export function wake(t: i32): void {
   const kind = tw(t, T_WAIT_KIND);
   task_changed(t);
   cov(COV_WAKE + kind);
-  stw(t, T_STATE, TS_RUNNABLE);
+  set_task_state(t, TS_RUNNABLE);
   stw(t, T_WAIT_KIND, WAIT_NONE);
   stw(t, T_WAIT_OBJ, 0);
   ev(t, FN_WAKE, kind, (OBJ_TASK << 24) | current, 0, 0);

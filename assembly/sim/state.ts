@@ -29,6 +29,7 @@ export const G_LAST_TASK: i32 = 10;     // task that ran the previous tick, -1 a
 export const G_PREEMPTIONS: i32 = 11;
 export const G_D_HWM: i32 = 12;         // highest dentry slot ever used on this path (slots above are zero)
 export const G_I_HWM: i32 = 13;         // same for inodes
+export const G_RUNNABLE: i32 = 14;      // bitmask of the runnable tasks (set_task_state keeps it)
 export const G_WORDS: i32 = 16;
 
 // ---- tasks ------------------------------------------------------------------------------------
@@ -115,6 +116,13 @@ export const INITIAL: usize = memory.data(STATE_BYTES, 16);
 @inline export function task_addr(t: i32): usize { return STATE + (<usize>(OFF_T + t * T_WORDS) << 2); }
 @inline export function tw(t: i32, f: i32): i32 { return load<i32>(task_addr(t) + (<usize>f << 2)); }
 @inline export function stw(t: i32, f: i32, v: i32): void { store<i32>(task_addr(t) + (<usize>f << 2), v); }
+
+/** Set task t's T_STATE, keeping the runnable mask (G_RUNNABLE) in step. */
+@inline export function set_task_state(t: i32, s: i32): void {
+  stw(t, T_STATE, s);
+  const m = gw(G_RUNNABLE);
+  sgw(G_RUNNABLE, s == TS_RUNNABLE ? m | (1 << t) : m & ~(1 << t));
+}
 
 @inline export function frame_addr(t: i32, depth: i32): usize {
   return task_addr(t) + (<usize>(T_HEADER + depth * F_WORDS) << 2);

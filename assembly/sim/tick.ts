@@ -15,7 +15,7 @@ import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
 import { ev } from "./trace";
 import { model_assert } from "./verdict";
 import { STEP_NEXT, top, call, set_current } from "../kernel/task";
-import { fw, task_changed } from "./state";
+import { fw, task_changed, set_task_state, G_RUNNABLE } from "./state";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
@@ -32,7 +32,7 @@ import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
 import { cov, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
-import { G_INLOOKUP } from "./state";
+import { G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY } from "./state";
 
 /** Run one transition of the top frame of task t. */
 function dispatch(t: i32, fr: usize): i32 {
@@ -91,7 +91,7 @@ export function op_fn(code: i32): i32 {
 export function start_next_op(t: i32): void {
   const k = tw(t, T_OP);
   if (k >= task_n_ops(t)) {
-    stw(t, T_STATE, TS_DONE);
+    set_task_state(t, TS_DONE);
     sgw(G_DONE, gw(G_DONE) + 1);
     return;
   }
@@ -101,11 +101,8 @@ export function start_next_op(t: i32): void {
 
 @inline export function runnable(t: i32): bool { return tw(t, T_STATE) == TS_RUNNABLE; }
 
-export function runnable_mask(): i32 {
-  let m = 0;
-  for (let t = 0; t < n_tasks; t++) if (tw(t, T_STATE) == TS_RUNNABLE) m |= 1 << t;
-  return m;
-}
+/** The runnable tasks as a bitmask (kept in the state block by set_task_state). */
+@inline export function runnable_mask(): i32 { return gw(G_RUNNABLE); }
 
 /** One scheduler tick for task t (which must be runnable). Returns the verdict so far:
  *  VERDICT_RUNNING, or how the run ended. */
@@ -155,8 +152,8 @@ function after_tick(): i32 {
 }
 
 function end_of_tick(): i32 {
-  if (gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
-  if (gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
+  if (gw(G_SHAPE_DIRTY) != 0 && gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
+  if (gw(G_WAKE_DIRTY) != 0 && gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
   if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
   if (gw(G_DONE) == n_tasks) { sgw(G_VERDICT, VERDICT_OK); return VERDICT_OK; }
   if (runnable_mask() == 0) {
