@@ -30,6 +30,7 @@ export const G_PREEMPTIONS: i32 = 11;
 export const G_D_HWM: i32 = 12;         // highest dentry slot ever used on this path (slots above are zero)
 export const G_I_HWM: i32 = 13;         // same for inodes
 export const G_RUNNABLE: i32 = 14;      // bitmask of the runnable tasks (set_task_state keeps it)
+export const G_O_HWM: i32 = 15;         // highest server object slot ever used (slots above are zero)
 export const G_WORDS: i32 = 16;
 
 // ---- tasks ------------------------------------------------------------------------------------
@@ -143,6 +144,7 @@ export function fp_dentry(d: i32, write: bool): void {
   fp_key(parent == 0 ? -1 : dw_raw(parent, D_NAME), dw_raw(d, D_NAME), write);
 }
 
+@inline export function inode_addr(i: i32): usize { return STATE + (<usize>(OFF_I + i * I_WORDS) << 2); }
 @inline export function iw_raw(i: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2)); }
 @inline export function iw(i: i32, f: i32): i32 { if (fp_on && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), false); return iw_raw(i, f); }
 @inline export function siw(i: i32, f: i32, v: i32): void {
