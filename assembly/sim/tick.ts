@@ -12,7 +12,7 @@ import {
   T_STATE, T_OP, T_SP, T_RET, T_OP_RESULT, TS_RUNNABLE, TS_DONE, F_FN, F_PC,
 } from "./state";
 import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
-import { ev } from "./trace";
+import { ev, trace_on } from "./trace";
 import { model_assert } from "./verdict";
 import { STEP_NEXT, top, call, set_current } from "../kernel/task";
 import { fw, task_changed, set_task_state, G_RUNNABLE } from "./state";
@@ -117,7 +117,7 @@ export function tick(t: i32): i32 {
   set_current(t);
 
   model_assert(tw(t, T_SP) > 0, "runnable task with no frame");
-  if (tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {
+  if (trace_on && tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {   // the arguments cost a few loads
     const k = tw(t, T_OP);
     ev(t, fw(top(t), F_FN), PC_SYSCALL_ENTER, (OBJ_PATH << 24) | op_word(t, k, 1), 0, op_word(t, k, 2), AUX_NONE);
   }
