@@ -113,8 +113,8 @@ export function dput(t: i32, d: i32): void {
 export function d_lookup(parent: i32, name: i32): i32 {
   if (fp_on) fp_key_of(parent, name);
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)
-      && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
+    if (dw_raw(d, D_NAME) != name || dw_raw(d, D_PARENT) != parent) continue;
+    if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)) return d;
   }
   return 0;
 }
@@ -127,7 +127,8 @@ export function in_lookup_find(parent: i32, name: i32): i32 {
   if (fp_on) fp_key_of(parent, name);
   if (gw(G_INLOOKUP) == 0) return 0;
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    if ((dw_raw(d, D_FLAGS) & DCACHE_IN_LOOKUP_HASH) != 0 && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
+    if (dw_raw(d, D_NAME) != name || dw_raw(d, D_PARENT) != parent) continue;
+    if ((dw_raw(d, D_FLAGS) & DCACHE_IN_LOOKUP_HASH) != 0) return d;
   }
   return 0;
 }

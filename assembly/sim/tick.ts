@@ -31,7 +31,7 @@ import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
 import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
-import { cov, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
+import { cov, cov_step, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
 import { G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY } from "./state";
 
 /** Run one transition of the top frame of task t. */
@@ -127,7 +127,7 @@ export function tick(t: i32): i32 {
     model_assert(guard < 512, "a step that never ends the tick");
     if (tw(t, T_SP) == 0) break;
     const fr = top(t);
-    cov((fw(fr, F_FN) << 6) | (fw(fr, F_PC) & 63));
+    cov_step(fw(fr, F_FN), fw(fr, F_PC));
     r = dispatch(t, fr);
   }
   if (tw(t, T_SP) == 0 && tw(t, T_STATE) == TS_RUNNABLE) {
