@@ -9,7 +9,7 @@
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
   tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
-  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed, set_task_state,
+  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed, set_task_state, gw, G_RUNNABLE,
 } from "../sim/state";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -84,7 +84,10 @@ export function wake(t: i32): void {
 /** Wake every task sleeping on (kind, obj). Returns how many were woken. */
 export function wake_all(kind: i32, obj: i32, n: i32): i32 {
   let woken = 0;
-  for (let t = 0; t < n && t < MAX_TASKS; t++) {
+  // in id order over the tasks that are not runnable (a wake changes only the woken task)
+  let m = ~gw(G_RUNNABLE) & ((1 << min(n, MAX_TASKS)) - 1);
+  for (; m != 0; m &= m - 1) {
+    const t = ctz<i32>(m);
     if (tw(t, T_STATE) == TS_BLOCKED && tw(t, T_WAIT_KIND) == kind && tw(t, T_WAIT_OBJ) == obj) {
       wake(t);
       woken++;
