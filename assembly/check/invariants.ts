@@ -15,7 +15,7 @@ import {
 } from "../abi";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
-  G_INLOOKUP, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
+  T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
   DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
@@ -37,7 +37,7 @@ function has_sleeper(kind: i32, obj: i32): bool {
  *  free of the queue (S8); with sleepers otherwise a wakeup that can never come (L2); with none
  *  an episode its owner abandoned (S5). */
 export function on_frame_pop(t: i32, depth: i32): void {
-  if (gw(G_INLOOKUP) == 0) return;
+  if (tw(t, T_EPISODES) == 0) return;   // an episode's wait queue is in its owner's frames
   const frame_key = ((t + 1) << 8) | depth;
   for (let d = episode_in_frame(0, frame_key); d != 0; d = episode_in_frame(d, frame_key)) {
     if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);

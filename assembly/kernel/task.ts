@@ -9,7 +9,7 @@
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
   tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
-  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed, set_task_state, gw, G_RUNNABLE,
+  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, T_EPISODES, task_changed, set_task_state, gw, G_RUNNABLE,
 } from "../sim/state";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -52,7 +52,7 @@ export function call(t: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3:
 export function ret(t: i32, v: i32): i32 {
   const sp = tw(t, T_SP);
   model_assert(sp > 0, "return with no frame");
-  on_frame_pop(t, sp - 1);
+  if (tw(t, T_EPISODES) != 0) on_frame_pop(t, sp - 1);
   stw(t, T_SP, sp - 1);
   stw(t, T_RET, v);
   return STEP_NEXT;

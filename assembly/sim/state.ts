@@ -45,6 +45,8 @@ export const T_OP: i32 = 3;        // index of the op being run (== n_ops when d
 export const T_SP: i32 = 4;        // number of frames on the stack
 export const T_RET: i32 = 5;       // return register: dentry id > 0, 0 (NULL), or -errno
 export const T_OP_RESULT: i32 = 6;
+export const T_EPISODES: i32 = 7;  // in-lookup dentries this task owns (their wait queues are in its
+                                   // frames); derived from the dentries, not part of its signature
 export const T_HEADER: i32 = 8;
 export const F_FN: i32 = 0;
 export const F_PC: i32 = 1;
