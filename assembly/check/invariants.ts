@@ -15,7 +15,7 @@ import {
 } from "../abi";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
-  G_INLOOKUP, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
+  T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
   DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
@@ -37,14 +37,21 @@ function has_sleeper(kind: i32, obj: i32): bool {
  *  free of the queue (S8); with sleepers otherwise a wakeup that can never come (L2); with none
  *  an episode its owner abandoned (S5). */
 export function on_frame_pop(t: i32, depth: i32): void {
-  if (gw(G_INLOOKUP) == 0) return;
+  if (tw(t, T_EPISODES) == 0) return;   // an episode's wait queue is in its owner's frames
   const frame_key = ((t + 1) << 8) | depth;
-  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0 || dw_raw(d, D_WQ_FRAME) != frame_key) continue;
+  for (let d = episode_in_frame(0, frame_key); d != 0; d = episode_in_frame(d, frame_key)) {
     if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);
     else if (has_sleeper(WAIT_IN_LOOKUP, d) || (dw(d, D_FLAGS) & DCACHE_LOOKUP_WAITERS) != 0) fail(CHECK_LOST_WAKEUP, t);
     else fail(CHECK_EPISODE_END, t);
   }
+}
+
+/** The first dentry above slot `after` in lookup whose wait queue lives in frame `key`, or 0. */
+function episode_in_frame(after: i32, key: i32): i32 {
+  for (let d = after + 1, n = gw(G_D_HWM); d <= n; d++) {
+    if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) != 0 && dw_raw(d, D_WQ_FRAME) == key) return d;
+  }
+  return 0;
 }
 
 /** S3/S4 over every dentry, after a tick that changed dentry state. */
@@ -52,11 +59,11 @@ export function check_shapes(): void {
   if (gw(G_SHAPE_DIRTY) == 0) return;
   sgw(G_SHAPE_DIRTY, 0);
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    const f = dw(d, D_FLAGS);
+    const f = dw_raw(d, D_FLAGS);
     if ((f & DCACHE_ALLOCATED) == 0) continue;
     const par = (f & DCACHE_PAR_LOOKUP) != 0, chained = (f & DCACHE_IN_LOOKUP_HASH) != 0;
     if (par != chained) { fail(CHECK_INLOOKUP_SHAPE, current); return; }
-    if (par && ((f & DCACHE_HASHED) != 0 || dw(d, D_INODE) != 0 || dw(d, D_REF) < 1)) {
+    if (par && ((f & DCACHE_HASHED) != 0 || dw_raw(d, D_INODE) != 0 || dw_raw(d, D_REF) < 1)) {
       fail(CHECK_INLOOKUP_SHAPE, current);
       return;
     }
@@ -72,7 +79,7 @@ export function check_lost_wakeups(force: bool): void {
     if (tw(t, T_STATE) != TS_BLOCKED) continue;
     const kind = tw(t, T_WAIT_KIND);
     if (kind != WAIT_IN_LOOKUP && kind != WAIT_LOOKUP_LOCK) continue;
-    if ((dw(tw(t, T_WAIT_OBJ), D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
+    if ((dw_raw(tw(t, T_WAIT_OBJ), D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
   }
 }
 

@@ -62,10 +62,10 @@ export function nfs_readdir(t: i32, fr: usize): i32 {
     ev(t, FN_NFS_READDIR, NR_RPC, 0, 0, popcnt<i32>(<i32>mask), AUX_NONE);
     return yield_(fr, NR_NEXT);
   }
-  const mask = <u32>L(fr, 1);
-  let o = L(fr, 2);
-  while (o < 32 && (mask & ((<u32>1) << o)) == 0) o++;
-  if (o >= 32) return ret(t, 0);
+  const next = L(fr, 2);
+  const rest = next < 32 ? <u32>L(fr, 1) & (<u32>0xFFFFFFFF << <u32>next) : 0;   // entries not yet primed
+  if (rest == 0) return ret(t, 0);
+  const o = <i32>ctz(rest);
   setL(fr, 2, o + 1);
   return callp(t, fr, NR_NEXT, FN_NFS_PRIME_DCACHE, dir, o);
 }

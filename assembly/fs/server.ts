@@ -4,7 +4,7 @@
 // Each object is (parent object, name, is_dir); object 1 is the root directory.
 
 import { fp_on, fp_srv } from "../sim/footprint";
-import { ow, sow, ow_raw, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, O_WORDS, MAX_OBJECTS } from "../sim/state";
+import { ow, sow, ow_raw, gw, sgw, G_O_HWM, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, O_WORDS, MAX_OBJECTS } from "../sim/state";
 import { model_assert } from "../sim/verdict";
 
 export const ROOT_OBJ: i32 = 1;
@@ -12,7 +12,7 @@ export const ROOT_OBJ: i32 = 1;
 /** The object named `name` in directory object `dir`, or 0. */
 export function srv_lookup(dir: i32, name: i32): i32 {
   if (fp_on) fp_srv(dir_name(dir), false);
-  for (let o = 1; o <= MAX_OBJECTS; o++) {
+  for (let o = 1, n = gw(G_O_HWM); o <= n; o++) {
     if (ow_raw(o, O_EXISTS) != 0 && ow_raw(o, O_PARENT) == dir && ow_raw(o, O_NAME) == name) return o;
   }
   return 0;
@@ -26,6 +26,7 @@ export function srv_create(dir: i32, name: i32, is_dir: bool): i32 {
   while (o <= MAX_OBJECTS && (ow_raw(o, O_EXISTS) != 0 || ow_raw(o, O_PARENT) != 0)) o++; // never reuse ids
   if (fp_on) fp_srv(dir_name(dir), true);
   model_assert(o <= MAX_OBJECTS, "server object table full");
+  if (o > gw(G_O_HWM)) sgw(G_O_HWM, o);
   for (let f = 0; f < O_WORDS; f++) sow(o, f, 0);
   sow(o, O_EXISTS, 1);
   sow(o, O_PARENT, dir);
@@ -50,7 +51,7 @@ export function srv_rename(dir: i32, from: i32, to: i32): i32 {
 export function srv_children_mask(dir: i32): u32 {
   if (fp_on) fp_srv(dir_name(dir), false);
   let mask: u32 = 0;
-  for (let o = 1; o <= MAX_OBJECTS && o < 32; o++) {
+  for (let o = 1, n = min(gw(G_O_HWM), 31); o <= n; o++) {
     if (ow_raw(o, O_EXISTS) != 0 && ow_raw(o, O_PARENT) == dir) mask |= (<u32>1) << o;
   }
   return mask;

@@ -25,7 +25,7 @@ import {
   AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS,
 } from "../abi";
 import {
-  dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
+  dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, stw, T_EPISODES, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
   D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_D_HWM, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
   DCACHE_LOOKUP_WAITERS,
@@ -113,8 +113,8 @@ export function dput(t: i32, d: i32): void {
 export function d_lookup(parent: i32, name: i32): i32 {
   if (fp_on) fp_key_of(parent, name);
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)
-      && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
+    if (dw_raw(d, D_NAME) != name || dw_raw(d, D_PARENT) != parent) continue;
+    if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)) return d;
   }
   return 0;
 }
@@ -127,7 +127,8 @@ export function in_lookup_find(parent: i32, name: i32): i32 {
   if (fp_on) fp_key_of(parent, name);
   if (gw(G_INLOOKUP) == 0) return 0;
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    if ((dw_raw(d, D_FLAGS) & DCACHE_IN_LOOKUP_HASH) != 0 && dw_raw(d, D_PARENT) == parent && dw_raw(d, D_NAME) == name) return d;
+    if (dw_raw(d, D_NAME) != name || dw_raw(d, D_PARENT) != parent) continue;
+    if ((dw_raw(d, D_FLAGS) & DCACHE_IN_LOOKUP_HASH) != 0) return d;
   }
   return 0;
 }
@@ -140,6 +141,7 @@ function d_insert_in_lookup(t: i32, parent: i32, name: i32): i32 {
   sdw(d, D_OWNER, t + 1);
   // the d_alloc_parallel frame is on top; the wait queue belongs to its caller (on-stack gen.)
   sdw(d, D_WQ_FRAME, ((t + 1) << 8) | (tw(t, T_SP) - 2));
+  stw(t, T_EPISODES, tw(t, T_EPISODES) + 1);
   sgw(G_INLOOKUP, gw(G_INLOOKUP) + 1);
   sgw(G_SHAPE_DIRTY, 1);
   return d;
@@ -166,6 +168,7 @@ export function __d_lookup_unhash(t: i32, d: i32): void {
     fail(CHECK_OWNER_ONLY, t);                      // S15: Al Viro's invariant
   }
   clear_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH | DCACHE_LOOKUP_LOCKED);
+  stw(owner, T_EPISODES, tw(owner, T_EPISODES) - 1);
   sgw(G_INLOOKUP, gw(G_INLOOKUP) - 1);
   sgw(G_SHAPE_DIRTY, 1);
   sgw(G_WAKE_DIRTY, 1);

@@ -9,7 +9,7 @@
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
   tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
-  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, task_changed,
+  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, T_EPISODES, task_changed, set_task_state, gw, G_RUNNABLE,
 } from "../sim/state";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -52,7 +52,7 @@ export function call(t: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3:
 export function ret(t: i32, v: i32): i32 {
   const sp = tw(t, T_SP);
   model_assert(sp > 0, "return with no frame");
-  on_frame_pop(t, sp - 1);
+  if (tw(t, T_EPISODES) != 0) on_frame_pop(t, sp - 1);
   stw(t, T_SP, sp - 1);
   stw(t, T_RET, v);
   return STEP_NEXT;
@@ -63,7 +63,7 @@ export function ret_yield(t: i32, v: i32): i32 { ret(t, v); return STEP_YIELD; }
 /** Sleep on (kind, obj); resume at `pc` when woken. */
 export function block(t: i32, fr: usize, pc: i32, kind: i32, obj: i32): i32 {
   sfw(fr, F_PC, pc);
-  stw(t, T_STATE, TS_BLOCKED);
+  set_task_state(t, TS_BLOCKED);
   stw(t, T_WAIT_KIND, kind);
   stw(t, T_WAIT_OBJ, obj);
   cov(COV_BLOCK + kind);
@@ -75,7 +75,7 @@ export function wake(t: i32): void {
   const kind = tw(t, T_WAIT_KIND);
   task_changed(t);
   cov(COV_WAKE + kind);
-  stw(t, T_STATE, TS_RUNNABLE);
+  set_task_state(t, TS_RUNNABLE);
   stw(t, T_WAIT_KIND, WAIT_NONE);
   stw(t, T_WAIT_OBJ, 0);
   ev(t, FN_WAKE, kind, (OBJ_TASK << 24) | current, 0, 0);
@@ -84,7 +84,10 @@ export function wake(t: i32): void {
 /** Wake every task sleeping on (kind, obj). Returns how many were woken. */
 export function wake_all(kind: i32, obj: i32, n: i32): i32 {
   let woken = 0;
-  for (let t = 0; t < n && t < MAX_TASKS; t++) {
+  // in id order over the tasks that are not runnable (a wake changes only the woken task)
+  let m = ~gw(G_RUNNABLE) & ((1 << min(n, MAX_TASKS)) - 1);
+  for (; m != 0; m &= m - 1) {
+    const t = ctz<i32>(m);
     if (tw(t, T_STATE) == TS_BLOCKED && tw(t, T_WAIT_KIND) == kind && tw(t, T_WAIT_OBJ) == obj) {
       wake(t);
       woken++;

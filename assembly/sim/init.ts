@@ -4,8 +4,8 @@
 
 import { VERDICT_RUNNING, FS_NFS } from "../abi";
 import {
-  sgw, stw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO,
-  T_STATE, TS_RUNNABLE, D_REF, save_initial, set_live_tasks,
+  sgw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO,
+  TS_RUNNABLE, D_REF, save_initial, set_live_tasks, set_task_state,
 } from "./state";
 import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_type } from "./config";
 import { srv_create, srv_lookup, ROOT_OBJ } from "../fs/server";
@@ -76,7 +76,7 @@ export function init_state(): void {
   }
 
   for (let t = 0; t < n_tasks; t++) {
-    stw(t, T_STATE, TS_RUNNABLE);
+    set_task_state(t, TS_RUNNABLE);
     start_next_op(t);
   }
   save_initial();

@@ -23,10 +23,12 @@ export function prng_seed(seed: u64): void {
 }
 
 export function prng_next(): u32 {
-  const result = rotl<u32>(s1 * 5, 7) * 9;
-  const t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
-  s2 ^= t; s3 = rotl<u32>(s3, 11);
+  let a = s0, b = s1, c = s2, d = s3;   // the state in locals: one load and one store each
+  const result = rotl<u32>(b * 5, 7) * 9;
+  const t = b << 9;
+  c ^= a; d ^= b; b ^= c; a ^= d;
+  c ^= t; d = rotl<u32>(d, 11);
+  s0 = a; s1 = b; s2 = c; s3 = d;
   return result;
 }
 

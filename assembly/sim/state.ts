@@ -29,6 +29,8 @@ export const G_LAST_TASK: i32 = 10;     // task that ran the previous tick, -1 a
 export const G_PREEMPTIONS: i32 = 11;
 export const G_D_HWM: i32 = 12;         // highest dentry slot ever used on this path (slots above are zero)
 export const G_I_HWM: i32 = 13;         // same for inodes
+export const G_RUNNABLE: i32 = 14;      // bitmask of the runnable tasks (set_task_state keeps it)
+export const G_O_HWM: i32 = 15;         // highest server object slot ever used (slots above are zero)
 export const G_WORDS: i32 = 16;
 
 // ---- tasks ------------------------------------------------------------------------------------
@@ -43,6 +45,8 @@ export const T_OP: i32 = 3;        // index of the op being run (== n_ops when d
 export const T_SP: i32 = 4;        // number of frames on the stack
 export const T_RET: i32 = 5;       // return register: dentry id > 0, 0 (NULL), or -errno
 export const T_OP_RESULT: i32 = 6;
+export const T_EPISODES: i32 = 7;  // in-lookup dentries this task owns (their wait queues are in its
+                                   // frames); derived from the dentries, not part of its signature
 export const T_HEADER: i32 = 8;
 export const F_FN: i32 = 0;
 export const F_PC: i32 = 1;
@@ -116,6 +120,13 @@ export const INITIAL: usize = memory.data(STATE_BYTES, 16);
 @inline export function tw(t: i32, f: i32): i32 { return load<i32>(task_addr(t) + (<usize>f << 2)); }
 @inline export function stw(t: i32, f: i32, v: i32): void { store<i32>(task_addr(t) + (<usize>f << 2), v); }
 
+/** Set task t's T_STATE, keeping the runnable mask (G_RUNNABLE) in step. */
+@inline export function set_task_state(t: i32, s: i32): void {
+  stw(t, T_STATE, s);
+  const m = gw(G_RUNNABLE);
+  sgw(G_RUNNABLE, s == TS_RUNNABLE ? m | (1 << t) : m & ~(1 << t));
+}
+
 @inline export function frame_addr(t: i32, depth: i32): usize {
   return task_addr(t) + (<usize>(T_HEADER + depth * F_WORDS) << 2);
 }
@@ -135,6 +146,7 @@ export function fp_dentry(d: i32, write: bool): void {
   fp_key(parent == 0 ? -1 : dw_raw(parent, D_NAME), dw_raw(d, D_NAME), write);
 }
 
+@inline export function inode_addr(i: i32): usize { return STATE + (<usize>(OFF_I + i * I_WORDS) << 2); }
 @inline export function iw_raw(i: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2)); }
 @inline export function iw(i: i32, f: i32): i32 { if (fp_on && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), false); return iw_raw(i, f); }
 @inline export function siw(i: i32, f: i32, v: i32): void {

@@ -39,20 +39,18 @@ export function begin_schedule(): void {
 }
 
 /** Run one tick of task t and record the choice. */
-export function step_recorded(t: i32): i32 {
+@inline export function step_recorded(t: i32): i32 {
   store<u8>(CHOICES + <usize>choices_len, <u8>t);
   if (choices_len < MAX_CHOICES - 1) choices_len++;
   return tick(t);
 }
 
+/** The k-th runnable task (k uniform below their number). */
 function pick_random(mask: i32): i32 {
   let k = <i32>prng_below(<u32>popcnt<i32>(mask));
-  for (let t = 0; t < n_tasks; t++) {
-    if ((mask & (1 << t)) == 0) continue;
-    if (k == 0) return t;
-    k--;
-  }
-  return -1;
+  if (mask == 0) return -1;
+  for (; k > 0; k--) mask &= mask - 1;   // drop the k lowest
+  return ctz<i32>(mask);
 }
 
 function pct_setup(depth: i32, k: i32): void {

@@ -12,10 +12,10 @@ import {
   T_STATE, T_OP, T_SP, T_RET, T_OP_RESULT, TS_RUNNABLE, TS_DONE, F_FN, F_PC,
 } from "./state";
 import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
-import { ev } from "./trace";
+import { ev, trace_on } from "./trace";
 import { model_assert } from "./verdict";
 import { STEP_NEXT, top, call, set_current } from "../kernel/task";
-import { fw, task_changed } from "./state";
+import { fw, task_changed, set_task_state, G_RUNNABLE } from "./state";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
@@ -31,8 +31,8 @@ import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
 import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
-import { cov, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
-import { G_INLOOKUP } from "./state";
+import { cov, cov_step, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
+import { G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY } from "./state";
 
 /** Run one transition of the top frame of task t. */
 function dispatch(t: i32, fr: usize): i32 {
@@ -91,7 +91,7 @@ export function op_fn(code: i32): i32 {
 export function start_next_op(t: i32): void {
   const k = tw(t, T_OP);
   if (k >= task_n_ops(t)) {
-    stw(t, T_STATE, TS_DONE);
+    set_task_state(t, TS_DONE);
     sgw(G_DONE, gw(G_DONE) + 1);
     return;
   }
@@ -101,11 +101,8 @@ export function start_next_op(t: i32): void {
 
 @inline export function runnable(t: i32): bool { return tw(t, T_STATE) == TS_RUNNABLE; }
 
-export function runnable_mask(): i32 {
-  let m = 0;
-  for (let t = 0; t < n_tasks; t++) if (tw(t, T_STATE) == TS_RUNNABLE) m |= 1 << t;
-  return m;
-}
+/** The runnable tasks as a bitmask (kept in the state block by set_task_state). */
+@inline export function runnable_mask(): i32 { return gw(G_RUNNABLE); }
 
 /** One scheduler tick for task t (which must be runnable). Returns the verdict so far:
  *  VERDICT_RUNNING, or how the run ended. */
@@ -120,7 +117,7 @@ export function tick(t: i32): i32 {
   set_current(t);
 
   model_assert(tw(t, T_SP) > 0, "runnable task with no frame");
-  if (tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {
+  if (trace_on && tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {   // the arguments cost a few loads
     const k = tw(t, T_OP);
     ev(t, fw(top(t), F_FN), PC_SYSCALL_ENTER, (OBJ_PATH << 24) | op_word(t, k, 1), 0, op_word(t, k, 2), AUX_NONE);
   }
@@ -130,7 +127,7 @@ export function tick(t: i32): i32 {
     model_assert(guard < 512, "a step that never ends the tick");
     if (tw(t, T_SP) == 0) break;
     const fr = top(t);
-    cov((fw(fr, F_FN) << 6) | (fw(fr, F_PC) & 63));
+    cov_step(fw(fr, F_FN), fw(fr, F_PC));
     r = dispatch(t, fr);
   }
   if (tw(t, T_SP) == 0 && tw(t, T_STATE) == TS_RUNNABLE) {
@@ -155,8 +152,8 @@ function after_tick(): i32 {
 }
 
 function end_of_tick(): i32 {
-  if (gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
-  if (gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
+  if (gw(G_SHAPE_DIRTY) != 0 && gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
+  if (gw(G_WAKE_DIRTY) != 0 && gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
   if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
   if (gw(G_DONE) == n_tasks) { sgw(G_VERDICT, VERDICT_OK); return VERDICT_OK; }
   if (runnable_mask() == 0) {
