@@ -17,12 +17,11 @@
 
 import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK } from "../abi";
 import {
-  STATE, STATE_BYTES, gw, tw, dw, iw, ow, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM,
+  STATE, STATE_BYTES, gw, tw, dw, iw, ow, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, G_O_HWM,
   state_save, state_restore, OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, T_WAIT_KIND,
   T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER,
   D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS, I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER,
   RW_READERS, RW_QLEN, RW_Q, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
-  MAX_OBJECTS,
 } from "./state";
 import { n_tasks, task_n_ops, op_word } from "./config";
 import { OP_WORDS } from "../abi";
@@ -155,7 +154,7 @@ export function canonical_hash(last: i32): u64 {
     mix64(pack(map_task(iw(i, RW_WRITER)) | (q << 8), map_mask(iw(i, RW_READERS))));
     for (let k = 0; k < q; k++) { const e = iw(i, RW_Q + k); mix((e & ~0xff) | rank(e & 0xff)); }
   }
-  for (let o = 1; o <= MAX_OBJECTS; o++) {
+  for (let o = 1, n = gw(G_O_HWM); o <= n; o++) {
     const exists = ow(o, O_EXISTS), parent = ow(o, O_PARENT);
     if (parent == 0 && exists == 0) continue;
     mix64(pack(o, exists)); mix64(pack(parent, ow(o, O_NAME))); mix(ow(o, O_IS_DIR));
