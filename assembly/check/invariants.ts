@@ -54,9 +54,11 @@ function episode_in_frame(after: i32, key: i32): i32 {
   return 0;
 }
 
-/** S3/S4 over every dentry, after a tick that changed dentry state. */
-export function check_shapes(): void {
-  if (gw(G_SHAPE_DIRTY) == 0) return;
+/** S3/S4 over every dentry, after a tick that changed dentry state (G_SHAPE_DIRTY); a clean
+ *  tick costs one test, not a call. */
+@inline export function check_shapes(): void { if (gw(G_SHAPE_DIRTY) != 0) scan_shapes(); }
+
+function scan_shapes(): void {
   sgw(G_SHAPE_DIRTY, 0);
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     const f = dw_raw(d, D_FLAGS);
@@ -72,8 +74,9 @@ export function check_shapes(): void {
 
 /** L2: a sleeper on an in-lookup wait or lookup lock whose dentry is no longer in lookup was
  *  not woken. Run after a tick that ended an episode, and when no task is runnable. */
-export function check_lost_wakeups(force: bool): void {
-  if (!force && gw(G_WAKE_DIRTY) == 0) return;
+@inline export function check_lost_wakeups(force: bool): void { if (force || gw(G_WAKE_DIRTY) != 0) scan_sleepers(); }
+
+function scan_sleepers(): void {
   sgw(G_WAKE_DIRTY, 0);
   for (let t = 0; t < n_tasks && t < MAX_TASKS; t++) {
     if (tw(t, T_STATE) != TS_BLOCKED) continue;

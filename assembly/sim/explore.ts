@@ -15,19 +15,17 @@
 //   (the table stores the least count seen). With bound < 0 the search is unbounded and the
 //   last-run task is not part of the state.
 
-import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK } from "../abi";
+import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, OP_WORDS } from "../abi";
 import {
-  STATE, STATE_BYTES, gw, tw, dw, iw, ow, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, G_O_HWM,
-  state_save, state_restore, OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, T_WAIT_KIND,
+  STATE, STATE_BYTES, gw, tw, dw_raw, iw_raw, ow_raw, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, G_O_HWM,
+  state_save, state_restore, OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, TS_DONE, T_WAIT_KIND,
   T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER,
   D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS, I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER,
   RW_READERS, RW_QLEN, RW_Q, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
 } from "./state";
 import { n_tasks, task_n_ops, op_word } from "./config";
-import { OP_WORDS } from "../abi";
 import { tick, runnable_mask, set_por_tracking } from "./tick";
 import { compute_futures, conflicts_with } from "./footprint";
-import { TS_DONE } from "./state";
 import { begin_schedule } from "./strategy";
 
 // ---- hashing ------------------------------------------------------------------------------------
@@ -132,32 +130,33 @@ function canonical_order(): void {
   for (let i = 0; i < n_tasks; i++) store<i32>(RANK + (<usize>perm(i) << 2), i);
 }
 
-/** The canonical hash of the current state (see the file comment). */
+/** The canonical hash of the current state (see the file comment). Reads the tables raw: it
+ *  runs between ticks, when no footprint is recorded. */
 export function canonical_hash(last: i32): u64 {
   canonical_order();
   h = 0xcbf29ce484222325;
   mix64(pack(gw(G_NEXT_INO), gw(G_N_EMITS)));
   for (let i = 0; i < n_tasks; i++) mix64(sig(perm(i)));
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
-    const f = dw(d, D_FLAGS);
+    const f = dw_raw(d, D_FLAGS);
     if (f == 0) continue;
-    mix64(pack(d, f)); mix64(pack(dw(d, D_PARENT), dw(d, D_NAME))); mix64(pack(dw(d, D_INODE), dw(d, D_REF)));
-    const wq = dw(d, D_WQ_FRAME);
-    const holders = map_task(dw(d, D_OWNER)) | (map_task(dw(d, D_LOCKER)) << 8);   // ids + 1 < 256
+    mix64(pack(d, f)); mix64(pack(dw_raw(d, D_PARENT), dw_raw(d, D_NAME))); mix64(pack(dw_raw(d, D_INODE), dw_raw(d, D_REF)));
+    const wq = dw_raw(d, D_WQ_FRAME);
+    const holders = map_task(dw_raw(d, D_OWNER)) | (map_task(dw_raw(d, D_LOCKER)) << 8);   // ids + 1 < 256
     mix64(pack(holders, wq == 0 ? 0 : (map_task(wq >> 8) << 8) | (wq & 0xff)));
-    mix64(pack(map_mask(dw(d, D_WAITERS)), dw(d, D_LOOKUPS)));
+    mix64(pack(map_mask(dw_raw(d, D_WAITERS)), dw_raw(d, D_LOOKUPS)));
   }
   for (let i = 1, n = gw(G_I_HWM); i <= n; i++) {
-    if (iw(i, I_USED) == 0) continue;
-    mix64(pack(i, iw(i, I_INO))); mix64(pack(iw(i, I_OBJ), iw(i, I_IS_DIR)));
-    const q = iw(i, RW_QLEN);
-    mix64(pack(map_task(iw(i, RW_WRITER)) | (q << 8), map_mask(iw(i, RW_READERS))));
-    for (let k = 0; k < q; k++) { const e = iw(i, RW_Q + k); mix((e & ~0xff) | rank(e & 0xff)); }
+    if (iw_raw(i, I_USED) == 0) continue;
+    mix64(pack(i, iw_raw(i, I_INO))); mix64(pack(iw_raw(i, I_OBJ), iw_raw(i, I_IS_DIR)));
+    const q = iw_raw(i, RW_QLEN);
+    mix64(pack(map_task(iw_raw(i, RW_WRITER)) | (q << 8), map_mask(iw_raw(i, RW_READERS))));
+    for (let k = 0; k < q; k++) { const e = iw_raw(i, RW_Q + k); mix((e & ~0xff) | rank(e & 0xff)); }
   }
   for (let o = 1, n = gw(G_O_HWM); o <= n; o++) {
-    const exists = ow(o, O_EXISTS), parent = ow(o, O_PARENT);
+    const exists = ow_raw(o, O_EXISTS), parent = ow_raw(o, O_PARENT);
     if (parent == 0 && exists == 0) continue;
-    mix64(pack(o, exists)); mix64(pack(parent, ow(o, O_NAME))); mix(ow(o, O_IS_DIR));
+    mix64(pack(o, exists)); mix64(pack(parent, ow_raw(o, O_NAME))); mix(ow_raw(o, O_IS_DIR));
   }
   const n = gw(G_N_EMITS);
   for (let e = 0; e < n; e++) { mix64(pack(ew(e, E_DIR), ew(e, E_NAME))); mix(ew(e, E_INO)); }

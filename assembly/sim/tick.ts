@@ -32,7 +32,7 @@ import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
 import { cov, cov_step, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
-import { G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY } from "./state";
+import { G_INLOOKUP } from "./state";
 
 /** Run one transition of the top frame of task t. */
 function dispatch(t: i32, fr: usize): i32 {
@@ -152,8 +152,8 @@ function after_tick(): i32 {
 }
 
 function end_of_tick(): i32 {
-  if (gw(G_SHAPE_DIRTY) != 0 && gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
-  if (gw(G_WAKE_DIRTY) != 0 && gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
+  if (gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
+  if (gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
   if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
   if (gw(G_DONE) == n_tasks) { sgw(G_VERDICT, VERDICT_OK); return VERDICT_OK; }
   if (runnable_mask() == 0) {
