@@ -26,6 +26,7 @@ import { find_cycle, cycle_task, cycle_kind } from "./check/waits_for";
 import { fn_name as fname, FN_COUNT } from "./kernel/fns";
 import { state_name as sname } from "./kernel/names";
 import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
+import { LEAN } from "./sim/build";
 import {
   dfs_start as explore_start, dfs_run as explore_run, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
@@ -35,6 +36,8 @@ import {
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
 let last_schedules: i32 = 0;
 
+/** 1 in the lean build (assembly/sim/build.ts): random and PCT batches only. */
+export function lean_build(): bool { return LEAN; }
 export function scenario_ptr(): usize { return SCENARIO; }
 
 /** Decode the scenario words and build the initial state. 0, or -(index + 1) of a bad word. */
@@ -72,7 +75,10 @@ export function run_replay(n: i32): i32 { last_schedules = 1; return replay(n); 
 export function choices_ptr(): usize { return CHOICES; }
 export function choices_len(): i32 { return n_choices; }
 
-export function set_trace(on: bool): void { trace_switch(on); }
+export function set_trace(on: bool): void {
+  if (LEAN && on) abort("the lean build has no trace: replay in build/vfsim.wasm");
+  trace_switch(on);
+}
 export function trace_ptr(): usize { return TRACE; }
 export function trace_len(): i32 { return n_events; }
 export function trace_lost(): i32 { return lost; }
@@ -117,7 +123,10 @@ export function snapshot_load(slot: i32): void {
 
 // ---- exhaustive search (sim/explore.ts) --------------------------------------------------------
 /** Start a depth-first search with state caching; bound < 0: no preemption bound. */
-export function dfs_start(bound: i32, max_states: i64, symmetry: bool, por: bool): void { explore_start(bound, max_states, symmetry, por); }
+export function dfs_start(bound: i32, max_states: i64, symmetry: bool, por: bool): void {
+  if (LEAN) abort("the lean build records no footprints: run dfs in build/vfsim.wasm");
+  explore_start(bound, max_states, symmetry, por);
+}
 /** Go on for at most `budget` transitions: VERDICT_RUNNING while unfinished, then the verdict
  *  of the first failing schedule (choices at dfs_path_ptr()) or 0 (ok). */
 export function dfs_run(budget: i64): i32 { return explore_run(budget); }
@@ -176,7 +185,10 @@ export function state_view(): i32 {
 export function view_ptr(): usize { return VIEW; }
 
 // ---- coverage (the fuzzer's feedback: sim/coverage.ts) -----------------------------------------
-export function coverage_ptr(): usize { return COVERAGE; }
+export function coverage_ptr(): usize {
+  if (LEAN) abort("the lean build records no coverage: fuzz with build/vfsim.wasm");
+  return COVERAGE;
+}
 export function coverage_bytes(): i32 { return COV_BITS >> 3; }
 export function coverage_reset(): void { coverage_clear(); }
 

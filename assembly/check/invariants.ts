@@ -92,7 +92,7 @@ function scan_sleepers(): void {
  *  st_ino, and an emitted ino must match the inode the dcache holds for that name now. */
 export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_ino: i32): void {
   if (fs_type != FS_PROCFS) return;
-  if (fp_on) fp_emits(true);
+  if (fp_on()) fp_emits(true);
   const n = gw(G_N_EMITS);
   if (n < MAX_EMITS) {
     sew(n, E_DIR, dir); sew(n, E_NAME, name); sew(n, E_INO, ino);
@@ -104,7 +104,7 @@ export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_i
 /** stat returned st_ino for (dir, name): it must equal every d_ino readdir emitted for it. */
 export function ino_check_stat(t: i32, dir: i32, name: i32, ino: i32): void {
   if (fs_type != FS_PROCFS) return;
-  if (fp_on) fp_emits(false);
+  if (fp_on()) fp_emits(false);
   const n = gw(G_N_EMITS);
   for (let e = 0; e < n; e++) {
     if (ew(e, E_DIR) == dir && ew(e, E_NAME) == name && ew(e, E_INO) != ino) { fail(CHECK_INO_CONSISTENCY, t); return; }

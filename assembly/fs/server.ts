@@ -11,7 +11,7 @@ export const ROOT_OBJ: i32 = 1;
 
 /** The object named `name` in directory object `dir`, or 0. */
 export function srv_lookup(dir: i32, name: i32): i32 {
-  if (fp_on) fp_srv(dir_name(dir), false);
+  if (fp_on()) fp_srv(dir_name(dir), false);
   for (let o = 1, n = gw(G_O_HWM); o <= n; o++) {
     if (ow_raw(o, O_EXISTS) != 0 && ow_raw(o, O_PARENT) == dir && ow_raw(o, O_NAME) == name) return o;
   }
@@ -24,7 +24,7 @@ function dir_name(dir: i32): i32 { return dir == ROOT_OBJ ? 0 : ow_raw(dir, O_NA
 export function srv_create(dir: i32, name: i32, is_dir: bool): i32 {
   let o = 1;
   while (o <= MAX_OBJECTS && (ow_raw(o, O_EXISTS) != 0 || ow_raw(o, O_PARENT) != 0)) o++; // never reuse ids
-  if (fp_on) fp_srv(dir_name(dir), true);
+  if (fp_on()) fp_srv(dir_name(dir), true);
   model_assert(o <= MAX_OBJECTS, "server object table full");
   if (o > gw(G_O_HWM)) sgw(G_O_HWM, o);
   for (let f = 0; f < O_WORDS; f++) sow(o, f, 0);
@@ -49,7 +49,7 @@ export function srv_rename(dir: i32, from: i32, to: i32): i32 {
 
 /** The directory listing a readdir sees: a bitmask of object ids (bit o) present in `dir`. */
 export function srv_children_mask(dir: i32): u32 {
-  if (fp_on) fp_srv(dir_name(dir), false);
+  if (fp_on()) fp_srv(dir_name(dir), false);
   let mask: u32 = 0;
   for (let o = 1, n = min(gw(G_O_HWM), 31); o <= n; o++) {
     if (ow_raw(o, O_EXISTS) != 0 && ow_raw(o, O_PARENT) == dir) mask |= (<u32>1) << o;

@@ -72,14 +72,14 @@ export function d_alloc(parent: i32, name: i32): i32 {
   sdw_raw(d, D_PARENT, parent);
   sdw_raw(d, D_NAME, name);
   sdw_raw(d, D_REF, 1);
-  if (fp_on) fp_dentry(d, true);
+  if (fp_on()) fp_dentry(d, true);
   if (parent != 0) dget(parent);
   return d;
 }
 
 /** Models: dget(). Reference counting commutes: the footprint is REF, not the dentry's key. */
 export function dget(d: i32): void {
-  if (fp_on) fp_refcount(d, true);
+  if (fp_on()) fp_refcount(d, true);
   sdw_raw(d, D_REF, dw_raw(d, D_REF) + 1);
 }
 
@@ -98,7 +98,7 @@ export function dput(t: i32, d: i32): void {
   while (d != 0) {
     const ref = dw_raw(d, D_REF) - 1;
     model_assert(ref >= 0, "dput of a dentry with no references");
-    if (fp_on) fp_refcount(d, ref > 0);
+    if (fp_on()) fp_refcount(d, ref > 0);
     sdw_raw(d, D_REF, ref);
     if (ref > 0 || has(d, DCACHE_HASHED)) return;
     sgw(G_SHAPE_DIRTY, 1);
@@ -111,7 +111,7 @@ export function dput(t: i32, d: i32): void {
 
 /** Models: d_lookup() on the main hash: the hashed dentry for (parent, name), or 0. */
 export function d_lookup(parent: i32, name: i32): i32 {
-  if (fp_on) fp_key_of(parent, name);
+  if (fp_on()) fp_key_of(parent, name);
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     if (dw_raw(d, D_NAME) != name || dw_raw(d, D_PARENT) != parent) continue;
     if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_HASHED)) == (DCACHE_ALLOCATED | DCACHE_HASHED)) return d;
@@ -124,7 +124,7 @@ function fp_key_of(parent: i32, name: i32): void { fp_key(parent == 0 ? -1 : dw_
 
 /** The in-lookup hash chain scan (d_alloc_parallel step 6): the in-lookup dentry for the key. */
 export function in_lookup_find(parent: i32, name: i32): i32 {
-  if (fp_on) fp_key_of(parent, name);
+  if (fp_on()) fp_key_of(parent, name);
   if (gw(G_INLOOKUP) == 0) return 0;
   for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
     if (dw_raw(d, D_NAME) != name || dw_raw(d, D_PARENT) != parent) continue;

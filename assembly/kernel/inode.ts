@@ -47,7 +47,7 @@ export function nfs_fhget(obj: i32, is_dir: bool, name: i32): i32 {
 /** Models: fs/proc/base.c proc_pid_make_inode(): a new inode every time, numbered by
  *  get_next_ino(): proc inode numbers exist only once instantiated (kernel-model.md 4.2). */
 export function proc_make_inode(obj: i32, is_dir: bool, name: i32): i32 {
-  if (fp_on) fp_next_ino();
+  if (fp_on()) fp_next_ino();
   const ino = gw(G_NEXT_INO);
   sgw(G_NEXT_INO, ino + 1);
   return new_inode(obj, is_dir, ino, name);

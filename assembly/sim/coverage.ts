@@ -7,6 +7,8 @@
 //   COV_END + verdict * 16 + check   how a run ended
 //   COV_CYCLE + a * 8 + b   a waits-for cycle with an edge of kind a followed by one of kind b
 
+import { LEAN } from "./build";
+
 export const COV_BITS: i32 = 4096;
 export const COV_BLOCK: i32 = 2048;
 export const COV_WAKE: i32 = 2056;
@@ -18,12 +20,14 @@ export const COV_CYCLE: i32 = 2240;
 export const COVERAGE: usize = memory.data(COV_BITS >> 3, 16);
 
 @inline export function cov(bit: i32): void {
+  if (LEAN) return;
   const p = COVERAGE + <usize>(bit >> 3);
   store<u8>(p, load<u8>(p) | <u8>(<u32>1 << <u32>(bit & 7)));
 }
 
 /** cov((fn << 6) | (pc & 63)), with the byte and bit taken apart directly. */
 @inline export function cov_step(fn: i32, pc: i32): void {
+  if (LEAN) return;
   const p = COVERAGE + (<usize>fn << 3) + <usize>((pc & 63) >> 3);
   store<u8>(p, load<u8>(p) | <u8>(<u32>1 << <u32>(pc & 7)));
 }

@@ -24,11 +24,14 @@
 // of slots behave alike, so the search keeps one of them.
 // The set is a 512-bit Bloom filter: a false conflict costs reduction, never soundness.
 
+import { LEAN } from "./build";
 import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, FS_PROCFS } from "../abi";
 import { n_tasks, task_n_ops, op_word, path_len, path_name, fs_type, n_cached, cached_path, n_tree, tree_path } from "./config";
 
-export let fp_on: bool = false;
-export function set_fp(on: bool): void { fp_on = on; }
+let fp_flag: bool = false;
+/** Is this step's footprint being recorded? Never in the lean build. */
+@inline export function fp_on(): bool { return !LEAN && fp_flag; }
+export function set_fp(on: bool): void { fp_flag = on; }
 
 const WORDS: i32 = 8;   // 8 x 64 bits
 export const FP_R: usize = memory.data(WORDS * 8, 16);   // the step's reads

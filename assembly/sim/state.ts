@@ -138,8 +138,8 @@ export const INITIAL: usize = memory.data(STATE_BYTES, 16);
 // that record what they look for themselves, for refcounts, and for the checks.
 @inline export function dw_raw(d: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2)); }
 @inline export function sdw_raw(d: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_D + d * D_WORDS + f) << 2), v); }
-@inline export function dw(d: i32, f: i32): i32 { if (fp_on) fp_dentry(d, false); return dw_raw(d, f); }
-@inline export function sdw(d: i32, f: i32, v: i32): void { if (fp_on) fp_dentry(d, true); sdw_raw(d, f, v); }
+@inline export function dw(d: i32, f: i32): i32 { if (fp_on()) fp_dentry(d, false); return dw_raw(d, f); }
+@inline export function sdw(d: i32, f: i32, v: i32): void { if (fp_on()) fp_dentry(d, true); sdw_raw(d, f, v); }
 /** Record a read or write of KEY(parent name, name) of dentry d. */
 export function fp_dentry(d: i32, write: bool): void {
   const parent = dw_raw(d, D_PARENT);
@@ -148,15 +148,15 @@ export function fp_dentry(d: i32, write: bool): void {
 
 @inline export function inode_addr(i: i32): usize { return STATE + (<usize>(OFF_I + i * I_WORDS) << 2); }
 @inline export function iw_raw(i: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2)); }
-@inline export function iw(i: i32, f: i32): i32 { if (fp_on && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), false); return iw_raw(i, f); }
+@inline export function iw(i: i32, f: i32): i32 { if (fp_on() && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), false); return iw_raw(i, f); }
 @inline export function siw(i: i32, f: i32, v: i32): void {
-  if (fp_on && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), true);
+  if (fp_on() && f >= RW_WRITER) fp_rwsem(iw_raw(i, I_NAME), true);
   store<i32>(STATE + (<usize>(OFF_I + i * I_WORDS + f) << 2), v);
 }
 
 @inline export function ow_raw(o: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2)); }
-@inline export function ow(o: i32, f: i32): i32 { if (fp_on) fp_srv_of(o, false); return ow_raw(o, f); }
-@inline export function sow(o: i32, f: i32, v: i32): void { if (fp_on) fp_srv_of(o, true); store<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2), v); }
+@inline export function ow(o: i32, f: i32): i32 { if (fp_on()) fp_srv_of(o, false); return ow_raw(o, f); }
+@inline export function sow(o: i32, f: i32, v: i32): void { if (fp_on()) fp_srv_of(o, true); store<i32>(STATE + (<usize>(OFF_O + o * O_WORDS + f) << 2), v); }
 /** Record SRV(name of the directory holding server object o); the root directory is named 0. */
 export function fp_srv_of(o: i32, write: bool): void {
   const p = ow_raw(o, O_PARENT);

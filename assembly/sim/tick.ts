@@ -15,7 +15,7 @@ import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
 import { ev, trace_on } from "./trace";
 import { model_assert } from "./verdict";
 import { STEP_NEXT, top, call, set_current } from "../kernel/task";
-import { fw, task_changed, set_task_state, G_RUNNABLE } from "./state";
+import { fw, task_changed, set_task_state, G_RUNNABLE, frame_addr } from "./state";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
@@ -33,40 +33,52 @@ import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
 import { cov, cov_step, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
 import { G_INLOOKUP } from "./state";
+import { LEAN } from "./build";
 
-/** Run one transition of the top frame of task t. */
-function dispatch(t: i32, fr: usize): i32 {
-  const fn = fw(fr, F_FN);
-  switch (fn) {
-    case FN_VFS_STATX: return vfs_statx(t, fr);
-    case FN_GETDENTS64: return getdents64(t, fr);
-    case FN_DO_MKDIRAT:
-    case FN_DO_FILP_OPEN:
-    case FN_DO_UNLINKAT:
-    case FN_DO_RENAMEAT2: return dirop(t, fr, fn);
-    case FN_LINK_PATH_WALK: return link_path_walk(t, fr);
-    case FN_LOOKUP_SLOW: return lookup_slow(t, fr);
-    case FN___LOOKUP_SLOW: return __lookup_slow(t, fr);
-    case FN_LOOKUP_ONE_QSTR_EXCL: return lookup_one_qstr_excl(t, fr);
-    case FN_LOOKUP_ONE_QSTR: return lookup_one_qstr(t, fr);
-    case FN_D_ALLOC_PARALLEL:
-    case FN_D_ALLOC_NOBLOCK:
-    case FN_D_ALLOC_LOCKED: return d_alloc_parallel(t, fr, fn);
-    case FN_LOCK_LOOKUP: return lock_lookup(t, fr);
-    case FN_ITERATE_DIR: return iterate_dir(t, fr);
-    case FN_NFS_READDIR: return nfs_readdir(t, fr);
-    case FN_NFS_PRIME_DCACHE: return nfs_prime_dcache(t, fr);
-    case FN_NFS_LOOKUP: return nfs_lookup(t, fr);
-    case FN_NFS_MKDIR:
-    case FN_NFS_ATOMIC_OPEN:
-    case FN_NFS_UNLINK:
-    case FN_NFS_RENAME: return nfs_dirop(t, fr, fn);
-    case FN_PROC_READDIR: return proc_readdir(t, fr);
-    case FN_PROC_FILL_CACHE: return proc_fill_cache(t, fr);
-    case FN_PROC_LOOKUP: return proc_lookup(t, fr);
+/** Run task t's frames until one ends the tick (STEP_YIELD or STEP_BLOCK) or the system call
+ *  returns: each pass runs one transition of the top frame. The loop lives here, with the
+ *  handlers inlined into the switch, so a local transition (a call, a return) costs a branch and
+ *  not a wasm call with every live value spilled. */
+function run_frames(t: i32): i32 {
+  let r = STEP_NEXT;
+  for (let guard = 0; r == STEP_NEXT; guard++) {
+    model_assert(guard < 512, "a step that never ends the tick");
+    const sp = tw(t, T_SP);
+    if (sp == 0) break;
+    const fr = frame_addr(t, sp - 1);
+    const fn = fw(fr, F_FN);
+    cov_step(fn, fw(fr, F_PC));
+    switch (fn) {
+      case FN_VFS_STATX: r = vfs_statx(t, fr); break;
+      case FN_GETDENTS64: r = getdents64(t, fr); break;
+      case FN_DO_MKDIRAT:
+      case FN_DO_FILP_OPEN:
+      case FN_DO_UNLINKAT:
+      case FN_DO_RENAMEAT2: r = dirop(t, fr, fn); break;
+      case FN_LINK_PATH_WALK: r = link_path_walk(t, fr); break;
+      case FN_LOOKUP_SLOW: r = lookup_slow(t, fr); break;
+      case FN___LOOKUP_SLOW: r = __lookup_slow(t, fr); break;
+      case FN_LOOKUP_ONE_QSTR_EXCL: r = lookup_one_qstr_excl(t, fr); break;
+      case FN_LOOKUP_ONE_QSTR: r = lookup_one_qstr(t, fr); break;
+      case FN_D_ALLOC_PARALLEL:
+      case FN_D_ALLOC_NOBLOCK:
+      case FN_D_ALLOC_LOCKED: r = d_alloc_parallel(t, fr, fn); break;
+      case FN_LOCK_LOOKUP: r = lock_lookup(t, fr); break;
+      case FN_ITERATE_DIR: r = iterate_dir(t, fr); break;
+      case FN_NFS_READDIR: r = nfs_readdir(t, fr); break;
+      case FN_NFS_PRIME_DCACHE: r = nfs_prime_dcache(t, fr); break;
+      case FN_NFS_LOOKUP: r = nfs_lookup(t, fr); break;
+      case FN_NFS_MKDIR:
+      case FN_NFS_ATOMIC_OPEN:
+      case FN_NFS_UNLINK:
+      case FN_NFS_RENAME: r = nfs_dirop(t, fr, fn); break;
+      case FN_PROC_READDIR: r = proc_readdir(t, fr); break;
+      case FN_PROC_FILL_CACHE: r = proc_fill_cache(t, fr); break;
+      case FN_PROC_LOOKUP: r = proc_lookup(t, fr); break;
+      default: model_assert(false, "dispatch: unknown function");
+    }
   }
-  model_assert(false, "dispatch: unknown function");
-  return STEP_NEXT;
+  return r;
 }
 
 /** The exhaustive search asks each tick for its footprint (sim/footprint.ts). */
@@ -117,19 +129,12 @@ export function tick(t: i32): i32 {
   set_current(t);
 
   model_assert(tw(t, T_SP) > 0, "runnable task with no frame");
-  if (trace_on && tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {   // the arguments cost a few loads
+  if (!LEAN && trace_on && tw(t, T_SP) == 1 && fw(top(t), F_PC) == 0) {   // the arguments cost a few loads
     const k = tw(t, T_OP);
     ev(t, fw(top(t), F_FN), PC_SYSCALL_ENTER, (OBJ_PATH << 24) | op_word(t, k, 1), 0, op_word(t, k, 2), AUX_NONE);
   }
-  if (por_tracking) { fp_clear(); set_fp(true); }
-  let r = STEP_NEXT;
-  for (let guard = 0; r == STEP_NEXT; guard++) {
-    model_assert(guard < 512, "a step that never ends the tick");
-    if (tw(t, T_SP) == 0) break;
-    const fr = top(t);
-    cov_step(fw(fr, F_FN), fw(fr, F_PC));
-    r = dispatch(t, fr);
-  }
+  if (!LEAN && por_tracking) { fp_clear(); set_fp(true); }
+  run_frames(t);
   if (tw(t, T_SP) == 0 && tw(t, T_STATE) == TS_RUNNABLE) {
     // the system call returned: record it, go on to the next op
     const k = tw(t, T_OP);

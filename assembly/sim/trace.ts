@@ -4,6 +4,7 @@
 
 import { EV_WORDS, EV_TICK, EV_TASK, EV_FN, EV_PC, EV_OBJ, EV_NAME, EV_RESULT, EV_AUX } from "../abi";
 import { gw, G_TICK } from "./state";
+import { LEAN } from "./build";
 
 // Allocated on the first set_trace(true): instances that only sweep never pay for it.
 export const MAX_EVENTS: i32 = 1 << 16;
@@ -21,7 +22,7 @@ export function trace_clear(): void { trace_len = 0; trace_lost = 0; }
 
 /** Record one event. `obj` is kind << 24 | id (abi.ts OBJ_*). */
 @inline export function ev(task: i32, fn: i32, pc: i32, obj: i32, name: i32, result: i32, aux: i32 = 0): void {
-  if (trace_on) record(task, fn, pc, obj, name, result, aux);
+  if (!LEAN && trace_on) record(task, fn, pc, obj, name, result, aux);
 }
 
 function record(task: i32, fn: i32, pc: i32, obj: i32, name: i32, result: i32, aux: i32): void {
