@@ -31,7 +31,7 @@ import {
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 @inline function dir_obj(dir: i32): i32 { return i_obj(dir_inode(dir)); }
 
-function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
+@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
   sfw(fr, F_PC, next);
   return call(t, fn, a0, a1, a2);
 }

@@ -30,7 +30,7 @@ export const FALLBACK_INO: i32 = 1;
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 
-function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
+@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
   sfw(fr, F_PC, next);
   return call(t, fn, a0, a1, a2);
 }

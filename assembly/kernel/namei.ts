@@ -56,7 +56,7 @@ export const LOOKUP_OPEN: i32 = 8;
 @inline export function d_is_dir(d: i32): bool { return d_inode(d) != 0 && i_is_dir(d_inode(d)); }
 
 /** Set the caller's resume point, then call: the callee runs in this same tick. */
-function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
+@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
   sfw(fr, F_PC, next);
   return call(t, fn, a0, a1, a2, a3);
 }

@@ -31,7 +31,7 @@ export function set_current(t: i32): void { current = t; }
 @inline export function pc_of(fr: usize): i32 { return fw(fr, F_PC); }
 
 /** Call `fn` with up to four arguments in its locals 0..3; it runs in this same tick. */
-export function call(t: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
+@inline export function call(t: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
   const sp = tw(t, T_SP);
   model_assert(sp < MAX_FRAMES, "frame stack overflow");
   const fr = frame_addr(t, sp);
@@ -49,7 +49,7 @@ export function call(t: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3:
 @inline export function yield_(fr: usize, pc: i32): i32 { sfw(fr, F_PC, pc); return STEP_YIELD; }
 
 /** Return `v` to the caller; the caller continues in this tick. */
-export function ret(t: i32, v: i32): i32 {
+@inline export function ret(t: i32, v: i32): i32 {
   const sp = tw(t, T_SP);
   model_assert(sp > 0, "return with no frame");
   if (tw(t, T_EPISODES) != 0) on_frame_pop(t, sp - 1);
@@ -58,7 +58,7 @@ export function ret(t: i32, v: i32): i32 {
   return STEP_NEXT;
 }
 /** Return `v` after this tick's shared action: the caller continues next tick. */
-export function ret_yield(t: i32, v: i32): i32 { ret(t, v); return STEP_YIELD; }
+@inline export function ret_yield(t: i32, v: i32): i32 { ret(t, v); return STEP_YIELD; }
 
 /** Sleep on (kind, obj); resume at `pc` when woken. */
 export function block(t: i32, fr: usize, pc: i32, kind: i32, obj: i32): i32 {
