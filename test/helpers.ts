@@ -2,9 +2,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseSeedFile, type SeedFile } from "../host/core/scenario";
-import { loadModule } from "../host/node/module";
+import { loadLeanModule, loadModule } from "../host/node/module";
 
 export const module = await loadModule();
+/** The lean build (assembly/sim/build.ts) that sweeps run their batches in. */
+export const lean = await loadLeanModule();
 
 export function seedFile(path: string, sets: string[] = []): SeedFile {
   return parseSeedFile(readFileSync(path, "utf8"), sets);

@@ -33,21 +33,22 @@ export function meets(r: RunReport, e: Expectation | undefined): boolean {
 }
 
 /** One cell. With `shortest`, a failure's schedule is shrunk (fewest ticks, then preemptions;
- *  the scenario itself is kept), so the cell reports the shortest counterexample found. */
-export function runCell(module: WebAssembly.Module, file: string, s: SeedFile, variant: Record<string, string | boolean>, shortest = false): MatrixCell {
+ *  the scenario itself is kept), so the cell reports the shortest counterexample found. `lean`:
+ *  the lean build, for random and PCT batches (RunOptions.lean). */
+export function runCell(module: WebAssembly.Module, file: string, s: SeedFile, variant: Record<string, string | boolean>, shortest = false, lean?: WebAssembly.Module): MatrixCell {
   const v = variantOf(s, variant);
   let report = runScenario(module, v, encodeScenario(v), {
-    strategy: v.run.strategy, seed: v.run.seed, schedules: v.run.schedules, depth: v.run.depth, preemptions: v.run.preemptions,
+    strategy: v.run.strategy, seed: v.run.seed, schedules: v.run.schedules, depth: v.run.depth, preemptions: v.run.preemptions, lean,
   });
   if (shortest && report.choices) report = shrinkReport(module, v, report, { scenario: false }).report;
   const expected = expectationFor(v);
   return { scenario: s.name, file, variant, report, expected, matches: meets(report, expected) };
 }
 
-export function runMatrix(module: WebAssembly.Module, files: { file: string; seed: SeedFile }[], shortest = false): MatrixCell[] {
+export function runMatrix(module: WebAssembly.Module, files: { file: string; seed: SeedFile }[], shortest = false, lean?: WebAssembly.Module): MatrixCell[] {
   const cells: MatrixCell[] = [];
   for (const { file, seed } of files) {
-    for (const variant of variantAssignments(seed)) cells.push(runCell(module, file, seed, variant, shortest));
+    for (const variant of variantAssignments(seed)) cells.push(runCell(module, file, seed, variant, shortest, lean));
   }
   return cells;
 }

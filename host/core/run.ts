@@ -27,6 +27,9 @@ export interface RunOptions {
   symmetry?: boolean;
   /** dfs: keep the visited-state table in the host, this many bytes (0: in linear memory) */
   hostTableBytes?: number;
+  /** random/pct: run the batches in this module, the lean build (build/vfsim-lean.wasm); a
+   *  failure is still replayed, traced and reported by the full `module` */
+  lean?: WebAssembly.Module;
 }
 
 export interface RunReport {
@@ -86,12 +89,14 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
   }
 
   const strategy = wasmStrategy(opts.strategy, opts.seed, opts.depth);
+  const batches = opts.lean ? new Model(opts.lean) : model;
+  if (batches !== model) batches.load(enc.words);
   let done = 0;
   while (done < opts.schedules) {
     const count = Math.min(BATCH, opts.schedules - done);
-    const { hit } = strategy.runBatch(model, done, count);
+    const { hit } = strategy.runBatch(batches, done, count);
     if (hit >= 0) {
-      const rep = failureReport(model, enc, model.choices(), base);
+      const rep = failureReport(model, enc, batches.choices(), base);
       return { ...rep, schedules: done + hit + 1, exhaustive: false };
     }
     done += count;

@@ -9,6 +9,7 @@ import type { VisitedTable } from "./visited";
 
 export interface ModelExports {
   memory: WebAssembly.Memory;
+  lean_build(): number;
   scenario_ptr(): number;
   load_scenario(): number;
   begin(): void;

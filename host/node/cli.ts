@@ -15,14 +15,14 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { runScenario, replayScenario, ReplayDivergence, type Strategy } from "../core/run";
+import { runScenario, replayScenario, ReplayDivergence, type RunOptions, type Strategy } from "../core/run";
 import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
 import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { loadModule } from "./module";
+import { loadLeanModule, loadModule } from "./module";
 import { UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type FlagSpec, type Flags } from "./flags";
 import { cmdSweep } from "./sweep";
 import { cmdMerge } from "./merge";
@@ -75,7 +75,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
   const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
   if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);
-  const opts = {
+  const opts: RunOptions = {
     strategy,
     seed: seedFlag(f) ?? seed.run.seed,
     schedules: intFlag(f, "--schedules", 1, 1e9) ?? seed.run.schedules,
@@ -86,6 +86,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
   const module = await loadModule();
+  if (strategy !== "dfs") opts.lean = await loadLeanModule();
   const started = performance.now();
   const progress = !f.bools.has("--json") && process.stderr.isTTY
     ? (p: ExploreProgress) => {
@@ -171,6 +172,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   const f = parseFlags("matrix", args);
   const files = seedPaths(f.positional.length ? f.positional : ["fixtures/scenarios"]);
   const module = await loadModule();
+  const lean = await loadLeanModule();
   const cells: MatrixCell[] = [];
   let badInput = 0;
   for (const file of files) {
@@ -181,7 +183,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
       badInput++;
       continue;
     }
-    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v, true));
+    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v, true, lean));
   }
   if (f.bools.has("--json")) out(JSON.stringify(matrixJson(cells), null, 1));
   else if (f.bools.has("--markdown")) out(matrixMarkdown(cells));

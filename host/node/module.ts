@@ -22,7 +22,17 @@ export function wasmPath(): string {
 }
 
 let cached: Promise<WebAssembly.Module> | undefined;
+/** The full model: every strategy, traces, footprints for dfs, coverage for the fuzzer. */
 export function loadModule(): Promise<WebAssembly.Module> {
   cached ??= compileModel(readFileSync(wasmPath()));
   return cached;
+}
+
+let cachedLean: Promise<WebAssembly.Module> | undefined;
+/** The lean build of the same model (assembly/sim/build.ts): the same steps without the
+ *  footprint, coverage and trace hooks, for random and PCT batches. Failures it finds are
+ *  replayed in the full model. */
+export function loadLeanModule(): Promise<WebAssembly.Module> {
+  cachedLean ??= compileModel(readFileSync(builtFile("build/vfsim-lean.wasm")));
+  return cachedLean;
 }

@@ -45,7 +45,10 @@ export interface Faults {
 }
 
 export interface WorkerInit {
+  /** the full model: shrinking and counterexample reports */
   module: WebAssembly.Module;
+  /** the lean build (build/vfsim-lean.wasm) that runs the batches; the full model when absent */
+  lean?: WebAssembly.Module;
   strategy: "random" | "pct";
   targets: WorkerTarget[];
   shrink: Partial<ShrinkOptions>;

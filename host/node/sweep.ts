@@ -27,7 +27,7 @@ import { serializeSeedFile, variantAssignments, variantOf } from "../core/scenar
 import type { ShrinkOptions } from "../core/shrink";
 import { UsageError } from "./flags";
 import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths } from "./flags";
-import { loadModule } from "./module";
+import { loadLeanModule, loadModule } from "./module";
 import { runPool, type Faults, type Piece, type PieceResult, type WorkerTarget } from "./pool";
 import {
   CHUNK, chunkRange, exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText,
@@ -319,6 +319,7 @@ export async function sweep(o: SweepOptions, err: Out = () => {}): Promise<Sweep
   results.open(plan.header, o.resume);
   const todo = plan.chunks.filter((id) => !results.records.has(id));
   const module = await loadModule();
+  const lean = await loadLeanModule();
   const clock = new Clock(o, plan, results);
   const runs = new Map<number, ChunkRun>();
   const pieces: Piece[] = todo.map((id) => {
@@ -342,7 +343,7 @@ export async function sweep(o: SweepOptions, err: Out = () => {}): Promise<Sweep
 
   if (pieces.length) {
     await runPool(
-      { module, strategy: o.strategy, targets: plan.targets, shrink: o.shrink ?? {}, faults: o.faults },
+      { module, lean, strategy: o.strategy, targets: plan.targets, shrink: o.shrink ?? {}, faults: o.faults },
       Math.max(1, Math.min(o.workers, pieces.length)),
       pieces,
       {

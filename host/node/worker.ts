@@ -38,7 +38,7 @@ const MODELS_MAX = 8;
 function modelFor(target: number): Model {
   let m = models.get(target);
   if (!m) {
-    m = new Model(init.module);
+    m = new Model(init.lean ?? init.module);   // the lean build runs the batches; shrinking uses the full one
     m.load(encodeScenario(init.targets[target].seed).words);
     if (models.size >= MODELS_MAX) models.delete(models.keys().next().value!);
     models.set(target, m);
