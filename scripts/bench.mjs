@@ -5,7 +5,8 @@
 //      ticks/s and the scaling ratio; then all scenarios in one sweep, the headline ratio
 //   2. scenario (a) against bench/c/scenario_a.c, a hand-written C port (gcc -O2) that makes the
 //      same choices for the same seed: the C program, the bare wasm engine (run_batch in a loop,
-//      no sweep machinery) and a one-worker sweep (with shrinking), same schedules
+//      no sweep machinery) in the lean build that sweeps use and in the full build, and a
+//      one-worker sweep (with shrinking), same schedules
 //   3. dfs: distinct states per second on one core, per built-in scenario
 //   4. memory per model instance
 //
@@ -25,7 +26,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { sweep } = await import("../host/node/sweep.ts");
-const { loadModule } = await import("../host/node/module.ts");
+const { loadModule, loadLeanModule } = await import("../host/node/module.ts");
 const { parseSeedFile, encodeScenario, variantOf, variantAssignments } = await import("../host/core/scenario.ts");
 const { Model } = await import("../host/core/wasm.ts");
 const { explore } = await import("../host/core/explore.ts");
@@ -40,6 +41,7 @@ const CORES = availableParallelism();
 const A = "fixtures/scenarios/a-readdirplus-prime-lookup-mkdir-deadlock.json";
 const tmp = mkdtempSync(join(tmpdir(), "vfsim-bench-"));
 const module = await loadModule();
+const lean = await loadLeanModule();
 
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").trim().split(/\s+/).slice(0, 3).join(" ");
 const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0));
@@ -93,16 +95,45 @@ function buildC() {
   return exe;
 }
 
+/** The lean build translated to C by wasm2c and compiled with gcc -O2 (bench/c/model_native.c):
+ *  the model's own work per tick, as native code. Needs wasm2c (Debian package wabt); without it
+ *  the row says so. */
+const WASM_RT = "/usr/share/wabt/wasm2c";
+function buildNative() {
+  try {
+    execFileSync("wasm2c", ["--version"], { stdio: "ignore" });
+  } catch {
+    return { skipped: "wasm2c is not installed (Debian package wabt)" };
+  }
+  if (!existsSync(join(WASM_RT, "wasm-rt-impl.c"))) return { skipped: `${WASM_RT}/wasm-rt-impl.c not found` };
+  const dir = join(tmp, "native");
+  execFileSync("mkdir", ["-p", dir]);
+  execFileSync("wasm2c", ["build/vfsim-lean.wasm", "-n", "vfsim", "-o", join(dir, "vfsim.c")]);
+  const exe = join(dir, "model_native");
+  execFileSync("gcc", ["-O2", "-w", `-I${dir}`, `-I${WASM_RT}`, "-o", exe, "bench/c/model_native.c", join(dir, "vfsim.c"), join(WASM_RT, "wasm-rt-impl.c"), "-lm"]);
+  const version = execFileSync("wasm2c", ["--version"], { encoding: "utf8" }).trim();
+  return { exe, version };
+}
+
+function runNative(native, order) {
+  const v = variantOf(parseSeedFile(readFileSync(A, "utf8")), { "kernel.order": order, "fs.prime": "d_alloc_parallel", "kernel.rwsem": "linux" });
+  const words = encodeScenario(v).words;
+  const file = join(tmp, `words-${order}`);
+  writeFileSync(file, Buffer.from(words.buffer, words.byteOffset, words.byteLength));
+  const r = JSON.parse(execFileSync(native.exe, [file, "1", String(C_SCHEDULES)], { encoding: "utf8" }));
+  return { ...r, sps: r.schedulesPerSecond };
+}
+
 function runC(exe, order) {
   const r = JSON.parse(execFileSync(exe, [order, "1", String(C_SCHEDULES)], { encoding: "utf8" }));
   return { ...r, sps: r.schedulesPerSecond };
 }
 
-/** run_batch in a loop on one instance, restarting after each failing schedule (as a sweep
- *  worker does), with nothing else: the wasm engine alone. */
-function runEngine(order) {
+/** run_batch in a loop on one instance of `mod`, restarting after each failing schedule (as a
+ *  sweep worker does), with nothing else: the wasm engine alone. */
+function runEngine(order, mod) {
   const v = variantOf(parseSeedFile(readFileSync(A, "utf8")), { "kernel.order": order, "fs.prime": "d_alloc_parallel", "kernel.rwsem": "linux" });
-  const m = new Model(module);
+  const m = new Model(mod);
   m.load(encodeScenario(v).words);
   // warm up (leave the baseline tier): 20,000 schedules, going on past the failing ones
   for (let i = 0; i < 20_000; ) { const hit = m.x.run_batch(0, 99n, i, 20_000 - i, 0, 0); i = hit < 0 ? 20_000 : i + hit + 1; }
@@ -121,20 +152,24 @@ function runEngine(order) {
 
 async function versusC() {
   const exe = buildC();
+  const native = buildNative();
   const gcc = execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0];
   const rows = [];
   for (const order of ["proposed", "current"]) {
-    log(`scenario (a) ${order}: C, engine, sweep`);
+    log(`scenario (a) ${order}: C, engine (lean and full builds), sweep`);
     const sets = ["variants={}", `kernel.order=${order}`, "fs.prime=d_alloc_parallel", "kernel.rwsem=linux"];
-    const [c, engine, swept] = await rounds([
+    const [c, engine, full, swept, nat] = await rounds([
       async () => runC(exe, order),
-      async () => runEngine(order),
+      async () => runEngine(order, lean),
+      async () => runEngine(order, module),
       () => timedSweep([A], 1, C_SCHEDULES, sets),
+      async () => (native.exe ? runNative(native, order) : { sps: 0 }),
     ]);
-    const same = c.deadlocks === engine.deadlocks && c.ticks === engine.ticks;
-    rows.push({ order, c, engine, swept, same });
+    const runs = [engine, full, ...(native.exe ? [nat] : [])];
+    const same = runs.every((r) => r.deadlocks === c.deadlocks && r.ticks === c.ticks);
+    rows.push({ order, c, engine, full, swept, native: native.exe ? nat : undefined, same });
   }
-  return { gcc, rows };
+  return { gcc, native: native.version ?? native.skipped, nativeSkipped: !native.exe, rows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,12 +266,22 @@ function report(m) {
   L.push("");
   L.push("### Scenario (a) against a hand-written C port");
   L.push("");
-  L.push(`${C_SCHEDULES} random schedules, seed 1, one core, best of ${ROUNDS} rounds. \`bench/c/scenario_a.c\` is a fixed-function C state machine for this one scenario (gcc -O2), not the model; it takes the same steps and the same random choices, so it must report the same deadlocks and ticks as the model ("identical").`);
+  L.push(`${C_SCHEDULES} random schedules, seed 1, one core, best of ${ROUNDS} rounds. \`bench/c/scenario_a.c\` is a fixed-function C state machine for this one scenario (gcc -O2), not the model; it takes the same steps and the same random choices, so it must report the same deadlocks and ticks as the model ("identical", both builds). "lean engine": \`run_batch\` of build/vfsim-lean.wasm, what sweeps run; "full engine": the same in build/vfsim.wasm, with the footprint, coverage and trace hooks.`);
   L.push("");
-  L.push("| order | C: schedules/s | wasm engine: schedules/s | sweep, 1 worker: schedules/s | C / engine | C / sweep | deadlocks | ticks | identical |");
-  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  L.push("| order | C: schedules/s | ns/tick | lean engine: schedules/s | ns/tick | full engine: schedules/s | sweep, 1 worker: schedules/s | C / lean | C / full | C / sweep | deadlocks | ticks | identical |");
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  const ns = (r) => (r.seconds * 1e9 / r.ticks).toFixed(1);
   for (const r of m.c.rows) {
-    L.push(`| ${r.order} | ${fmt(r.c.sps)} | ${fmt(r.engine.sps)} | ${fmt(r.swept.sps)} | ${(r.c.sps / r.engine.sps).toFixed(2)} | ${(r.c.sps / r.swept.sps).toFixed(2)} | ${r.c.deadlocks} | ${r.c.ticks} | ${r.same ? "yes" : "**NO**"} |`);
+    L.push(`| ${r.order} | ${fmt(r.c.sps)} | ${ns(r.c)} | ${fmt(r.engine.sps)} | ${ns(r.engine)} | ${fmt(r.full.sps)} | ${fmt(r.swept.sps)} | ${(r.c.sps / r.engine.sps).toFixed(2)} | ${(r.c.sps / r.full.sps).toFixed(2)} | ${(r.c.sps / r.swept.sps).toFixed(2)} | ${r.c.deadlocks} | ${r.c.ticks} | ${r.same ? "yes" : "**NO**"} |`);
+  }
+  L.push("");
+  if (m.c.nativeSkipped) L.push(`The model's own code as native code (bench/c/model_native.c): not measured, ${m.c.native}.`);
+  else {
+    L.push(`The model's own code as native code: build/vfsim-lean.wasm translated to C by wasm2c ${m.c.native} and compiled with gcc -O2 (\`bench/c/model_native.c\`), the same loop as the lean engine. It does the model's work per tick, so it separates what the work costs from what WebAssembly costs. wasm2c keeps linear memory behind a pointer the C compiler must reload, so this is an upper bound on the native cost of that work, not a tuned port.`);
+    L.push("");
+    L.push("| order | model native: schedules/s | ns/tick | hand-written C / model native | model native / lean engine |");
+    L.push("|---|---:|---:|---:|---:|");
+    for (const r of m.c.rows) L.push(`| ${r.order} | ${fmt(r.native.sps)} | ${ns(r.native)} | ${(r.c.sps / r.native.sps).toFixed(2)} | ${(r.engine.sps / r.native.sps).toFixed(2)} |`);
   }
   L.push("");
   L.push("### dfs, one core");
