@@ -39,7 +39,7 @@ import { LEAN } from "./build";
  *  returns: each pass runs one transition of the top frame. The loop lives here, with the
  *  handlers inlined into the switch, so a local transition (a call, a return) costs a branch and
  *  not a wasm call with every live value spilled. */
-function run_frames(t: i32): i32 {
+function run_frames(t: i32): void {
   let r = STEP_NEXT;
   for (let guard = 0; r == STEP_NEXT; guard++) {
     model_assert(guard < 512, "a step that never ends the tick");
@@ -75,10 +75,9 @@ function run_frames(t: i32): i32 {
       case FN_PROC_READDIR: r = proc_readdir(t, fr); break;
       case FN_PROC_FILL_CACHE: r = proc_fill_cache(t, fr); break;
       case FN_PROC_LOOKUP: r = proc_lookup(t, fr); break;
-      default: model_assert(false, "dispatch: unknown function");
+      default: model_assert(false, "run_frames: unknown function");
     }
   }
-  return r;
 }
 
 /** The exhaustive search asks each tick for its footprint (sim/footprint.ts). */
