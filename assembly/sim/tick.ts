@@ -142,7 +142,7 @@ export function tick(t: i32): i32 {
     stw(t, T_OP, k + 1);
     start_next_op(t);
   }
-  set_fp(false);
+  if (!LEAN && por_tracking) set_fp(false);   // the recording switched on above
   return after_tick();
 }
 
