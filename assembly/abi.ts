@@ -3,7 +3,7 @@
 
 export const ABI_VERSION: i32 = 1;
 
-export const HEADER_WORDS: i32 = 16;
+export const HEADER_WORDS: i32 = 32;
 export const H_VERSION: i32 = 0;
 export const H_ORDER: i32 = 1;
 export const H_RWSEM: i32 = 2;

@@ -395,7 +395,8 @@ describe("encodeScenario", () => {
       4, // N_TREE
       4, // N_CACHED
       2, // N_TASKS
-      0,
+      0, // ITERATE shared
+      ...new Array(HEADER_WORDS - 16).fill(0), // words 16.. : fields added later, default 0
     ]);
     expect(w[H.CHECKS]).toBe(0b10000001);
   });

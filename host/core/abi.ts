@@ -15,7 +15,7 @@
 
 export const ABI_VERSION = 1;
 
-export const HEADER_WORDS = 16;
+export const HEADER_WORDS = 32;
 export enum H {
   VERSION = 0,
   ORDER = 1,
