@@ -20,6 +20,12 @@ export const H_N_TREE: i32 = 12;
 export const H_N_CACHED: i32 = 13;
 export const H_N_TASKS: i32 = 14;
 export const H_ITERATE: i32 = 15;
+// fs.atomicOpen: 0 the filesystem's default (nfs: NFSv4, with ->atomic_open; procfs: none),
+// 1 with ->atomic_open, 2 without (NFSv3: ->lookup then ->create)
+export const H_ATOMIC_OPEN: i32 = 16;
+// fs.nfsPrepared: 0 as today, 1 the September 2026 per-filesystem preparation (no d_drop
+// part-way through an operation)
+export const H_NFS_PREPARED: i32 = 17;
 
 export const OP_WORDS: i32 = 4;
 

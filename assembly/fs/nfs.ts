@@ -3,20 +3,24 @@
 //
 // Divergence from Linux: one client, NFSv3+ semantics (exclusive create and rename targets are
 // not looked up), no attribute or verifier caching (nfs_refresh_inode is an event), each RPC is
-// one atomic step and a READDIRPLUS reply lists the whole directory.
+// one atomic step and a READDIRPLUS reply lists the whole directory. open(O_CREAT) is
+// nfs_atomic_open (NFSv4, the default) or, with fs.atomicOpen false (NFSv3), ->lookup and then
+// nfs_create. nfs_atomic_open instantiates in one step (its d_drop + d_splice_alias in
+// _nfs4_open_and_get_state has no sleep between them; its switch to a fresh d_alloc_parallel for
+// a dentry not in lookup is not modelled).
 
 import {
   AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
   AUX_CREATED, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER,
 } from "../abi";
-import { lookup_locks } from "../sim/config";
+import { lookup_locks, nfs_prepared } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
 import { sfw, F_PC } from "../sim/state";
 import {
   d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias, d_owner,
-  __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
+  __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj, d_instantiate,
   EWOULDBLOCK, EEXIST, ENOENT,
 } from "../kernel/dcache";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
@@ -25,7 +29,7 @@ import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./
 import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
-  FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
+  FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_NFS_CREATE,
 } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
@@ -228,17 +232,28 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
   return STEP_NEXT;
 }
 
-// ---- nfs_mkdir / nfs_atomic_open (O_CREAT) / nfs_unlink / nfs_rename ---------------------------
-// Locals: 0 dir, 1 dentry, 2 rename target, 3 caller op, 4 server object.
-// Locking: parent i_rwsem held exclusive. Step 0 is the RPC, step 1 updates the dcache.
+// ---- nfs_mkdir / nfs_create / nfs_atomic_open (O_CREAT) / nfs_unlink / nfs_rename -------------
+// Locals: 0 dir, 1 dentry, 2 rename target, 3 caller op, 4 server object, 5 inode (mkdir, create).
+// Locking: parent i_rwsem held exclusive. Step 0 is the RPC, step 1 updates the dcache; mkdir and
+// create go on through nfs_instantiate -> nfs_add_or_obtain in steps 2-4.
+const ND_RPC: i32 = 0, ND_DCACHE: i32 = 1, ND_DROP: i32 = 2, ND_FHGET: i32 = 3, ND_SPLICE: i32 = 4;
 
 export function nfs_dirop_state(pc: i32): string {
-  return pc == 0 ? "RPC" : pc == 1 ? "d_instantiate / d_delete / d_move" : "";
+  switch (pc) {
+    case ND_RPC: return "RPC";
+    case ND_DCACHE: return "d_instantiate / d_delete / d_move";
+    case ND_DROP: return "nfs_add_or_obtain: d_drop";
+    case ND_FHGET: return "nfs_fhget";
+    case ND_SPLICE: return "d_splice_alias";
+    default: return "";
+  }
 }
 
-/** Models: nfs_mkdir(), nfs_atomic_open() (O_CREAT: open or create), nfs_unlink() and
- *  nfs_rename() within one directory: the RPC to the server, then d_instantiate (through
- *  d_splice_alias, which ends an in-lookup episode), d_delete or d_move on the client.
+/** Models: nfs_mkdir(), nfs_create() (NFSv3 ->create), nfs_atomic_open() (O_CREAT: open or
+ *  create), nfs_unlink() and nfs_rename() within one directory: the RPC to the server, then on
+ *  the client d_instantiate (atomic_open: d_splice_alias in one step, which ends an in-lookup
+ *  episode; mkdir and create: nfs_add_or_obtain's d_drop, nfs_fhget and d_splice_alias as three
+ *  steps), d_delete or d_move.
  *  Locking: parent i_rwsem held exclusive; the caller owns the dentry (or holds it referenced). */
 export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1), target = L(fr, 2);
@@ -248,8 +263,8 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
     if (fn == FN_NFS_MKDIR) {
       if (srv_lookup(dobj_, d_name(d)) != 0) r = EEXIST;
       else o = srv_create(dobj_, d_name(d), true);
-    } else if (fn == FN_NFS_ATOMIC_OPEN) {
-      o = srv_lookup(dobj_, d_name(d));             // open the existing file, or create it
+    } else if (fn == FN_NFS_ATOMIC_OPEN || fn == FN_NFS_CREATE) {
+      o = srv_lookup(dobj_, d_name(d));             // open the existing file, or create it (NFSv3 CREATE UNCHECKED)
       if (o == 0) o = srv_create(dobj_, d_name(d), false);
     } else if (fn == FN_NFS_UNLINK) {
       o = srv_lookup(dobj_, d_name(d));
@@ -261,10 +276,35 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
     setL(fr, 4, o);
     ev(t, fn, 0, o != 0 ? sobj(o) : 0, d_name(d), r, r == 0 ? AUX_CREATED : AUX_NONE);
     if (r != 0) return ret_yield(t, r);
-    return yield_(fr, 1);
+    if (fn == FN_NFS_MKDIR || fn == FN_NFS_CREATE) return yield_(fr, ND_DROP);
+    return yield_(fr, ND_DCACHE);
   }
   const o = L(fr, 4);
-  if (fn == FN_NFS_MKDIR || fn == FN_NFS_ATOMIC_OPEN) {
+  switch (pc_of(fr)) {
+    case ND_DROP:
+      // nfs_instantiate -> nfs_add_or_obtain: d_drop() first (fs/nfs/dir.c). The prepared NFS
+      // (fs.nfsPrepared; "nfs: don't d_drop() before d_splice_alias()") keeps the dentry hashed.
+      if (nfs_prepared || d_unhashed(d) || !d_is_negative(d)) return goto_(fr, ND_FHGET);
+      d_invalidate(d);
+      ev(t, fn, ND_DROP, dobj(d), d_name(d), 0, AUX_NONE);
+      return yield_(fr, ND_FHGET);
+    case ND_FHGET: {
+      // nfs_fhget (and, without attributes in the reply, a GETATTR): a sleep point, the window
+      // in which a lockless d_alloc_parallel (proposed order) sees the name unhashed.
+      if (!d_is_negative(d)) return ret(t, 0);
+      const inode = nfs_fhget(o, srv_is_dir(o), srv_name(o));
+      setL(fr, 5, inode);
+      ev(t, fn, ND_FHGET, sobj(o), d_name(d), inode, AUX_NONE);
+      return yield_(fr, ND_SPLICE);
+    }
+    case ND_SPLICE:
+      // d_splice_alias; the prepared d_splice_alias takes a hashed negative dentry in place.
+      if (!d_unhashed(d) && nfs_prepared) d_instantiate(t, d, L(fr, 5));
+      else d_splice_alias(t, L(fr, 5), d);
+      ev(t, fn, ND_SPLICE, dobj(d), d_name(d), 0, AUX_INSTANTIATED);
+      return ret_yield(t, 0);
+  }
+  if (fn == FN_NFS_ATOMIC_OPEN) {
     if (d_is_negative(d)) nfs_instantiate(t, d, o);
   } else if (fn == FN_NFS_UNLINK) {
     d_delete(d);

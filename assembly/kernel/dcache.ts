@@ -207,6 +207,15 @@ export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
   return 0;
 }
 
+/** Models: d_instantiate() on a hashed negative dentry (the prepared d_splice_alias of the 2026
+ *  series takes a hashed dentry in place): attach the inode; the dentry stays hashed. Locking:
+ *  parent i_rwsem held exclusive. */
+export function d_instantiate(t: i32, d: i32, inode: i32): void {
+  if (!d_is_negative(d) || d_in_lookup(d)) { fail(CHECK_SINGLE_INSTANTIATION, t); return; } // S10
+  sdw(d, D_INODE, inode);
+  sgw(G_SHAPE_DIRTY, 1);
+}
+
 /** Models: d_invalidate() / __d_drop(): unhash, so the next lookup allocates afresh. */
 export function d_invalidate(d: i32): void {
   clear_flag(d, DCACHE_HASHED);

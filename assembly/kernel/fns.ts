@@ -36,7 +36,9 @@ export const FN_PROC_FILL_CACHE: i32 = 25;
 export const FN_PROC_LOOKUP: i32 = 26;
 // pseudo-function for wake-up events in a sleeper's lane
 export const FN_WAKE: i32 = 27;
-export const FN_COUNT: i32 = 28;
+// fs/nfs (helper k1's range 28..33)
+export const FN_NFS_CREATE: i32 = 28;       // ->create of NFSv3 (no ->atomic_open)
+export const FN_COUNT: i32 = 29;
 
 export function fn_name(fn: i32): string {
   switch (fn) {
@@ -67,6 +69,7 @@ export function fn_name(fn: i32): string {
     case FN_PROC_FILL_CACHE: return "proc_fill_cache";
     case FN_PROC_LOOKUP: return "proc_lookup";
     case FN_WAKE: return "wake_up";
+    case FN_NFS_CREATE: return "nfs_create";
     default: return "";
   }
 }

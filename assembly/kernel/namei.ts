@@ -15,14 +15,19 @@
 //
 // Divergence from Linux: no d_revalidate (NFS dentries are always valid), no permission checks,
 // no mounts or symlinks, no LOOKUP_RCU walk (lookup_fast takes references step by step), no
-// killable waits; open(O_CREAT) in the proposed order calls d_lookup_done after unlocking, as
-// 52/53 does, and in the current order before unlocking (both end the episode in ->atomic_open).
+// killable waits, no IS_DEADDIR (no rmdir); open(O_CREAT) in the proposed order follows 52/53
+// (Message-ID 20260312214330.3885211-53-neilb@ownmail.net): with ->atomic_open (NFSv4) the
+// in-lookup dentry is held across the exclusive lock and d_lookup_done comes after unlocking;
+// without it (procfs, NFSv3: fs.atomicOpen false) lookup_open takes the shared lock around
+// ->lookup, ends the episode, and takes the exclusive lock only for ->create. 52/53 as posted
+// leaves lookup_open's "no ->create: -EACCES" exit with the exclusive lock held (goto out_dput
+// skips inode_unlock); the model unlocks there, as the patch evidently intends.
 
 import {
   ORDER_PROPOSED, FS_NFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
   AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
 } from "../abi";
-import { order, fs_type, path_len, path_name, path_last, planted } from "../sim/config";
+import { order, fs_type, path_len, path_name, path_last, planted, atomic_open } from "../sim/config";
 import { ev } from "../sim/trace";
 import { fail, model_assert } from "../sim/verdict";
 import {
@@ -40,7 +45,7 @@ import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
   FN_D_ALLOC_PARALLEL, FN_ITERATE_DIR, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_NFS_MKDIR,
-  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME,
+  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE,
 } from "./fns";
 
 export const ROOT_DENTRY: i32 = 1;
@@ -415,7 +420,10 @@ const OP_WALK: i32 = 1, OP_C_LOCK: i32 = 2, OP_C_LOOKUP: i32 = 3, OP_C_GOT: i32 
   OP_C_GOT2: i32 = 5, OP_VFS_DONE: i32 = 6, OP_C_UNLOCK: i32 = 7, OP_DPUT: i32 = 8,
   OP_P_LOOKUP: i32 = 10, OP_P_GOT: i32 = 11, OP_P_GOT2: i32 = 12, OP_P_LOCK: i32 = 13,
   OP_P_CHECK: i32 = 14, OP_P_UNLOCK: i32 = 15, OP_P_DONE: i32 = 16, OP_P_DONE2: i32 = 17,
-  OP_P_RETRY_UNLOCK: i32 = 18, OP_P_RETRY: i32 = 19, OP_OPPORTUNISTIC: i32 = 20;
+  OP_P_RETRY_UNLOCK: i32 = 18, OP_P_RETRY: i32 = 19, OP_OPPORTUNISTIC: i32 = 20,
+  // open(O_CREAT) without ->atomic_open (lookup_open: ->lookup, d_lookup_done, then ->create)
+  OP_C_LOOKED: i32 = 21, OP_C_CREATE: i32 = 22, OP_P_LO_LOCK: i32 = 23, OP_P_LO_CALL: i32 = 24,
+  OP_P_LO_UNLOCK: i32 = 25, OP_P_LO_DONE: i32 = 26, OP_P_LO_AFTER: i32 = 27;
 
 export function dirop_state(pc: i32): string {
   switch (pc) {
@@ -439,15 +447,22 @@ export function dirop_state(pc: i32): string {
     case OP_P_RETRY_UNLOCK: return "inode_unlock (stale, retry)";
     case OP_P_RETRY: return "d_lookup_done, dput (retry)";
     case OP_OPPORTUNISTIC: return "lookup_fast (opportunistic O_CREAT)";
+    case OP_C_LOOKED: return "d_lookup_done (lookup_open)";
+    case OP_C_CREATE: return "->create";
+    case OP_P_LO_LOCK: return "inode_lock_shared (lookup_open)";
+    case OP_P_LO_CALL: return "->lookup (lookup_open)";
+    case OP_P_LO_UNLOCK: return "inode_unlock_shared (lookup_open)";
+    case OP_P_LO_DONE: return "d_lookup_done (lookup_open)";
+    case OP_P_LO_AFTER: return "lookup_open: negative, so ->create";
     default: return "";
   }
 }
 
 /** The filesystem operation an op ends in, called with the parent held exclusive; 0 when the
- *  filesystem has none (procfs: no ->mkdir, ->unlink or ->rename: -EPERM; open(O_CREAT) of a
- *  proc name goes through ->lookup and, for a name that does not exist, fails). */
+ *  filesystem has none (procfs: no ->mkdir, ->unlink or ->rename: -EPERM). open(O_CREAT) comes
+ *  here only with ->atomic_open (NFSv4); without it see call_create. */
 function vfs_op_fn(fn: i32): i32 {
-  if (fs_type != FS_NFS) return fn == FN_DO_FILP_OPEN ? FN_PROC_LOOKUP : 0;
+  if (fs_type != FS_NFS) return 0;
   if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
   if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
   if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
@@ -463,19 +478,23 @@ function call_vfs_op(t: i32, fr: usize, fn: i32, dir: i32, d: i32, target: i32):
     stw(t, T_RET, EPERM);
     return STEP_NEXT;
   }
-  if (op == FN_PROC_LOOKUP && !d_in_lookup(d)) {   // a cached negative proc name: nothing to create
+  return callp(t, fr, OP_VFS_DONE, op, dir, d, target, fn);
+}
+
+/** Models: lookup_open()'s ->create step on a negative dentry that is no longer in lookup: NFSv3
+ *  has nfs_create; procfs has no ->create, so the open fails with -EACCES. Locking: parent held
+ *  exclusive. The call returns to OP_VFS_DONE. */
+function call_create(t: i32, fr: usize, dir: i32, d: i32): i32 {
+  if (fs_type != FS_NFS) {
     sfw(fr, F_PC, OP_VFS_DONE);
     stw(t, T_RET, EACCES);
     return STEP_NEXT;
   }
-  return callp(t, fr, OP_VFS_DONE, op, dir, d, op == FN_PROC_LOOKUP ? LOOKUP_CREATE | LOOKUP_OPEN : target, fn);
+  return callp(t, fr, OP_VFS_DONE, FN_NFS_CREATE, dir, d, 0, FN_DO_FILP_OPEN);
 }
 
-/** procfs has no ->create: an open(O_CREAT) that found no entry fails with -EACCES. */
-function vfs_op_result(fn: i32, d: i32, r: i32): i32 {
-  if (fn == FN_DO_FILP_OPEN && fs_type != FS_NFS && r >= 0 && d_is_negative(d)) return EACCES;
-  return r;
-}
+/** open(O_CREAT) without ->atomic_open: lookup_open() calls ->lookup on an in-lookup dentry. */
+@inline function lookup_then_create(is_create: bool, d: i32): bool { return is_create && !atomic_open && d_in_lookup(d); }
 
 /** ->lookup intent for the (first) name of an op. */
 function op_lookup_flags(fn: i32): i32 {
@@ -542,7 +561,18 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_C_UNLOCK); }
       if (is_rename) return callp(t, fr, OP_C_GOT2, FN_LOOKUP_ONE_QSTR_EXCL, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
       if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
+      // lookup_open without ->atomic_open: ->lookup, d_lookup_done, then ->create if negative
+      if (lookup_then_create(is_create, r)) return callp(t, fr, OP_C_LOOKED, fs_lookup_fn(), dir, r, LOOKUP_CREATE | LOOKUP_OPEN);
+      if (is_create && !atomic_open) { setL(fr, 5, 0); return goto_(fr, OP_C_CREATE); }
       return call_vfs_op(t, fr, fn, dir, r, 0);
+    }
+    case OP_C_LOOKED:
+      setL(fr, 5, ret_value(t));
+      return lookup_done_step(t, fr, fn, OP_C_CREATE, d);
+    case OP_C_CREATE: {
+      // Still under the exclusive lock (current order): an error or a positive dentry ends here.
+      if (L(fr, 5) < 0 || !d_is_negative(d)) { if (L(fr, 5) >= 0) setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
+      return call_create(t, fr, dir, d);
     }
     case OP_C_GOT2: {
       const r = ret_value(t);
@@ -551,7 +581,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       return call_vfs_op(t, fr, fn, dir, d, r);
     }
     case OP_VFS_DONE:
-      setL(fr, 5, vfs_op_result(fn, d, ret_value(t)));
+      setL(fr, 5, ret_value(t));
       if (proposed()) return goto_(fr, OP_P_UNLOCK);
       // lookup_open ends the episode before the unlock (no-op after ->atomic_open)
       return lookup_done_step(t, fr, fn, OP_C_UNLOCK, d);
@@ -577,7 +607,32 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_DONE); }
       if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_DPUT); }
       if (is_rename) return callp(t, fr, OP_P_GOT2, FN_LOOKUP_ONE_QSTR, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
+      // 52/53 lookup_open without ->atomic_open: shared lock around ->lookup only
+      if (lookup_then_create(is_create, r)) return goto_(fr, OP_P_LO_LOCK);
       return goto_(fr, OP_P_LOCK);
+    }
+    case OP_P_LO_LOCK:
+      return inode_lock_shared(t, fr, fn, OP_P_LO_LOCK, OP_P_LO_CALL, dir_inode(dir));
+    case OP_P_LO_CALL:
+      return callp(t, fr, OP_P_LO_UNLOCK, fs_lookup_fn(), dir, d, LOOKUP_CREATE | LOOKUP_OPEN);
+    case OP_P_LO_UNLOCK:
+      setL(fr, 5, ret_value(t));
+      return inode_unlock_shared(t, fr, fn, OP_P_LO_UNLOCK, OP_P_LO_DONE, dir_inode(dir));
+    case OP_P_LO_DONE:
+      // d_lookup_done after inode_unlock_shared, before the exclusive lock is asked for
+      return lookup_done_step(t, fr, fn, OP_P_LO_AFTER, d);
+    case OP_P_LO_AFTER: {
+      const r = L(fr, 5);
+      if (r == EAGAIN) {   // lock_lookup: the holder failed; look up afresh
+        dput(t, d);
+        setL(fr, 3, 0);
+        ev(t, fn, OP_P_LO_AFTER, dobj(d), name, EAGAIN, AUX_RETRY);
+        return yield_(fr, OP_P_LOOKUP);
+      }
+      if (r < 0) return goto_(fr, OP_DPUT);
+      setL(fr, 5, 0);
+      if (!d_is_negative(d)) return goto_(fr, OP_DPUT);
+      return goto_(fr, OP_P_LOCK);   // negative: the exclusive lock for ->create
     }
     case OP_P_GOT2: {
       const r = ret_value(t);
@@ -589,6 +644,12 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       // May wait for the exclusive lock while owning an in-lookup dentry (scenario a').
       return inode_lock(t, fr, fn, OP_P_LOCK, OP_P_CHECK, dir_inode(dir));
     case OP_P_CHECK: {
+      if (is_create && !atomic_open) {
+        // 52/53 lookup_open: under the exclusive lock, create only if still negative (the dir
+        // is never dead here: no rmdir in the model); no re-check of hashing or parent.
+        if (!d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
+        return call_create(t, fr, dir, d);
+      }
       const ok = still_valid(dir, d) && (target == 0 || still_valid(dir, target));
       if (!ok) {
         ev(t, fn, OP_P_CHECK, dobj(d), name, 0, AUX_RETRY);

@@ -6,6 +6,7 @@ import {
   MAX_TREE, ABI_VERSION,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
   H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE,
+  H_ATOMIC_OPEN, H_NFS_PREPARED, FS_NFS,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -19,6 +20,10 @@ export let fs_type: i32 = 0;
 export let prime: i32 = 0;
 export let lookup_locks: bool = false;
 export let iterate_wrapped: bool = false;
+/** The filesystem has ->atomic_open (fs.atomicOpen; default: nfs, meaning NFSv4). */
+export let atomic_open: bool = false;
+/** fs.nfsPrepared: NFS after the September 2026 preparation (no d_drop mid-operation). */
+export let nfs_prepared: bool = false;
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -52,6 +57,10 @@ export function decode_scenario(): i32 {
   fs_type = sc(H_FS); prime = sc(H_PRIME); lookup_locks = sc(H_LOOKUP_LOCKS) != 0;
   iterate_wrapped = sc(H_ITERATE) == 1;
   if (<u32>sc(H_ITERATE) > 1) return -(H_ITERATE + 1);
+  if (<u32>sc(H_ATOMIC_OPEN) > 2) return -(H_ATOMIC_OPEN + 1);
+  if (<u32>sc(H_NFS_PREPARED) > 1) return -(H_NFS_PREPARED + 1);
+  atomic_open = sc(H_ATOMIC_OPEN) == 0 ? sc(H_FS) == FS_NFS : sc(H_ATOMIC_OPEN) == 1;
+  nfs_prepared = sc(H_NFS_PREPARED) == 1;
   checks_mask = sc(H_CHECKS); plant_mask = sc(H_PLANT); ticks_max = sc(H_TICKS_MAX);
   n_names = sc(H_N_NAMES); n_paths = sc(H_N_PATHS); n_tree = sc(H_N_TREE);
   n_cached = sc(H_N_CACHED); n_tasks = sc(H_N_TASKS);

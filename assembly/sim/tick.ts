@@ -20,7 +20,7 @@ import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
   FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR,
-  FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
+  FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_CREATE,
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP,
 } from "../kernel/fns";
 import { vfs_statx, getdents64, dirop, link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr } from "../kernel/namei";
@@ -70,6 +70,7 @@ function run_frames(t: i32): void {
       case FN_NFS_LOOKUP: r = nfs_lookup(t, fr); break;
       case FN_NFS_MKDIR:
       case FN_NFS_ATOMIC_OPEN:
+      case FN_NFS_CREATE:
       case FN_NFS_UNLINK:
       case FN_NFS_RENAME: r = nfs_dirop(t, fr, fn); break;
       case FN_PROC_READDIR: r = proc_readdir(t, fr); break;

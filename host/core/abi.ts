@@ -33,6 +33,10 @@ export enum H {
   N_CACHED = 13,
   N_TASKS = 14,
   ITERATE = 15,
+  /** fs.atomicOpen: 0 the filesystem's default, 1 with ->atomic_open, 2 without */
+  ATOMIC_OPEN = 16,
+  /** fs.nfsPrepared: 0 false, 1 true */
+  NFS_PREPARED = 17,
 }
 
 export const OP_WORDS = 4;

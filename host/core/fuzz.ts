@@ -53,6 +53,7 @@ import {
   validateSeedObject,
   variantAssignments,
   variantOf,
+  axisValue,
   type Axis,
   type Op,
   type SeedFile,
@@ -147,7 +148,12 @@ export const AXIS_VALUES: Record<Axis, readonly (string | boolean)[]> = {
   "fs.prime": PRIMES,
   "fs.lookupLocks": [false, true],
   "fs.iterate": ITERATES,
+  "fs.atomicOpen": [false, true],
+  "fs.nfsPrepared": [false, true],
 };
+
+/** Axes that only nfs may set true (the seed-file reader rejects them on procfs). */
+const NFS_ONLY: readonly Axis[] = ["fs.atomicOpen", "fs.nfsPrepared"];
 
 /** Reads `axis=v1,v2` into `allow` (merging with earlier values for the same axis). Throws
  *  SeedError with the axis as the path. */
@@ -377,9 +383,17 @@ export function normalize(s: SeedFile, allow: Allow): SeedFile {
     if (!allowed) continue;
     const [group, key] = axis.split(".") as ["kernel" | "fs", string];
     const obj = c[group] as unknown as Record<string, string | boolean>;
-    if (!allowed.includes(obj[key])) obj[key] = allowed[0];
+    if (!allowed.includes(axisValue(c, axis))) obj[key] = allowed[0];
   }
+  fitFs(c);
   return c;
+}
+
+/** procfs has no ->atomic_open and no NFS preparation: drop them when the type is not nfs. */
+function fitFs(s: SeedFile): void {
+  if (s.fs.type === "nfs") return;
+  if (s.fs.atomicOpen === true) delete s.fs.atomicOpen;
+  s.fs.nfsPrepared = false;
 }
 
 /** Every variant of every corpus file, normalized, duplicates dropped, in file order. */
@@ -628,8 +642,11 @@ const MUTATORS: [number, string, Mutator][] = [
     const axis = rng.pick(axes);
     const [group, key] = axis.split(".") as ["kernel" | "fs", string];
     const obj = s[group] as unknown as Record<string, string | boolean>;
-    const values = (ctx.allow[axis] ?? AXIS_VALUES[axis]).filter((v) => v !== obj[key]);
+    const nfsOnly = NFS_ONLY.includes(axis) && s.fs.type !== "nfs";
+    const values = (ctx.allow[axis] ?? AXIS_VALUES[axis]).filter((v) => v !== axisValue(s, axis) && !(nfsOnly && v === true));
+    if (!values.length) return undefined;
     obj[key] = rng.pick(values);
+    fitFs(s);   // leaving nfs: ->atomic_open and the NFS preparation go with it
     return `${axis}=${obj[key]}`;
   }],
   [8, "strategy", (s, rng) => {

@@ -5,7 +5,7 @@
  */
 
 import type { RunReport } from "./run";
-import { serializeSeedFile, type SeedFile } from "./scenario";
+import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./scenario";
 import { describeCycle, renderTrace } from "./trace";
 import type { Encoded } from "./scenario";
 
@@ -36,7 +36,8 @@ export function counterexampleName(s: SeedFile, r: RunReport): string {
 }
 
 export function variantLine(s: SeedFile): string {
-  return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}`;
+  return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}` +
+    (s.fs.type === "nfs" ? ` atomicOpen=${atomicOpenOf(s)}${s.fs.nfsPrepared ? " nfsPrepared=true" : ""}` : "");
 }
 
 export function reportJson(r: RunReport, file?: string): Record<string, unknown> {

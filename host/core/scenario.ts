@@ -84,7 +84,7 @@ export interface SeedFile {
   name: string;
   about: string;
   kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue };
-  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate };
+  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean };
   tree: Record<string, string[]>;
   cached: string[];
   threads: Thread[];
@@ -374,6 +374,8 @@ const AXIS_SPECS = {
   "fs.prime": enumOf(PRIMES, "prime"),
   "fs.lookupLocks": bool,
   "fs.iterate": enumOf(ITERATES, "iterate"),
+  "fs.atomicOpen": bool,
+  "fs.nfsPrepared": bool,
 } satisfies Record<string, Spec<string | boolean>>;
 
 export type Axis = keyof typeof AXIS_SPECS;
@@ -493,6 +495,9 @@ const fsSpec = struct<SeedFile["fs"]>({
   prime: withDefault(enumOf(PRIMES, "prime"), () => "d_alloc_parallel"),
   lookupLocks: withDefault(bool, () => false),
   iterate: withDefault(enumOf(ITERATES, "iterate"), () => "shared"),
+  // absent: the filesystem's own (nfs: NFSv4, true; procfs: false); see atomicOpenOf
+  atomicOpen: optional(bool),
+  nfsPrepared: withDefault(bool, () => false),
 });
 
 const runSpec = struct<RunOptions>({
@@ -753,7 +758,18 @@ function store(root: Record<string, unknown>, segments: Segment[], value: unknow
 // ---------------------------------------------------------------------------------------------
 // Variants and expectations
 
+/** fs.atomicOpen as the model runs it: given, or the filesystem's default (nfs means NFSv4). */
+export function atomicOpenOf(s: SeedFile): boolean {
+  return s.fs.atomicOpen ?? s.fs.type === "nfs";
+}
+
+/** The value an axis has in `s` as the model runs it (defaults resolved). */
+export function axisValue(s: SeedFile, axis: string): string | boolean {
+  return getAxis(s, axis);
+}
+
 function getAxis(s: SeedFile, axis: string): string | boolean {
+  if (axis === "fs.atomicOpen") return atomicOpenOf(s);
   const [group, key] = axis.split(".");
   return (s as unknown as Record<string, Record<string, string | boolean>>)[group][key];
 }
@@ -796,7 +812,8 @@ export function serializeSeedFile(s: SeedFile): string {
     name: s.name,
     about: s.about,
     kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue },
-    fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks, ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}) },
+    fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks, ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}),
+      ...(s.fs.atomicOpen !== undefined ? { atomicOpen: s.fs.atomicOpen } : {}), ...(s.fs.nfsPrepared ? { nfsPrepared: true } : {}) },
     tree: s.tree,
     cached: s.cached,
     threads: s.threads.map((t) => ({ name: t.name, ops: t.ops.map(orderedOp) })),
@@ -949,6 +966,14 @@ export function encodeScenario(s: SeedFile): Encoded {
   header[H.PRIME] = PRIMES.indexOf(s.fs.prime);
   header[H.LOOKUP_LOCKS] = s.fs.lookupLocks ? 1 : 0;
   header[H.ITERATE] = ITERATES.indexOf(s.fs.iterate);
+  if (s.fs.atomicOpen === true && s.fs.type !== "nfs") {
+    throw new SeedError("fs.atomicOpen", `only nfs (NFSv4) has ->atomic_open; fs.type ${shown(s.fs.type)} takes false or no value`);
+  }
+  if (s.fs.nfsPrepared && s.fs.type !== "nfs") {
+    throw new SeedError("fs.nfsPrepared", `only for fs.type "nfs"; got fs.type ${shown(s.fs.type)}`);
+  }
+  header[H.ATOMIC_OPEN] = s.fs.atomicOpen === undefined ? 0 : s.fs.atomicOpen ? 1 : 2;
+  header[H.NFS_PREPARED] = s.fs.nfsPrepared ? 1 : 0;
   header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;

@@ -112,6 +112,7 @@ export const CALLERS: Record<string, string[]> = {
   proc_fill_cache: ["proc_readdir"],
   nfs_mkdir: DIROPS,
   nfs_atomic_open: DIROPS,
+  nfs_create: DIROPS,
   nfs_unlink: DIROPS,
   nfs_rename: DIROPS,
 };
