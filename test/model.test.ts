@@ -3,7 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { runCell, runMatrix } from "../host/core/matrix";
 import { runScenario, replayScenario, ReplayDivergence, type RunOptions } from "../host/core/run";
-import { encodeScenario, variantAssignments, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, variantAssignments, type SeedFile } from "../host/core/scenario";
+import { readState } from "../host/core/state_view";
+import { VERDICTS, VERDICT_RUNNING } from "../host/core/abi";
 import { A, module, scenarioFiles, seedFile } from "./helpers";
 import { Model } from "../host/core/wasm";
 
@@ -208,5 +210,66 @@ describe("determinism and replay", () => {
     const once = runMatrix(module, files).map((c) => [c.report.verdict, c.report.schedules, c.report.schedule]);
     const twice = runMatrix(module, files).map((c) => [c.report.verdict, c.report.schedules, c.report.schedule]);
     expect(twice).toEqual(once);
+  });
+});
+
+describe("downgrade_write with a writer at the head of the queue", () => {
+  // kernel/locking/rwsem.c: downgrade_write -> rwsem_downgrade_wake -> rwsem_mark_wake with
+  // RWSEM_WAKE_READ_OWNED wakes no one when the first waiter is a writer.
+  const text = JSON.stringify({
+    vfsim: 1,
+    name: "downgrade-writer-then-reader",
+    kernel: { order: "current" },
+    fs: { type: "nfs", prime: "d_alloc_parallel", iterate: "wrapped" },
+    tree: { "/d": ["x", "y"] },
+    cached: ["/d", "/d/x"],
+    threads: [
+      { name: "R", ops: [{ op: "getdents", path: "/d" }] },
+      { name: "W", ops: [{ op: "unlink", path: "/d/x" }] },
+      { name: "Q", ops: [{ op: "stat", path: "/d/y" }] },
+    ],
+  });
+  const R = 0, W = 1, Q = 2;
+
+  function drive(rwsem: string) {
+    const s = parseSeedFile(text, [`kernel.rwsem=${rwsem}`]);
+    const m = new Model(module);
+    m.load(encodeScenario(s).words);
+    m.x.begin();
+    const dir = () => readState(m).rwsems.find((r) => r.writer === R || r.readers.includes(R) || r.queue.length > 0)!;
+    const until = (t: number, done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) {
+        expect((m.x.runnable_mask() >>> t) & 1).toBe(1);
+        expect(m.x.tick(t)).toBe(VERDICT_RUNNING);
+      }
+      expect(done()).toBe(true);
+    };
+    until(R, () => readState(m).rwsems.some((r) => r.writer === R));             // wrap_directory_iterator: down_write
+    until(W, () => readState(m).tasks[W].state === "blocked");                    // do_unlinkat: inode_lock, queued
+    until(Q, () => readState(m).tasks[Q].state === "blocked");                    // lookup_slow: inode_lock_shared, queued
+    expect(dir().queue).toEqual([{ task: W, mode: "write" }, { task: Q, mode: "read" }]);
+    until(R, () => dir().writer === -1);                                           // downgrade_write
+    const after = dir();
+    expect(after.readers).toContain(R);
+    let verdict = VERDICT_RUNNING;
+    for (let i = 0; i < 2000 && verdict === VERDICT_RUNNING; i++) {
+      const mask = m.x.runnable_mask();
+      verdict = m.x.tick(31 - Math.clz32(mask & -mask));
+    }
+    return { after, verdict };
+  }
+
+  it("linux and fifo: the reader behind the writer stays queued; the run completes", () => {
+    for (const rwsem of ["linux", "fifo"]) {
+      const { after, verdict } = drive(rwsem);
+      expect([rwsem, after.readers, after.queue]).toEqual([rwsem, [R], [{ task: W, mode: "write" }, { task: Q, mode: "read" }]]);
+      expect(VERDICTS[verdict]).toBe("ok");
+    }
+  });
+
+  it("reader-pref: the queued reader joins the downgraded holder; the writer waits", () => {
+    const { after } = drive("reader-pref");
+    expect([...after.readers].sort()).toEqual([R, Q]);
+    expect(after.queue).toEqual([{ task: W, mode: "write" }]);
   });
 });

@@ -14,6 +14,8 @@
 //                up to the first queued writer (the pre-v5.3 wake).
 //   reader-pref  readers enter whenever no writer holds the lock; a release grants every queued
 //                reader before any writer.
+// downgrade_write follows rwsem_mark_wake(RWSEM_WAKE_READ_OWNED): queued readers join the
+// downgraded holder only when a reader heads the queue (linux, fifo); reader-pref grants them all.
 // Divergence from Linux: no optimistic spinning, reader stealing, HANDOFF or killable exits
 // (kernel-model.md 5.2 argues stable deadlocks are preserved both ways); the 256-reader cap and
 // timing are not modelled.
@@ -93,12 +95,23 @@ export function up_write(t: i32, inode: i32): void {
   rwsem_grant(inode);
 }
 
-/** Models: downgrade_write(): the writer becomes a reader and queued readers may join it. */
+/** Models: downgrade_write() -> rwsem_downgrade_wake() -> rwsem_mark_wake(RWSEM_WAKE_READ_OWNED)
+ *  (kernel/locking/rwsem.c): the writer becomes a reader; queued readers join it only if a
+ *  reader is at the head of the queue. With a writer at the head rwsem_mark_wake wakes no one
+ *  (it wakes a head writer only for RWSEM_WAKE_ANY, and a read-owned lock cannot take it), so the
+ *  readers behind that writer stay queued.
+ *  Per policy: linux: head reader: every queued reader (phase-fair, as rwsem_grant); head
+ *  writer: nobody. fifo: the run of readers at the head, none if a writer is first (the same
+ *  arrival-order rule as a release). reader-pref: every queued reader (readers enter whenever no
+ *  writer holds the lock; a queued writer does not hold it).
+ *  Locking: the caller holds the lock for write; one atomic step (wait_lock). */
 export function downgrade_write(t: i32, inode: i32): void {
   model_assert(iw(inode, RW_WRITER) == t + 1, "downgrade_write by a task that does not hold it");
   siw(inode, RW_WRITER, 0);
   siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
-  grant_readers(inode, rwsem_policy == RWSEM_FIFO);
+  if (iw(inode, RW_QLEN) == 0) return;
+  if (rwsem_policy == RWSEM_READER_PREF) grant_readers(inode, false);
+  else if (q_mode(inode, 0) == MODE_READ) grant_readers(inode, rwsem_policy == RWSEM_FIFO);
 }
 
 function grant_reader_at(inode: i32, k: i32): void {
