@@ -52,7 +52,9 @@ export const FS_PROCFS: i32 = 0;
 export const FS_NFS: i32 = 1;
 // fs.prime
 export const PRIME_PARALLEL: i32 = 0;
-export const PRIME_NOBLOCK: i32 = 1;
+export const PRIME_TRYLOCK: i32 = 1;       // d_alloc_trylock (its old name: d_alloc_noblock)
+/** Old name of PRIME_TRYLOCK, kept so code written before the rename builds; drop when unused. */
+export const PRIME_NOBLOCK: i32 = PRIME_TRYLOCK;
 export const PRIME_LOCKED: i32 = 2;
 export const PRIME_DROP_LOCK: i32 = 3;
 // fs.iterate

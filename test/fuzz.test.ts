@@ -106,6 +106,10 @@ describe("parseAllow", () => {
     expect(a).toEqual({ "kernel.rwsem": ["linux", "fifo", "reader-pref"], "fs.lookupLocks": [true] });
   });
 
+  it("reads fs.prime's old name d_alloc_noblock as d_alloc_trylock", () => {
+    expect(parseAllow("fs.prime=d_alloc_noblock,d_alloc_parallel")).toEqual({ "fs.prime": ["d_alloc_parallel", "d_alloc_trylock"] });
+  });
+
   it("names the axis or value it does not know", () => {
     expect(() => parseAllow("kernel.ordr=current")).toThrow('unknown variant axis "kernel.ordr"');
     expect(() => parseAllow("kernel.order=propsed")).toThrow('kernel.order: unknown value "propsed"; expected one of current, proposed');
@@ -147,7 +151,7 @@ describe("mutate", () => {
   });
 
   it("keeps variants inside --allow", () => {
-    const allow = parseAllow("kernel.order=proposed", parseAllow("fs.prime=d_alloc_parallel,d_alloc_noblock"));
+    const allow = parseAllow("kernel.order=proposed", parseAllow("fs.prime=d_alloc_parallel,d_alloc_trylock"));
     const allowed = start(allow).map((e) => e.seed);
     for (const s of allowed) expect(s.kernel.order).toBe("proposed");
     const rng = new Rng(9n);
@@ -156,7 +160,7 @@ describe("mutate", () => {
       const m = mutate(allowed[i % allowed.length], rng, { allow, donor: () => allowed[0] });
       if (!m.input) continue;
       expect(m.input.kernel.order).toBe("proposed");
-      expect(["d_alloc_parallel", "d_alloc_noblock"]).toContain(m.input.fs.prime);
+      expect(["d_alloc_parallel", "d_alloc_trylock"]).toContain(m.input.fs.prime);
       primes.add(m.input.fs.prime);
     }
     expect(primes.size).toBe(2);

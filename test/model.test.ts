@@ -59,8 +59,8 @@ describe("(a) readdirplus priming + stat + mkdir", () => {
     expect(text.some((l) => l.startsWith("1 __lookup_slow: inode_lock_shared i_rwsem(d)") && l.endsWith("[queued]"))).toBe(true);
   });
 
-  it("proposed + d_alloc_noblock: no deadlock in the bounded space", () => {
-    const r = run(seedFile(A, ["kernel.order=proposed", "fs.prime=d_alloc_noblock"]), { preemptions: 4 });
+  it("proposed + d_alloc_trylock: no deadlock in the bounded space", () => {
+    const r = run(seedFile(A, ["kernel.order=proposed", "fs.prime=d_alloc_trylock"]), { preemptions: 4 });
     expect([r.verdict, r.exhaustive]).toEqual(["ok", true]);
   });
 
@@ -142,11 +142,16 @@ describe("(c2, c3) readdir through wrap_directory_iterator", () => {
 });
 
 describe("(c8) procfs priming that cannot wait", () => {
-  const C8 = "fixtures/scenarios/c8-procfs-noblock-skip-breaks-ino.json";
-  it("d_alloc_noblock skipping an entry breaks d_ino == st_ino", () => {
-    const r = run(seedFile(C8, ["fs.prime=d_alloc_noblock"]));
+  const C8 = "fixtures/scenarios/c8-procfs-trylock-skip-breaks-ino.json";
+  it("d_alloc_trylock skipping an entry breaks d_ino == st_ino", () => {
+    const r = run(seedFile(C8, ["fs.prime=d_alloc_trylock"]));
     expect([r.verdict, r.invariant]).toEqual(["violation", "ino-consistency"]);
     expect(r.trace!.some((e) => e.fn === "proc_fill_cache" && e.state === "dir_emit (fallback ino)")).toBe(true);
+    // the trace speaks the current name, also for a file written with the old one
+    expect(r.trace!.some((e) => e.fn === "d_alloc_trylock")).toBe(true);
+    const byOldName = run(seedFile(C8, ["fs.prime=d_alloc_noblock"]));
+    expect(byOldName.trace!.map((e) => e.fn)).toEqual(r.trace!.map((e) => e.fn));
+    expect(r.trace!.some((e) => e.fn === "d_alloc_noblock")).toBe(false);
   });
   it("drop-lock keeps it, in the whole bounded space", () => {
     const r = run(seedFile(C8, ["fs.prime=drop-lock"]));

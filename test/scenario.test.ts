@@ -286,10 +286,10 @@ describe("--set", () => {
 describe("variants and expectations", () => {
   const s = parseSeedFile(
     edited(EXAMPLE, (r) => {
-      r.variants = { "kernel.order": ["current", "proposed"], "fs.prime": ["d_alloc_parallel", "d_alloc_noblock"] };
+      r.variants = { "kernel.order": ["current", "proposed"], "fs.prime": ["d_alloc_parallel", "d_alloc_trylock"] };
       r.expect = [
         { when: { "kernel.order": "current" }, verdict: "ok" },
-        { when: { "fs.prime": "d_alloc_noblock" }, verdict: "ok" },
+        { when: { "fs.prime": "d_alloc_trylock" }, verdict: "ok" },
         { verdict: "deadlock", cycle: ["R", "L", "W"] },
       ];
     }),
@@ -311,18 +311,46 @@ describe("variants and expectations", () => {
   it("expectationFor picks the first entry whose when matches", () => {
     expect(expectationFor(s)).toStrictEqual({ verdict: "deadlock", cycle: ["R", "L", "W"] });
     expect(expectationFor(variantOf(s, { "kernel.order": "current" }))?.when).toStrictEqual({ "kernel.order": "current" });
-    expect(expectationFor(variantOf(s, { "fs.prime": "d_alloc_noblock" }))?.when).toStrictEqual({ "fs.prime": "d_alloc_noblock" });
+    expect(expectationFor(variantOf(s, { "fs.prime": "d_alloc_trylock" }))?.when).toStrictEqual({ "fs.prime": "d_alloc_trylock" });
     expect(expectationFor(parseSeedFile(JSON.stringify(MINIMAL)))).toBeUndefined();
   });
 
   it("variantAssignments enumerates the matrix, first axis slowest", () => {
     expect(variantAssignments(s)).toStrictEqual([
       { "kernel.order": "current", "fs.prime": "d_alloc_parallel" },
-      { "kernel.order": "current", "fs.prime": "d_alloc_noblock" },
+      { "kernel.order": "current", "fs.prime": "d_alloc_trylock" },
       { "kernel.order": "proposed", "fs.prime": "d_alloc_parallel" },
-      { "kernel.order": "proposed", "fs.prime": "d_alloc_noblock" },
+      { "kernel.order": "proposed", "fs.prime": "d_alloc_trylock" },
     ]);
     expect(variantAssignments(parseSeedFile(JSON.stringify(MINIMAL)))).toStrictEqual([{}]);
+  });
+});
+
+describe("fs.prime: d_alloc_noblock is d_alloc_trylock's old name", () => {
+  const old = (edit: (raw: any) => void, sets: string[] = []) => parseSeedFile(edited(EXAMPLE, edit), sets);
+
+  it("the field, --set, variants and when read the old spelling as the new name", () => {
+    expect(old((r) => (r.fs.prime = "d_alloc_noblock")).fs.prime).toBe("d_alloc_trylock");
+    expect(old(() => {}, ["fs.prime=d_alloc_noblock"]).fs.prime).toBe("d_alloc_trylock");
+    const s = old((r) => {
+      r.variants = { "fs.prime": ["d_alloc_parallel", "d_alloc_noblock"] };
+      r.expect = [{ when: { "fs.prime": "d_alloc_noblock" }, verdict: "ok" }, { verdict: "deadlock" }];
+    });
+    expect(s.variants).toStrictEqual({ "fs.prime": ["d_alloc_parallel", "d_alloc_trylock"] });
+    expect(expectationFor(variantOf(s, { "fs.prime": "d_alloc_trylock" }))?.verdict).toBe("ok");
+    expect(expectationFor(variantOf(s, { "fs.prime": "d_alloc_noblock" }))?.verdict).toBe("ok");
+    expect(expectationFor(variantOf(s, { "fs.prime": "d_alloc_parallel" }))?.verdict).toBe("deadlock");
+    expect(serializeSeedFile(s)).not.toContain("noblock");
+  });
+
+  it("both spellings in one variants list are one value listed twice", () => {
+    expect(() => old((r) => (r.variants = { "fs.prime": ["d_alloc_noblock", "d_alloc_trylock"] }))).toThrow('variants["fs.prime"][1]');
+  });
+
+  it("an unknown spelling lists the current names", () => {
+    expect(errorOf(EXAMPLE, (r) => (r.fs.prime = "d_alloc_nonblock")).message).toBe(
+      'fs.prime: unknown prime "d_alloc_nonblock"; expected one of d_alloc_parallel, d_alloc_trylock, d_alloc_locked, drop-lock',
+    );
   });
 });
 

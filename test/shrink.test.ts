@@ -76,7 +76,7 @@ describe("shrink", () => {
       [A, PROPOSED],
       ["fixtures/scenarios/b-procfs-d_alloc_locked-needs-lock_lookup.json", { "kernel.order": "proposed", "fs.lookupLocks": false }],
       ["fixtures/scenarios/c7-no-dir-seq-recheck-two-owners.json", { "kernel.order": "current" }],
-      ["fixtures/scenarios/c8-procfs-readdir-lookup-writer.json", { "kernel.order": "current", "fs.prime": "d_alloc_noblock" }],
+      ["fixtures/scenarios/c8-procfs-readdir-lookup-writer.json", { "kernel.order": "current", "fs.prime": "d_alloc_trylock" }],
     ];
     for (const [file, variant] of cases) {
       const s = variantOf(seedFile(file), variant);

@@ -1,10 +1,10 @@
 // What the two priming filesystems share: the allocation call chosen by fs.prime, and the
-// drop-lock fallback of kernel-model.md 6.5 (2026 procfs: d_alloc_noblock; on -EWOULDBLOCK drop
+// drop-lock fallback of kernel-model.md 6.5 (2026 procfs: d_alloc_trylock; on -EWOULDBLOCK drop
 // the shared directory lock, d_alloc_parallel, retake the lock).
 
 import { PRIME_PARALLEL, PRIME_LOCKED, PRIME_DROP_LOCK } from "../abi";
 import { prime } from "../sim/config";
-import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
+import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
 import { rwsem_writer } from "../kernel/rwsem";
 import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared } from "../kernel/inode";
 import { L, setL } from "../kernel/task";
@@ -13,7 +13,7 @@ import { L, setL } from "../kernel/task";
 export function prime_alloc_fn(): i32 {
   if (prime == PRIME_PARALLEL) return FN_D_ALLOC_PARALLEL;
   if (prime == PRIME_LOCKED) return FN_D_ALLOC_LOCKED;
-  return FN_D_ALLOC_NOBLOCK; // d_alloc_noblock and drop-lock
+  return FN_D_ALLOC_TRYLOCK; // d_alloc_trylock and drop-lock
 }
 
 @inline export function prime_drops_lock(): bool { return prime == PRIME_DROP_LOCK; }

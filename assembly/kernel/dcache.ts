@@ -1,5 +1,5 @@
 // Models: fs/dcache.c — dentries, the main hash, the in-lookup hash and the in-lookup protocol:
-// d_alloc_parallel(), d_alloc_noblock(), d_alloc_locked() + lock_lookup() (patch 11/11),
+// d_alloc_parallel(), d_alloc_trylock() (d_alloc_noblock() before May 2026), d_alloc_locked() + lock_lookup() (patch 11/11),
 // d_wait_lookup(), d_lookup_done(), __d_add(), d_splice_alias(), d_move(), dput(), d_invalidate().
 //
 // Locking (Linux): d_lock protects a dentry's flags, name, parent, refcount, hashed-ness and
@@ -35,7 +35,7 @@ import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { fail, model_assert } from "../sim/verdict";
 import { ev } from "../sim/trace";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } from "./task";
-import { FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
+import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
 
 export const EWOULDBLOCK: i32 = -11;
 export const EAGAIN: i32 = -11 - 1000; // distinct from EWOULDBLOCK in the model (same number in Linux)
@@ -254,10 +254,10 @@ export function lookup_begin(t: i32, d: i32): void {
 }
 export function lookup_end(d: i32): void { sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) - 1); }
 
-// ---- d_alloc_parallel / d_alloc_noblock / d_alloc_locked --------------------------------------
+// ---- d_alloc_parallel / d_alloc_trylock / d_alloc_locked --------------------------------------
 // Frame locals: 0 parent, 1 name, 2 the match being waited for.
 // Returns (T_RET): an existing hashed dentry, a new in-lookup dentry owned by the caller,
-// -EWOULDBLOCK (noblock), or for d_alloc_locked an in-lookup dentry whose lookup lock the caller
+// -EWOULDBLOCK (trylock), or for d_alloc_locked an in-lookup dentry whose lookup lock the caller
 // now holds. A reference is held on any dentry returned.
 
 export const DAP_SEARCH: i32 = 0;
@@ -277,7 +277,7 @@ export function d_alloc_parallel_state(pc: i32): string {
   }
 }
 
-/** Models: fs/dcache.c d_alloc_parallel() (and the _noblock/_locked modes of the shared helper
+/** Models: fs/dcache.c d_alloc_parallel() (and the _trylock/_locked modes of the shared helper
  *  of patch 11/11). Locking: may be called with or without the parent's i_rwsem; sleeps only
  *  in d_wait_lookup (DAP_WAIT) or, for d_alloc_locked, on the lookup lock (DAP_LOCKED_WAIT). */
 export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
@@ -294,7 +294,7 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
       if (m != 0) {
         dget(m);
         setL(fr, 2, m);
-        if (fn == FN_D_ALLOC_NOBLOCK) {          // still in lookup under its d_lock: give up
+        if (fn == FN_D_ALLOC_TRYLOCK) {          // still in lookup under its d_lock: give up
           dput(t, m);
           ev(t, fn, DAP_SEARCH, dobj(m), name, EWOULDBLOCK, AUX_IN_LOOKUP);
           return ret_yield(t, EWOULDBLOCK);

@@ -17,7 +17,9 @@ export const FN_LOOKUP_ONE_QSTR_EXCL: i32 = 10;   // current order, parent held 
 export const FN_LOOKUP_ONE_QSTR: i32 = 11;        // proposed order (52/53), shared around ->lookup
 // fs/dcache.c
 export const FN_D_ALLOC_PARALLEL: i32 = 12;
-export const FN_D_ALLOC_NOBLOCK: i32 = 13;
+export const FN_D_ALLOC_TRYLOCK: i32 = 13;   // d_alloc_trylock, called d_alloc_noblock until May 2026
+/** Old name of FN_D_ALLOC_TRYLOCK, kept so code written before the rename builds; drop when unused. */
+export const FN_D_ALLOC_NOBLOCK: i32 = FN_D_ALLOC_TRYLOCK;
 export const FN_D_ALLOC_LOCKED: i32 = 14;
 export const FN_LOCK_LOOKUP: i32 = 15;
 // fs/readdir.c
@@ -54,7 +56,7 @@ export function fn_name(fn: i32): string {
     case FN_LOOKUP_ONE_QSTR_EXCL: return "lookup_one_qstr_excl";
     case FN_LOOKUP_ONE_QSTR: return "lookup_one_qstr";
     case FN_D_ALLOC_PARALLEL: return "d_alloc_parallel";
-    case FN_D_ALLOC_NOBLOCK: return "d_alloc_noblock";
+    case FN_D_ALLOC_TRYLOCK: return "d_alloc_trylock";
     case FN_D_ALLOC_LOCKED: return "d_alloc_locked";
     case FN_LOCK_LOOKUP: return "lock_lookup";
     case FN_ITERATE_DIR: return "iterate_dir";

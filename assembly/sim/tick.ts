@@ -19,7 +19,7 @@ import { fw, task_changed, set_task_state, G_RUNNABLE, frame_addr } from "./stat
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
-  FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR,
+  FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR,
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_CREATE,
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP,
 } from "../kernel/fns";
@@ -61,7 +61,7 @@ function run_frames(t: i32): void {
       case FN_LOOKUP_ONE_QSTR_EXCL: r = lookup_one_qstr_excl(t, fr); break;
       case FN_LOOKUP_ONE_QSTR: r = lookup_one_qstr(t, fr); break;
       case FN_D_ALLOC_PARALLEL:
-      case FN_D_ALLOC_NOBLOCK:
+      case FN_D_ALLOC_TRYLOCK:
       case FN_D_ALLOC_LOCKED: r = d_alloc_parallel(t, fr, fn); break;
       case FN_LOCK_LOOKUP: r = lock_lookup(t, fr); break;
       case FN_ITERATE_DIR: r = iterate_dir(t, fr); break;

@@ -54,7 +54,11 @@ export const ORDERS = ["current", "proposed"] as const;
 export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
 export const FS_TYPES = ["procfs", "nfs"] as const;
-export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
+export const PRIMES = ["d_alloc_parallel", "d_alloc_trylock", "d_alloc_locked", "drop-lock"] as const;
+/** fs.prime's old spellings, read as the current name: d_alloc_noblock was renamed
+ *  d_alloc_trylock at Al Viro's request (1 May 2026; the September 2026 preparation series uses
+ *  the new name). */
+export const PRIME_OLD_NAMES: Readonly<Record<string, (typeof PRIMES)[number]>> = { d_alloc_noblock: "d_alloc_trylock" };
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
 export const ITERATES = ["shared", "wrapped"] as const;
 export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename"] as const;

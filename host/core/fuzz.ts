@@ -25,6 +25,7 @@ import {
   OPS,
   ORDERS,
   PRIMES,
+  PRIME_OLD_NAMES,
   R,
   RWSEMS,
   STRATEGY_PCT,
@@ -165,7 +166,8 @@ export function parseAllow(spec: string, allow: Allow = {}): Allow {
   const legal = AXIS_VALUES[axis as Axis];
   const values: (string | boolean)[] = [];
   for (const text of spec.slice(eq + 1).split(",")) {
-    const v = legal.find((x) => String(x) === text);
+    const name = axis === "fs.prime" && Object.hasOwn(PRIME_OLD_NAMES, text) ? PRIME_OLD_NAMES[text] : text;   // d_alloc_noblock
+    const v = legal.find((x) => String(x) === name);
     if (v === undefined) throw new SeedError(axis, `unknown value ${JSON.stringify(text)}; expected one of ${legal.map(String).join(", ")}`);
     if (!values.includes(v)) values.push(v);
   }

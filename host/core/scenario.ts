@@ -31,6 +31,7 @@ import {
   ORDERS,
   PLANTS,
   PRIMES,
+  PRIME_OLD_NAMES,
   RWSEMS,
   SCENARIO_WORDS,
   VERDICTS,
@@ -248,10 +249,12 @@ function dict<T>(value: (key: string) => Spec<T>, rules: DictRules): Spec<Record
   };
 }
 
-function enumOf<T extends string>(values: readonly T[], noun: string): Spec<T> {
+/** `oldNames`: accepted spellings that read as a current value (fs.prime's d_alloc_noblock). */
+function enumOf<T extends string>(values: readonly T[], noun: string, oldNames: Readonly<Record<string, T>> = {}): Spec<T> {
   return {
     read(raw, at) {
       if (typeof raw === "string" && (values as readonly string[]).includes(raw)) return raw as T;
+      if (typeof raw === "string" && Object.hasOwn(oldNames, raw)) return oldNames[raw];
       if (typeof raw === "string") throw new SeedError(at, `unknown ${noun} ${shown(raw)}; expected one of ${oneOf(values)}`);
       throw new SeedError(at, `expected one of ${oneOf(values)}, got ${shown(raw)}`);
     },
@@ -371,7 +374,7 @@ const AXIS_SPECS = {
   "kernel.rwsem": enumOf(RWSEMS, "rwsem policy"),
   "kernel.waitqueue": enumOf(WAITQUEUES, "waitqueue"),
   "fs.type": enumOf(FS_TYPES, "fs type"),
-  "fs.prime": enumOf(PRIMES, "prime"),
+  "fs.prime": enumOf(PRIMES, "prime", PRIME_OLD_NAMES),
   "fs.lookupLocks": bool,
   "fs.iterate": enumOf(ITERATES, "iterate"),
   "fs.atomicOpen": bool,
@@ -492,7 +495,7 @@ const kernelSpec = struct<SeedFile["kernel"]>({
 
 const fsSpec = struct<SeedFile["fs"]>({
   type: withDefault(enumOf(FS_TYPES, "fs type"), () => "nfs"),
-  prime: withDefault(enumOf(PRIMES, "prime"), () => "d_alloc_parallel"),
+  prime: withDefault(enumOf(PRIMES, "prime", PRIME_OLD_NAMES), () => "d_alloc_parallel"),
   lookupLocks: withDefault(bool, () => false),
   iterate: withDefault(enumOf(ITERATES, "iterate"), () => "shared"),
   // absent: the filesystem's own (nfs: NFSv4, true; procfs: false); see atomicOpenOf

@@ -100,7 +100,7 @@ export const CALLERS: Record<string, string[]> = {
   lookup_one_qstr_excl: DIROPS,
   lookup_one_qstr: DIROPS,
   d_alloc_parallel: ["__lookup_slow", "lookup_one_qstr", ...DIROPS, ...PRIMERS],
-  d_alloc_noblock: PRIMERS,
+  d_alloc_trylock: PRIMERS,
   d_alloc_locked: PRIMERS,
   nfs_lookup: [...LOOKUPS, ...DIROPS],
   proc_lookup: [...LOOKUPS, ...DIROPS],
