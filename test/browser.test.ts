@@ -314,6 +314,12 @@ describe("the sandbox page in headless Chromium", () => {
     expect(await page.textContent("#seed-expect")).toContain("ok");
     await page.selectOption("#v-order", "proposed");
     expect(await page.inputValue("#seed-text")).toContain('"order": "proposed"');
+    // fs.atomicOpen shows the filesystem's default (nfs: NFSv4) and writes an explicit value
+    expect(await page.isChecked("#v-atomicOpen")).toBe(true);
+    await page.uncheck("#v-atomicOpen");
+    expect(await page.inputValue("#seed-text")).toContain('"atomicOpen": false');
+    await page.check("#v-atomicOpen");
+    expect(await page.inputValue("#seed-text")).toContain('"atomicOpen": true');
     await page.selectOption("#r-strategy", "random");
 
     const shown = await sweepUntilShown(page);

@@ -12,7 +12,7 @@ import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, WAITQUEUES } from "../core/
 import { meets } from "../core/matrix";
 import { counterexample, counterexampleName, variantLine } from "../core/report";
 import { ReplayDivergence, type RunReport } from "../core/run";
-import { expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/scenario";
+import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
 import { ModelTrap } from "../core/wasm";
 import { renderCycle } from "./cycle";
@@ -137,8 +137,7 @@ function validate(text: string): void {
     fill(controlError(c));
     c.removeAttribute("aria-invalid");
     if (!seed) continue;
-    const [group, key] = c.dataset.path!.split(".");
-    const v = (seed as unknown as Record<string, Record<string, unknown>>)[group][key];
+    const v = axisValueOrField(seed, c.dataset.path!);
     if (c instanceof HTMLInputElement && c.type === "checkbox") c.checked = v === true;
     else c.value = String(v);
   }
@@ -146,6 +145,13 @@ function validate(text: string): void {
   const e = seed && expectationFor(seed);
   fill(el.expect, e ? `Expected for this variant: ${describeExpectation(e)}.` : "");
   updateRunButtons();
+}
+
+/** A control's value: a variant axis as the model runs it (fs.atomicOpen's default resolved). */
+function axisValueOrField(seed: SeedFile, path: string): unknown {
+  if ((AXES as string[]).includes(path)) return axisValue(seed, path);
+  const [group, key] = path.split(".");
+  return (seed as unknown as Record<string, Record<string, unknown>>)[group][key];
 }
 
 function describeExpectation(e: Expectation): string {
