@@ -278,3 +278,52 @@ describe("downgrade_write with a writer at the head of the queue", () => {
     expect(after.queue).toEqual([{ task: W, mode: "write" }]);
   });
 });
+
+describe("open(O_CREAT) without ->atomic_open (52/53 lookup_open)", () => {
+  const F = "fixtures/scenarios/a-prime-atomic-open-creat-in-lookup-deadlock.json";
+  // W alone, so the trace is W's: replay the schedule of lowest-runnable-first
+  function traceOf(sets: string[]) {
+    const s = seedFile(F, [...sets, 'threads=[{"name":"W","ops":[{"op":"create","path":"/d/z"}]}]', "expect=[]", "variants={}"]);
+    const enc = encodeScenario(s);
+    const m = new Model(module);
+    m.load(enc.words);
+    m.x.begin();
+    const choices: number[] = [];
+    for (let v = VERDICT_RUNNING; v === VERDICT_RUNNING; ) {
+      choices.push(0);
+      v = m.x.tick(0);
+    }
+    const r = replayScenario(module, enc, Uint8Array.from(choices));
+    expect(r.verdict).toBe("ok");
+    return r.trace!.map((e) => `${e.fn}: ${e.state}`);
+  }
+  const before = (steps: string[], a: string, b: string) => {
+    const i = steps.findIndex((x) => x.endsWith(a)), j = steps.findIndex((x) => x.endsWith(b));
+    expect([a, i >= 0, j >= 0], steps.join("\n")).toEqual([a, true, true]);
+    return i < j;
+  };
+
+  it("NFSv3, proposed order: ->lookup under the shared lock, d_lookup_done, then the exclusive lock for nfs_create", () => {
+    const steps = traceOf(["kernel.order=proposed", "fs.atomicOpen=false"]);
+    expect(before(steps, "inode_lock_shared (lookup_open)", "nfs_lookup: LOOKUP")).toBe(true);
+    // nfs_lookup's d_add(dentry, NULL) of the missing name ends the episode (d_lookup_done after
+    // the unlock is then a no-op, merged into the next step): nothing is in lookup at inode_lock
+    expect(before(steps, "nfs_lookup: d_splice_alias", "inode_unlock_shared (lookup_open)")).toBe(true);
+    expect(before(steps, "inode_unlock_shared (lookup_open)", "do_filp_open: inode_lock")).toBe(true);
+    expect(before(steps, "do_filp_open: inode_lock", "nfs_create: RPC")).toBe(true);
+    expect(before(steps, "nfs_create: d_splice_alias", "do_filp_open: inode_unlock")).toBe(true);
+    expect(steps.some((x) => x.startsWith("nfs_atomic_open"))).toBe(false);
+  });
+
+  it("procfs, proposed order: a failed ->lookup ends the episode with d_lookup_done after the shared unlock; no exclusive lock", () => {
+    const steps = traceOf(["kernel.order=proposed", "fs.type=procfs", "fs.prime=d_alloc_parallel"]);
+    expect(before(steps, "inode_unlock_shared (lookup_open)", "d_lookup_done (lookup_open)")).toBe(true);
+    expect(steps.some((x) => x === "do_filp_open: inode_lock")).toBe(false);
+  });
+
+  it("NFSv4 (the nfs default), proposed order: the in-lookup dentry is held across the exclusive lock into nfs_atomic_open", () => {
+    const steps = traceOf(["kernel.order=proposed"]);
+    expect(before(steps, "do_filp_open: inode_lock", "nfs_atomic_open: RPC")).toBe(true);
+    expect(steps.some((x) => x.includes("lookup_open"))).toBe(false);
+  });
+});
