@@ -20,6 +20,7 @@ export const H_N_TREE: i32 = 12;
 export const H_N_CACHED: i32 = 13;
 export const H_N_TASKS: i32 = 14;
 export const H_ITERATE: i32 = 15;
+export const H_SERIES: i32 = 19;     // kernel.series (0: aug-2025, the default)
 
 export const OP_WORDS: i32 = 4;
 
@@ -41,6 +42,9 @@ export const RWSEM_READER_PREF: i32 = 2;
 // kernel.waitqueue
 export const WQ_ON_STACK: i32 = 0;
 export const WQ_VAR_EVENT: i32 = 1;
+// kernel.series
+export const SERIES_AUG_2025: i32 = 0;
+export const SERIES_VFS_7_4: i32 = 1;
 // fs.type
 export const FS_PROCFS: i32 = 0;
 export const FS_NFS: i32 = 1;

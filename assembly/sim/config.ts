@@ -5,7 +5,7 @@ import {
   SCENARIO_WORDS, HEADER_WORDS, OP_WORDS, MAX_TASKS, MAX_PATHS, MAX_OPS, MAX_PATH_LEN, MAX_NAMES,
   MAX_TREE, ABI_VERSION,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
-  H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE,
+  H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_SERIES,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -19,6 +19,9 @@ export let fs_type: i32 = 0;
 export let prime: i32 = 0;
 export let lookup_locks: bool = false;
 export let iterate_wrapped: bool = false;
+/** kernel.series (SERIES_*). The host enforces what each revision lacks (no d_alloc_locked, no
+ *  lookup locks, no on-stack wait queue under vfs-7.4); nothing in the model branches on it yet. */
+export let series: i32 = 0;
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -52,6 +55,8 @@ export function decode_scenario(): i32 {
   fs_type = sc(H_FS); prime = sc(H_PRIME); lookup_locks = sc(H_LOOKUP_LOCKS) != 0;
   iterate_wrapped = sc(H_ITERATE) == 1;
   if (<u32>sc(H_ITERATE) > 1) return -(H_ITERATE + 1);
+  series = sc(H_SERIES);
+  if (<u32>series > 1) return -(H_SERIES + 1);
   checks_mask = sc(H_CHECKS); plant_mask = sc(H_PLANT); ticks_max = sc(H_TICKS_MAX);
   n_names = sc(H_N_NAMES); n_paths = sc(H_N_PATHS); n_tree = sc(H_N_TREE);
   n_cached = sc(H_N_CACHED); n_tasks = sc(H_N_TASKS);

@@ -33,6 +33,7 @@ export enum H {
   N_CACHED = 13,
   N_TASKS = 14,
   ITERATE = 15,
+  SERIES = 19,
 }
 
 export const OP_WORDS = 4;
@@ -49,6 +50,8 @@ export const SCENARIO_WORDS = 4096;
 export const ORDERS = ["current", "proposed"] as const;
 export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
+/** kernel.series: the revision of NeilBrown's directory-locking series (docs/seed-files.md) */
+export const SERIES = ["aug-2025", "vfs-7.4"] as const;
 export const FS_TYPES = ["procfs", "nfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
@@ -82,6 +85,7 @@ export const PLANTS = [
 export type Order = (typeof ORDERS)[number];
 export type RwsemPolicy = (typeof RWSEMS)[number];
 export type WaitQueue = (typeof WAITQUEUES)[number];
+export type Series = (typeof SERIES)[number];
 export type FsType = (typeof FS_TYPES)[number];
 export type Prime = (typeof PRIMES)[number];
 export type Iterate = (typeof ITERATES)[number];
