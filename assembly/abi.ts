@@ -63,6 +63,7 @@ export const OP_MKDIR: i32 = 2;
 export const OP_CREATE: i32 = 3;
 export const OP_UNLINK: i32 = 4;
 export const OP_RENAME: i32 = 5;
+export const OP_RMDIR: i32 = 6;
 
 // Check ids: bit i of H_CHECKS enables check i.
 export const CHECK_DEADLOCK: i32 = 0;

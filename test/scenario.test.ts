@@ -107,7 +107,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["version as a string", (r) => (r.vfsim = "1"), 'vfsim: expected 1, got "1"'],
     ["unknown top-level field", (r) => (r.thread = []), "thread: unknown field; expected one of vfsim, name, about, kernel, fs, tree, cached, threads, checks, plant, variants, expect, run, schedule"],
     ["unknown nested field", (r) => (r.kernel = { ordr: "current" }), "kernel.ordr: unknown field; expected one of order, rwsem, waitqueue, series"],
-    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename'],
+    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir'],
     ["bad enum", (r) => (r.kernel.rwsem = "mutex"), 'kernel.rwsem: unknown rwsem policy "mutex"; expected one of linux, fifo, reader-pref'],
     ["enum of the wrong type", (r) => (r.fs.type = 3), "fs.type: expected one of procfs, nfs, got 3"],
     ["bad bool", (r) => (r.fs.lookupLocks = "yes"), 'fs.lookupLocks: expected true or false, got "yes"'],
@@ -166,7 +166,7 @@ describe("parseSeedFile: errors name the field", () => {
     const e = errorOf(EXAMPLE, (r) => (r.threads[1].ops[0].op = "mkdri"));
     expect(e).toBeInstanceOf(Error);
     expect(e.path).toBe("threads[1].ops[0].op");
-    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename');
+    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir');
   });
 
   it("rejects a rename across directories and onto itself", () => {

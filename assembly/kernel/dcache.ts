@@ -44,6 +44,7 @@ export const EEXIST: i32 = -17;
 export const ENOTDIR: i32 = -20;
 export const EPERM: i32 = -1;
 export const EACCES: i32 = -13;
+export const ENOTEMPTY: i32 = -39;
 
 @inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }
 @inline function has(d: i32, flag: i32): bool { return (dw(d, D_FLAGS) & flag) != 0; }

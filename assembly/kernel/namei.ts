@@ -1,6 +1,6 @@
 // Models: fs/namei.c — path walk, lookup_slow/__lookup_slow, lookup_one_qstr_excl (current
 // order) and lookup_one_qstr (proposed order), and the system calls built on them: stat, mkdir,
-// open(O_CREAT), unlink and rename within one directory, in both lock orders.
+// open(O_CREAT), unlink, rmdir and rename within one directory, in both lock orders.
 //
 // Lock orders (config.order):
 //   current   the parent's i_rwsem is taken before d_alloc_parallel(): shared for lookups, exclusive
@@ -30,9 +30,9 @@ import {
 } from "./task";
 import {
   d_lookup, dget, dput, d_alloc, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_parent, d_name,
-  d_lookup_done, d_episode_to_caller, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
+  d_lookup_done, d_episode_to_caller, d_delete, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
 } from "./dcache";
-import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino } from "./inode";
+import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino, IS_DEADDIR, i_set_dead } from "./inode";
 import { sfw, stw, F_PC, T_RET } from "../sim/state";
 import { up_read } from "./rwsem";
 import { ino_check_stat } from "../check/invariants";
@@ -40,7 +40,7 @@ import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
   FN_D_ALLOC_PARALLEL, FN_ITERATE_DIR, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_NFS_MKDIR,
-  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME,
+  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME, FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
 } from "./fns";
 
 export const ROOT_DENTRY: i32 = 1;
@@ -207,6 +207,11 @@ export function __lookup_slow(t: i32, fr: usize): i32 {
     case __LS_LOCK:
       return inode_lock_shared(t, fr, FN___LOOKUP_SLOW, __LS_LOCK, __LS_LOOKUP, dir_inode(dir));
     case __LS_LOOKUP:
+      // 52/53: under the shared lock, a dead directory gets no ->lookup (-ENOENT).
+      if (proposed() && IS_DEADDIR(dir_inode(dir))) {
+        stw(t, T_RET, ENOENT);
+        return goto_(fr, __LS_LOOKED);
+      }
       return callp(t, fr, __LS_LOOKED, fs_lookup_fn(), dir, d, L(fr, 2));
     case __LS_LOOKED:
       setL(fr, 4, ret_value(t));
@@ -261,6 +266,11 @@ export function lookup_one_qstr_excl(t: i32, fr: usize): i32 {
         dget(hit);
         ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_LOOKUP, dobj(hit), name, hit, AUX_HIT);
         return ret_yield(t, hit);
+      }
+      // Don't create child dentry for a dead directory.
+      if (IS_DEADDIR(dir_inode(dir))) {
+        ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_LOOKUP, 0, name, ENOENT, AUX_MISS);
+        return ret_yield(t, ENOENT);
       }
       const d = d_alloc(dir, name);
       setL(fr, 3, d);
@@ -451,6 +461,7 @@ function vfs_op_fn(fn: i32): i32 {
   if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
   if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
   if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
+  if (fn == FN_DO_RMDIR) return FN_VFS_RMDIR;
   return FN_NFS_RENAME;
 }
 
@@ -488,6 +499,7 @@ function op_lookup_flags(fn: i32): i32 {
 function op_precheck(fn: i32, d: i32): i32 {
   if (fn == FN_DO_MKDIRAT) return d_is_negative(d) ? 0 : EEXIST;
   if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) ? ENOENT : 0;
+  if (fn == FN_DO_RMDIR) return d_is_negative(d) ? ENOENT : d_is_dir(d) ? 0 : ENOTDIR;   // may_delete
   return 0;   // open(O_CREAT): both exist and not-exist are fine
 }
 
@@ -497,8 +509,10 @@ function still_valid(dir: i32, d: i32): bool {
   return d_in_lookup(d) || (!d_unhashed(d) && d_parent(d) == dir);
 }
 
-/** Models: do_mkdirat(), do_unlinkat(), do_renameat2() (one directory) and do_filp_open() with
- *  O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured lock order. */
+/** Models: do_mkdirat(), do_unlinkat(), do_rmdir(), do_renameat2() (one directory) and
+ *  do_filp_open() with O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured
+ *  lock order. Locking: the parent's i_rwsem exclusive around the vfs op; do_rmdir's vfs_rmdir
+ *  takes the victim's i_rwsem exclusive inside it (I_MUTEX_CHILD). */
 export function dirop(t: i32, fr: usize, fn: i32): i32 {
   const path = L(fr, 0), dir = L(fr, 2), d = L(fr, 3), target = L(fr, 4);
   const is_rename = fn == FN_DO_RENAMEAT2;
@@ -622,3 +636,52 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
   return STEP_NEXT;
 }
 
+
+// ---- vfs_rmdir ----------------------------------------------------------------------------------
+// Locals: 0 dir, 1 victim dentry, 2 unused, 3 caller op, 4 result.
+const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3;
+
+export function vfs_rmdir_state(pc: i32): string {
+  switch (pc) {
+    case VR_LOCK: return "dget, inode_lock(victim)";
+    case VR_CALL: return "->rmdir";
+    case VR_DONE: return "S_DEAD, inode_unlock(victim)";
+    case VR_PUT: return "dput, d_delete";
+    default: return "";
+  }
+}
+
+/** Models: fs/namei.c vfs_rmdir() as mainline has it (may_delete and the missing-->rmdir -EPERM
+ *  are done by the caller, dirop): dget; lock the victim directory's i_rwsem exclusive; ->rmdir;
+ *  on success set S_DEAD; unlock; dput; d_delete. Locking: parent i_rwsem held exclusive on
+ *  entry and exit; takes and releases the victim's.
+ *  Divergence from Linux: shrink_dcache_parent(), dont_mount() and detach_mounts() are not
+ *  modelled (no mounts; a victim the server accepted has no children on the server, and the
+ *  model's dcache keeps no negative children of it that a later op could reach but through
+ *  IS_DEADDIR). */
+export function vfs_rmdir(t: i32, fr: usize): i32 {
+  const d = L(fr, 1);
+  const victim = dir_inode(d);
+  switch (pc_of(fr)) {
+    case VR_LOCK:
+      dget(d);
+      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, VR_CALL, victim);
+    case VR_CALL:
+      return callp(t, fr, VR_DONE, FN_NFS_RMDIR, L(fr, 0), d, 0, FN_DO_RMDIR);
+    case VR_DONE: {
+      const r = ret_value(t);
+      setL(fr, 4, r);
+      if (r == 0) i_set_dead(victim);
+      return inode_unlock(t, fr, FN_VFS_RMDIR, VR_DONE, VR_PUT, victim);
+    }
+    case VR_PUT: {
+      const r = L(fr, 4);
+      dput(t, d);
+      if (r == 0) d_delete(d);
+      ev(t, FN_VFS_RMDIR, VR_PUT, dobj(d), d_name(d), r, AUX_NONE);
+      return ret_yield(t, r);
+    }
+  }
+  model_assert(false, "vfs_rmdir: bad pc");
+  return STEP_NEXT;
+}

@@ -96,7 +96,7 @@ export function decode_scenario(): i32 {
     if (n < 1 || n > MAX_OPS) return -(w + 1);
     for (let k = 0; k < n; k++) {
       const base = w + 1 + k * OP_WORDS;
-      if (<u32>sc(base) > 5) return -(base + 1);
+      if (<u32>sc(base) > 6) return -(base + 1);
       if (sc(base + 1) < 0 || sc(base + 1) >= n_paths) return -(base + 2);
       if (sc(base + 2) < 0 || sc(base + 2) >= n_paths) return -(base + 3);
     }

@@ -25,7 +25,7 @@
 // The set is a 512-bit Bloom filter: a false conflict costs reduction, never soundness.
 
 import { LEAN } from "./build";
-import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, FS_PROCFS } from "../abi";
+import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, OP_RMDIR, FS_PROCFS } from "../abi";
 import { n_tasks, task_n_ops, op_word, path_len, path_name, fs_type, n_cached, cached_path, n_tree, tree_path } from "./config";
 
 let fp_flag: bool = false;
@@ -139,6 +139,10 @@ function op_future(t: i32, k: i32): void {
       const to = op_word(t, k, 2);
       const m = path_name(to, path_len(to) - 1);
       wr(K_KEY, dir, m); rd(K_REF, dir, m);
+    }
+    if (code == OP_RMDIR) {
+      wr(K_RWSEM, n, 0);                 // vfs_rmdir locks the victim; S_DEAD lives beside it
+      rd(K_SRV, n, 0);                   // the server checks the victim is empty
     }
   }
   if (fs_type == FS_PROCFS) wr(K_NEXT_INO, 0, 0);   // proc inodes are numbered when built

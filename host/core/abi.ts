@@ -56,7 +56,7 @@ export const FS_TYPES = ["procfs", "nfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
 export const ITERATES = ["shared", "wrapped"] as const;
-export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename"] as const;
+export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir"] as const;
 
 /** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
 export const CHECKS = [

@@ -90,7 +90,7 @@ export interface KernelView {
  * the function a step ran in. Where a function has several callers, an inferred frame is the
  * shortest chain's guess until a step of the real caller shows up.
  */
-const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2"];
+const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2", "do_rmdir"];
 const LOOKUPS = ["__lookup_slow", "lookup_one_qstr_excl", "lookup_one_qstr"];
 const PRIMERS = ["nfs_prime_dcache", "proc_fill_cache"];
 export const CALLERS: Record<string, string[]> = {
@@ -114,6 +114,8 @@ export const CALLERS: Record<string, string[]> = {
   nfs_atomic_open: DIROPS,
   nfs_unlink: DIROPS,
   nfs_rename: DIROPS,
+  vfs_rmdir: ["do_rmdir"],
+  nfs_rmdir: ["vfs_rmdir"],
 };
 
 /** A frame of a reconstructed stack; `inferred`: put there by the call graph, no step seen yet. */

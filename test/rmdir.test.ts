@@ -1,0 +1,91 @@
+// rmdir (do_rmdir -> vfs_rmdir -> nfs_rmdir): the victim's i_rwsem, S_DEAD and IS_DEADDIR.
+import { describe, expect, it } from "vitest";
+import { replayScenario } from "../host/core/run";
+import { encodeScenario, type SeedFile } from "../host/core/scenario";
+import { module, seedFile } from "./helpers";
+import { Model } from "../host/core/wasm";
+
+const V = "fixtures/scenarios/rmdir-lookup-in-victim.json";
+
+/** Run task `lead` for `k` ticks (or to its end), then `first` to its end, then the others
+ *  (lowest runnable id), and replay the schedule traced. */
+function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
+  const m = new Model(module);
+  const enc = encodeScenario(s);
+  m.load(enc.words);
+  m.x.begin();
+  const choices: number[] = [];
+  for (let v = -1; v === -1; ) {
+    const mask = m.x.runnable_mask();
+    const want = choices.length < k && lead >= 0 ? lead : first;
+    const t = mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask);
+    choices.push(t);
+    v = m.x.tick(t);
+  }
+  return replayScenario(module, enc, Uint8Array.from(choices));
+}
+
+describe("rmdir", () => {
+  for (const order of ["current", "proposed"]) {
+    it(`${order} order: rmdir first removes the directory, marks it dead; the stat inside it then gets -ENOENT`, () => {
+      const r = sequential(seedFile(V, [`kernel.order=${order}`]), 0);
+      expect(r.verdict).toBe("ok");
+      const rm = r.trace!.filter((e) => e.task === 0).map((e) => `${e.fn}: ${e.state}`);
+      const at = (x: string) => rm.indexOf(x);
+      // victim locked, ->rmdir (the RPC), S_DEAD + unlock, dput + d_delete, in that order
+      const steps = ["vfs_rmdir: dget, inode_lock(victim)", "nfs_rmdir: RPC", "vfs_rmdir: S_DEAD, inode_unlock(victim)", "vfs_rmdir: dput, d_delete"].map(at);
+      expect(steps.every((i) => i >= 0), rm.join("\n")).toBe(true);
+      expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+      const last = r.trace!.filter((e) => e.task === 0).at(-1)!;
+      expect(last.text).toContain("rmdir returns 0");
+      // the walk finds s negative (d_delete) and stops there
+      const stat = r.trace!.filter((e) => e.task === 1).at(-1)!;
+      expect(stat.text).toContain("-ENOENT");
+    });
+  }
+
+  it("proposed order: a stat that already owns an in-lookup child of s when rmdir runs gets -ENOENT from IS_DEADDIR, without ->lookup", () => {
+    const s = seedFile(V, ["kernel.order=proposed"]);
+    let seen = 0;
+    for (let k = 1; k <= 12; k++) {
+      const r = sequential(s, 0, 1, k);
+      expect(r.verdict).toBe("ok");
+      const before = r.trace!.findIndex((e) => e.task === 0);
+      const l = r.trace!.filter((e) => e.task === 1);
+      // L's last step before rmdir's first: it inserted x and owns it, not yet holding s
+      const owned = before > 0 && r.trace![before - 1].fn === "d_alloc_parallel" && r.trace![before - 1].note === "new, owner";
+      if (!owned) continue;
+      seen++;
+      expect(l.some((e) => e.fn === "nfs_lookup")).toBe(false);
+      expect(l.at(-1)!.text).toContain("-ENOENT");
+    }
+    expect(seen, "some prefix of the stat owns the in-lookup x before rmdir runs").toBeGreaterThan(0);
+  });
+
+  it("stat first, then rmdir: both succeed in order (the stat's negative x is no child on the server)", () => {
+    const r = sequential(seedFile(V), 1);
+    expect(r.verdict).toBe("ok");
+    expect(r.trace!.filter((e) => e.task === 0).at(-1)!.text).toContain("rmdir returns 0");
+  });
+
+  it("a non-empty directory: the server refuses with -ENOTEMPTY and S_DEAD is not set", () => {
+    const s = seedFile(V, ['tree["/d/s"]=["x"]']);
+    const r = sequential(s, 0);
+    expect(r.verdict).toBe("ok");
+    expect(r.trace!.filter((e) => e.task === 0).at(-1)!.text).toContain("-ENOTEMPTY");
+    expect(r.trace!.filter((e) => e.task === 1).at(-1)!.text).not.toContain("-ENOENT");
+  });
+
+  it("procfs has no ->rmdir: -EPERM, the victim is never locked", () => {
+    const s = seedFile(V, ["fs.type=procfs", 'tree={"/proc/1234":[]}', 'cached=["/proc","/proc/1234"]',
+      'threads=[{"name":"R","ops":[{"op":"rmdir","path":"/proc/1234"}]}]', "variants={}"]);
+    const r = sequential(s, 0);
+    expect(r.trace!.some((e) => e.fn === "vfs_rmdir")).toBe(false);
+    expect(r.trace!.at(-1)!.text).toContain("-EPERM");
+  });
+
+  it("rmdir of a regular file: -ENOTDIR", () => {
+    const s = seedFile(V, ['tree={"/d":["f"]}', 'cached=["/d","/d/f"]', 'threads=[{"name":"R","ops":[{"op":"rmdir","path":"/d/f"}]}]', "variants={}"]);
+    expect(sequential(s, 0).trace!.at(-1)!.text).toContain("-ENOTDIR");
+  });
+});
