@@ -45,6 +45,7 @@ export const WQ_VAR_EVENT: i32 = 1;
 // kernel.series
 export const SERIES_AUG_2025: i32 = 0;
 export const SERIES_VFS_7_4: i32 = 1;
+export const SERIES_NEILBROWN_083EFDC: i32 = 2;
 // fs.type
 export const FS_PROCFS: i32 = 0;
 export const FS_NFS: i32 = 1;
@@ -110,6 +111,7 @@ export const WAIT_RWSEM_READ: i32 = 1;
 export const WAIT_RWSEM_WRITE: i32 = 2;
 export const WAIT_IN_LOOKUP: i32 = 3;
 export const WAIT_LOOKUP_LOCK: i32 = 4;
+export const WAIT_DYING_DIR: i32 = 5;   // d_alloc_parallel: wait_var_event(&dir->i_flags, !S_DYING)
 
 // Trace event layout (i32 words at trace_ptr()).
 export const EV_WORDS: i32 = 8;

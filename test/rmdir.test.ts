@@ -1,6 +1,7 @@
 // rmdir (do_rmdir -> vfs_rmdir -> nfs_rmdir): the victim's i_rwsem, S_DEAD and IS_DEADDIR.
 import { describe, expect, it } from "vitest";
 import { replayScenario } from "../host/core/run";
+import { runCell } from "../host/core/matrix";
 import { encodeScenario, type SeedFile } from "../host/core/scenario";
 import { module, seedFile } from "./helpers";
 import { Model } from "../host/core/wasm";
@@ -88,4 +89,51 @@ describe("rmdir", () => {
     const s = seedFile(V, ['tree={"/d":["f"]}', 'cached=["/d","/d/f"]', 'threads=[{"name":"R","ops":[{"op":"rmdir","path":"/d/f"}]}]', "variants={}"]);
     expect(sequential(s, 0).trace!.at(-1)!.text).toContain("-ENOTDIR");
   });
+
+  const D = "fixtures/scenarios/rmdir-dying-lookup.json";
+
+  /** Schedules "R for k ticks, then L to its end, then R": how many make L wait on the dying directory. */
+  function dyingWaits(order: string): number {
+    const s = seedFile(D, [`kernel.order=${order}`]);
+    let seen = 0;
+    for (let k = 1; k <= 14; k++) {
+      const r = sequential(s, 1, 0, k);
+      if (r.verdict === "deadlock") {   // only the proposed order has the R <-> L cycle
+        expect(order).toBe("proposed");
+        continue;
+      }
+      expect(r.verdict).toBe("ok");
+      const l = r.trace!.filter((e) => e.task === 1);
+      if (!l.some((e) => e.fn === "wake_up" && e.state === "woken: directory no longer dying")) continue;
+      seen++;
+      // it slept in d_alloc_parallel, was woken by rmdir_unlock, retried and found the parent dead
+      expect(l.some((e) => e.fn === "d_alloc_parallel" && e.note === "sleeps")).toBe(true);
+      expect(l.some((e) => e.fn === "nfs_lookup")).toBe(false);
+      expect(l.at(-1)!.text).toContain("-ENOENT");
+      expect(r.trace!.some((e) => e.task === 0 && e.state === "rmdir_lock: S_DYING")).toBe(true);
+    }
+    return seen;
+  }
+
+  it("S_DYING (neilbrown-083efdc), proposed order: a lookup that reaches the dying directory waits for the rmdir, then gets -ENOENT from S_DEAD", () => {
+    expect(dyingWaits("proposed"), "some schedule has the lookup wait on the dying directory").toBeGreaterThan(0);
+  });
+
+  it("S_DYING, current order: the lookup takes s shared before d_alloc_parallel, so it waits on the rwsem and never on S_DYING", () => {
+    expect(dyingWaits("current")).toBe(0);
+  });
+
+  it("S_DYING, proposed order: rmdir_lock waits for the lookup's in-lookup child while holding the lock the lookup waits for", () => {
+    const cell = runCell(module, D, seedFile(D), { "kernel.order": "proposed", "kernel.series": "neilbrown-083efdc" });
+    expect(cell.report.verdict).toBe("deadlock");
+    expect(cell.report.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "rwsem read" }]);
+  });
+
+  it("without S_DYING (vfs-7.4) the same race is clean in both orders", () => {
+    for (const order of ["current", "proposed"]) {
+      const cell = runCell(module, D, seedFile(D), { "kernel.order": order, "kernel.series": "vfs-7.4" });
+      expect([cell.report.verdict, cell.report.exhaustive]).toEqual(["ok", true]);
+    }
+  });
 });
+

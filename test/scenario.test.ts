@@ -505,7 +505,7 @@ describe("kernel.series", () => {
   });
 
   it("rejects what vfs-7.4 does not have, naming the field", () => {
-    expect(err(base, ["kernel.series=7.4"])).toBe("kernel.series: expected one of aug-2025, vfs-7.4, got 7.4");
+    expect(err(base, ["kernel.series=7.4"])).toBe("kernel.series: expected one of aug-2025, vfs-7.4, neilbrown-083efdc, got 7.4");
     expect(err(base, ["kernel.series=vfs-7.4", "kernel.waitqueue=on-stack"])).toBe(
       'kernel.waitqueue: kernel.series "vfs-7.4" waits in d_alloc_parallel with wait_var_event (no on-stack queue); expected "var-event", got "on-stack"',
     );

@@ -11,13 +11,13 @@
 
 import {
   CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_EPISODE_END, CHECK_WAITQUEUE_LIFETIME,
-  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
+  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
 } from "../abi";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
   T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
-  DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS,
+  DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS, iw_raw, I_FLAGS, S_DYING,
 } from "../sim/state";
 import { n_tasks, waitqueue, fs_type } from "../sim/config";
 import { fail } from "../sim/verdict";
@@ -81,6 +81,8 @@ function scan_sleepers(): void {
   for (let t = 0; t < n_tasks && t < MAX_TASKS; t++) {
     if (tw(t, T_STATE) != TS_BLOCKED) continue;
     const kind = tw(t, T_WAIT_KIND);
+    // a dying-directory sleeper whose directory is no longer dying was never woken
+    if (kind == WAIT_DYING_DIR && (iw_raw(tw(t, T_WAIT_OBJ), I_FLAGS) & S_DYING) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
     if (kind != WAIT_IN_LOOKUP && kind != WAIT_LOOKUP_LOCK) continue;
     if ((dw_raw(tw(t, T_WAIT_OBJ), D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
   }

@@ -20,7 +20,7 @@
 
 import {
   CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION,
-  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, OBJ_DENTRY,
+  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
   WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
   AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS,
 } from "../abi";
@@ -30,7 +30,8 @@ import {
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
   DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
-import { n_tasks, waitqueue, planted } from "../sim/config";
+import { n_tasks, waitqueue, planted, series } from "../sim/config";
+import { IS_DEADDIR, IS_DYING } from "./inode";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { fail, model_assert } from "../sim/verdict";
 import { ev } from "../sim/trace";
@@ -182,6 +183,13 @@ export function __d_lookup_unhash(t: i32, d: i32): void {
   wake_all(WAIT_LOOKUP_LOCK, d, n_tasks);   // wake_up_var_locked on d_lookup_locked
 }
 
+/** Models: the enqueue half of d_wait_lookup() for a caller outside d_alloc_parallel
+ *  (rmdir_lock waiting for an in-lookup child): mark the dentry as having waiters. */
+export function d_wait_lookup_prepare(t: i32, m: i32): void {
+  if (waitqueue == WQ_VAR_EVENT) set_flag(m, DCACHE_LOOKUP_WAITERS);
+  else sdw(m, D_WAITERS, dw(m, D_WAITERS) | (1 << t));
+}
+
 /** Models: d_lookup_done(): end the episode if still in lookup; idempotent. */
 export function d_lookup_done(t: i32, d: i32): bool {
   if (!d_in_lookup(d)) return false;
@@ -274,8 +282,14 @@ export function d_alloc_parallel_state(pc: i32): string {
  *  in d_wait_lookup (DAP_WAIT) or, for d_alloc_locked, on the lookup lock (DAP_LOCKED_WAIT). */
 export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
   const parent = L(fr, 0), name = L(fr, 1);
+  const tree = series == SERIES_NEILBROWN_083EFDC;
   switch (pc_of(fr)) {
     case DAP_SEARCH: {
+      // NeilBrown's tree: a dead parent gets no new child (-ENOENT), checked on every retry
+      if (tree && IS_DEADDIR(d_inode(parent))) {
+        ev(t, fn, DAP_SEARCH, 0, name, ENOENT, AUX_MISS);
+        return ret_yield(t, ENOENT);
+      }
       const hit = d_lookup(parent, name);
       if (hit != 0) {
         dget(hit);
@@ -297,6 +311,15 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
       if (planted(PLANT_NO_DIR_SEQ_RECHECK)) {
         ev(t, fn, DAP_SEARCH, 0, name, 0, AUX_MISS);
         return yield_(fr, DAP_INSERT);
+      }
+      // NeilBrown's tree: inserted into a dying (or dead) parent, the new dentry is taken off the
+      // in-lookup hash again (its waiters woken) and the caller waits for S_DYING to clear, then
+      // retries. Divergence from Linux: search-or-insert is one step, so the model checks before
+      // inserting and never publishes `new`; a waiter that found it in Linux would be woken and
+      // retry, which ends where this does.
+      if (tree && IS_DYING(d_inode(parent))) {
+        ev(t, fn, DAP_SEARCH, 0, name, 0, AUX_SLEEP);
+        return block(t, fr, DAP_SEARCH, WAIT_DYING_DIR, d_inode(parent));
       }
       return insert_new(t, fn, parent, name, DAP_SEARCH);
     }

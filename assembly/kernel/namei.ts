@@ -19,21 +19,22 @@
 // 52/53 does, and in the current order before unlocking (both end the episode in ->atomic_open).
 
 import {
-  ORDER_PROPOSED, FS_NFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
+  ORDER_PROPOSED, FS_NFS, SERIES_NEILBROWN_083EFDC, WAIT_IN_LOOKUP, WAIT_DYING_DIR, AUX_SLEEP, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
   AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
 } from "../abi";
-import { order, fs_type, path_len, path_name, path_last, planted } from "../sim/config";
+import { order, fs_type, path_len, path_name, path_last, planted, series, n_tasks } from "../sim/config";
 import { ev } from "../sim/trace";
 import { fail, model_assert } from "../sim/verdict";
 import {
-  STEP_NEXT, L, setL, pc_of, goto_, yield_, call, ret, ret_yield, ret_value,
+  STEP_NEXT, L, setL, pc_of, goto_, yield_, call, ret, ret_yield, ret_value, block, wake_all,
 } from "./task";
 import {
   d_lookup, dget, dput, d_alloc, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_parent, d_name,
-  d_lookup_done, d_episode_to_caller, d_delete, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
+  d_lookup_done, d_episode_to_caller, d_delete, d_wait_lookup_prepare, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
 } from "./dcache";
-import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino, IS_DEADDIR, i_set_dead } from "./inode";
-import { sfw, stw, F_PC, T_RET } from "../sim/state";
+import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino, IS_DEADDIR, i_set_dead, i_set_dying, i_clear_dying } from "./inode";
+import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP } from "../sim/state";
+import { fp_on, fp_pkey } from "../sim/footprint";
 import { up_read } from "./rwsem";
 import { ino_check_stat } from "../check/invariants";
 import {
@@ -639,7 +640,8 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
 
 // ---- vfs_rmdir ----------------------------------------------------------------------------------
 // Locals: 0 dir, 1 victim dentry, 2 unused, 3 caller op, 4 result.
-const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3;
+const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3, VR_DYING: i32 = 4, VR_WAIT: i32 = 5;
+@inline function tree(): bool { return series == SERIES_NEILBROWN_083EFDC; }
 
 export function vfs_rmdir_state(pc: i32): string {
   switch (pc) {
@@ -647,14 +649,19 @@ export function vfs_rmdir_state(pc: i32): string {
     case VR_CALL: return "->rmdir";
     case VR_DONE: return "S_DEAD, inode_unlock(victim)";
     case VR_PUT: return "dput, d_delete";
+    case VR_DYING: return "rmdir_lock: S_DYING";
+    case VR_WAIT: return "rmdir_lock: d_wait_lookup(in-lookup child)";
     default: return "";
   }
 }
 
 /** Models: fs/namei.c vfs_rmdir() as mainline has it (may_delete and the missing-->rmdir -EPERM
  *  are done by the caller, dirop): dget; lock the victim directory's i_rwsem exclusive; ->rmdir;
- *  on success set S_DEAD; unlock; dput; d_delete. Locking: parent i_rwsem held exclusive on
- *  entry and exit; takes and releases the victim's.
+ *  on success set S_DEAD; unlock; dput; d_delete. Under kernel.series neilbrown-083efdc the lock
+ *  is rmdir_lock() (also S_DYING, then d_wait_lookup on each in-lookup child of the victim) and
+ *  the unlock rmdir_unlock() (clear S_DYING, wake the dying-directory waiters).
+ *  Locking: parent i_rwsem held exclusive on entry and exit; takes and releases the victim's;
+ *  under the tree it sleeps in d_wait_lookup while holding both.
  *  Divergence from Linux: shrink_dcache_parent(), dont_mount() and detach_mounts() are not
  *  modelled (no mounts; a victim the server accepted has no children on the server, and the
  *  model's dcache keeps no negative children of it that a later op could reach but through
@@ -665,13 +672,38 @@ export function vfs_rmdir(t: i32, fr: usize): i32 {
   switch (pc_of(fr)) {
     case VR_LOCK:
       dget(d);
-      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, VR_CALL, victim);
+      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, tree() ? VR_DYING : VR_CALL, victim);
+    case VR_DYING:
+      // rmdir_lock() (NeilBrown): with the victim locked, mark it dying; a d_alloc_parallel in it
+      // now waits (WAIT_DYING_DIR) instead of adding in-lookup children
+      i_set_dying(t, victim);
+      ev(t, FN_VFS_RMDIR, VR_DYING, dobj(d), d_name(d), 0, AUX_NONE);
+      return yield_(fr, VR_WAIT);
+    case VR_WAIT: {
+      // ... and wait in d_wait_lookup for every in-lookup child still there, one at a time
+      if (fp_on()) fp_pkey(d_name(d), false);
+      let c = 0;
+      for (let e = 1, n = gw(G_D_HWM); e <= n && c == 0; e++) {
+        const f = dw_raw(e, D_FLAGS);
+        if ((f & DCACHE_ALLOCATED) != 0 && (f & DCACHE_PAR_LOOKUP) != 0 && dw_raw(e, D_PARENT) == d) c = e;
+      }
+      if (c == 0) return goto_(fr, VR_CALL);
+      d_wait_lookup_prepare(t, c);
+      ev(t, FN_VFS_RMDIR, VR_WAIT, dobj(c), d_name(c), 0, AUX_SLEEP);
+      return block(t, fr, VR_WAIT, WAIT_IN_LOOKUP, c);
+    }
     case VR_CALL:
       return callp(t, fr, VR_DONE, FN_NFS_RMDIR, L(fr, 0), d, 0, FN_DO_RMDIR);
     case VR_DONE: {
       const r = ret_value(t);
       setL(fr, 4, r);
       if (r == 0) i_set_dead(victim);
+      if (tree()) {
+        // rmdir_unlock(): clear S_DYING and wake the d_alloc_parallel callers waiting on it
+        i_clear_dying(victim);
+        sgw(G_WAKE_DIRTY, 1);
+        wake_all(WAIT_DYING_DIR, victim, n_tasks);
+      }
       return inode_unlock(t, fr, FN_VFS_RMDIR, VR_DONE, VR_PUT, victim);
     }
     case VR_PUT: {

@@ -17,7 +17,7 @@ import { iterate_dir_state } from "./readdir";
 import { nfs_readdir_state, nfs_prime_dcache_state, nfs_lookup_state, nfs_dirop_state } from "../fs/nfs";
 import { proc_readdir_state, proc_fill_cache_state, proc_lookup_state } from "../fs/procfs";
 import { PC_SYSCALL_ENTER, PC_SYSCALL_EXIT } from "../sim/tick";
-import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK } from "../abi";
+import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR } from "../abi";
 
 export function state_name(fn: i32, pc: i32): string {
   if ((fn >= FN_VFS_STATX && fn <= FN_DO_RENAMEAT2) || fn == FN_DO_RMDIR) {
@@ -59,6 +59,7 @@ export function state_name(fn: i32, pc: i32): string {
       if (pc == WAIT_RWSEM_WRITE) return "granted i_rwsem (write)";
       if (pc == WAIT_IN_LOOKUP) return "woken from d_wait_lookup";
       if (pc == WAIT_LOOKUP_LOCK) return "woken from lookup-lock wait";
+      if (pc == WAIT_DYING_DIR) return "woken: directory no longer dying";
       return "";
   }
   return "";

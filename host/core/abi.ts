@@ -51,7 +51,7 @@ export const ORDERS = ["current", "proposed"] as const;
 export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
 /** kernel.series: the revision of NeilBrown's directory-locking series (docs/seed-files.md) */
-export const SERIES = ["aug-2025", "vfs-7.4"] as const;
+export const SERIES = ["aug-2025", "vfs-7.4", "neilbrown-083efdc"] as const;
 export const FS_TYPES = ["procfs", "nfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
@@ -105,7 +105,7 @@ export const RESULT_WORDS = 64;
 export const VERDICT_RUNNING = -1;
 
 /** What a blocked task waits on: the kind of its waits-for edge. */
-export const WAITS = ["none", "rwsem read", "rwsem write", "in-lookup wait", "lookup lock"] as const;
+export const WAITS = ["none", "rwsem read", "rwsem write", "in-lookup wait", "lookup lock", "dying dir"] as const;
 export const WAIT_NONE = 0, WAIT_RWSEM_READ = 1, WAIT_RWSEM_WRITE = 2, WAIT_IN_LOOKUP = 3, WAIT_LOOKUP_LOCK = 4;
 
 /** Trace events: EV_WORDS i32 each (at `trace_ptr()`). */

@@ -495,7 +495,7 @@ const kernelFields = struct<SeedFile["kernel"]>({
 /** The wait queue a revision of the series waits on when the file names none: vfs-7.4 has
  *  "VFS: use wait_var_event for waiting in d_alloc_parallel()" (merged for 7.2). */
 export function seriesWaitqueue(series: Series): WaitQueue {
-  return series === "vfs-7.4" ? "var-event" : "on-stack";
+  return series === "aug-2025" ? "on-stack" : "var-event";
 }
 
 /** kernel: kernel.waitqueue, when absent, is the series' own (seriesWaitqueue). */
@@ -610,18 +610,19 @@ function checkExpectations(s: SeedFile, listed: boolean): void {
 /** What a revision of the series does not have (docs/seed-files.md, kernel.series). `at` prefixes
  *  the message when the file is a variant. */
 function checkSeries(s: SeedFile, where = ""): void {
-  if (s.kernel.series !== "vfs-7.4") return;
+  if (s.kernel.series === "aug-2025") return;
+  const name = shown(s.kernel.series);
   const fail = (path: string, detail: string) => {
     throw where === "" ? new SeedError(path, detail) : new SeedError("variants", `${where}: ${path}: ${detail}`);
   };
   if (s.kernel.waitqueue === "on-stack") {
-    fail("kernel.waitqueue", `kernel.series "vfs-7.4" waits in d_alloc_parallel with wait_var_event (no on-stack queue); expected "var-event", got "on-stack"`);
+    fail("kernel.waitqueue", `kernel.series ${name} waits in d_alloc_parallel with wait_var_event (no on-stack queue); expected "var-event", got "on-stack"`);
   }
   if (s.fs.prime === "d_alloc_locked") {
-    fail("fs.prime", `kernel.series "vfs-7.4" has no d_alloc_locked (dropped after the Aug 2025 posting); expected one of ${oneOf(PRIMES.filter((p) => p !== "d_alloc_locked"))}, got "d_alloc_locked"`);
+    fail("fs.prime", `kernel.series ${name} has no d_alloc_locked (dropped after the Aug 2025 posting); expected one of ${oneOf(PRIMES.filter((p) => p !== "d_alloc_locked"))}, got "d_alloc_locked"`);
   }
   if (s.fs.lookupLocks) {
-    fail("fs.lookupLocks", `kernel.series "vfs-7.4" has no lock_lookup (it went with d_alloc_locked); expected false, got true`);
+    fail("fs.lookupLocks", `kernel.series ${name} has no lock_lookup (it went with d_alloc_locked); expected false, got true`);
   }
 }
 
@@ -817,7 +818,8 @@ export function variantOf(s: SeedFile, assignment: Record<string, string | boole
   }
   // vfs-7.4 has only the var-event wait queue: a variant that moves there takes it, unless the
   // variant names its own (and is then rejected by checkSeries if that is on-stack).
-  if (assignment["kernel.series"] === "vfs-7.4" && assignment["kernel.waitqueue"] === undefined) copy.kernel.waitqueue = "var-event";
+  const series = assignment["kernel.series"];
+  if (series !== undefined && series !== "aug-2025" && assignment["kernel.waitqueue"] === undefined) copy.kernel.waitqueue = "var-event";
   return copy;
 }
 
