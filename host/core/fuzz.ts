@@ -1132,7 +1132,7 @@ export class Fuzzer {
   }
 }
 
-const EDGE_SLUG: Record<string, string> = { "in-lookup wait": "inlookup", "rwsem read": "read", "rwsem write": "write", "lookup lock": "lookuplock" };
+const EDGE_SLUG: Record<string, string> = { "in-lookup wait": "inlookup", "rwsem read": "read", "rwsem write": "write", "lookup lock": "lookuplock", "dying dir": "dying" };
 
 function slugOf(o: Outcome): string {
   if (o.verdict === "violation") return o.invariant!;
