@@ -126,7 +126,8 @@ describe("rmdir", () => {
   it("S_DYING, proposed order: rmdir_lock waits for the lookup's in-lookup child while holding the lock the lookup waits for", () => {
     const cell = runCell(module, D, seedFile(D), { "kernel.order": "proposed", "kernel.series": "neilbrown-083efdc" });
     expect(cell.report.verdict).toBe("deadlock");
-    expect(cell.report.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "rwsem read" }]);
+    // the first cycle the search meets: rmdir_lock waits for L's NEW-PRIVATE dentry, L for S_DYING
+    expect(cell.report.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "dying dir" }]);
   });
 
   it("without S_DYING (vfs-7.4) the same race is clean in both orders", () => {
@@ -134,6 +135,18 @@ describe("rmdir", () => {
       const cell = runCell(module, D, seedFile(D), { "kernel.order": order, "kernel.series": "vfs-7.4" });
       expect([cell.report.verdict, cell.report.exhaustive]).toEqual(["ok", true]);
     }
+  });
+
+  it("NEW-PRIVATE (neilbrown-083efdc): rmdir_lock's scan finds a lookup's new dentry (PAR_LOOKUP, on no hash) and waits for it while the lookup waits for S_DYING to clear", () => {
+    const s = seedFile(D, ["kernel.order=proposed"]);
+    const cycles = new Set<string>();
+    for (let k = 1; k <= 12; k++) {
+      const r = sequential(s, 0, 1, k);
+      if (r.verdict === "deadlock") cycles.add(r.cycle!.map((e) => `${e.task}:${e.wait}`).join(" "));
+    }
+    // the dying-directory edge closes a cycle only through the NEW-PRIVATE dentry; the other
+    // cycle is L owning in-lookup x (inserted before S_DYING) and waiting for s shared
+    expect([...cycles].sort()).toEqual(["R:in-lookup wait L:dying dir", "R:in-lookup wait L:rwsem read"]);
   });
 });
 
