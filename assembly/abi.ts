@@ -26,6 +26,7 @@ export const H_ATOMIC_OPEN: i32 = 16;
 // fs.nfsPrepared: 0 as today, 1 the September 2026 per-filesystem preparation (no d_drop
 // part-way through an operation)
 export const H_NFS_PREPARED: i32 = 17;
+export const H_SERIES: i32 = 19;     // kernel.series (0: aug-2025, the default)
 
 export const OP_WORDS: i32 = 4;
 
@@ -47,6 +48,10 @@ export const RWSEM_READER_PREF: i32 = 2;
 // kernel.waitqueue
 export const WQ_ON_STACK: i32 = 0;
 export const WQ_VAR_EVENT: i32 = 1;
+// kernel.series
+export const SERIES_AUG_2025: i32 = 0;
+export const SERIES_VFS_7_4: i32 = 1;
+export const SERIES_NEILBROWN_083EFDC: i32 = 2;
 // fs.type
 export const FS_PROCFS: i32 = 0;
 export const FS_NFS: i32 = 1;
@@ -67,6 +72,7 @@ export const OP_MKDIR: i32 = 2;
 export const OP_CREATE: i32 = 3;
 export const OP_UNLINK: i32 = 4;
 export const OP_RENAME: i32 = 5;
+export const OP_RMDIR: i32 = 6;
 
 // Check ids: bit i of H_CHECKS enables check i.
 export const CHECK_DEADLOCK: i32 = 0;
@@ -113,6 +119,7 @@ export const WAIT_RWSEM_READ: i32 = 1;
 export const WAIT_RWSEM_WRITE: i32 = 2;
 export const WAIT_IN_LOOKUP: i32 = 3;
 export const WAIT_LOOKUP_LOCK: i32 = 4;
+export const WAIT_DYING_DIR: i32 = 5;   // d_alloc_parallel: wait_var_event(&dir->i_flags, !S_DYING)
 
 // Trace event layout (i32 words at trace_ptr()).
 export const EV_WORDS: i32 = 8;

@@ -18,7 +18,7 @@ const CANARIES: [Plant, string, number, string][] = [
     "__lookup_slow's error path forgets d_lookup_done: a failed procfs lookup returns with its dentry still in lookup"],
   ["no-wake", "introduced violation lost-wakeup", 200,
     "__d_lookup_unhash forgets the wake: a d_wait_lookup sleeper stays asleep after the episode ends"],
-  ["reader-barging", "masked deadlock [in-lookup wait, rwsem read, rwsem write]", 2000,
+  ["reader-barging", "masked deadlock [in-lookup wait, rwsem read, rwsem write]", 6000,
     "no check fires: a reader that passes a queued writer breaks the writer fairness scenario (a) needs, so the planted model cannot deadlock where the real one does"],
   ["no-dir-seq-recheck", "introduced violation inlookup-unique", 200,
     "search and insert split without the i_dir_seq re-check: two lookups of one name both insert (kernel-model.md c7)"],

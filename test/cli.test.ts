@@ -23,7 +23,7 @@ const good = JSON.parse(readFileSync(A, "utf8"));
 describe("bad input: a clear error naming the field, exit 2", () => {
   const cases: [string, unknown, string][] = [
     ["unknown op", { ...good, threads: [good.threads[0], { name: "L", ops: [{ op: "mkdri", path: "/d/x" }] }] },
-      'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename'],
+      'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir'],
     ["not JSON", "{ vfsim: 1", "not valid JSON"],
     ["wrong version", { ...good, vfsim: 2 }, "vfsim:"],
     ["unknown field", { ...good, kernel: { ...good.kernel, ordr: "current" } }, "kernel.ordr: unknown field"],

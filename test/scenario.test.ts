@@ -64,7 +64,7 @@ describe("parseSeedFile: defaults", () => {
       vfsim: 1,
       name: "unnamed",
       about: "",
-      kernel: { order: "current", rwsem: "linux", waitqueue: "on-stack" },
+      kernel: { order: "current", rwsem: "linux", waitqueue: "on-stack", series: "aug-2025" },
       fs: { type: "nfs", prime: "d_alloc_parallel", lookupLocks: false, iterate: "shared", nfsPrepared: false },
       tree: {},
       cached: [],
@@ -106,8 +106,8 @@ describe("parseSeedFile: errors name the field", () => {
     ["wrong version", (r) => (r.vfsim = 2), "vfsim: unsupported version 2; this vfsim reads version 1"],
     ["version as a string", (r) => (r.vfsim = "1"), 'vfsim: expected 1, got "1"'],
     ["unknown top-level field", (r) => (r.thread = []), "thread: unknown field; expected one of vfsim, name, about, kernel, fs, tree, cached, threads, checks, plant, variants, expect, run, schedule"],
-    ["unknown nested field", (r) => (r.kernel = { ordr: "current" }), "kernel.ordr: unknown field; expected one of order, rwsem, waitqueue"],
-    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename'],
+    ["unknown nested field", (r) => (r.kernel = { ordr: "current" }), "kernel.ordr: unknown field; expected one of order, rwsem, waitqueue, series"],
+    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir'],
     ["bad enum", (r) => (r.kernel.rwsem = "mutex"), 'kernel.rwsem: unknown rwsem policy "mutex"; expected one of linux, fifo, reader-pref'],
     ["enum of the wrong type", (r) => (r.fs.type = 3), "fs.type: expected one of procfs, nfs, got 3"],
     ["bad bool", (r) => (r.fs.lookupLocks = "yes"), 'fs.lookupLocks: expected true or false, got "yes"'],
@@ -140,7 +140,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["unknown check", (r) => (r.checks = ["deadlock", "dedlock"]), `checks[1]: unknown check "dedlock"; expected one of ${CHECKS.join(", ")}`],
     ["checks neither all nor a list", (r) => (r.checks = "none"), `checks: expected "all" or a list of checks (${CHECKS.join(", ")}), got "none"`],
     ["unknown plant", (r) => (r.plant = ["no-wakes"]), `plant[0]: unknown plant "no-wakes"; expected one of ${PLANTS.join(", ")}`],
-    ["unknown variant key", (r) => (r.variants = { "kernel.ordr": ["current"] }), 'variants["kernel.ordr"]: unknown variant axis; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared'],
+    ["unknown variant key", (r) => (r.variants = { "kernel.ordr": ["current"] }), 'variants["kernel.ordr"]: unknown variant axis; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series'],
     ["bad variant value", (r) => (r.variants = { "fs.lookupLocks": [true, "no"] }), 'variants["fs.lookupLocks"][1]: expected true or false, got "no"'],
     ["empty variant axis", (r) => (r.variants = { "fs.type": [] }), 'variants["fs.type"]: expected a non-empty list of values, got 0'],
     ["bad when value", (r) => (r.expect = [{ when: { "kernel.order": "new" }, verdict: "ok" }]), 'expect[0].when["kernel.order"]: unknown order "new"; expected one of current, proposed'],
@@ -170,7 +170,7 @@ describe("parseSeedFile: errors name the field", () => {
     const e = errorOf(EXAMPLE, (r) => (r.threads[1].ops[0].op = "mkdri"));
     expect(e).toBeInstanceOf(Error);
     expect(e.path).toBe("threads[1].ops[0].op");
-    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename');
+    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir');
   });
 
   it("rejects a rename across directories and onto itself", () => {
@@ -225,7 +225,7 @@ describe("--set", () => {
       'expect[0]={"verdict":"ok"}',
       "expect[0].when.fs.type=procfs",
     ]);
-    expect(s.kernel).toStrictEqual({ order: "current", rwsem: "fifo", waitqueue: "on-stack" });
+    expect(s.kernel).toStrictEqual({ order: "current", rwsem: "fifo", waitqueue: "on-stack", series: "aug-2025" });
     expect(s.threads.map((t) => t.name)).toStrictEqual(["T", "U"]);
     expect(s.variants).toStrictEqual({ "kernel.order": ["current", "proposed"] });
     expect(s.tree).toStrictEqual({ "/d": ["x", "y"] });
@@ -256,12 +256,12 @@ describe("--set", () => {
   const bad: [string, string][] = [
     ["kernel.order", "--set kernel.order: expected key=value, e.g. kernel.order=proposed or threads[0].ops[0].path=/d/z"],
     ["=x", "--set =x: expected key=value, e.g. kernel.order=proposed or threads[0].ops[0].path=/d/z"],
-    ["kernel.ordr=current", '--set kernel.ordr=current: unknown field "ordr" in kernel; expected one of order, rwsem, waitqueue'],
+    ["kernel.ordr=current", '--set kernel.ordr=current: unknown field "ordr" in kernel; expected one of order, rwsem, waitqueue, series'],
     ["colour=red", '--set colour=red: unknown field "colour"; expected one of vfsim, name, about, kernel, fs, tree, cached, threads, checks, plant, variants, expect, run, schedule'],
     ["threads[0].ops[0].pth=/x", '--set threads[0].ops[0].pth=/x: unknown field "pth" in threads[0].ops[0]; expected one of op, path, from, to'],
     ["threads.name=x", "--set threads.name=x: expected a list index after threads, e.g. threads[0]"],
     ["run.seed.low=1", "--set run.seed.low=1: run.seed has no fields below it"],
-    ['variants.kernel.ordr=["current"]', '--set variants.kernel.ordr=["current"]: unknown variant axis "kernel.ordr" in variants; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared'],
+    ['variants.kernel.ordr=["current"]', '--set variants.kernel.ordr=["current"]: unknown variant axis "kernel.ordr" in variants; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series'],
     ["threads[7].name=x", "--set threads[7].name=x: index 7 is past the end of threads (3 entries)"],
     ["checks[0]=deadlock", "--set checks[0]=deadlock: checks is not a list in the seed file; set the whole field instead"],
   ];
@@ -511,5 +511,51 @@ describe("schedule strings", () => {
     expect(err("v1:0*2x")).toBe('x.schedule: bad character "x" at offset 6; expected "," or "*"');
     expect(err("v1:0,3")).toBe("x.schedule: thread 3 at offset 5 does not exist; the scenario has 3 threads (0-2)");
     expect(err("v1:0*99999999")).toBe("x.schedule: longer than 1000000 choices (at offset 13)");
+  });
+});
+
+describe("kernel.series", () => {
+  const err = (text: string, sets: string[] = []) => {
+    try {
+      parseSeedFile(text, sets);
+    } catch (e) {
+      if (e instanceof SeedError) return e.message;
+      throw e;
+    }
+    return "accepted";
+  };
+  const base = JSON.stringify(MINIMAL);
+
+  it("defaults to aug-2025 with the on-stack queue; vfs-7.4 waits with wait_var_event", () => {
+    expect(parseSeedFile(base).kernel).toStrictEqual({ order: "current", rwsem: "linux", waitqueue: "on-stack", series: "aug-2025" });
+    const s = parseSeedFile(base, ["kernel.series=vfs-7.4"]);
+    expect(s.kernel.waitqueue).toBe("var-event");
+    expect(encodeScenario(s).words[H.SERIES]).toBe(1);
+    expect(encodeScenario(parseSeedFile(base)).words[H.SERIES]).toBe(0);
+    expect(parseSeedFile(serializeSeedFile(s))).toStrictEqual(s);
+    expect(serializeSeedFile(parseSeedFile(base))).not.toContain("series");
+  });
+
+  it("rejects what vfs-7.4 does not have, naming the field", () => {
+    expect(err(base, ["kernel.series=7.4"])).toBe("kernel.series: expected one of aug-2025, vfs-7.4, neilbrown-083efdc, got 7.4");
+    expect(err(base, ["kernel.series=vfs-7.4", "kernel.waitqueue=on-stack"])).toBe(
+      'kernel.waitqueue: kernel.series "vfs-7.4" waits in d_alloc_parallel with wait_var_event (no on-stack queue); expected "var-event", got "on-stack"',
+    );
+    expect(err(base, ["kernel.series=vfs-7.4", "fs.prime=d_alloc_locked"])).toBe(
+      'fs.prime: kernel.series "vfs-7.4" has no d_alloc_locked (dropped after the Aug 2025 posting); expected one of d_alloc_parallel, d_alloc_trylock, drop-lock, got "d_alloc_locked"',
+    );
+    expect(err(base, ["kernel.series=vfs-7.4", "fs.lookupLocks=true"])).toBe(
+      'fs.lookupLocks: kernel.series "vfs-7.4" has no lock_lookup (it went with d_alloc_locked); expected false, got true',
+    );
+    expect(err(base, ["kernel.series=aug-2025", "fs.prime=d_alloc_locked", "fs.lookupLocks=true"])).toBe("accepted");
+  });
+
+  it("variants: moving to vfs-7.4 takes var-event; a combination the series lacks rejects the file", () => {
+    const s = parseSeedFile(base, ['variants.kernel.series=["aug-2025","vfs-7.4"]']);
+    expect(variantAssignments(s).map((a) => variantOf(s, a).kernel.waitqueue)).toStrictEqual(["on-stack", "var-event"]);
+    expect(err(base, ['variants.kernel.series=["aug-2025","vfs-7.4"]', 'variants.fs.prime=["d_alloc_parallel","d_alloc_locked"]'])).toBe(
+      'variants: the variant kernel.series=vfs-7.4 fs.prime=d_alloc_locked: fs.prime: kernel.series "vfs-7.4" has no d_alloc_locked (dropped after the Aug 2025 posting); expected one of d_alloc_parallel, d_alloc_trylock, drop-lock, got "d_alloc_locked"',
+    );
+    expect(err(base, ['variants.kernel.series=["vfs-7.4"]', 'variants.kernel.waitqueue=["on-stack"]'])).toMatch(/^variants: the variant kernel.series=vfs-7.4 kernel.waitqueue=on-stack: kernel.waitqueue: /);
   });
 });

@@ -11,14 +11,16 @@
 
 import {
   CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_EPISODE_END, CHECK_WAITQUEUE_LIFETIME,
-  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
+  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
 } from "../abi";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
   T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
-  DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS,
+  DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS, iw_raw, I_FLAGS, S_DYING, D_OWNER, T_SP, F_FN, F_L0,
+  frame_addr, fw,
 } from "../sim/state";
+import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
 import { n_tasks, waitqueue, fs_type } from "../sim/config";
 import { fail } from "../sim/verdict";
 import { fp_on, fp_emits } from "../sim/footprint";
@@ -64,12 +66,26 @@ function scan_shapes(): void {
     const f = dw_raw(d, D_FLAGS);
     if ((f & DCACHE_ALLOCATED) == 0) continue;
     const par = (f & DCACHE_PAR_LOOKUP) != 0, chained = (f & DCACHE_IN_LOOKUP_HASH) != 0;
-    if (par != chained) { fail(CHECK_INLOOKUP_SHAPE, current); return; }
+    if (par != chained && !(par && new_private(d))) { fail(CHECK_INLOOKUP_SHAPE, current); return; }
     if (par && ((f & DCACHE_HASHED) != 0 || dw_raw(d, D_INODE) != 0 || dw_raw(d, D_REF) < 1)) {
       fail(CHECK_INLOOKUP_SHAPE, current);
       return;
     }
   }
+}
+
+/** S4's one exception: the NEW-PRIVATE dentry (DCACHE_PAR_LOOKUP set at allocation, not yet on
+ *  the in-lookup hash; Al Viro e95db51c81f5), allowed only while the d_alloc_parallel call that
+ *  allocated it is running: its owner's top frame is that call and holds it as `new` (local 3). */
+function new_private(d: i32): bool {
+  const t = dw_raw(d, D_OWNER) - 1;
+  if (t < 0) return false;
+  const sp = tw(t, T_SP);
+  if (sp == 0) return false;
+  const fr = frame_addr(t, sp - 1);
+  const fn = fw(fr, F_FN);
+  if (fn != FN_D_ALLOC_PARALLEL && fn != FN_D_ALLOC_NOBLOCK && fn != FN_D_ALLOC_LOCKED) return false;
+  return fw(fr, F_L0 + 3) == d;
 }
 
 /** L2: a sleeper on an in-lookup wait or lookup lock whose dentry is no longer in lookup was
@@ -81,6 +97,8 @@ function scan_sleepers(): void {
   for (let t = 0; t < n_tasks && t < MAX_TASKS; t++) {
     if (tw(t, T_STATE) != TS_BLOCKED) continue;
     const kind = tw(t, T_WAIT_KIND);
+    // a dying-directory sleeper whose directory is no longer dying was never woken
+    if (kind == WAIT_DYING_DIR && (iw_raw(tw(t, T_WAIT_OBJ), I_FLAGS) & S_DYING) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
     if (kind != WAIT_IN_LOOKUP && kind != WAIT_LOOKUP_LOCK) continue;
     if ((dw_raw(tw(t, T_WAIT_OBJ), D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
   }

@@ -5,11 +5,13 @@
 //   in-lookup wait   a task in d_wait_lookup(X) -> the lookup-lock holder of X if X is locked,
 //                    else X's owner
 //   lookup lock      a task waiting for d_lookup_locked(X) -> its holder
+//   dying dir        a task in d_alloc_parallel waiting for S_DYING to clear on directory inode I
+//                    (NeilBrown's tree) -> the rmdir that set it (rmdir_lock)
 // The reported cycle starts at its lowest task id and follows the edges; each entry carries the
 // kind of the wait that task is in (the kind of its outgoing edge).
 
-import { MAX_TASKS, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK } from "../abi";
-import { tw, dw, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED, D_OWNER, D_LOCKER, D_FLAGS, DCACHE_LOOKUP_LOCKED } from "../sim/state";
+import { MAX_TASKS, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR } from "../abi";
+import { tw, dw, iw, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED, D_OWNER, D_LOCKER, D_FLAGS, DCACHE_LOOKUP_LOCKED, I_DYING } from "../sim/state";
 import { n_tasks } from "../sim/config";
 import { rwsem_waits_for } from "../kernel/rwsem";
 
@@ -32,6 +34,10 @@ export function waits_for(t: i32): i32 {
   }
   if (kind == WAIT_LOOKUP_LOCK) {
     const who = dw(obj, D_LOCKER);
+    return who != 0 ? 1 << (who - 1) : 0;
+  }
+  if (kind == WAIT_DYING_DIR) {
+    const who = iw(obj, I_DYING);
     return who != 0 ? 1 << (who - 1) : 0;
   }
   return 0;

@@ -21,7 +21,7 @@ import { sfw, F_PC } from "../sim/state";
 import {
   d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias, d_owner,
   __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj, d_instantiate,
-  EWOULDBLOCK, EEXIST, ENOENT,
+  EWOULDBLOCK, EEXIST, ENOENT, ENOTEMPTY,
 } from "../kernel/dcache";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_create, srv_remove, srv_rename, srv_children_mask, srv_name, srv_is_dir } from "./server";
@@ -29,7 +29,7 @@ import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./
 import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
-  FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_NFS_CREATE,
+  FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_NFS_CREATE, FN_NFS_RMDIR,
 } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
@@ -232,7 +232,7 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
   return STEP_NEXT;
 }
 
-// ---- nfs_mkdir / nfs_create / nfs_atomic_open (O_CREAT) / nfs_unlink / nfs_rename -------------
+// ---- nfs_mkdir / nfs_create / nfs_atomic_open (O_CREAT) / nfs_unlink / nfs_rmdir / nfs_rename --
 // Locals: 0 dir, 1 dentry, 2 rename target, 3 caller op, 4 server object, 5 inode (mkdir, create).
 // Locking: parent i_rwsem held exclusive. Step 0 is the RPC, step 1 updates the dcache; mkdir and
 // create go on through nfs_instantiate -> nfs_add_or_obtain in steps 2-4.
@@ -241,7 +241,7 @@ const ND_RPC: i32 = 0, ND_DCACHE: i32 = 1, ND_DROP: i32 = 2, ND_FHGET: i32 = 3, 
 export function nfs_dirop_state(pc: i32): string {
   switch (pc) {
     case ND_RPC: return "RPC";
-    case ND_DCACHE: return "d_instantiate / d_delete / d_move";
+    case ND_DCACHE: return "d_instantiate / d_delete / d_move (rmdir: none)";
     case ND_DROP: return "nfs_add_or_obtain: d_drop";
     case ND_FHGET: return "nfs_fhget";
     case ND_SPLICE: return "d_splice_alias";
@@ -250,10 +250,11 @@ export function nfs_dirop_state(pc: i32): string {
 }
 
 /** Models: nfs_mkdir(), nfs_create() (NFSv3 ->create), nfs_atomic_open() (O_CREAT: open or
- *  create), nfs_unlink() and nfs_rename() within one directory: the RPC to the server, then on
- *  the client d_instantiate (atomic_open: d_splice_alias in one step, which ends an in-lookup
- *  episode; mkdir and create: nfs_add_or_obtain's d_drop, nfs_fhget and d_splice_alias as three
- *  steps), d_delete or d_move.
+ *  create), nfs_unlink(), nfs_rmdir() (victim i_rwsem also held, by vfs_rmdir) and nfs_rename()
+ *  within one directory: the RPC to the server, then on the client d_instantiate (atomic_open:
+ *  d_splice_alias in one step, which ends an in-lookup episode; mkdir and create:
+ *  nfs_add_or_obtain's d_drop, nfs_fhget and d_splice_alias as three steps), d_delete or d_move
+ *  (rmdir: nothing; vfs_rmdir does the dcache work).
  *  Locking: parent i_rwsem held exclusive; the caller owns the dentry (or holds it referenced). */
 export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1), target = L(fr, 2);
@@ -269,6 +270,10 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
     } else if (fn == FN_NFS_UNLINK) {
       o = srv_lookup(dobj_, d_name(d));
       if (o == 0) r = ENOENT; else srv_remove(o);
+    } else if (fn == FN_NFS_RMDIR) {
+      // RMDIR: the server refuses a directory that still has entries (another client's, or ours)
+      o = srv_lookup(dobj_, d_name(d));
+      if (o == 0) r = ENOENT; else if (srv_children_mask(o) != 0) r = ENOTEMPTY; else srv_remove(o);
     } else {
       o = srv_rename(dobj_, d_name(d), d_name(target));
       if (o == 0) r = ENOENT;
@@ -308,6 +313,8 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
     if (d_is_negative(d)) nfs_instantiate(t, d, o);
   } else if (fn == FN_NFS_UNLINK) {
     d_delete(d);
+  } else if (fn == FN_NFS_RMDIR) {
+    // nfs_rmdir: the dcache work (S_DEAD, d_delete) is vfs_rmdir's; clear_nlink is not modelled
   } else {
     d_move(t, d, target);
   }

@@ -12,7 +12,9 @@
 // - No RCU, d_seq or rename_lock: search-or-insert is atomic, so their retries never happen. The
 //   planted bug no-dir-seq-recheck splits it in two to show what the i_dir_seq re-check prevents.
 // - The NEW-PRIVATE dentry of 2.1 step 1 is not allocated up front: the dentry is allocated at the
-//   moment it is inserted (it is invisible to other tasks before that in Linux too).
+//   moment it is inserted (no modelled code walks a directory's children, so nothing could see
+//   it), except under kernel.series neilbrown-083efdc, where rmdir_lock's scan of the victim's
+//   children sees it (DAP_NEW; e95db51c81f5 sets DCACHE_PAR_LOOKUP at allocation).
 // - A dentry's key is (parent, name id); names compare exactly (no ->d_compare).
 // - d_splice_alias() never finds a directory alias (one client; renames go through d_move()), so
 //   __d_unalias and -ELOOP/-ESTALE are not modelled.
@@ -20,9 +22,9 @@
 
 import {
   CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION,
-  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, OBJ_DENTRY,
+  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
   WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
-  AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS,
+  AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE,
 } from "../abi";
 import {
   dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, stw, T_EPISODES, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
@@ -30,7 +32,8 @@ import {
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
   DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
-import { n_tasks, waitqueue, planted } from "../sim/config";
+import { n_tasks, waitqueue, planted, series } from "../sim/config";
+import { IS_DEADDIR, IS_DYING } from "./inode";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { fail, model_assert } from "../sim/verdict";
 import { ev } from "../sim/trace";
@@ -44,6 +47,7 @@ export const EEXIST: i32 = -17;
 export const ENOTDIR: i32 = -20;
 export const EPERM: i32 = -1;
 export const EACCES: i32 = -13;
+export const ENOTEMPTY: i32 = -39;
 
 @inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }
 @inline function has(d: i32, flag: i32): bool { return (dw(d, D_FLAGS) & flag) != 0; }
@@ -133,10 +137,11 @@ export function in_lookup_find(parent: i32, name: i32): i32 {
   return 0;
 }
 
-/** Insert a new in-lookup dentry owned by `t`; its wait queue lives in the caller's frame. */
-function d_insert_in_lookup(t: i32, parent: i32, name: i32): i32 {
+/** Insert a new in-lookup dentry owned by `t`; its wait queue lives in the caller's frame.
+ *  `d`: the caller's NEW-PRIVATE dentry (kernel.series neilbrown-083efdc), or 0 to allocate. */
+function d_insert_in_lookup(t: i32, parent: i32, name: i32, d: i32 = 0): i32 {
   if (in_lookup_find(parent, name) != 0 || d_lookup(parent, name) != 0) fail(CHECK_INLOOKUP_UNIQUE, t); // S2
-  const d = d_alloc(parent, name);
+  if (d == 0) d = d_alloc(parent, name);
   set_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH);
   sdw(d, D_OWNER, t + 1);
   // the d_alloc_parallel frame is on top; the wait queue belongs to its caller (on-stack gen.)
@@ -179,6 +184,13 @@ export function __d_lookup_unhash(t: i32, d: i32): void {
   // generation: wake_up_all on the owner's queue. Either way every d_wait_lookup sleeper.
   if (!planted(PLANT_NO_WAKE) && (had_waiters || waitqueue != WQ_VAR_EVENT)) wake_all(WAIT_IN_LOOKUP, d, n_tasks);
   wake_all(WAIT_LOOKUP_LOCK, d, n_tasks);   // wake_up_var_locked on d_lookup_locked
+}
+
+/** Models: the enqueue half of d_wait_lookup() for a caller outside d_alloc_parallel
+ *  (rmdir_lock waiting for an in-lookup child): mark the dentry as having waiters. */
+export function d_wait_lookup_prepare(t: i32, m: i32): void {
+  if (waitqueue == WQ_VAR_EVENT) set_flag(m, DCACHE_LOOKUP_WAITERS);
+  else sdw(m, D_WAITERS, dw(m, D_WAITERS) | (1 << t));
 }
 
 /** Models: d_lookup_done(): end the episode if still in lookup; idempotent. */
@@ -265,6 +277,7 @@ export const DAP_WAIT: i32 = 1;
 export const DAP_RECHECK: i32 = 2;
 export const DAP_LOCKED_WAIT: i32 = 3;
 export const DAP_INSERT: i32 = 4;
+export const DAP_NEW: i32 = 5;
 
 export function d_alloc_parallel_state(pc: i32): string {
   switch (pc) {
@@ -273,6 +286,7 @@ export function d_alloc_parallel_state(pc: i32): string {
     case DAP_RECHECK: return "re-check after wait";
     case DAP_LOCKED_WAIT: return "wait for d_lookup_locked";
     case DAP_INSERT: return "insert (no i_dir_seq re-check)";
+    case DAP_NEW: return "__d_alloc: new, DCACHE_PAR_LOOKUP (NEW-PRIVATE)";
     default: return "";
   }
 }
@@ -282,10 +296,31 @@ export function d_alloc_parallel_state(pc: i32): string {
  *  in d_wait_lookup (DAP_WAIT) or, for d_alloc_locked, on the lookup lock (DAP_LOCKED_WAIT). */
 export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
   const parent = L(fr, 0), name = L(fr, 1);
+  const tree = series == SERIES_NEILBROWN_083EFDC;
   switch (pc_of(fr)) {
+    case DAP_NEW: {
+      // NeilBrown's tree (and Al Viro's e95db51c81f5): `new` is allocated first, with
+      // DCACHE_PAR_LOOKUP already set, on the parent's children but on no hash (NEW-PRIVATE):
+      // tree walkers of the parent see it (rmdir_lock's scan does); it is reused across retries.
+      const nd = d_alloc(parent, name);
+      set_flag(nd, DCACHE_PAR_LOOKUP);
+      sdw(nd, D_OWNER, t + 1);
+      setL(fr, 3, nd);
+      sgw(G_SHAPE_DIRTY, 1);
+      ev(t, fn, DAP_NEW, dobj(nd), name, nd, AUX_NONE);
+      return yield_(fr, DAP_SEARCH);
+    }
     case DAP_SEARCH: {
+      if (tree && L(fr, 3) == 0) return goto_(fr, DAP_NEW);
+      // NeilBrown's tree: a dead parent gets no new child (-ENOENT), checked on every retry
+      if (tree && IS_DEADDIR(d_inode(parent))) {
+        drop_new(t, fr);
+        ev(t, fn, DAP_SEARCH, 0, name, ENOENT, AUX_MISS);
+        return ret_yield(t, ENOENT);
+      }
       const hit = d_lookup(parent, name);
       if (hit != 0) {
+        drop_new(t, fr);
         dget(hit);
         ev(t, fn, DAP_SEARCH, dobj(hit), name, hit, AUX_HIT);
         return ret_yield(t, hit);
@@ -295,6 +330,7 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
         dget(m);
         setL(fr, 2, m);
         if (fn == FN_D_ALLOC_TRYLOCK) {          // still in lookup under its d_lock: give up
+          drop_new(t, fr);
           dput(t, m);
           ev(t, fn, DAP_SEARCH, dobj(m), name, EWOULDBLOCK, AUX_IN_LOOKUP);
           return ret_yield(t, EWOULDBLOCK);
@@ -306,7 +342,16 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
         ev(t, fn, DAP_SEARCH, 0, name, 0, AUX_MISS);
         return yield_(fr, DAP_INSERT);
       }
-      return insert_new(t, fn, parent, name, DAP_SEARCH);
+      // NeilBrown's tree: inserted into a dying (or dead) parent, the new dentry is taken off the
+      // in-lookup hash again (its waiters woken) and the caller waits for S_DYING to clear, then
+      // retries. Divergence from Linux: search-or-insert is one step, so the model checks before
+      // inserting and never publishes `new`; a waiter that found it in Linux would be woken and
+      // retry, which ends where this does.
+      if (tree && IS_DYING(d_inode(parent))) {
+        ev(t, fn, DAP_SEARCH, 0, name, 0, AUX_SLEEP);
+        return block(t, fr, DAP_SEARCH, WAIT_DYING_DIR, d_inode(parent));
+      }
+      return insert_new(t, fn, parent, name, DAP_SEARCH, L(fr, 3));
     }
     case DAP_INSERT:
       return insert_new(t, fn, parent, name, DAP_INSERT);
@@ -324,6 +369,7 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
     case DAP_RECHECK: {
       const m = L(fr, 2);
       if (!d_unhashed(m) && dw(m, D_PARENT) == parent && dw(m, D_NAME) == name) {
+        drop_new(t, fr);
         ev(t, fn, DAP_RECHECK, dobj(m), name, m, AUX_HIT);
         return ret_yield(t, m);
       }
@@ -357,8 +403,21 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
   return STEP_NEXT;
 }
 
-function insert_new(t: i32, fn: i32, parent: i32, name: i32, pc: i32): i32 {
-  const d = d_insert_in_lookup(t, parent, name);
+/** dput(new) of the NEW-PRIVATE dentry: a final dput of it is fine (it is on no hash; Al Viro,
+ *  e95db51c81f5). Nobody is woken: whether the tree's dput wakes a walker that waits on it
+ *  (rmdir_lock) was not found in the sources, so a sleeper left on it is reported (lost-wakeup)
+ *  rather than assumed away. */
+function drop_new(t: i32, fr: usize): void {
+  const nd = L(fr, 3);
+  if (nd == 0) return;
+  setL(fr, 3, 0);
+  sgw(G_SHAPE_DIRTY, 1);
+  sgw(G_WAKE_DIRTY, 1);
+  dput(t, nd);
+}
+
+function insert_new(t: i32, fn: i32, parent: i32, name: i32, pc: i32, nd: i32 = 0): i32 {
+  const d = d_insert_in_lookup(t, parent, name, nd);
   if (fn == FN_D_ALLOC_LOCKED) {
     set_flag(d, DCACHE_LOOKUP_LOCKED);
     sdw(d, D_LOCKER, t + 1);

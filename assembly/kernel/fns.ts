@@ -40,7 +40,11 @@ export const FN_PROC_LOOKUP: i32 = 26;
 export const FN_WAKE: i32 = 27;
 // fs/nfs (helper k1's range 28..33)
 export const FN_NFS_CREATE: i32 = 28;       // ->create of NFSv3 (no ->atomic_open)
-export const FN_COUNT: i32 = 29;
+// rmdir (helper k3's id range 34..43)
+export const FN_DO_RMDIR: i32 = 34;
+export const FN_VFS_RMDIR: i32 = 35;
+export const FN_NFS_RMDIR: i32 = 36;
+export const FN_COUNT: i32 = 37;
 
 export function fn_name(fn: i32): string {
   switch (fn) {
@@ -72,6 +76,9 @@ export function fn_name(fn: i32): string {
     case FN_PROC_LOOKUP: return "proc_lookup";
     case FN_WAKE: return "wake_up";
     case FN_NFS_CREATE: return "nfs_create";
+    case FN_DO_RMDIR: return "do_rmdir";
+    case FN_VFS_RMDIR: return "vfs_rmdir";
+    case FN_NFS_RMDIR: return "nfs_rmdir";
     default: return "";
   }
 }

@@ -2,7 +2,7 @@
 // include/linux/fs.h around the directory's i_rwsem.
 
 import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED } from "../abi";
-import { iw, siw, gw, sgw, inode_addr, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, MAX_INODES, G_NEXT_INO, G_I_HWM } from "../sim/state";
+import { iw, siw, gw, sgw, inode_addr, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, I_FLAGS, I_DYING, S_DEAD, S_DYING, MAX_INODES, G_NEXT_INO, G_I_HWM } from "../sim/state";
 import { model_assert } from "../sim/verdict";
 import { fp_on, fp_next_ino } from "../sim/footprint";
 import { ev } from "../sim/trace";
@@ -18,6 +18,17 @@ export const FILEID_BASE: i32 = 1000;
 @inline export function i_obj(inode: i32): i32 { return iw(inode, I_OBJ); }
 @inline export function i_is_dir(inode: i32): bool { return iw(inode, I_IS_DIR) != 0; }
 @inline export function i_name(inode: i32): i32 { return iw(inode, I_NAME); }
+/** Models: IS_DEADDIR() (include/linux/fs.h): S_DEAD in i_flags. The footprint is the
+ *  directory's RWSEM object (i_flags sits with i_rwsem in the model's inode record): every op
+ *  that looks a name up in the directory, or removes it, has that object in its future. */
+@inline export function IS_DEADDIR(inode: i32): bool { return (iw(inode, I_FLAGS) & S_DEAD) != 0; }
+/** vfs_rmdir(): `dentry->d_inode->i_flags |= S_DEAD` (victim i_rwsem held exclusive). */
+@inline export function i_set_dead(inode: i32): void { siw(inode, I_FLAGS, iw(inode, I_FLAGS) | S_DEAD); }
+/** S_DYING (NeilBrown's tree): set by rmdir_lock() with the victim's i_rwsem held exclusive,
+ *  cleared by rmdir_unlock(); `t` is remembered for the waits-for graph. */
+@inline export function IS_DYING(inode: i32): bool { return (iw(inode, I_FLAGS) & S_DYING) != 0; }
+@inline export function i_set_dying(t: i32, inode: i32): void { siw(inode, I_FLAGS, iw(inode, I_FLAGS) | S_DYING); siw(inode, I_DYING, t + 1); }
+@inline export function i_clear_dying(inode: i32): void { siw(inode, I_FLAGS, iw(inode, I_FLAGS) & ~S_DYING); siw(inode, I_DYING, 0); }
 /** The inode of a directory dentry (whose i_rwsem the namei paths take). */
 @inline export function dir_inode(dentry: i32): i32 { return dw(dentry, D_INODE); }
 

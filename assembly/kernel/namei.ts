@@ -1,6 +1,6 @@
 // Models: fs/namei.c — path walk, lookup_slow/__lookup_slow, lookup_one_qstr_excl (current
 // order) and lookup_one_qstr (proposed order), and the system calls built on them: stat, mkdir,
-// open(O_CREAT), unlink and rename within one directory, in both lock orders.
+// open(O_CREAT), unlink, rmdir and rename within one directory, in both lock orders.
 //
 // Lock orders (config.order):
 //   current   the parent's i_rwsem is taken before d_alloc_parallel(): shared for lookups, exclusive
@@ -24,28 +24,30 @@
 // skips inode_unlock); the model unlocks there, as the patch evidently intends.
 
 import {
-  ORDER_PROPOSED, FS_NFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
+  ORDER_PROPOSED, FS_NFS, SERIES_NEILBROWN_083EFDC, WAIT_IN_LOOKUP, WAIT_DYING_DIR, AUX_SLEEP, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
   AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
 } from "../abi";
-import { order, fs_type, path_len, path_name, path_last, planted, atomic_open } from "../sim/config";
+import { order, fs_type, path_len, path_name, path_last, planted, atomic_open, series, n_tasks } from "../sim/config";
 import { ev } from "../sim/trace";
 import { fail, model_assert } from "../sim/verdict";
 import {
-  STEP_NEXT, L, setL, pc_of, goto_, yield_, call, ret, ret_yield, ret_value,
+  STEP_NEXT, L, setL, pc_of, goto_, yield_, call, ret, ret_yield, ret_value, block, wake_all,
 } from "./task";
 import {
   d_lookup, dget, dput, d_alloc, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_parent, d_name,
-  d_lookup_done, d_episode_to_caller, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
+  d_lookup_done, d_episode_to_caller, d_delete, d_wait_lookup_prepare, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
 } from "./dcache";
-import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino } from "./inode";
-import { sfw, stw, F_PC, T_RET } from "../sim/state";
+import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino, IS_DEADDIR, i_set_dead, i_set_dying, i_clear_dying } from "./inode";
+import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP } from "../sim/state";
+import { fp_on, fp_pkey } from "../sim/footprint";
 import { up_read } from "./rwsem";
 import { ino_check_stat } from "../check/invariants";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
   FN_D_ALLOC_PARALLEL, FN_ITERATE_DIR, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_NFS_MKDIR,
-  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE,
+  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE, FN_DO_RMDIR, FN_VFS_RMDIR,
+  FN_NFS_RMDIR,
 } from "./fns";
 
 export const ROOT_DENTRY: i32 = 1;
@@ -212,6 +214,11 @@ export function __lookup_slow(t: i32, fr: usize): i32 {
     case __LS_LOCK:
       return inode_lock_shared(t, fr, FN___LOOKUP_SLOW, __LS_LOCK, __LS_LOOKUP, dir_inode(dir));
     case __LS_LOOKUP:
+      // 52/53: under the shared lock, a dead directory gets no ->lookup (-ENOENT).
+      if (proposed() && IS_DEADDIR(dir_inode(dir))) {
+        stw(t, T_RET, ENOENT);
+        return goto_(fr, __LS_LOOKED);
+      }
       return callp(t, fr, __LS_LOOKED, fs_lookup_fn(), dir, d, L(fr, 2));
     case __LS_LOOKED:
       setL(fr, 4, ret_value(t));
@@ -266,6 +273,11 @@ export function lookup_one_qstr_excl(t: i32, fr: usize): i32 {
         dget(hit);
         ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_LOOKUP, dobj(hit), name, hit, AUX_HIT);
         return ret_yield(t, hit);
+      }
+      // Don't create child dentry for a dead directory.
+      if (IS_DEADDIR(dir_inode(dir))) {
+        ev(t, FN_LOOKUP_ONE_QSTR_EXCL, LQE_LOOKUP, 0, name, ENOENT, AUX_MISS);
+        return ret_yield(t, ENOENT);
       }
       const d = d_alloc(dir, name);
       setL(fr, 3, d);
@@ -466,6 +478,7 @@ function vfs_op_fn(fn: i32): i32 {
   if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
   if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
   if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
+  if (fn == FN_DO_RMDIR) return FN_VFS_RMDIR;
   return FN_NFS_RENAME;
 }
 
@@ -507,6 +520,7 @@ function op_lookup_flags(fn: i32): i32 {
 function op_precheck(fn: i32, d: i32): i32 {
   if (fn == FN_DO_MKDIRAT) return d_is_negative(d) ? 0 : EEXIST;
   if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) ? ENOENT : 0;
+  if (fn == FN_DO_RMDIR) return d_is_negative(d) ? ENOENT : d_is_dir(d) ? 0 : ENOTDIR;   // may_delete
   return 0;   // open(O_CREAT): both exist and not-exist are fine
 }
 
@@ -516,8 +530,10 @@ function still_valid(dir: i32, d: i32): bool {
   return d_in_lookup(d) || (!d_unhashed(d) && d_parent(d) == dir);
 }
 
-/** Models: do_mkdirat(), do_unlinkat(), do_renameat2() (one directory) and do_filp_open() with
- *  O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured lock order. */
+/** Models: do_mkdirat(), do_unlinkat(), do_rmdir(), do_renameat2() (one directory) and
+ *  do_filp_open() with O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured
+ *  lock order. Locking: the parent's i_rwsem exclusive around the vfs op; do_rmdir's vfs_rmdir
+ *  takes the victim's i_rwsem exclusive inside it (I_MUTEX_CHILD). */
 export function dirop(t: i32, fr: usize, fn: i32): i32 {
   const path = L(fr, 0), dir = L(fr, 2), d = L(fr, 3), target = L(fr, 4);
   const is_rename = fn == FN_DO_RENAMEAT2;
@@ -683,3 +699,83 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
   return STEP_NEXT;
 }
 
+
+// ---- vfs_rmdir ----------------------------------------------------------------------------------
+// Locals: 0 dir, 1 victim dentry, 2 unused, 3 caller op, 4 result.
+const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3, VR_DYING: i32 = 4, VR_WAIT: i32 = 5;
+@inline function tree(): bool { return series == SERIES_NEILBROWN_083EFDC; }
+
+export function vfs_rmdir_state(pc: i32): string {
+  switch (pc) {
+    case VR_LOCK: return "dget, inode_lock(victim)";
+    case VR_CALL: return "->rmdir";
+    case VR_DONE: return "S_DEAD, inode_unlock(victim)";
+    case VR_PUT: return "dput, d_delete";
+    case VR_DYING: return "rmdir_lock: S_DYING";
+    case VR_WAIT: return "rmdir_lock: d_wait_lookup(in-lookup child)";
+    default: return "";
+  }
+}
+
+/** Models: fs/namei.c vfs_rmdir() as mainline has it (may_delete and the missing-->rmdir -EPERM
+ *  are done by the caller, dirop): dget; lock the victim directory's i_rwsem exclusive; ->rmdir;
+ *  on success set S_DEAD; unlock; dput; d_delete. Under kernel.series neilbrown-083efdc the lock
+ *  is rmdir_lock() (also S_DYING, then d_wait_lookup on each in-lookup child of the victim) and
+ *  the unlock rmdir_unlock() (clear S_DYING, wake the dying-directory waiters).
+ *  Locking: parent i_rwsem held exclusive on entry and exit; takes and releases the victim's;
+ *  under the tree it sleeps in d_wait_lookup while holding both.
+ *  Divergence from Linux: shrink_dcache_parent(), dont_mount() and detach_mounts() are not
+ *  modelled (no mounts; a victim the server accepted has no children on the server, and the
+ *  model's dcache keeps no negative children of it that a later op could reach but through
+ *  IS_DEADDIR). */
+export function vfs_rmdir(t: i32, fr: usize): i32 {
+  const d = L(fr, 1);
+  const victim = dir_inode(d);
+  switch (pc_of(fr)) {
+    case VR_LOCK:
+      dget(d);
+      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, tree() ? VR_DYING : VR_CALL, victim);
+    case VR_DYING:
+      // rmdir_lock() (NeilBrown): with the victim locked, mark it dying; a d_alloc_parallel in it
+      // now waits (WAIT_DYING_DIR) instead of adding in-lookup children
+      i_set_dying(t, victim);
+      ev(t, FN_VFS_RMDIR, VR_DYING, dobj(d), d_name(d), 0, AUX_NONE);
+      return yield_(fr, VR_WAIT);
+    case VR_WAIT: {
+      // ... and wait in d_wait_lookup for every in-lookup child still there, one at a time
+      if (fp_on()) fp_pkey(d_name(d), false);
+      let c = 0;
+      for (let e = 1, n = gw(G_D_HWM); e <= n && c == 0; e++) {
+        const f = dw_raw(e, D_FLAGS);
+        if ((f & DCACHE_ALLOCATED) != 0 && (f & DCACHE_PAR_LOOKUP) != 0 && dw_raw(e, D_PARENT) == d) c = e;
+      }
+      if (c == 0) return goto_(fr, VR_CALL);
+      d_wait_lookup_prepare(t, c);
+      ev(t, FN_VFS_RMDIR, VR_WAIT, dobj(c), d_name(c), 0, AUX_SLEEP);
+      return block(t, fr, VR_WAIT, WAIT_IN_LOOKUP, c);
+    }
+    case VR_CALL:
+      return callp(t, fr, VR_DONE, FN_NFS_RMDIR, L(fr, 0), d, 0, FN_DO_RMDIR);
+    case VR_DONE: {
+      const r = ret_value(t);
+      setL(fr, 4, r);
+      if (r == 0) i_set_dead(victim);
+      if (tree()) {
+        // rmdir_unlock(): clear S_DYING and wake the d_alloc_parallel callers waiting on it
+        i_clear_dying(victim);
+        sgw(G_WAKE_DIRTY, 1);
+        wake_all(WAIT_DYING_DIR, victim, n_tasks);
+      }
+      return inode_unlock(t, fr, FN_VFS_RMDIR, VR_DONE, VR_PUT, victim);
+    }
+    case VR_PUT: {
+      const r = L(fr, 4);
+      dput(t, d);
+      if (r == 0) d_delete(d);
+      ev(t, FN_VFS_RMDIR, VR_PUT, dobj(d), d_name(d), r, AUX_NONE);
+      return ret_yield(t, r);
+    }
+  }
+  model_assert(false, "vfs_rmdir: bad pc");
+  return STEP_NEXT;
+}

@@ -6,20 +6,21 @@ import {
   FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR,
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_CREATE,
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP, FN_WAKE,
+  FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
 } from "./fns";
 import {
   link_path_walk_state, lookup_slow_state, __lookup_slow_state, lookup_one_qstr_excl_state,
-  lookup_one_qstr_state, vfs_statx_state, getdents64_state, dirop_state,
+  lookup_one_qstr_state, vfs_statx_state, getdents64_state, dirop_state, vfs_rmdir_state,
 } from "./namei";
 import { d_alloc_parallel_state, lock_lookup_state } from "./dcache";
 import { iterate_dir_state } from "./readdir";
 import { nfs_readdir_state, nfs_prime_dcache_state, nfs_lookup_state, nfs_dirop_state } from "../fs/nfs";
 import { proc_readdir_state, proc_fill_cache_state, proc_lookup_state } from "../fs/procfs";
 import { PC_SYSCALL_ENTER, PC_SYSCALL_EXIT } from "../sim/tick";
-import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK } from "../abi";
+import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR } from "../abi";
 
 export function state_name(fn: i32, pc: i32): string {
-  if (fn >= FN_VFS_STATX && fn <= FN_DO_RENAMEAT2) {
+  if ((fn >= FN_VFS_STATX && fn <= FN_DO_RENAMEAT2) || fn == FN_DO_RMDIR) {
     if (pc == PC_SYSCALL_ENTER) return "enter";
     if (pc == PC_SYSCALL_EXIT) return "return";
   }
@@ -29,7 +30,9 @@ export function state_name(fn: i32, pc: i32): string {
     case FN_DO_MKDIRAT:
     case FN_DO_FILP_OPEN:
     case FN_DO_UNLINKAT:
+    case FN_DO_RMDIR:
     case FN_DO_RENAMEAT2: return dirop_state(pc);
+    case FN_VFS_RMDIR: return vfs_rmdir_state(pc);
     case FN_LINK_PATH_WALK: return link_path_walk_state(pc);
     case FN_LOOKUP_SLOW: return lookup_slow_state(pc);
     case FN___LOOKUP_SLOW: return __lookup_slow_state(pc);
@@ -47,6 +50,7 @@ export function state_name(fn: i32, pc: i32): string {
     case FN_NFS_ATOMIC_OPEN:
     case FN_NFS_CREATE:
     case FN_NFS_UNLINK:
+    case FN_NFS_RMDIR:
     case FN_NFS_RENAME: return nfs_dirop_state(pc);
     case FN_PROC_READDIR: return proc_readdir_state(pc);
     case FN_PROC_FILL_CACHE: return proc_fill_cache_state(pc);
@@ -56,6 +60,7 @@ export function state_name(fn: i32, pc: i32): string {
       if (pc == WAIT_RWSEM_WRITE) return "granted i_rwsem (write)";
       if (pc == WAIT_IN_LOOKUP) return "woken from d_wait_lookup";
       if (pc == WAIT_LOOKUP_LOCK) return "woken from lookup-lock wait";
+      if (pc == WAIT_DYING_DIR) return "woken: directory no longer dying";
       return "";
   }
   return "";

@@ -5,7 +5,7 @@ import {
   SCENARIO_WORDS, HEADER_WORDS, OP_WORDS, MAX_TASKS, MAX_PATHS, MAX_OPS, MAX_PATH_LEN, MAX_NAMES,
   MAX_TREE, ABI_VERSION,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
-  H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE,
+  H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_SERIES,
   H_ATOMIC_OPEN, H_NFS_PREPARED, FS_NFS,
 } from "../abi";
 
@@ -24,6 +24,10 @@ export let iterate_wrapped: bool = false;
 export let atomic_open: bool = false;
 /** fs.nfsPrepared: NFS after the September 2026 preparation (no d_drop mid-operation). */
 export let nfs_prepared: bool = false;
+/** kernel.series (SERIES_*). The host enforces what each revision lacks (no d_alloc_locked, no
+ *  lookup locks, no on-stack wait queue after aug-2025); the model branches on it only for
+ *  S_DYING (neilbrown-083efdc: rmdir_lock and the dying-directory wait in d_alloc_parallel). */
+export let series: i32 = 0;
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -61,6 +65,8 @@ export function decode_scenario(): i32 {
   if (<u32>sc(H_NFS_PREPARED) > 1) return -(H_NFS_PREPARED + 1);
   atomic_open = sc(H_ATOMIC_OPEN) == 0 ? sc(H_FS) == FS_NFS : sc(H_ATOMIC_OPEN) == 1;
   nfs_prepared = sc(H_NFS_PREPARED) == 1;
+  series = sc(H_SERIES);
+  if (<u32>series > 2) return -(H_SERIES + 1);
   checks_mask = sc(H_CHECKS); plant_mask = sc(H_PLANT); ticks_max = sc(H_TICKS_MAX);
   n_names = sc(H_N_NAMES); n_paths = sc(H_N_PATHS); n_tree = sc(H_N_TREE);
   n_cached = sc(H_N_CACHED); n_tasks = sc(H_N_TASKS);
@@ -100,7 +106,7 @@ export function decode_scenario(): i32 {
     if (n < 1 || n > MAX_OPS) return -(w + 1);
     for (let k = 0; k < n; k++) {
       const base = w + 1 + k * OP_WORDS;
-      if (<u32>sc(base) > 5) return -(base + 1);
+      if (<u32>sc(base) > 6) return -(base + 1);
       if (sc(base + 1) < 0 || sc(base + 1) >= n_paths) return -(base + 2);
       if (sc(base + 2) < 0 || sc(base + 2) >= n_paths) return -(base + 3);
     }

@@ -25,7 +25,7 @@
 // The set is a 512-bit Bloom filter: a false conflict costs reduction, never soundness.
 
 import { LEAN } from "./build";
-import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, FS_PROCFS } from "../abi";
+import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, OP_RMDIR, FS_PROCFS } from "../abi";
 import { n_tasks, task_n_ops, op_word, path_len, path_name, fs_type, n_cached, cached_path, n_tree, tree_path } from "./config";
 
 let fp_flag: bool = false;
@@ -60,6 +60,8 @@ export function fp_clear(): void { memory.fill(FP_R, 0, WORDS * 8); memory.fill(
   set_bit(fp_set(write), bit_of(K_KEY, p, n));
   set_bit(fp_set(write), bit_of(K_PKEY, p, 0));
 }
+/** "Some key under p" alone: rmdir_lock's scan of p's in-lookup children. */
+@inline export function fp_pkey(p: i32, write: bool): void { set_bit(fp_set(write), bit_of(K_PKEY, p, 0)); }
 @inline export function fp_ref(p: i32, n: i32): void { set_bit(FP_W, bit_of(K_REF, p, n)); }
 @inline export function fp_rwsem(p: i32, write: bool): void { set_bit(fp_set(write), bit_of(K_RWSEM, p, 0)); }
 @inline export function fp_srv(p: i32, write: bool): void { set_bit(fp_set(write), bit_of(K_SRV, p, 0)); }
@@ -139,6 +141,11 @@ function op_future(t: i32, k: i32): void {
       const to = op_word(t, k, 2);
       const m = path_name(to, path_len(to) - 1);
       wr(K_KEY, dir, m); rd(K_REF, dir, m);
+    }
+    if (code == OP_RMDIR) {
+      wr(K_RWSEM, n, 0);                 // vfs_rmdir locks the victim; S_DEAD, S_DYING live beside it
+      rd(K_SRV, n, 0);                   // the server checks the victim is empty
+      rd(K_PKEY, n, 0);                  // rmdir_lock scans the victim's in-lookup children
     }
   }
   if (fs_type == FS_PROCFS) wr(K_NEXT_INO, 0, 0);   // proc inodes are numbered when built

@@ -84,7 +84,12 @@ export const RW_WRITER: i32 = 5;   // task + 1
 export const RW_READERS: i32 = 6;  // bitmask of reader tasks
 export const RW_QLEN: i32 = 7;
 export const RW_Q: i32 = 8;        // queue entries: task | mode << 8 (mode 1 read, 2 write)
-export const I_WORDS: i32 = RW_Q + RWSEM_QUEUE_MAX;
+export const I_FLAGS: i32 = RW_Q + RWSEM_QUEUE_MAX;   // i_flags: S_DEAD, S_DYING
+export const I_DYING: i32 = I_FLAGS + 1;   // task + 1 that set S_DYING (rmdir_lock), for waits-for
+export const I_WORDS: i32 = I_DYING + 1;
+/** i_flags bits (include/linux/fs.h) */
+export const S_DEAD: i32 = 1 << 4;
+export const S_DYING: i32 = 1 << 18;
 
 // ---- server objects (what exists in the filesystem, cached or not) ----------------------------
 export const O_EXISTS: i32 = 0;

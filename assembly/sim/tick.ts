@@ -4,7 +4,7 @@
 
 import {
   VERDICT_RUNNING, VERDICT_OK, VERDICT_DEADLOCK, VERDICT_VIOLATION, VERDICT_TICK_LIMIT,
-  CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS, OP_MKDIR, OP_CREATE, OP_UNLINK,
+  CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS, OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR,
   AUX_NONE,
 } from "../abi";
 import {
@@ -22,8 +22,9 @@ import {
   FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR,
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_CREATE,
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP,
+  FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
 } from "../kernel/fns";
-import { vfs_statx, getdents64, dirop, link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr } from "../kernel/namei";
+import { vfs_statx, getdents64, dirop, link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr, vfs_rmdir } from "../kernel/namei";
 import { d_alloc_parallel, lock_lookup } from "../kernel/dcache";
 import { iterate_dir } from "../kernel/readdir";
 import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
@@ -54,7 +55,9 @@ function run_frames(t: i32): void {
       case FN_DO_MKDIRAT:
       case FN_DO_FILP_OPEN:
       case FN_DO_UNLINKAT:
+      case FN_DO_RMDIR:
       case FN_DO_RENAMEAT2: r = dirop(t, fr, fn); break;
+      case FN_VFS_RMDIR: r = vfs_rmdir(t, fr); break;
       case FN_LINK_PATH_WALK: r = link_path_walk(t, fr); break;
       case FN_LOOKUP_SLOW: r = lookup_slow(t, fr); break;
       case FN___LOOKUP_SLOW: r = __lookup_slow(t, fr); break;
@@ -72,6 +75,7 @@ function run_frames(t: i32): void {
       case FN_NFS_ATOMIC_OPEN:
       case FN_NFS_CREATE:
       case FN_NFS_UNLINK:
+      case FN_NFS_RMDIR:
       case FN_NFS_RENAME: r = nfs_dirop(t, fr, fn); break;
       case FN_PROC_READDIR: r = proc_readdir(t, fr); break;
       case FN_PROC_FILL_CACHE: r = proc_fill_cache(t, fr); break;
@@ -96,6 +100,7 @@ export function op_fn(code: i32): i32 {
   if (code == OP_MKDIR) return FN_DO_MKDIRAT;
   if (code == OP_CREATE) return FN_DO_FILP_OPEN;
   if (code == OP_UNLINK) return FN_DO_UNLINKAT;
+  if (code == OP_RMDIR) return FN_DO_RMDIR;
   return FN_DO_RENAMEAT2;
 }
 

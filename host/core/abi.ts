@@ -37,6 +37,7 @@ export enum H {
   ATOMIC_OPEN = 16,
   /** fs.nfsPrepared: 0 false, 1 true */
   NFS_PREPARED = 17,
+  SERIES = 19,
 }
 
 export const OP_WORDS = 4;
@@ -53,6 +54,8 @@ export const SCENARIO_WORDS = 4096;
 export const ORDERS = ["current", "proposed"] as const;
 export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
+/** kernel.series: the revision of NeilBrown's directory-locking series (docs/seed-files.md) */
+export const SERIES = ["aug-2025", "vfs-7.4", "neilbrown-083efdc"] as const;
 export const FS_TYPES = ["procfs", "nfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_trylock", "d_alloc_locked", "drop-lock"] as const;
 /** fs.prime's old spellings, read as the current name: d_alloc_noblock was renamed
@@ -61,7 +64,7 @@ export const PRIMES = ["d_alloc_parallel", "d_alloc_trylock", "d_alloc_locked", 
 export const PRIME_OLD_NAMES: Readonly<Record<string, (typeof PRIMES)[number]>> = { d_alloc_noblock: "d_alloc_trylock" };
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
 export const ITERATES = ["shared", "wrapped"] as const;
-export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename"] as const;
+export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir"] as const;
 
 /** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
 export const CHECKS = [
@@ -90,6 +93,7 @@ export const PLANTS = [
 export type Order = (typeof ORDERS)[number];
 export type RwsemPolicy = (typeof RWSEMS)[number];
 export type WaitQueue = (typeof WAITQUEUES)[number];
+export type Series = (typeof SERIES)[number];
 export type FsType = (typeof FS_TYPES)[number];
 export type Prime = (typeof PRIMES)[number];
 export type Iterate = (typeof ITERATES)[number];
@@ -109,7 +113,7 @@ export const RESULT_WORDS = 64;
 export const VERDICT_RUNNING = -1;
 
 /** What a blocked task waits on: the kind of its waits-for edge. */
-export const WAITS = ["none", "rwsem read", "rwsem write", "in-lookup wait", "lookup lock"] as const;
+export const WAITS = ["none", "rwsem read", "rwsem write", "in-lookup wait", "lookup lock", "dying dir"] as const;
 export const WAIT_NONE = 0, WAIT_RWSEM_READ = 1, WAIT_RWSEM_WRITE = 2, WAIT_IN_LOOKUP = 3, WAIT_LOOKUP_LOCK = 4;
 
 /** Trace events: EV_WORDS i32 each (at `trace_ptr()`). */

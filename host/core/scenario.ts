@@ -34,6 +34,7 @@ import {
   PRIME_OLD_NAMES,
   RWSEMS,
   SCENARIO_WORDS,
+  SERIES,
   VERDICTS,
   WAITQUEUES,
   type CheckId,
@@ -44,6 +45,7 @@ import {
   type Plant,
   type Prime,
   type RwsemPolicy,
+  type Series,
   type Verdict,
   type WaitQueue,
 } from "./abi";
@@ -84,7 +86,7 @@ export interface SeedFile {
   vfsim: 1;
   name: string;
   about: string;
-  kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue };
+  kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue; series: Series };
   fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean };
   tree: Record<string, string[]>;
   cached: string[];
@@ -379,6 +381,7 @@ const AXIS_SPECS = {
   "fs.iterate": enumOf(ITERATES, "iterate"),
   "fs.atomicOpen": bool,
   "fs.nfsPrepared": bool,
+  "kernel.series": enumOf(SERIES, "series"),
 } satisfies Record<string, Spec<string | boolean>>;
 
 export type Axis = keyof typeof AXIS_SPECS;
@@ -487,11 +490,28 @@ const versionSpec: Spec<1> = {
   },
 };
 
-const kernelSpec = struct<SeedFile["kernel"]>({
+const kernelFields = struct<SeedFile["kernel"]>({
   order: withDefault(enumOf(ORDERS, "order"), () => "current"),
   rwsem: withDefault(enumOf(RWSEMS, "rwsem policy"), () => "linux"),
   waitqueue: withDefault(enumOf(WAITQUEUES, "waitqueue"), () => "on-stack"),
+  series: withDefault(enumOf(SERIES, "series"), () => "aug-2025"),
 });
+
+/** The wait queue a revision of the series waits on when the file names none: vfs-7.4 has
+ *  "VFS: use wait_var_event for waiting in d_alloc_parallel()" (merged for 7.2). */
+export function seriesWaitqueue(series: Series): WaitQueue {
+  return series === "aug-2025" ? "on-stack" : "var-event";
+}
+
+/** kernel: kernel.waitqueue, when absent, is the series' own (seriesWaitqueue). */
+const kernelSpec: Spec<SeedFile["kernel"]> = {
+  below: kernelFields.below,
+  read(raw, at) {
+    const k = kernelFields.read(raw, at);
+    if (isObject(raw) && raw.waitqueue === undefined) k.waitqueue = seriesWaitqueue(k.series);
+    return k;
+  },
+};
 
 const fsSpec = struct<SeedFile["fs"]>({
   type: withDefault(enumOf(FS_TYPES, "fs type"), () => "nfs"),
@@ -595,7 +615,37 @@ function checkExpectations(s: SeedFile, listed: boolean): void {
   });
 }
 
+/** What a revision of the series does not have (docs/seed-files.md, kernel.series). `at` prefixes
+ *  the message when the file is a variant. */
+function checkSeries(s: SeedFile, where = ""): void {
+  if (s.kernel.series === "aug-2025") return;
+  const name = shown(s.kernel.series);
+  const fail = (path: string, detail: string) => {
+    throw where === "" ? new SeedError(path, detail) : new SeedError("variants", `${where}: ${path}: ${detail}`);
+  };
+  if (s.kernel.waitqueue === "on-stack") {
+    fail("kernel.waitqueue", `kernel.series ${name} waits in d_alloc_parallel with wait_var_event (no on-stack queue); expected "var-event", got "on-stack"`);
+  }
+  if (s.fs.prime === "d_alloc_locked") {
+    fail("fs.prime", `kernel.series ${name} has no d_alloc_locked (dropped after the Aug 2025 posting); expected one of ${oneOf(PRIMES.filter((p) => p !== "d_alloc_locked"))}, got "d_alloc_locked"`);
+  }
+  if (s.fs.lookupLocks) {
+    fail("fs.lookupLocks", `kernel.series ${name} has no lock_lookup (it went with d_alloc_locked); expected false, got true`);
+  }
+}
+
+/** Every variant of `s` must be a seed file the series allows (checked before anything runs). */
+function checkVariantSeries(s: SeedFile): void {
+  if (s.variants["kernel.series"] === undefined && s.kernel.series === "aug-2025") return;
+  for (const a of variantAssignments(s)) {
+    if (Object.keys(a).length === 0) continue;
+    checkSeries(variantOf(s, a), `the variant ${Object.entries(a).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  }
+}
+
 function checkSeed(s: SeedFile, raw: Record<string, unknown>): void {
+  checkSeries(s);
+  checkVariantSeries(s);
   checkTreeDepth(s.tree);
   checkCached(s, treeKinds(s.tree));
   checkThreadNames(s);
@@ -785,6 +835,10 @@ export function variantOf(s: SeedFile, assignment: Record<string, string | boole
     const [group, key] = axis.split(".");
     (copy as unknown as Record<string, Record<string, unknown>>)[group][key] = axisSpec(axis).read(value, axis);
   }
+  // vfs-7.4 has only the var-event wait queue: a variant that moves there takes it, unless the
+  // variant names its own (and is then rejected by checkSeries if that is on-stack).
+  const series = assignment["kernel.series"];
+  if (series !== undefined && series !== "aug-2025" && assignment["kernel.waitqueue"] === undefined) copy.kernel.waitqueue = "var-event";
   return copy;
 }
 
@@ -814,7 +868,7 @@ export function serializeSeedFile(s: SeedFile): string {
     vfsim: s.vfsim,
     name: s.name,
     about: s.about,
-    kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue },
+    kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue, ...(s.kernel.series !== "aug-2025" ? { series: s.kernel.series } : {}) },
     fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks, ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}),
       ...(s.fs.atomicOpen !== undefined ? { atomicOpen: s.fs.atomicOpen } : {}), ...(s.fs.nfsPrepared ? { nfsPrepared: true } : {}) },
     tree: s.tree,
@@ -977,6 +1031,7 @@ export function encodeScenario(s: SeedFile): Encoded {
   }
   header[H.ATOMIC_OPEN] = s.fs.atomicOpen === undefined ? 0 : s.fs.atomicOpen ? 1 : 2;
   header[H.NFS_PREPARED] = s.fs.nfsPrepared ? 1 : 0;
+  header[H.SERIES] = SERIES.indexOf(s.kernel.series);
   header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;

@@ -21,7 +21,7 @@ export interface TraceEvent {
 }
 
 const ERRNO: Record<number, string> = {
-  [-1]: "EPERM", [-2]: "ENOENT", [-11]: "EWOULDBLOCK", [-13]: "EACCES", [-17]: "EEXIST", [-20]: "ENOTDIR",
+  [-1]: "EPERM", [-2]: "ENOENT", [-11]: "EWOULDBLOCK", [-13]: "EACCES", [-17]: "EEXIST", [-20]: "ENOTDIR", [-39]: "ENOTEMPTY",
   [-1011]: "EAGAIN",
 };
 
@@ -31,7 +31,7 @@ export function errnoName(v: number): string {
 
 const SYSCALL: Record<string, string> = {
   vfs_statx: "stat", getdents64: "getdents", do_mkdirat: "mkdir", do_filp_open: "open(O_CREAT)",
-  do_unlinkat: "unlink", do_renameat2: "rename",
+  do_unlinkat: "unlink", do_renameat2: "rename", do_rmdir: "rmdir",
 };
 
 function objectText(obj: number, name: number, enc: Encoded, threads: string[]): string {

@@ -8,7 +8,7 @@
  * rendered as text (dom.ts never uses innerHTML).
  */
 
-import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, WAITQUEUES } from "../core/abi";
+import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, SERIES, WAITQUEUES } from "../core/abi";
 import { meets } from "../core/matrix";
 import { counterexample, counterexampleName, variantLine } from "../core/report";
 import { ReplayDivergence, type RunReport } from "../core/run";
@@ -531,6 +531,7 @@ function wire(): void {
   fillSelect("v-waitqueue", WAITQUEUES);
   fillSelect("v-fs", FS_TYPES);
   fillSelect("v-iterate", ITERATES);
+  fillSelect("v-series", SERIES);
   for (const c of controls) c.addEventListener("change", () => applyControl(c));
   el.builtin.addEventListener("change", () => {
     if (el.builtin.value) void loadScenario(el.builtin.value);

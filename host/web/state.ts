@@ -28,7 +28,7 @@ import type { Encoded, SeedFile } from "../core/scenario";
 import type { CycleEdge, TraceEvent } from "../core/trace";
 import type { ModelState } from "../core/state_view";
 
-export type WaitKind = "rwsem read" | "rwsem write" | "in-lookup wait" | "lookup lock";
+export type WaitKind = "rwsem read" | "rwsem write" | "in-lookup wait" | "lookup lock" | "dying dir";
 
 /** A relation (holder, owner, waiter) and the trace event that established it. */
 export interface Since {
@@ -90,7 +90,7 @@ export interface KernelView {
  * the function a step ran in. Where a function has several callers, an inferred frame is the
  * shortest chain's guess until a step of the real caller shows up.
  */
-const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2"];
+const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2", "do_rmdir"];
 const LOOKUPS = ["__lookup_slow", "lookup_one_qstr_excl", "lookup_one_qstr"];
 const PRIMERS = ["nfs_prime_dcache", "proc_fill_cache"];
 export const CALLERS: Record<string, string[]> = {
@@ -115,6 +115,8 @@ export const CALLERS: Record<string, string[]> = {
   nfs_create: DIROPS,
   nfs_unlink: DIROPS,
   nfs_rename: DIROPS,
+  vfs_rmdir: ["do_rmdir"],
+  nfs_rmdir: ["vfs_rmdir"],
 };
 
 /** A frame of a reconstructed stack; `inferred`: put there by the call graph, no step seen yet. */
@@ -411,7 +413,8 @@ export class Reconstruction {
       if (w && w.kind !== "none") {
         const rw = w.kind === "rwsem read" || w.kind === "rwsem write";
         const event = v.waitsOn && v.waitsOn.key === String(w.object) ? v.waitsOn.event : lastStep(k);
-        waitsOn = { kind: w.kind, label: rw ? rname(w.object) : dname(w.object), key: String(w.object), event };
+        const label = rw ? rname(w.object) : w.kind === "dying dir" ? rname(w.object).replace("i_rwsem", "S_DYING") : dname(w.object);
+        waitsOn = { kind: w.kind, label, key: String(w.object), event };
       }
       return {
         ...v,

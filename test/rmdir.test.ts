@@ -1,0 +1,152 @@
+// rmdir (do_rmdir -> vfs_rmdir -> nfs_rmdir): the victim's i_rwsem, S_DEAD and IS_DEADDIR.
+import { describe, expect, it } from "vitest";
+import { replayScenario } from "../host/core/run";
+import { runCell } from "../host/core/matrix";
+import { encodeScenario, type SeedFile } from "../host/core/scenario";
+import { module, seedFile } from "./helpers";
+import { Model } from "../host/core/wasm";
+
+const V = "fixtures/scenarios/rmdir-lookup-in-victim.json";
+
+/** Run task `lead` for `k` ticks (or to its end), then `first` to its end, then the others
+ *  (lowest runnable id), and replay the schedule traced. */
+function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
+  const m = new Model(module);
+  const enc = encodeScenario(s);
+  m.load(enc.words);
+  m.x.begin();
+  const choices: number[] = [];
+  for (let v = -1; v === -1; ) {
+    const mask = m.x.runnable_mask();
+    const want = choices.length < k && lead >= 0 ? lead : first;
+    const t = mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask);
+    choices.push(t);
+    v = m.x.tick(t);
+  }
+  return replayScenario(module, enc, Uint8Array.from(choices));
+}
+
+describe("rmdir", () => {
+  for (const order of ["current", "proposed"]) {
+    it(`${order} order: rmdir first removes the directory, marks it dead; the stat inside it then gets -ENOENT`, () => {
+      const r = sequential(seedFile(V, [`kernel.order=${order}`]), 0);
+      expect(r.verdict).toBe("ok");
+      const rm = r.trace!.filter((e) => e.task === 0).map((e) => `${e.fn}: ${e.state}`);
+      const at = (x: string) => rm.indexOf(x);
+      // victim locked, ->rmdir (the RPC), S_DEAD + unlock, dput + d_delete, in that order
+      const steps = ["vfs_rmdir: dget, inode_lock(victim)", "nfs_rmdir: RPC", "vfs_rmdir: S_DEAD, inode_unlock(victim)", "vfs_rmdir: dput, d_delete"].map(at);
+      expect(steps.every((i) => i >= 0), rm.join("\n")).toBe(true);
+      expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+      const last = r.trace!.filter((e) => e.task === 0).at(-1)!;
+      expect(last.text).toContain("rmdir returns 0");
+      // the walk finds s negative (d_delete) and stops there
+      const stat = r.trace!.filter((e) => e.task === 1).at(-1)!;
+      expect(stat.text).toContain("-ENOENT");
+    });
+  }
+
+  it("proposed order: a stat that already owns an in-lookup child of s when rmdir runs gets -ENOENT from IS_DEADDIR, without ->lookup", () => {
+    const s = seedFile(V, ["kernel.order=proposed"]);
+    let seen = 0;
+    for (let k = 1; k <= 12; k++) {
+      const r = sequential(s, 0, 1, k);
+      expect(r.verdict).toBe("ok");
+      const before = r.trace!.findIndex((e) => e.task === 0);
+      const l = r.trace!.filter((e) => e.task === 1);
+      // L's last step before rmdir's first: it inserted x and owns it, not yet holding s
+      const owned = before > 0 && r.trace![before - 1].fn === "d_alloc_parallel" && r.trace![before - 1].note === "new, owner";
+      if (!owned) continue;
+      seen++;
+      expect(l.some((e) => e.fn === "nfs_lookup")).toBe(false);
+      expect(l.at(-1)!.text).toContain("-ENOENT");
+    }
+    expect(seen, "some prefix of the stat owns the in-lookup x before rmdir runs").toBeGreaterThan(0);
+  });
+
+  it("stat first, then rmdir: both succeed in order (the stat's negative x is no child on the server)", () => {
+    const r = sequential(seedFile(V), 1);
+    expect(r.verdict).toBe("ok");
+    expect(r.trace!.filter((e) => e.task === 0).at(-1)!.text).toContain("rmdir returns 0");
+  });
+
+  it("a non-empty directory: the server refuses with -ENOTEMPTY and S_DEAD is not set", () => {
+    const s = seedFile(V, ['tree["/d/s"]=["x"]']);
+    const r = sequential(s, 0);
+    expect(r.verdict).toBe("ok");
+    expect(r.trace!.filter((e) => e.task === 0).at(-1)!.text).toContain("-ENOTEMPTY");
+    expect(r.trace!.filter((e) => e.task === 1).at(-1)!.text).not.toContain("-ENOENT");
+  });
+
+  it("procfs has no ->rmdir: -EPERM, the victim is never locked", () => {
+    const s = seedFile(V, ["fs.type=procfs", 'tree={"/proc/1234":[]}', 'cached=["/proc","/proc/1234"]',
+      'threads=[{"name":"R","ops":[{"op":"rmdir","path":"/proc/1234"}]}]', "variants={}"]);
+    const r = sequential(s, 0);
+    expect(r.trace!.some((e) => e.fn === "vfs_rmdir")).toBe(false);
+    expect(r.trace!.at(-1)!.text).toContain("-EPERM");
+  });
+
+  it("rmdir of a regular file: -ENOTDIR", () => {
+    const s = seedFile(V, ['tree={"/d":["f"]}', 'cached=["/d","/d/f"]', 'threads=[{"name":"R","ops":[{"op":"rmdir","path":"/d/f"}]}]', "variants={}"]);
+    expect(sequential(s, 0).trace!.at(-1)!.text).toContain("-ENOTDIR");
+  });
+
+  const D = "fixtures/scenarios/rmdir-dying-lookup.json";
+
+  /** Schedules "R for k ticks, then L to its end, then R": how many make L wait on the dying directory. */
+  function dyingWaits(order: string): number {
+    const s = seedFile(D, [`kernel.order=${order}`]);
+    let seen = 0;
+    for (let k = 1; k <= 14; k++) {
+      const r = sequential(s, 1, 0, k);
+      if (r.verdict === "deadlock") {   // only the proposed order has the R <-> L cycle
+        expect(order).toBe("proposed");
+        continue;
+      }
+      expect(r.verdict).toBe("ok");
+      const l = r.trace!.filter((e) => e.task === 1);
+      if (!l.some((e) => e.fn === "wake_up" && e.state === "woken: directory no longer dying")) continue;
+      seen++;
+      // it slept in d_alloc_parallel, was woken by rmdir_unlock, retried and found the parent dead
+      expect(l.some((e) => e.fn === "d_alloc_parallel" && e.note === "sleeps")).toBe(true);
+      expect(l.some((e) => e.fn === "nfs_lookup")).toBe(false);
+      expect(l.at(-1)!.text).toContain("-ENOENT");
+      expect(r.trace!.some((e) => e.task === 0 && e.state === "rmdir_lock: S_DYING")).toBe(true);
+    }
+    return seen;
+  }
+
+  it("S_DYING (neilbrown-083efdc), proposed order: a lookup that reaches the dying directory waits for the rmdir, then gets -ENOENT from S_DEAD", () => {
+    expect(dyingWaits("proposed"), "some schedule has the lookup wait on the dying directory").toBeGreaterThan(0);
+  });
+
+  it("S_DYING, current order: the lookup takes s shared before d_alloc_parallel, so it waits on the rwsem and never on S_DYING", () => {
+    expect(dyingWaits("current")).toBe(0);
+  });
+
+  it("S_DYING, proposed order: rmdir_lock waits for the lookup's in-lookup child while holding the lock the lookup waits for", () => {
+    const cell = runCell(module, D, seedFile(D), { "kernel.order": "proposed", "kernel.series": "neilbrown-083efdc" });
+    expect(cell.report.verdict).toBe("deadlock");
+    // the first cycle the search meets: rmdir_lock waits for L's NEW-PRIVATE dentry, L for S_DYING
+    expect(cell.report.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "dying dir" }]);
+  });
+
+  it("without S_DYING (vfs-7.4) the same race is clean in both orders", () => {
+    for (const order of ["current", "proposed"]) {
+      const cell = runCell(module, D, seedFile(D), { "kernel.order": order, "kernel.series": "vfs-7.4" });
+      expect([cell.report.verdict, cell.report.exhaustive]).toEqual(["ok", true]);
+    }
+  });
+
+  it("NEW-PRIVATE (neilbrown-083efdc): rmdir_lock's scan finds a lookup's new dentry (PAR_LOOKUP, on no hash) and waits for it while the lookup waits for S_DYING to clear", () => {
+    const s = seedFile(D, ["kernel.order=proposed"]);
+    const cycles = new Set<string>();
+    for (let k = 1; k <= 12; k++) {
+      const r = sequential(s, 0, 1, k);
+      if (r.verdict === "deadlock") cycles.add(r.cycle!.map((e) => `${e.task}:${e.wait}`).join(" "));
+    }
+    // the dying-directory edge closes a cycle only through the NEW-PRIVATE dentry; the other
+    // cycle is L owning in-lookup x (inserted before S_DYING) and waiting for s shared
+    expect([...cycles].sort()).toEqual(["R:in-lookup wait L:dying dir", "R:in-lookup wait L:rwsem read"]);
+  });
+});
+
