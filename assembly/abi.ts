@@ -44,6 +44,11 @@ export const WQ_VAR_EVENT: i32 = 1;
 // fs.type
 export const FS_PROCFS: i32 = 0;
 export const FS_NFS: i32 = 1;
+export const FS_FUSE: i32 = 2;
+export const FS_SMB: i32 = 3;
+export const FS_PROC_SYS: i32 = 4;
+export const FS_OVERLAYFS: i32 = 5;
+export const FS_COUNT: i32 = 6;
 // fs.prime
 export const PRIME_PARALLEL: i32 = 0;
 export const PRIME_NOBLOCK: i32 = 1;
@@ -149,3 +154,5 @@ export const AUX_NOOP: i32 = 15;
 export const AUX_CREATED: i32 = 16;     // server-side object created/removed/renamed
 export const AUX_STALE: i32 = 17;       // existing dentry is for another file: invalidated
 export const AUX_LEFT_IN_LOOKUP: i32 = 18; // ->lookup returned NULL without instantiating
+export const AUX_STOPPED: i32 = 19;     // readdir stopped early: the rest of the directory is not listed
+export const AUX_PRIVATE: i32 = 20;     // looked up into a private unhashed dentry (d_alloc_name), never hashed

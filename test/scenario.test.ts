@@ -109,7 +109,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["unknown nested field", (r) => (r.kernel = { ordr: "current" }), "kernel.ordr: unknown field; expected one of order, rwsem, waitqueue"],
     ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename'],
     ["bad enum", (r) => (r.kernel.rwsem = "mutex"), 'kernel.rwsem: unknown rwsem policy "mutex"; expected one of linux, fifo, reader-pref'],
-    ["enum of the wrong type", (r) => (r.fs.type = 3), "fs.type: expected one of procfs, nfs, got 3"],
+    ["enum of the wrong type", (r) => (r.fs.type = 3), "fs.type: expected one of procfs, nfs, fuse, smb, proc-sys, overlayfs, got 3"],
     ["bad bool", (r) => (r.fs.lookupLocks = "yes"), 'fs.lookupLocks: expected true or false, got "yes"'],
     ["integer out of range", (r) => (r.run.depth = 17), "run.depth: expected an integer from 1 to 16, got 17"],
     ["negative seed", (r) => (r.run.seed = -1), "run.seed: expected a non-negative integer below 2^64 (a JSON number up to 2^53 - 1, or a decimal string), got -1"],

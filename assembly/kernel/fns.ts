@@ -36,7 +36,22 @@ export const FN_PROC_FILL_CACHE: i32 = 25;
 export const FN_PROC_LOOKUP: i32 = 26;
 // pseudo-function for wake-up events in a sleeper's lane
 export const FN_WAKE: i32 = 27;
-export const FN_COUNT: i32 = 28;
+// ids 28..45: other branches (issue 10 and 11 hazards)
+// fs/fuse
+export const FN_FUSE_READDIR: i32 = 46;
+export const FN_FUSE_DIRENTPLUS_LINK: i32 = 47;
+export const FN_FUSE_LOOKUP: i32 = 48;
+// fs/smb/client
+export const FN_CIFS_READDIR: i32 = 49;
+export const FN_CIFS_PRIME_DCACHE: i32 = 50;
+export const FN_CIFS_LOOKUP: i32 = 51;
+// fs/proc/proc_sysctl.c (its ->lookup, proc_sys_lookup, is modelled by FN_PROC_LOOKUP)
+export const FN_PROC_SYS_READDIR: i32 = 52;
+export const FN_PROC_SYS_FILL_CACHE: i32 = 53;
+// fs/overlayfs
+export const FN_OVL_ITERATE: i32 = 54;
+export const FN_OVL_LOOKUP: i32 = 55;
+export const FN_COUNT: i32 = 56;
 
 export function fn_name(fn: i32): string {
   switch (fn) {
@@ -67,6 +82,16 @@ export function fn_name(fn: i32): string {
     case FN_PROC_FILL_CACHE: return "proc_fill_cache";
     case FN_PROC_LOOKUP: return "proc_lookup";
     case FN_WAKE: return "wake_up";
+    case FN_FUSE_READDIR: return "fuse_readdir";
+    case FN_FUSE_DIRENTPLUS_LINK: return "fuse_direntplus_link";
+    case FN_FUSE_LOOKUP: return "fuse_lookup";
+    case FN_CIFS_READDIR: return "cifs_readdir";
+    case FN_CIFS_PRIME_DCACHE: return "cifs_prime_dcache";
+    case FN_CIFS_LOOKUP: return "cifs_lookup";
+    case FN_PROC_SYS_READDIR: return "proc_sys_readdir";
+    case FN_PROC_SYS_FILL_CACHE: return "proc_sys_fill_cache";
+    case FN_OVL_ITERATE: return "ovl_iterate";
+    case FN_OVL_LOOKUP: return "ovl_lookup";
     default: return "";
   }
 }

@@ -49,7 +49,7 @@ export const SCENARIO_WORDS = 4096;
 export const ORDERS = ["current", "proposed"] as const;
 export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
-export const FS_TYPES = ["procfs", "nfs"] as const;
+export const FS_TYPES = ["procfs", "nfs", "fuse", "smb", "proc-sys", "overlayfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_noblock", "d_alloc_locked", "drop-lock"] as const;
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
 export const ITERATES = ["shared", "wrapped"] as const;
@@ -113,7 +113,7 @@ export const OBJ_NONE = 0, OBJ_DENTRY = 1, OBJ_INODE = 2, OBJ_TASK = 3, OBJ_PATH
 export const AUX = [
   "", "granted", "queued", "hit", "in lookup", "new, owner", "sleeps", "miss", "negative", "positive",
   "retry", "locked", "released", "instantiated", "ended episode", "no-op", "done on server", "stale: invalidated",
-  "NULL, left in lookup",
+  "NULL, left in lookup", "stopped: the rest is not listed", "private dentry, never hashed",
 ] as const;
 
 /** Strategies that run inside wasm (`run_batch`). */

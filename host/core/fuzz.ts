@@ -34,6 +34,8 @@ import {
   WAITQUEUES,
   WAITS,
   type CheckId,
+  type FsType,
+  type Prime,
   type OpName,
   type Plant,
   type Verdict,
@@ -51,6 +53,8 @@ import {
   serializeSeedFile,
   treeKinds,
   validateSeedObject,
+  FS_PRIMES,
+  FS_LOOKUP_LOCKS,
   variantAssignments,
   variantOf,
   type Axis,
@@ -389,6 +393,8 @@ export function prepareCorpus(files: CorpusFile[], allow: Allow): { name: string
   for (const { file, seed } of files) {
     for (const v of variantAssignments(seed)) {
       const n = normalize(variantOf(seed, v), allow);
+      // --allow can ask for a priming call (or lookup locks) this file's filesystem has not got.
+      if (!FS_PRIMES[n.fs.type].includes(n.fs.prime) || (n.fs.lookupLocks && !FS_LOOKUP_LOCKS.includes(n.fs.type))) continue;
       const text = canonical(n);
       if (seen.has(text)) continue;
       seen.add(text);
@@ -628,9 +634,28 @@ const MUTATORS: [number, string, Mutator][] = [
     const axis = rng.pick(axes);
     const [group, key] = axis.split(".") as ["kernel" | "fs", string];
     const obj = s[group] as unknown as Record<string, string | boolean>;
-    const values = (ctx.allow[axis] ?? AXIS_VALUES[axis]).filter((v) => v !== obj[key]);
+    const allowed = (a: Axis) => ctx.allow[a] ?? AXIS_VALUES[a];
+    // Only values the filesystem can use (FS_PRIMES, FS_LOOKUP_LOCKS): a priming call it has,
+    // lookup locks only where its ->lookup has lock_lookup.
+    const fits = (type: FsType, a: Axis, v: string | boolean) =>
+      a === "fs.prime" ? FS_PRIMES[type].includes(v as Prime) : a === "fs.lookupLocks" ? v === false || FS_LOOKUP_LOCKS.includes(type) : true;
+    const values = allowed(axis).filter((v) => v !== obj[key] && (axis === "fs.type" || fits(s.fs.type, axis, v)));
+    if (!values.length) return undefined;
     obj[key] = rng.pick(values);
-    return `${axis}=${obj[key]}`;
+    if (axis !== "fs.type") return `${axis}=${obj[key]}`;
+    // A new filesystem keeps the priming call and lookup locks if it can, else takes allowed ones it can use.
+    const type = s.fs.type;
+    const log = [`${axis}=${type}`];
+    for (const a of ["fs.prime", "fs.lookupLocks"] as const) {
+      const k = a === "fs.prime" ? "prime" : "lookupLocks";
+      const fs = s.fs as unknown as Record<string, string | boolean>;
+      if (fits(type, a, fs[k])) continue;
+      const ok = allowed(a).filter((v) => fits(type, a, v));
+      if (!ok.length) return undefined;
+      fs[k] = rng.pick(ok);
+      log.push(`${a}=${fs[k]}`);
+    }
+    return log.join(" ");
   }],
   [8, "strategy", (s, rng) => {
     if (rng.chance(2, 3)) {

@@ -587,8 +587,48 @@ function checkExpectations(s: SeedFile, listed: boolean): void {
   });
 }
 
+/**
+ * The priming calls each filesystem's readdir could use (assembly/sim/config.ts
+ * fs_accepts_prime says the same; docs/model.md "Filesystems" gives the sources). FUSE, the SMB
+ * client and overlayfs were never given d_alloc_locked (Aug 2025 series: d_alloc_noblock for
+ * FUSE and SMB; overlayfs: d_alloc_noblock in 2026) nor the procfs drop-lock fallback, and their
+ * ->lookup never calls lock_lookup.
+ */
+export const FS_PRIMES: Record<FsType, readonly Prime[]> = {
+  procfs: PRIMES,
+  nfs: PRIMES,
+  fuse: ["d_alloc_parallel", "d_alloc_noblock"],
+  smb: ["d_alloc_parallel", "d_alloc_noblock"],
+  "proc-sys": PRIMES,
+  overlayfs: ["d_alloc_parallel", "d_alloc_noblock"],
+};
+/** Filesystems whose ->lookup can be told to call lock_lookup (fs.lookupLocks). */
+export const FS_LOOKUP_LOCKS: readonly FsType[] = ["procfs", "nfs", "proc-sys"];
+
+/** fs.prime and fs.lookupLocks must be ones fs.type can use, as written and in every variant. */
+function checkFsChoices(s: SeedFile): void {
+  const axes = s.variants;
+  const types = (axes["fs.type"] as FsType[] | undefined) ?? [s.fs.type];
+  const primes = (axes["fs.prime"] as Prime[] | undefined) ?? [s.fs.prime];
+  const locks = (axes["fs.lookupLocks"] as boolean[] | undefined) ?? [s.fs.lookupLocks];
+  types.forEach((type, ti) => {
+    const typeAt = axes["fs.type"] ? index(keyed("variants", "fs.type"), ti) : "fs.type";
+    primes.forEach((prime, pi) => {
+      if (FS_PRIMES[type].includes(prime)) return;
+      const at = axes["fs.prime"] ? index(keyed("variants", "fs.prime"), pi) : "fs.prime";
+      throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}) cannot use the priming call ${shown(prime)}; expected one of ${oneOf(FS_PRIMES[type])}`);
+    });
+    locks.forEach((on, li) => {
+      if (!on || FS_LOOKUP_LOCKS.includes(type)) return;
+      const at = axes["fs.lookupLocks"] ? index(keyed("variants", "fs.lookupLocks"), li) : "fs.lookupLocks";
+      throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}): its ->lookup has no lock_lookup; expected false (lookup locks exist for ${oneOf(FS_LOOKUP_LOCKS)})`);
+    });
+  });
+}
+
 function checkSeed(s: SeedFile, raw: Record<string, unknown>): void {
   checkTreeDepth(s.tree);
+  checkFsChoices(s);
   checkCached(s, treeKinds(s.tree));
   checkThreadNames(s);
   checkExpectations(s, Array.isArray(raw.expect));
