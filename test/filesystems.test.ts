@@ -134,3 +134,11 @@ it("every new fs type is a seed-file value", () => {
     expect(parseSeedFile(raw).fs.type).toBe(t);
   }
 });
+
+it("docs/findings.md holds the table vfsim matrix --by-fs makes now (npm run findings regenerates it)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const text = readFileSync("docs/findings.md", "utf8");
+  const r = await vfsim("matrix", "--by-fs");
+  expect(r.code).toBe(0);
+  expect(text.slice(text.indexOf("\n| filesystem |") + 1).trimEnd()).toBe(r.out.trimEnd());
+});
