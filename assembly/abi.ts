@@ -20,6 +20,7 @@ export const H_N_TREE: i32 = 12;
 export const H_N_CACHED: i32 = 13;
 export const H_N_TASKS: i32 = 14;
 export const H_ITERATE: i32 = 15;
+export const H_NEED_REVAL: i32 = 22;   // fs.needReval (SMB): 0 = false, the default
 
 export const OP_WORDS: i32 = 4;
 

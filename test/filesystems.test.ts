@@ -43,6 +43,8 @@ describe("priming calls per filesystem", () => {
     expect(e.message).toBe('fs.prime: fs.type "fuse" (fs.type) cannot use the priming call "drop-lock"; expected one of d_alloc_parallel, d_alloc_noblock');
     const v = errorOf(OVL_C2, ['variants["fs.prime"]=["d_alloc_parallel","d_alloc_locked"]']);
     expect(v.message).toContain('variants["fs.prime"][1]: fs.type "overlayfs"');
+    const r = errorOf(FUSE_A, ["fs.needReval=true"]);
+    expect(r.message).toContain('fs.needReval: fs.type "fuse" (fs.type): CIFS_FATTR_NEED_REVAL is an SMB client flag');
     const l = errorOf(FUSE_A, ["fs.type=smb", "fs.lookupLocks=true"]);
     expect(l.message).toContain("fs.lookupLocks: fs.type \"smb\" (fs.type): its ->lookup has no lock_lookup");
   });
@@ -72,6 +74,12 @@ describe("the model, per filesystem", () => {
     expect(a1).toMatchObject({ verdict: "ok", exhaustive: true });
     const nfs = whole(seedFile("fixtures/scenarios/a-prime-excl-create-smb-no-deadlock.json", ["kernel.order=proposed", "fs.type=nfs"]));
     expect(nfs.verdict).toBe("deadlock");
+  });
+
+  it("smb: with CIFS_FATTR_NEED_REVAL (fs.needReval) cifs_prime_dcache creates no dentry, so (a) is clean in the proposed order", () => {
+    const s = "fixtures/scenarios/a-smb-prime-lookup-mkdir-deadlock.json";
+    expect(whole(seedFile(s, ["kernel.order=proposed", "fs.prime=d_alloc_parallel", "fs.needReval=true"]))).toMatchObject({ verdict: "ok", exhaustive: true });
+    expect(whole(seedFile(s, ["kernel.order=proposed", "fs.prime=d_alloc_parallel", "fs.needReval=false"])).verdict).toBe("deadlock");
   });
 
   it("overlayfs: ovl_iterate holds the directory exclusive (wrap_directory_iterator) whatever fs.iterate says", () => {

@@ -10,8 +10,8 @@
 // generation" cannot happen and a stale dentry is always one for another object); FUSE's
 // fuse_lock_inode() mutex (held around the request only when the connection has no
 // parallel_dirops, released before any dcache work) and the SMB cached-directory lease are not
-// modelled; nor is SMB's CIFS_FATTR_NEED_REVAL "do not create a dentry" case (cifsacl /
-// modefromsid mounts, reparse points): with it the primer never allocates, so it never waits.
+// modelled. SMB's CIFS_FATTR_NEED_REVAL ("do not create a dentry": cifsacl / modefromsid mounts,
+// reparse points, unix-emulated system files) is fs.needReval, one value for every entry.
 
 import { AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE, AUX_ENDED, OBJ_SERVER } from "../abi";
 import { ev } from "../sim/trace";
@@ -25,6 +25,8 @@ import {
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn } from "./prime";
+import { need_reval } from "../sim/config";
+import { FN_CIFS_PRIME_DCACHE } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 
@@ -88,6 +90,11 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       return yield_(fr, NP_ALLOC);
     }
     case NP_ALLOC:
+      if (fn == FN_CIFS_PRIME_DCACHE && need_reval) {
+        // CIFS_FATTR_NEED_REVAL: "don't create a new dentry for it" (the retry after a stale one too)
+        ev(t, fn, NP_ALLOC, sobj(obj), name, 0, AUX_NONE);
+        return ret(t, 0);
+      }
       return callp(t, fr, NP_GOT, prime_alloc_fn(), dir, name);
     case NP_GOT: {
       const r = ret_value(t);

@@ -2,8 +2,8 @@
 // and ->lookup (cifs_lookup). The steps are netfs.ts's, shared with FUSE.
 //
 // Divergence from Linux: see netfs.ts (one FIND_FIRST reply lists the directory; the uniqueid is
-// the server object id; the CIFS_FATTR_NEED_REVAL / reparse-point "do not create" case, the
-// mountpoint skip and the cached-directory lease are not modelled). The directory operations
+// the server object id; the mountpoint skip and the cached-directory lease are not modelled;
+// CIFS_FATTR_NEED_REVAL is fs.needReval, for every entry alike, not per entry). The directory operations
 // (cifs_mkdir, cifs_atomic_open/cifs_create, cifs_unlink, cifs_rename2) are the NFS model's
 // server operations (nfs.ts nfs_dirop), so traces name them nfs_mkdir etc.
 
@@ -21,7 +21,7 @@ export function cifs_readdir(t: i32, fr: usize): i32 { return net_readdir(t, fr,
 export function cifs_prime_dcache_state(pc: i32): string {
   switch (pc) {
     case NP_LOOKUP: return "try_lookup_noperm";
-    case NP_ALLOC: return "d_alloc_parallel";
+    case NP_ALLOC: return "CIFS_FATTR_NEED_REVAL? else d_alloc_parallel";
     case NP_GOT: return "d_in_lookup";
     case NP_EXISTING: return "uniqueid check: update in place or d_invalidate";
     case NP_IGET: return "cifs_iget";

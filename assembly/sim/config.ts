@@ -6,7 +6,7 @@ import {
   MAX_TREE, ABI_VERSION, FS_COUNT, FS_PROCFS, FS_PROC_SYS, FS_FUSE, FS_SMB, FS_OVERLAYFS,
   PRIME_LOCKED, PRIME_DROP_LOCK,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
-  H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE,
+  H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_NEED_REVAL,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -20,6 +20,8 @@ export let fs_type: i32 = 0;
 export let prime: i32 = 0;
 export let lookup_locks: bool = false;
 export let iterate_wrapped: bool = false;
+/** fs.needReval: SMB readdir attributes say CIFS_FATTR_NEED_REVAL (cifs_prime_dcache creates no dentry). */
+export let need_reval: bool = false;
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -63,6 +65,8 @@ export function decode_scenario(): i32 {
   fs_type = sc(H_FS); prime = sc(H_PRIME); lookup_locks = sc(H_LOOKUP_LOCKS) != 0;
   iterate_wrapped = sc(H_ITERATE) == 1;
   if (<u32>sc(H_ITERATE) > 1) return -(H_ITERATE + 1);
+  need_reval = sc(H_NEED_REVAL) == 1;
+  if (<u32>sc(H_NEED_REVAL) > 1 || (need_reval && sc(H_FS) != FS_SMB)) return -(H_NEED_REVAL + 1);
   checks_mask = sc(H_CHECKS); plant_mask = sc(H_PLANT); ticks_max = sc(H_TICKS_MAX);
   n_names = sc(H_N_NAMES); n_paths = sc(H_N_PATHS); n_tree = sc(H_N_TREE);
   n_cached = sc(H_N_CACHED); n_tasks = sc(H_N_TASKS);

@@ -33,6 +33,7 @@ export enum H {
   N_CACHED = 13,
   N_TASKS = 14,
   ITERATE = 15,
+  NEED_REVAL = 22,
 }
 
 export const OP_WORDS = 4;

@@ -151,6 +151,7 @@ export const AXIS_VALUES: Record<Axis, readonly (string | boolean)[]> = {
   "fs.prime": PRIMES,
   "fs.lookupLocks": [false, true],
   "fs.iterate": ITERATES,
+  "fs.needReval": [false, true],
 };
 
 /** Reads `axis=v1,v2` into `allow` (merging with earlier values for the same axis). Throws
@@ -394,7 +395,7 @@ export function prepareCorpus(files: CorpusFile[], allow: Allow): { name: string
     for (const v of variantAssignments(seed)) {
       const n = normalize(variantOf(seed, v), allow);
       // --allow can ask for a priming call (or lookup locks) this file's filesystem has not got.
-      if (!FS_PRIMES[n.fs.type].includes(n.fs.prime) || (n.fs.lookupLocks && !FS_LOOKUP_LOCKS.includes(n.fs.type))) continue;
+      if (!FS_PRIMES[n.fs.type].includes(n.fs.prime) || (n.fs.lookupLocks && !FS_LOOKUP_LOCKS.includes(n.fs.type)) || (n.fs.needReval && n.fs.type !== "smb")) continue;
       const text = canonical(n);
       if (seen.has(text)) continue;
       seen.add(text);
@@ -638,7 +639,9 @@ const MUTATORS: [number, string, Mutator][] = [
     // Only values the filesystem can use (FS_PRIMES, FS_LOOKUP_LOCKS): a priming call it has,
     // lookup locks only where its ->lookup has lock_lookup.
     const fits = (type: FsType, a: Axis, v: string | boolean) =>
-      a === "fs.prime" ? FS_PRIMES[type].includes(v as Prime) : a === "fs.lookupLocks" ? v === false || FS_LOOKUP_LOCKS.includes(type) : true;
+      a === "fs.prime" ? FS_PRIMES[type].includes(v as Prime)
+        : a === "fs.lookupLocks" ? v === false || FS_LOOKUP_LOCKS.includes(type)
+        : a === "fs.needReval" ? v === false || type === "smb" : true;
     const values = allowed(axis).filter((v) => v !== obj[key] && (axis === "fs.type" || fits(s.fs.type, axis, v)));
     if (!values.length) return undefined;
     obj[key] = rng.pick(values);
@@ -646,8 +649,8 @@ const MUTATORS: [number, string, Mutator][] = [
     // A new filesystem keeps the priming call and lookup locks if it can, else takes allowed ones it can use.
     const type = s.fs.type;
     const log = [`${axis}=${type}`];
-    for (const a of ["fs.prime", "fs.lookupLocks"] as const) {
-      const k = a === "fs.prime" ? "prime" : "lookupLocks";
+    for (const a of ["fs.prime", "fs.lookupLocks", "fs.needReval"] as const) {
+      const k = a.slice(3);
       const fs = s.fs as unknown as Record<string, string | boolean>;
       if (fits(type, a, fs[k])) continue;
       const ok = allowed(a).filter((v) => fits(type, a, v));

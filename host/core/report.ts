@@ -36,7 +36,7 @@ export function counterexampleName(s: SeedFile, r: RunReport): string {
 }
 
 export function variantLine(s: SeedFile): string {
-  return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}`;
+  return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}${s.fs.needReval ? " needReval=true" : ""}`;
 }
 
 export function reportJson(r: RunReport, file?: string): Record<string, unknown> {

@@ -84,7 +84,7 @@ export interface SeedFile {
   name: string;
   about: string;
   kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue };
-  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate };
+  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; needReval: boolean };
   tree: Record<string, string[]>;
   cached: string[];
   threads: Thread[];
@@ -374,6 +374,7 @@ const AXIS_SPECS = {
   "fs.prime": enumOf(PRIMES, "prime"),
   "fs.lookupLocks": bool,
   "fs.iterate": enumOf(ITERATES, "iterate"),
+  "fs.needReval": bool,
 } satisfies Record<string, Spec<string | boolean>>;
 
 export type Axis = keyof typeof AXIS_SPECS;
@@ -493,6 +494,7 @@ const fsSpec = struct<SeedFile["fs"]>({
   prime: withDefault(enumOf(PRIMES, "prime"), () => "d_alloc_parallel"),
   lookupLocks: withDefault(bool, () => false),
   iterate: withDefault(enumOf(ITERATES, "iterate"), () => "shared"),
+  needReval: withDefault(bool, () => false),
 });
 
 const runSpec = struct<RunOptions>({
@@ -605,12 +607,13 @@ export const FS_PRIMES: Record<FsType, readonly Prime[]> = {
 /** Filesystems whose ->lookup can be told to call lock_lookup (fs.lookupLocks). */
 export const FS_LOOKUP_LOCKS: readonly FsType[] = ["procfs", "nfs", "proc-sys"];
 
-/** fs.prime and fs.lookupLocks must be ones fs.type can use, as written and in every variant. */
+/** fs.prime, fs.lookupLocks and fs.needReval must be ones fs.type can use, as written and in every variant. */
 function checkFsChoices(s: SeedFile): void {
   const axes = s.variants;
   const types = (axes["fs.type"] as FsType[] | undefined) ?? [s.fs.type];
   const primes = (axes["fs.prime"] as Prime[] | undefined) ?? [s.fs.prime];
   const locks = (axes["fs.lookupLocks"] as boolean[] | undefined) ?? [s.fs.lookupLocks];
+  const reval = (axes["fs.needReval"] as boolean[] | undefined) ?? [s.fs.needReval];
   types.forEach((type, ti) => {
     const typeAt = axes["fs.type"] ? index(keyed("variants", "fs.type"), ti) : "fs.type";
     primes.forEach((prime, pi) => {
@@ -622,6 +625,11 @@ function checkFsChoices(s: SeedFile): void {
       if (!on || FS_LOOKUP_LOCKS.includes(type)) return;
       const at = axes["fs.lookupLocks"] ? index(keyed("variants", "fs.lookupLocks"), li) : "fs.lookupLocks";
       throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}): its ->lookup has no lock_lookup; expected false (lookup locks exist for ${oneOf(FS_LOOKUP_LOCKS)})`);
+    });
+    reval.forEach((on, ri) => {
+      if (!on || type === "smb") return;
+      const at = axes["fs.needReval"] ? index(keyed("variants", "fs.needReval"), ri) : "fs.needReval";
+      throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}): CIFS_FATTR_NEED_REVAL is an SMB client flag; expected false (true only with fs.type "smb")`);
     });
   });
 }
@@ -836,7 +844,10 @@ export function serializeSeedFile(s: SeedFile): string {
     name: s.name,
     about: s.about,
     kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue },
-    fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks, ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}) },
+    fs: {
+      type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks,
+      ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}), ...(s.fs.needReval ? { needReval: true } : {}),
+    },
     tree: s.tree,
     cached: s.cached,
     threads: s.threads.map((t) => ({ name: t.name, ops: t.ops.map(orderedOp) })),
@@ -989,6 +1000,7 @@ export function encodeScenario(s: SeedFile): Encoded {
   header[H.PRIME] = PRIMES.indexOf(s.fs.prime);
   header[H.LOOKUP_LOCKS] = s.fs.lookupLocks ? 1 : 0;
   header[H.ITERATE] = ITERATES.indexOf(s.fs.iterate);
+  header[H.NEED_REVAL] = s.fs.needReval ? 1 : 0;
   header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;
