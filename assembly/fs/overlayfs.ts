@@ -5,7 +5,9 @@
 // __lookup_slow() under the caller's lock: d_alloc_parallel() (which waits for an in-lookup entry
 // of another task while the directory is held exclusive: kernel-model.md c2), ->lookup =
 // ovl_lookup() (the upper and lower layer lookups) and d_lookup_done(). Also ovl_lookup() as
-// the ->lookup of stat and the directory operations.
+// the ->lookup of stat and the directory operations. A directory that is not merged is read by
+// ovl_iterate_real, which reaches the same ovl_cache_update lookups (ovl_dir_read_impure) under
+// the same exclusive lock: these steps stand for both.
 //
 // fs.prime selects the call ovl_cache_update makes:
 //   d_alloc_parallel  today's lookup_one() -> __lookup_slow() (fs/overlayfs/readdir.c, 6.x)
