@@ -27,6 +27,7 @@ export const H_ATOMIC_OPEN: i32 = 16;
 // part-way through an operation)
 export const H_NFS_PREPARED: i32 = 17;
 export const H_SERIES: i32 = 19;     // kernel.series (0: aug-2025, the default)
+export const H_NEED_REVAL: i32 = 22;   // fs.needReval (SMB): 0 = false, the default
 
 export const OP_WORDS: i32 = 4;
 
@@ -55,6 +56,11 @@ export const SERIES_NEILBROWN_083EFDC: i32 = 2;
 // fs.type
 export const FS_PROCFS: i32 = 0;
 export const FS_NFS: i32 = 1;
+export const FS_FUSE: i32 = 2;
+export const FS_SMB: i32 = 3;
+export const FS_PROC_SYS: i32 = 4;
+export const FS_OVERLAYFS: i32 = 5;
+export const FS_COUNT: i32 = 6;
 // fs.prime
 export const PRIME_PARALLEL: i32 = 0;
 export const PRIME_TRYLOCK: i32 = 1;       // d_alloc_trylock (its old name: d_alloc_noblock)
@@ -164,3 +170,5 @@ export const AUX_NOOP: i32 = 15;
 export const AUX_CREATED: i32 = 16;     // server-side object created/removed/renamed
 export const AUX_STALE: i32 = 17;       // existing dentry is for another file: invalidated
 export const AUX_LEFT_IN_LOOKUP: i32 = 18; // ->lookup returned NULL without instantiating
+export const AUX_STOPPED: i32 = 19;     // readdir stopped early: the rest of the directory is not listed
+export const AUX_PRIVATE: i32 = 20;     // looked up into a private unhashed dentry (d_alloc_name), never hashed

@@ -30,6 +30,7 @@ describe("ABI", () => {
     expect(order("PLANT_")).toEqual(kebab(host.PLANTS));
     expect(order("OP_").filter((n) => n !== "WORDS")).toEqual(kebab(host.OPS));
     expect(order("VERDICT_").filter((n) => n !== "RUNNING")).toEqual(kebab(host.VERDICTS));
+    expect(order("FS_").filter((n) => n !== "COUNT")).toEqual(kebab(host.FS_TYPES));
     expect(order("AUX_").length).toBe(host.AUX.length);
     expect(order("WAIT_").length).toBe(host.WAITS.length);
   });

@@ -11,7 +11,7 @@
 
 import {
   CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_EPISODE_END, CHECK_WAITQUEUE_LIFETIME,
-  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, WQ_ON_STACK, FS_PROCFS, MAX_TASKS,
+  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, WQ_ON_STACK, MAX_TASKS,
 } from "../abi";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
@@ -20,8 +20,8 @@ import {
   DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS, iw_raw, I_FLAGS, S_DYING, D_OWNER, T_SP, F_FN, F_L0,
   frame_addr, fw,
 } from "../sim/state";
-import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_NOBLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
-import { n_tasks, waitqueue, fs_type } from "../sim/config";
+import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
+import { n_tasks, waitqueue, fs_proc_like } from "../sim/config";
 import { fail } from "../sim/verdict";
 import { fp_on, fp_emits } from "../sim/footprint";
 import { current } from "../kernel/task";
@@ -84,7 +84,7 @@ function new_private(d: i32): bool {
   if (sp == 0) return false;
   const fr = frame_addr(t, sp - 1);
   const fn = fw(fr, F_FN);
-  if (fn != FN_D_ALLOC_PARALLEL && fn != FN_D_ALLOC_NOBLOCK && fn != FN_D_ALLOC_LOCKED) return false;
+  if (fn != FN_D_ALLOC_PARALLEL && fn != FN_D_ALLOC_TRYLOCK && fn != FN_D_ALLOC_LOCKED) return false;
   return fw(fr, F_L0 + 3) == d;
 }
 
@@ -109,7 +109,7 @@ function scan_sleepers(): void {
 /** readdir emitted d_ino for (dir, name): record it; the fallback ino never matches a real
  *  st_ino, and an emitted ino must match the inode the dcache holds for that name now. */
 export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_ino: i32): void {
-  if (fs_type != FS_PROCFS) return;
+  if (!fs_proc_like()) return;
   if (fp_on()) fp_emits(true);
   const n = gw(G_N_EMITS);
   if (n < MAX_EMITS) {
@@ -121,7 +121,7 @@ export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_i
 
 /** stat returned st_ino for (dir, name): it must equal every d_ino readdir emitted for it. */
 export function ino_check_stat(t: i32, dir: i32, name: i32, ino: i32): void {
-  if (fs_type != FS_PROCFS) return;
+  if (!fs_proc_like()) return;
   if (fp_on()) fp_emits(false);
   const n = gw(G_N_EMITS);
   for (let e = 0; e < n; e++) {

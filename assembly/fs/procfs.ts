@@ -7,7 +7,7 @@
 // instantiate is proc_pid_make_inode() + d_splice_alias() for every entry, and the fallback
 // emission of an entry that could not be primed uses ino 1 / DT_UNKNOWN.
 
-import { AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_POSITIVE, AUX_NEGATIVE, AUX_ENDED, OBJ_SERVER } from "../abi";
+import { AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_POSITIVE, AUX_NEGATIVE, AUX_ENDED, AUX_STOPPED, OBJ_SERVER } from "../abi";
 import { lookup_locks } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -22,8 +22,11 @@ import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
 import { ino_check_emit } from "../check/invariants";
 import {
-  FN_PROC_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
+  FN_PROC_FILL_CACHE, FN_PROC_SYS_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
 } from "../kernel/fns";
+
+/** fill_cache()'s return when proc_sys_fill_cache() returned false. */
+export const FILL_STOP: i32 = 1;
 
 /** The d_ino proc_fill_cache emits when it could not prime the entry. */
 export const FALLBACK_INO: i32 = 1;
@@ -83,7 +86,12 @@ export function proc_fill_cache_state(pc: i32): string {
 
 /** Models: proc_fill_cache(). Locking: directory held shared on entry and exit (drop-lock
  *  releases it around d_alloc_parallel). The on-stack wait queue lives in this frame. */
-export function proc_fill_cache(t: i32, fr: usize): i32 {
+export function proc_fill_cache(t: i32, fr: usize): i32 { return fill_cache(t, fr, FN_PROC_FILL_CACHE); }
+
+/** proc_fill_cache() and proc_sys_fill_cache() (proc_sys.ts): the same steps; `fn` names which,
+ *  and decides what a failed allocation does (proc_sys_fill_cache returns false: the readdir
+ *  stops there; proc_fill_cache emits the fallback ino). */
+export function fill_cache(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), obj = L(fr, 1), d = L(fr, 3);
   const name = srv_name(obj);
   switch (pc_of(fr)) {
@@ -93,60 +101,64 @@ export function proc_fill_cache(t: i32, fr: usize): i32 {
       if (hit != 0) {
         dget(hit);
         setL(fr, 3, hit);
-        ev(t, FN_PROC_FILL_CACHE, PF_LOOKUP, dobj(hit), name, hit, AUX_HIT);
+        ev(t, fn, PF_LOOKUP, dobj(hit), name, hit, AUX_HIT);
         return yield_(fr, PF_EMIT);
       }
-      ev(t, FN_PROC_FILL_CACHE, PF_LOOKUP, sobj(obj), name, 0, AUX_MISS);
+      ev(t, fn, PF_LOOKUP, sobj(obj), name, 0, AUX_MISS);
       return yield_(fr, PF_ALLOC);
     }
     case PF_ALLOC:
       return callp(t, fr, PF_GOT, prime_alloc_fn(), dir, name);
     case PF_GOT:
-      return fill_got(t, fr, ret_value(t));
+      return fill_got(t, fr, fn, ret_value(t));
     case PF_MAKE_INODE: {
       lookup_begin(t, d);
       const inode = proc_make_inode(obj, srv_is_dir(obj), name);
       setL(fr, 4, inode);
-      ev(t, FN_PROC_FILL_CACHE, PF_MAKE_INODE, dobj(d), name, i_ino(inode), AUX_NONE);
+      ev(t, fn, PF_MAKE_INODE, dobj(d), name, i_ino(inode), AUX_NONE);
       return yield_(fr, PF_SPLICE);
     }
     case PF_SPLICE:
       d_splice_alias(t, L(fr, 4), d);
       lookup_end(d);
-      ev(t, FN_PROC_FILL_CACHE, PF_SPLICE, dobj(d), name, 0, AUX_INSTANTIATED);
+      ev(t, fn, PF_SPLICE, dobj(d), name, 0, AUX_INSTANTIATED);
       return yield_(fr, PF_DONE);
     case PF_DONE:
       if (!d_in_lookup(d)) return goto_(fr, PF_EMIT);
       d_lookup_done(t, d);
-      ev(t, FN_PROC_FILL_CACHE, PF_DONE, dobj(d), name, 0, AUX_ENDED);
+      ev(t, fn, PF_DONE, dobj(d), name, 0, AUX_ENDED);
       return yield_(fr, PF_EMIT);
     case PF_EMIT: {
       const ino = d_is_negative(d) ? FALLBACK_INO : i_ino(d_inode(d));
       dput(t, d);
       ino_check_emit(t, dir, name, ino, FALLBACK_INO);
-      ev(t, FN_PROC_FILL_CACHE, PF_EMIT, dobj(d), name, ino, AUX_NONE);
+      ev(t, fn, PF_EMIT, dobj(d), name, ino, AUX_NONE);
       return ret_yield(t, 0);
     }
     case PF_FALLBACK:
       ino_check_emit(t, dir, name, FALLBACK_INO, FALLBACK_INO);
-      ev(t, FN_PROC_FILL_CACHE, PF_FALLBACK, sobj(obj), name, FALLBACK_INO, AUX_NONE);
+      ev(t, fn, PF_FALLBACK, sobj(obj), name, FALLBACK_INO, AUX_NONE);
       return ret_yield(t, 0);
     case PF_DROP:
-      return prime_unlock(t, fr, FN_PROC_FILL_CACHE, PF_DROP, PF_DROP_ALLOC, dir_inode(dir), 6);
+      return prime_unlock(t, fr, fn, PF_DROP, PF_DROP_ALLOC, dir_inode(dir), 6);
     case PF_DROP_ALLOC:
       return callp(t, fr, PF_RELOCK, FN_D_ALLOC_PARALLEL, dir, L(fr, 2));
     case PF_RELOCK:
       setL(fr, 5, ret_value(t));
-      return prime_relock(t, fr, FN_PROC_FILL_CACHE, PF_RELOCK, PF_RELOCKED, dir_inode(dir), 6);
+      return prime_relock(t, fr, fn, PF_RELOCK, PF_RELOCKED, dir_inode(dir), 6);
     case PF_RELOCKED:
-      return fill_got(t, fr, L(fr, 5));
+      return fill_got(t, fr, fn, L(fr, 5));
   }
   model_assert(false, "proc_fill_cache: bad pc");
   return STEP_NEXT;
 }
 
-function fill_got(t: i32, fr: usize, r: i32): i32 {
+function fill_got(t: i32, fr: usize, fn: i32, r: i32): i32 {
   if (r == EWOULDBLOCK && prime_drops_lock()) return goto_(fr, PF_DROP);
+  if (r < 0 && fn == FN_PROC_SYS_FILL_CACHE) {
+    ev(t, fn, PF_GOT, 0, L(fr, 2), r, AUX_STOPPED);   // return false: proc_sys_readdir stops here
+    return ret(t, FILL_STOP);
+  }
   if (r < 0) return goto_(fr, PF_FALLBACK);
   setL(fr, 3, r);
   return goto_(fr, d_in_lookup(r) ? PF_MAKE_INODE : PF_EMIT);

@@ -44,7 +44,21 @@ export const FN_NFS_CREATE: i32 = 28;       // ->create of NFSv3 (no ->atomic_op
 export const FN_DO_RMDIR: i32 = 34;
 export const FN_VFS_RMDIR: i32 = 35;
 export const FN_NFS_RMDIR: i32 = 36;
-export const FN_COUNT: i32 = 37;
+// fs/fuse
+export const FN_FUSE_READDIR: i32 = 46;
+export const FN_FUSE_DIRENTPLUS_LINK: i32 = 47;
+export const FN_FUSE_LOOKUP: i32 = 48;
+// fs/smb/client
+export const FN_CIFS_READDIR: i32 = 49;
+export const FN_CIFS_PRIME_DCACHE: i32 = 50;
+export const FN_CIFS_LOOKUP: i32 = 51;
+// fs/proc/proc_sysctl.c (its ->lookup, proc_sys_lookup, is modelled by FN_PROC_LOOKUP)
+export const FN_PROC_SYS_READDIR: i32 = 52;
+export const FN_PROC_SYS_FILL_CACHE: i32 = 53;
+// fs/overlayfs
+export const FN_OVL_ITERATE: i32 = 54;
+export const FN_OVL_LOOKUP: i32 = 55;
+export const FN_COUNT: i32 = 56;
 
 export function fn_name(fn: i32): string {
   switch (fn) {
@@ -79,6 +93,16 @@ export function fn_name(fn: i32): string {
     case FN_DO_RMDIR: return "do_rmdir";
     case FN_VFS_RMDIR: return "vfs_rmdir";
     case FN_NFS_RMDIR: return "nfs_rmdir";
+    case FN_FUSE_READDIR: return "fuse_readdir";
+    case FN_FUSE_DIRENTPLUS_LINK: return "fuse_direntplus_link";
+    case FN_FUSE_LOOKUP: return "fuse_lookup";
+    case FN_CIFS_READDIR: return "cifs_readdir";
+    case FN_CIFS_PRIME_DCACHE: return "cifs_prime_dcache";
+    case FN_CIFS_LOOKUP: return "cifs_lookup";
+    case FN_PROC_SYS_READDIR: return "proc_sys_readdir";
+    case FN_PROC_SYS_FILL_CACHE: return "proc_sys_fill_cache";
+    case FN_OVL_ITERATE: return "ovl_iterate";
+    case FN_OVL_LOOKUP: return "ovl_lookup";
     default: return "";
   }
 }

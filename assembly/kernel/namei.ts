@@ -24,10 +24,10 @@
 // skips inode_unlock); the model unlocks there, as the patch evidently intends.
 
 import {
-  ORDER_PROPOSED, FS_NFS, SERIES_NEILBROWN_083EFDC, WAIT_IN_LOOKUP, WAIT_DYING_DIR, AUX_SLEEP, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED,
-  AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
+  ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, SERIES_NEILBROWN_083EFDC, WAIT_IN_LOOKUP, WAIT_DYING_DIR, AUX_SLEEP,
+  AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
 } from "../abi";
-import { order, fs_type, path_len, path_name, path_last, planted, atomic_open, series, n_tasks } from "../sim/config";
+import { order, fs_type, path_len, path_name, path_last, planted, atomic_open, series, n_tasks, fs_proc_like } from "../sim/config";
 import { ev } from "../sim/trace";
 import { fail, model_assert } from "../sim/verdict";
 import {
@@ -47,7 +47,7 @@ import {
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
   FN_D_ALLOC_PARALLEL, FN_ITERATE_DIR, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_NFS_MKDIR,
   FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE, FN_DO_RMDIR, FN_VFS_RMDIR,
-  FN_NFS_RMDIR,
+  FN_NFS_RMDIR, FN_FUSE_LOOKUP, FN_CIFS_LOOKUP, FN_OVL_LOOKUP,
 } from "./fns";
 
 export const ROOT_DENTRY: i32 = 1;
@@ -59,7 +59,16 @@ export const LOOKUP_CREATE: i32 = 4;
 export const LOOKUP_OPEN: i32 = 8;
 
 @inline function proposed(): bool { return order == ORDER_PROPOSED; }
-@inline function fs_lookup_fn(): i32 { return fs_type == FS_NFS ? FN_NFS_LOOKUP : FN_PROC_LOOKUP; }
+/** The filesystem's ->lookup (procfs and /proc/sys: proc_lookup, which stands for proc_sys_lookup too). */
+function fs_lookup_fn(): i32 {
+  switch (fs_type) {
+    case FS_NFS: return FN_NFS_LOOKUP;
+    case FS_FUSE: return FN_FUSE_LOOKUP;
+    case FS_SMB: return FN_CIFS_LOOKUP;
+    case FS_OVERLAYFS: return FN_OVL_LOOKUP;
+    default: return FN_PROC_LOOKUP;
+  }
+}
 @inline export function d_is_dir(d: i32): bool { return d_inode(d) != 0 && i_is_dir(d_inode(d)); }
 
 /** Set the caller's resume point, then call: the callee runs in this same tick. */
@@ -470,11 +479,13 @@ export function dirop_state(pc: i32): string {
   }
 }
 
+// Divergence from Linux: FUSE, SMB and overlayfs directory operations are the NFS model's (the
+// request to the server, then d_instantiate / d_delete / d_move; docs/model.md "Filesystems").
 /** The filesystem operation an op ends in, called with the parent held exclusive; 0 when the
- *  filesystem has none (procfs: no ->mkdir, ->unlink or ->rename: -EPERM). open(O_CREAT) comes
- *  here only with ->atomic_open (NFSv4); without it see call_create. */
+ *  filesystem has none (procfs, /proc/sys: no ->mkdir, ->unlink or ->rename: -EPERM).
+ *  open(O_CREAT) comes here only with ->atomic_open; without it see call_create. */
 function vfs_op_fn(fn: i32): i32 {
-  if (fs_type != FS_NFS) return 0;
+  if (fs_proc_like()) return 0;
   if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
   if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
   if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
@@ -495,10 +506,11 @@ function call_vfs_op(t: i32, fr: usize, fn: i32, dir: i32, d: i32, target: i32):
 }
 
 /** Models: lookup_open()'s ->create step on a negative dentry that is no longer in lookup: NFSv3
- *  has nfs_create; procfs has no ->create, so the open fails with -EACCES. Locking: parent held
+ *  has nfs_create (FUSE, SMB and overlayfs reuse it: see vfs_op_fn); procfs and /proc/sys have
+ *  no ->create, so the open fails with -EACCES. Locking: parent held
  *  exclusive. The call returns to OP_VFS_DONE. */
 function call_create(t: i32, fr: usize, dir: i32, d: i32): i32 {
-  if (fs_type != FS_NFS) {
+  if (fs_proc_like()) {
     sfw(fr, F_PC, OP_VFS_DONE);
     stw(t, T_RET, EACCES);
     return STEP_NEXT;

@@ -7,6 +7,8 @@ import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_CREATE,
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP, FN_WAKE,
   FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
+  FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
+  FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
 } from "./fns";
 import {
   link_path_walk_state, lookup_slow_state, __lookup_slow_state, lookup_one_qstr_excl_state,
@@ -16,6 +18,10 @@ import { d_alloc_parallel_state, lock_lookup_state } from "./dcache";
 import { iterate_dir_state } from "./readdir";
 import { nfs_readdir_state, nfs_prime_dcache_state, nfs_lookup_state, nfs_dirop_state } from "../fs/nfs";
 import { proc_readdir_state, proc_fill_cache_state, proc_lookup_state } from "../fs/procfs";
+import { fuse_readdir_state, fuse_direntplus_link_state, fuse_lookup_state } from "../fs/fuse";
+import { cifs_readdir_state, cifs_prime_dcache_state, cifs_lookup_state } from "../fs/smb";
+import { proc_sys_readdir_state, proc_sys_fill_cache_state } from "../fs/proc_sys";
+import { ovl_iterate_state, ovl_lookup_state } from "../fs/overlayfs";
 import { PC_SYSCALL_ENTER, PC_SYSCALL_EXIT } from "../sim/tick";
 import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR } from "../abi";
 
@@ -55,6 +61,16 @@ export function state_name(fn: i32, pc: i32): string {
     case FN_PROC_READDIR: return proc_readdir_state(pc);
     case FN_PROC_FILL_CACHE: return proc_fill_cache_state(pc);
     case FN_PROC_LOOKUP: return proc_lookup_state(pc);
+    case FN_FUSE_READDIR: return fuse_readdir_state(pc);
+    case FN_FUSE_DIRENTPLUS_LINK: return fuse_direntplus_link_state(pc);
+    case FN_FUSE_LOOKUP: return fuse_lookup_state(pc);
+    case FN_CIFS_READDIR: return cifs_readdir_state(pc);
+    case FN_CIFS_PRIME_DCACHE: return cifs_prime_dcache_state(pc);
+    case FN_CIFS_LOOKUP: return cifs_lookup_state(pc);
+    case FN_PROC_SYS_READDIR: return proc_sys_readdir_state(pc);
+    case FN_PROC_SYS_FILL_CACHE: return proc_sys_fill_cache_state(pc);
+    case FN_OVL_ITERATE: return ovl_iterate_state(pc);
+    case FN_OVL_LOOKUP: return ovl_lookup_state(pc);
     case FN_WAKE:
       if (pc == WAIT_RWSEM_READ) return "granted i_rwsem (read)";
       if (pc == WAIT_RWSEM_WRITE) return "granted i_rwsem (write)";

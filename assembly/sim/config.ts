@@ -3,10 +3,11 @@
 
 import {
   SCENARIO_WORDS, HEADER_WORDS, OP_WORDS, MAX_TASKS, MAX_PATHS, MAX_OPS, MAX_PATH_LEN, MAX_NAMES,
-  MAX_TREE, ABI_VERSION,
+  MAX_TREE, ABI_VERSION, FS_COUNT, FS_PROCFS, FS_PROC_SYS, FS_FUSE, FS_SMB, FS_OVERLAYFS,
+  PRIME_LOCKED, PRIME_DROP_LOCK,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
   H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_SERIES,
-  H_ATOMIC_OPEN, H_NFS_PREPARED, FS_NFS,
+  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -28,6 +29,8 @@ export let nfs_prepared: bool = false;
  *  lookup locks, no on-stack wait queue after aug-2025); the model branches on it only for
  *  S_DYING (neilbrown-083efdc: rmdir_lock and the dying-directory wait in d_alloc_parallel). */
 export let series: i32 = 0;
+/** fs.needReval: SMB readdir attributes say CIFS_FATTR_NEED_REVAL (cifs_prime_dcache creates no dentry). */
+export let need_reval: bool = false;
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -38,6 +41,16 @@ export let n_cached: i32 = 0;
 export let n_tasks: i32 = 0;
 export let tree_off: i32 = 0;
 export let cached_off: i32 = 0;
+
+/** The priming calls a filesystem's readdir could use (host/core/scenario.ts FS_PRIMES says the
+ *  same, with the reasons; docs/model.md "Filesystems"). */
+export function fs_accepts_prime(fs: i32, p: i32): bool {
+  if (fs == FS_FUSE || fs == FS_SMB || fs == FS_OVERLAYFS) return p != PRIME_LOCKED && p != PRIME_DROP_LOCK;
+  return true;
+}
+
+/** procfs and /proc/sys: inodes numbered by get_next_ino() when built, no directory operations. */
+@inline export function fs_proc_like(): bool { return fs_type == FS_PROCFS || fs_type == FS_PROC_SYS; }
 
 @inline export function sc(i: i32): i32 { return load<i32>(SCENARIO + (<usize>i << 2)); }
 @inline export function check_on(id: i32): bool { return (checks_mask & (1 << id)) != 0; }
@@ -67,14 +80,18 @@ export function decode_scenario(): i32 {
   nfs_prepared = sc(H_NFS_PREPARED) == 1;
   series = sc(H_SERIES);
   if (<u32>series > 2) return -(H_SERIES + 1);
+  need_reval = sc(H_NEED_REVAL) == 1;
+  if (<u32>sc(H_NEED_REVAL) > 1 || (need_reval && sc(H_FS) != FS_SMB)) return -(H_NEED_REVAL + 1);
   checks_mask = sc(H_CHECKS); plant_mask = sc(H_PLANT); ticks_max = sc(H_TICKS_MAX);
   n_names = sc(H_N_NAMES); n_paths = sc(H_N_PATHS); n_tree = sc(H_N_TREE);
   n_cached = sc(H_N_CACHED); n_tasks = sc(H_N_TASKS);
   if (<u32>order > 1) return -(H_ORDER + 1);
   if (<u32>rwsem_policy > 2) return -(H_RWSEM + 1);
   if (<u32>waitqueue > 1) return -(H_WAITQUEUE + 1);
-  if (<u32>fs_type > 1) return -(H_FS + 1);
+  if (<u32>fs_type >= <u32>FS_COUNT) return -(H_FS + 1);
   if (<u32>prime > 3) return -(H_PRIME + 1);
+  if (!fs_accepts_prime(fs_type, prime)) return -(H_PRIME + 1);
+  if (lookup_locks && (fs_type == FS_FUSE || fs_type == FS_SMB || fs_type == FS_OVERLAYFS)) return -(H_LOOKUP_LOCKS + 1);
   if (ticks_max < 1) return -(H_TICKS_MAX + 1);
   if (<u32>n_names >= <u32>MAX_NAMES) return -(H_N_NAMES + 1);
   if (n_paths < 1 || n_paths > MAX_PATHS) return -(H_N_PATHS + 1);

@@ -25,8 +25,8 @@
 // The set is a 512-bit Bloom filter: a false conflict costs reduction, never soundness.
 
 import { LEAN } from "./build";
-import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, OP_RMDIR, FS_PROCFS } from "../abi";
-import { n_tasks, task_n_ops, op_word, path_len, path_name, fs_type, n_cached, cached_path, n_tree, tree_path } from "./config";
+import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, OP_RMDIR } from "../abi";
+import { n_tasks, task_n_ops, op_word, path_len, path_name, n_cached, cached_path, n_tree, tree_path, fs_proc_like } from "./config";
 
 let fp_flag: bool = false;
 /** Is this step's footprint being recorded? Never in the lean build. */
@@ -148,7 +148,7 @@ function op_future(t: i32, k: i32): void {
       rd(K_PKEY, n, 0);                  // rmdir_lock scans the victim's in-lookup children
     }
   }
-  if (fs_type == FS_PROCFS) wr(K_NEXT_INO, 0, 0);   // proc inodes are numbered when built
+  if (fs_proc_like()) wr(K_NEXT_INO, 0, 0);   // proc and /proc/sys inodes are numbered when built
 }
 
 /** Futures of every task from every op on; called once per scenario load. */

@@ -2,12 +2,12 @@
 // the cached dentries, the tasks at their first op. Then save it, so a schedule starts with one
 // memory copy.
 
-import { VERDICT_RUNNING, FS_NFS } from "../abi";
+import { VERDICT_RUNNING } from "../abi";
 import {
   sgw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO,
   TS_RUNNABLE, D_REF, save_initial, set_live_tasks, set_task_state,
 } from "./state";
-import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_type } from "./config";
+import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_proc_like } from "./config";
 import { srv_create, srv_lookup, ROOT_OBJ } from "../fs/server";
 import { d_alloc, d_lookup, d_inode } from "../kernel/dcache";
 import { new_inode, nfs_fhget, proc_make_inode, i_obj } from "../kernel/inode";
@@ -64,7 +64,7 @@ export function init_state(): void {
         const o = srv_lookup(parent_obj, name);
         d = d_alloc(cur, name);
         if (o != 0) {
-          const inode = fs_type == FS_NFS ? nfs_fhget(o, srv_is_dir(o), name) : proc_make_inode(o, srv_is_dir(o), name);
+          const inode = fs_proc_like() ? proc_make_inode(o, srv_is_dir(o), name) : nfs_fhget(o, srv_is_dir(o), name);
           sdw(d, 3 /* D_INODE */, inode);
         }
         sdw(d, D_FLAGS, dw(d, D_FLAGS) | DCACHE_HASHED);

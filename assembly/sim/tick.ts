@@ -23,12 +23,18 @@ import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_CREATE,
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP,
   FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
+  FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
+  FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
 } from "../kernel/fns";
 import { vfs_statx, getdents64, dirop, link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr, vfs_rmdir } from "../kernel/namei";
 import { d_alloc_parallel, lock_lookup } from "../kernel/dcache";
 import { iterate_dir } from "../kernel/readdir";
 import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
 import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
+import { fuse_readdir, fuse_direntplus_link, fuse_lookup } from "../fs/fuse";
+import { cifs_readdir, cifs_prime_dcache, cifs_lookup } from "../fs/smb";
+import { proc_sys_readdir, proc_sys_fill_cache } from "../fs/proc_sys";
+import { ovl_iterate, ovl_lookup } from "../fs/overlayfs";
 import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
@@ -80,6 +86,16 @@ function run_frames(t: i32): void {
       case FN_PROC_READDIR: r = proc_readdir(t, fr); break;
       case FN_PROC_FILL_CACHE: r = proc_fill_cache(t, fr); break;
       case FN_PROC_LOOKUP: r = proc_lookup(t, fr); break;
+      case FN_FUSE_READDIR: r = fuse_readdir(t, fr); break;
+      case FN_FUSE_DIRENTPLUS_LINK: r = fuse_direntplus_link(t, fr); break;
+      case FN_FUSE_LOOKUP: r = fuse_lookup(t, fr); break;
+      case FN_CIFS_READDIR: r = cifs_readdir(t, fr); break;
+      case FN_CIFS_PRIME_DCACHE: r = cifs_prime_dcache(t, fr); break;
+      case FN_CIFS_LOOKUP: r = cifs_lookup(t, fr); break;
+      case FN_PROC_SYS_READDIR: r = proc_sys_readdir(t, fr); break;
+      case FN_PROC_SYS_FILL_CACHE: r = proc_sys_fill_cache(t, fr); break;
+      case FN_OVL_ITERATE: r = ovl_iterate(t, fr); break;
+      case FN_OVL_LOOKUP: r = ovl_lookup(t, fr); break;
       default: model_assert(false, "run_frames: unknown function");
     }
   }

@@ -38,6 +38,7 @@ export enum H {
   /** fs.nfsPrepared: 0 false, 1 true */
   NFS_PREPARED = 17,
   SERIES = 19,
+  NEED_REVAL = 22,
 }
 
 export const OP_WORDS = 4;
@@ -56,7 +57,7 @@ export const RWSEMS = ["linux", "fifo", "reader-pref"] as const;
 export const WAITQUEUES = ["on-stack", "var-event"] as const;
 /** kernel.series: the revision of NeilBrown's directory-locking series (docs/seed-files.md) */
 export const SERIES = ["aug-2025", "vfs-7.4", "neilbrown-083efdc"] as const;
-export const FS_TYPES = ["procfs", "nfs"] as const;
+export const FS_TYPES = ["procfs", "nfs", "fuse", "smb", "proc-sys", "overlayfs"] as const;
 export const PRIMES = ["d_alloc_parallel", "d_alloc_trylock", "d_alloc_locked", "drop-lock"] as const;
 /** fs.prime's old spellings, read as the current name: d_alloc_noblock was renamed
  *  d_alloc_trylock at Al Viro's request (1 May 2026; the September 2026 preparation series uses
@@ -125,7 +126,7 @@ export const OBJ_NONE = 0, OBJ_DENTRY = 1, OBJ_INODE = 2, OBJ_TASK = 3, OBJ_PATH
 export const AUX = [
   "", "granted", "queued", "hit", "in lookup", "new, owner", "sleeps", "miss", "negative", "positive",
   "retry", "locked", "released", "instantiated", "ended episode", "no-op", "done on server", "stale: invalidated",
-  "NULL, left in lookup",
+  "NULL, left in lookup", "stopped: the rest is not listed", "private dentry, never hashed",
 ] as const;
 
 /** Strategies that run inside wasm (`run_batch`). */

@@ -36,6 +36,8 @@ import {
   WAITQUEUES,
   WAITS,
   type CheckId,
+  type FsType,
+  type Prime,
   type OpName,
   type Plant,
   type Verdict,
@@ -53,6 +55,8 @@ import {
   serializeSeedFile,
   treeKinds,
   validateSeedObject,
+  FS_PRIMES,
+  FS_LOOKUP_LOCKS,
   variantAssignments,
   variantOf,
   axisValue,
@@ -155,6 +159,7 @@ export const AXIS_VALUES: Record<Axis, readonly (string | boolean)[]> = {
   // Not varied: vfs-7.4 differs from aug-2025 only in its wait queue (varied above) and in what it
   // rejects, so a series mutation would find nothing new and mostly make invalid mutants.
   "kernel.series": SERIES.slice(0, 1),
+  "fs.needReval": [false, true],
 };
 
 /** Axes that only nfs may set true (the seed-file reader rejects them on procfs). */
@@ -409,6 +414,8 @@ export function prepareCorpus(files: CorpusFile[], allow: Allow): { name: string
   for (const { file, seed } of files) {
     for (const v of variantAssignments(seed)) {
       const n = normalize(variantOf(seed, v), allow);
+      // --allow can ask for a priming call (or lookup locks) this file's filesystem has not got.
+      if (!FS_PRIMES[n.fs.type].includes(n.fs.prime) || (n.fs.lookupLocks && !FS_LOOKUP_LOCKS.includes(n.fs.type)) || (n.fs.needReval && n.fs.type !== "smb")) continue;
       const text = canonical(n);
       if (seen.has(text)) continue;
       seen.add(text);
@@ -648,12 +655,32 @@ const MUTATORS: [number, string, Mutator][] = [
     const axis = rng.pick(axes);
     const [group, key] = axis.split(".") as ["kernel" | "fs", string];
     const obj = s[group] as unknown as Record<string, string | boolean>;
-    const nfsOnly = NFS_ONLY.includes(axis) && s.fs.type !== "nfs";
-    const values = (ctx.allow[axis] ?? AXIS_VALUES[axis]).filter((v) => v !== axisValue(s, axis) && !(nfsOnly && v === true));
+    const allowed = (a: Axis) => ctx.allow[a] ?? AXIS_VALUES[a];
+    // Only values the filesystem can use (FS_PRIMES, FS_LOOKUP_LOCKS): a priming call it has,
+    // lookup locks only where its ->lookup has lock_lookup.
+    const fits = (type: FsType, a: Axis, v: string | boolean) =>
+      a === "fs.prime" ? FS_PRIMES[type].includes(v as Prime)
+        : a === "fs.lookupLocks" ? v === false || FS_LOOKUP_LOCKS.includes(type)
+        : a === "fs.needReval" ? v === false || type === "smb"
+        : NFS_ONLY.includes(a) ? v === false || type === "nfs" : true;
+    const values = allowed(axis).filter((v) => v !== axisValue(s, axis) && (axis === "fs.type" || fits(s.fs.type, axis, v)));
     if (!values.length) return undefined;
     obj[key] = rng.pick(values);
+    if (axis !== "fs.type") return `${axis}=${obj[key]}`;
+    // A new filesystem keeps the priming call and lookup locks if it can, else takes allowed ones it can use.
+    const type = s.fs.type;
+    const log = [`${axis}=${type}`];
+    for (const a of ["fs.prime", "fs.lookupLocks", "fs.needReval"] as const) {
+      const k = a.slice(3);
+      const fs = s.fs as unknown as Record<string, string | boolean>;
+      if (fits(type, a, fs[k])) continue;
+      const ok = allowed(a).filter((v) => fits(type, a, v));
+      if (!ok.length) return undefined;
+      fs[k] = rng.pick(ok);
+      log.push(`${a}=${fs[k]}`);
+    }
     fitFs(s);   // leaving nfs: ->atomic_open and the NFS preparation go with it
-    return `${axis}=${obj[key]}`;
+    return log.join(" ");
   }],
   [8, "strategy", (s, rng) => {
     if (rng.chance(2, 3)) {

@@ -38,6 +38,7 @@ export function counterexampleName(s: SeedFile, r: RunReport): string {
 export function variantLine(s: SeedFile): string {
   return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}` +
     (s.fs.type === "nfs" ? ` atomicOpen=${atomicOpenOf(s)}${s.fs.nfsPrepared ? " nfsPrepared=true" : ""}` : "") +
+    (s.fs.needReval ? " needReval=true" : "") +
     (s.kernel.series !== "aug-2025" ? ` series=${s.kernel.series}` : "");
 }
 

@@ -87,7 +87,7 @@ export interface SeedFile {
   name: string;
   about: string;
   kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue; series: Series };
-  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean };
+  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean; needReval: boolean };
   tree: Record<string, string[]>;
   cached: string[];
   threads: Thread[];
@@ -382,6 +382,7 @@ const AXIS_SPECS = {
   "fs.atomicOpen": bool,
   "fs.nfsPrepared": bool,
   "kernel.series": enumOf(SERIES, "series"),
+  "fs.needReval": bool,
 } satisfies Record<string, Spec<string | boolean>>;
 
 export type Axis = keyof typeof AXIS_SPECS;
@@ -521,6 +522,7 @@ const fsSpec = struct<SeedFile["fs"]>({
   // absent: the filesystem's own (nfs: NFSv4, true; procfs: false); see atomicOpenOf
   atomicOpen: optional(bool),
   nfsPrepared: withDefault(bool, () => false),
+  needReval: withDefault(bool, () => false),
 });
 
 const runSpec = struct<RunOptions>({
@@ -643,10 +645,56 @@ function checkVariantSeries(s: SeedFile): void {
   }
 }
 
+/**
+ * The priming calls each filesystem's readdir could use (assembly/sim/config.ts
+ * fs_accepts_prime says the same; docs/model.md "Filesystems" gives the sources). FUSE, the SMB
+ * client and overlayfs were never given d_alloc_locked (Aug 2025 series: d_alloc_noblock, now d_alloc_trylock, for
+ * FUSE and SMB; overlayfs: d_alloc_noblock in 2026) nor the procfs drop-lock fallback, and their
+ * ->lookup never calls lock_lookup.
+ */
+export const FS_PRIMES: Record<FsType, readonly Prime[]> = {
+  procfs: PRIMES,
+  nfs: PRIMES,
+  fuse: ["d_alloc_parallel", "d_alloc_trylock"],
+  smb: ["d_alloc_parallel", "d_alloc_trylock"],
+  "proc-sys": PRIMES,
+  overlayfs: ["d_alloc_parallel", "d_alloc_trylock"],
+};
+/** Filesystems whose ->lookup can be told to call lock_lookup (fs.lookupLocks). */
+export const FS_LOOKUP_LOCKS: readonly FsType[] = ["procfs", "nfs", "proc-sys"];
+
+/** fs.prime, fs.lookupLocks and fs.needReval must be ones fs.type can use, as written and in every variant. */
+function checkFsChoices(s: SeedFile): void {
+  const axes = s.variants;
+  const types = (axes["fs.type"] as FsType[] | undefined) ?? [s.fs.type];
+  const primes = (axes["fs.prime"] as Prime[] | undefined) ?? [s.fs.prime];
+  const locks = (axes["fs.lookupLocks"] as boolean[] | undefined) ?? [s.fs.lookupLocks];
+  const reval = (axes["fs.needReval"] as boolean[] | undefined) ?? [s.fs.needReval];
+  types.forEach((type, ti) => {
+    const typeAt = axes["fs.type"] ? index(keyed("variants", "fs.type"), ti) : "fs.type";
+    primes.forEach((prime, pi) => {
+      if (FS_PRIMES[type].includes(prime)) return;
+      const at = axes["fs.prime"] ? index(keyed("variants", "fs.prime"), pi) : "fs.prime";
+      throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}) cannot use the priming call ${shown(prime)}; expected one of ${oneOf(FS_PRIMES[type])}`);
+    });
+    locks.forEach((on, li) => {
+      if (!on || FS_LOOKUP_LOCKS.includes(type)) return;
+      const at = axes["fs.lookupLocks"] ? index(keyed("variants", "fs.lookupLocks"), li) : "fs.lookupLocks";
+      throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}): its ->lookup has no lock_lookup; expected false (lookup locks exist for ${oneOf(FS_LOOKUP_LOCKS)})`);
+    });
+    reval.forEach((on, ri) => {
+      if (!on || type === "smb") return;
+      const at = axes["fs.needReval"] ? index(keyed("variants", "fs.needReval"), ri) : "fs.needReval";
+      throw new SeedError(at, `fs.type ${shown(type)} (${typeAt}): CIFS_FATTR_NEED_REVAL is an SMB client flag; expected false (true only with fs.type "smb")`);
+    });
+  });
+}
+
 function checkSeed(s: SeedFile, raw: Record<string, unknown>): void {
   checkSeries(s);
   checkVariantSeries(s);
   checkTreeDepth(s.tree);
+  checkFsChoices(s);
   checkCached(s, treeKinds(s.tree));
   checkThreadNames(s);
   checkExpectations(s, Array.isArray(raw.expect));
@@ -869,8 +917,11 @@ export function serializeSeedFile(s: SeedFile): string {
     name: s.name,
     about: s.about,
     kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue, ...(s.kernel.series !== "aug-2025" ? { series: s.kernel.series } : {}) },
-    fs: { type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks, ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}),
-      ...(s.fs.atomicOpen !== undefined ? { atomicOpen: s.fs.atomicOpen } : {}), ...(s.fs.nfsPrepared ? { nfsPrepared: true } : {}) },
+    fs: {
+      type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks,
+      ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}), ...(s.fs.needReval ? { needReval: true } : {}),
+      ...(s.fs.atomicOpen !== undefined ? { atomicOpen: s.fs.atomicOpen } : {}), ...(s.fs.nfsPrepared ? { nfsPrepared: true } : {}),
+    },
     tree: s.tree,
     cached: s.cached,
     threads: s.threads.map((t) => ({ name: t.name, ops: t.ops.map(orderedOp) })),
@@ -1032,6 +1083,7 @@ export function encodeScenario(s: SeedFile): Encoded {
   header[H.ATOMIC_OPEN] = s.fs.atomicOpen === undefined ? 0 : s.fs.atomicOpen ? 1 : 2;
   header[H.NFS_PREPARED] = s.fs.nfsPrepared ? 1 : 0;
   header[H.SERIES] = SERIES.indexOf(s.kernel.series);
+  header[H.NEED_REVAL] = s.fs.needReval ? 1 : 0;
   header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;

@@ -6,6 +6,7 @@
  *   vfsim replay <counterexample> [--set key=value ...] [--json]
  *   vfsim check <seed-file>...
  *   vfsim matrix [dir|file...] [--markdown | --json]
+ *   vfsim matrix --by-fs [--fs TYPE[,TYPE...]] [--json]
  *   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] ...
  *   vfsim merge <results.jsonl>...      vfsim shrink <seed-file>      vfsim fuzz [...]
  *
@@ -30,6 +31,8 @@ import { cmdShrink } from "./shrink_cmd";
 import { cmdFuzz } from "./fuzz";
 import { shrinkReport, type ShrunkFailure } from "../core/shrink";
 import type { ExploreProgress } from "../core/explore";
+import { byFsJson, byFsMarkdown, runByFs } from "../core/byfs";
+import { FS_TYPES, type FsType } from "../core/abi";
 
 export { UsageError };
 
@@ -39,6 +42,7 @@ const USAGE = `usage:
   vfsim replay <counterexample> [--set key=value ...] [--json]
   vfsim check <seed-file>...
   vfsim matrix [dir|file...] [--markdown | --json]
+  vfsim matrix --by-fs [--fs TYPE[,TYPE...]] [--json]
   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] [--depth D]
             [--workers K] [--shard i/n | --shards n] [--set key=value ...] [--out results.jsonl]
             [--resume] [--json]
@@ -51,7 +55,7 @@ const SPECS: Record<string, FlagSpec> = {
   run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--table-gib", "--out"], lists: ["--set"], bools: ["--json"] },
   replay: { values: [], lists: ["--set"], bools: ["--json"] },
   check: { values: [], bools: [] },
-  matrix: { values: [], bools: ["--markdown", "--json"] },
+  matrix: { values: ["--fs"], bools: ["--markdown", "--json", "--by-fs"] },
 };
 
 /** The flags of one of this file's commands (sweep, merge, shrink and fuzz parse their own). */
@@ -168,8 +172,30 @@ function cmdCheck(args: string[], out: Out): number {
   return bad ? 2 : 0;
 }
 
+/** `vfsim matrix --by-fs`: every filesystem x priming call x lock order (x series) through the
+ *  (a) and (a') shapes, owner-only and lockdep, as one Markdown table (host/core/byfs.ts). */
+async function cmdMatrixByFs(f: Flags, out: Out): Promise<number> {
+  if (f.positional.length) throw new UsageError(`vfsim matrix --by-fs: takes no seed files (the shapes are built in); got ${JSON.stringify(f.positional[0])}`);
+  if (f.bools.has("--markdown")) throw new UsageError("vfsim matrix --by-fs: --markdown is its only text form; drop --markdown (or use --json)");
+  let only: FsType[] | undefined;
+  const fsFlag = f.values.get("--fs");
+  if (fsFlag !== undefined) {
+    only = [];
+    for (const t of fsFlag.split(",")) {
+      if (!(FS_TYPES as readonly string[]).includes(t)) throw new UsageError(`--fs: unknown filesystem ${JSON.stringify(t)}; expected one of ${FS_TYPES.join(", ")}`);
+      only.push(t as FsType);
+    }
+  }
+  const module = await loadModule();
+  const rows = runByFs(module, { fs: only });
+  out(f.bools.has("--json") ? JSON.stringify(byFsJson(rows), null, 1) : byFsMarkdown(rows));
+  return 0;
+}
+
 async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   const f = parseFlags("matrix", args);
+  if (f.bools.has("--by-fs")) return cmdMatrixByFs(f, out);
+  if (f.values.has("--fs")) throw new UsageError("--fs: only with --by-fs");
   const files = seedPaths(f.positional.length ? f.positional : ["fixtures/scenarios"]);
   const module = await loadModule();
   const lean = await loadLeanModule();

@@ -86,13 +86,13 @@ export interface KernelView {
 
 /**
  * Who calls whom: the call sites in assembly/ (kernel/namei.ts, kernel/readdir.ts, fs/nfs.ts,
- * fs/procfs.ts). A missing entry makes the reconstructed stack less precise, never wrong about
+ * fs/procfs.ts, fs/fuse.ts, fs/smb.ts, fs/proc_sys.ts, fs/overlayfs.ts). A missing entry makes the reconstructed stack less precise, never wrong about
  * the function a step ran in. Where a function has several callers, an inferred frame is the
  * shortest chain's guess until a step of the real caller shows up.
  */
 const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2", "do_rmdir"];
 const LOOKUPS = ["__lookup_slow", "lookup_one_qstr_excl", "lookup_one_qstr"];
-const PRIMERS = ["nfs_prime_dcache", "proc_fill_cache"];
+const PRIMERS = ["nfs_prime_dcache", "proc_fill_cache", "fuse_direntplus_link", "cifs_prime_dcache", "proc_sys_fill_cache", "ovl_iterate"];
 export const CALLERS: Record<string, string[]> = {
   link_path_walk: ["vfs_statx", "getdents64", ...DIROPS],
   lookup_slow: ["link_path_walk"],
@@ -104,10 +104,20 @@ export const CALLERS: Record<string, string[]> = {
   d_alloc_locked: PRIMERS,
   nfs_lookup: [...LOOKUPS, ...DIROPS],
   proc_lookup: [...LOOKUPS, ...DIROPS],
+  fuse_lookup: [...LOOKUPS, ...DIROPS],
+  cifs_lookup: [...LOOKUPS, ...DIROPS],
+  ovl_lookup: ["ovl_iterate", ...LOOKUPS, ...DIROPS],
   lock_lookup: ["nfs_lookup", "proc_lookup"],
   iterate_dir: ["getdents64"],
   nfs_readdir: ["iterate_dir"],
   proc_readdir: ["iterate_dir"],
+  fuse_readdir: ["iterate_dir"],
+  cifs_readdir: ["iterate_dir"],
+  proc_sys_readdir: ["iterate_dir"],
+  ovl_iterate: ["iterate_dir"],
+  fuse_direntplus_link: ["fuse_readdir"],
+  cifs_prime_dcache: ["cifs_readdir"],
+  proc_sys_fill_cache: ["proc_sys_readdir"],
   nfs_prime_dcache: ["nfs_readdir"],
   proc_fill_cache: ["proc_readdir"],
   nfs_mkdir: DIROPS,
