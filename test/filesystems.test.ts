@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../host/node/cli";
 import { byFsMarkdown, cellText, runByFs } from "../host/core/byfs";
-import { CHECKS, FS_TYPES } from "../host/core/abi";
+import { CHECKS, SERIES, FS_TYPES } from "../host/core/abi";
 import { encodeScenario, FS_PRIMES, parseSeedFile, SeedError, type SeedFile } from "../host/core/scenario";
 import { runScenario, type RunReport } from "../host/core/run";
 import { module, seedFile } from "./helpers";
@@ -104,7 +104,10 @@ describe("the model, per filesystem", () => {
 
 describe("vfsim matrix --by-fs", () => {
   it("one row per filesystem x priming call x order, each cell a verdict the model returned", () => {
-    const rows = runByFs(module, { fs: ["fuse", "overlayfs"] });
+    const all = runByFs(module, { fs: ["fuse"] });
+    expect(all.map((r) => `${r.prime} ${r.order} ${r.series}`)).toEqual(
+      ["d_alloc_parallel", "d_alloc_trylock"].flatMap((p) => ["current", "proposed"].flatMap((o) => SERIES.map((s) => `${p} ${o} ${s}`))));
+    const rows = runByFs(module, { fs: ["fuse", "overlayfs"], series: ["aug-2025"] });
     expect(rows.map((r) => `${r.fs} ${r.prime} ${r.order}`)).toEqual([
       "fuse d_alloc_parallel current", "fuse d_alloc_parallel proposed", "fuse d_alloc_trylock current", "fuse d_alloc_trylock proposed",
       "overlayfs d_alloc_parallel current", "overlayfs d_alloc_parallel proposed", "overlayfs d_alloc_trylock current", "overlayfs d_alloc_trylock proposed",

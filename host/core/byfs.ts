@@ -103,6 +103,8 @@ export interface ByFsRow {
 export interface ByFsOptions {
   /** only these filesystems (default: all) */
   fs?: FsType[];
+  /** only these series revisions (default: all of SERIES) */
+  series?: (typeof SERIES)[number][];
   onRow?: (row: ByFsRow) => void;
 }
 
@@ -112,7 +114,7 @@ export function runByFs(module: WebAssembly.Module, opts: ByFsOptions = {}): ByF
   for (const fs of opts.fs ?? FS_TYPES) {
     for (const prime of FS_PRIMES[fs]) {
       for (const order of ["current", "proposed"]) {
-        for (const series of SERIES) {
+        for (const series of opts.series ?? SERIES) {
           if (!seriesHas(series, prime)) continue;
           const row: ByFsRow = {
             fs, prime, order, ...(series !== undefined ? { series } : {}),
