@@ -327,3 +327,21 @@ describe("open(O_CREAT) without ->atomic_open (52/53 lookup_open)", () => {
     expect(steps.some((x) => x.includes("lookup_open"))).toBe(false);
   });
 });
+
+describe("a run that outgrows a model table stops as a model limit, never as ok", () => {
+  it("the emission table: three procfs readdirs of 12 names (36 d_ino records) trap, naming the table", () => {
+    const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const s = parseSeedFile(JSON.stringify({
+      vfsim: 1,
+      name: "emission-table-overflow",
+      kernel: { order: "current" },
+      fs: { type: "procfs", prime: "d_alloc_parallel" },
+      tree: { "/d": names },
+      cached: ["/d"],
+      threads: ["A", "B", "C"].map((name) => ({ name, ops: [{ op: "getdents", path: "/d" }] })),
+      checks: ["ino-consistency"],
+      run: { strategy: "random", schedules: 1 },
+    }));
+    expect(() => run(s)).toThrow(/emission table full/);
+  });
+});

@@ -22,7 +22,7 @@ import {
 } from "../sim/state";
 import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
 import { n_tasks, waitqueue, fs_proc_like } from "../sim/config";
-import { fail } from "../sim/verdict";
+import { fail, model_assert } from "../sim/verdict";
 import { fp_on, fp_emits } from "../sim/footprint";
 import { current } from "../kernel/task";
 
@@ -112,10 +112,11 @@ export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_i
   if (!fs_proc_like()) return;
   if (fp_on()) fp_emits(true);
   const n = gw(G_N_EMITS);
-  if (n < MAX_EMITS) {
-    sew(n, E_DIR, dir); sew(n, E_NAME, name); sew(n, E_INO, ino);
-    sgw(G_N_EMITS, n + 1);
-  }
+  // A dropped emission would let a later stat go unchecked: outgrowing the table is a model limit,
+  // reported as such (as every other table does), never a silent "ok".
+  model_assert(n < MAX_EMITS, "emission table full (MAX_EMITS readdir entries per run): ino-consistency cannot record this d_ino");
+  sew(n, E_DIR, dir); sew(n, E_NAME, name); sew(n, E_INO, ino);
+  sgw(G_N_EMITS, n + 1);
   if (ino == fallback_ino) fail(CHECK_INO_CONSISTENCY, t);
 }
 
