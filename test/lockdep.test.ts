@@ -95,13 +95,22 @@ describe("lockdep", () => {
     expect(() => parseSeedFile(JSON.stringify({ ...raw, checks: "all" }))).toThrow(/expect\[2\]\.invariant/);
   });
 
-  it("--lockdep on vfsim run reports the violation; without it the same file deadlocks", async () => {
+  it("--lockdep on vfsim run reports the violation; replay and matrix take it too", async () => {
     const out: string[] = [];
     const code = await main(["run", A, "--set", "kernel.order=proposed", "--lockdep", "--preemptions", "0", "--json", "--out", "/tmp/vfsim-lockdep-test"], (x) => out.push(x), () => {});
     expect(code).toBe(1);
     const j = JSON.parse(out[0]);
     expect([j.verdict, j.invariant]).toEqual(["violation", "lockdep"]);
     expect(j.lockdep.length).toBeGreaterThanOrEqual(2);
+    // the counterexample lists lockdep among its checks and replays to the same violation
+    const again: string[] = [];
+    expect(await main(["replay", j.file, "--json"], (x) => again.push(x), () => {})).toBe(1);
+    const k = JSON.parse(again[0]);
+    expect([k.verdict, k.invariant, k.reproduced]).toEqual(["violation", "lockdep", true]);
+    // matrix --lockdep: the deadlock fixture's proposed cells now stop at the lockdep violation
+    const cells: string[] = [];
+    expect(await main(["matrix", A, "--lockdep", "--json"], (x) => cells.push(x), () => {})).toBe(1);
+    expect(cells.join("\n")).toContain("lockdep");
   });
 
   it("a deadlock report says which lock class lockdep sees each wait under", () => {

@@ -2,10 +2,11 @@
  * The vfsim command.
  *
  *   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
- *             [--preemptions K] [--table-gib N] [--set key=value ...] [--out DIR] [--json]
- *   vfsim replay <counterexample> [--set key=value ...] [--json]
+ *             [--preemptions K] [--table-gib N] [--set key=value ...] [--out DIR] [--json] [--lockdep]
+ *   vfsim replay <counterexample> [--set key=value ...] [--json] [--lockdep]
  *   vfsim check <seed-file>...
- *   vfsim matrix [dir|file...] [--markdown | --json]
+ *   vfsim matrix [dir|file...] [--markdown | --json] [--lockdep]
+ *   (--lockdep adds the lockdep check, which checks "all" does not include)
  *   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] ...
  *   vfsim merge <results.jsonl>...      vfsim shrink <seed-file>      vfsim fuzz [...]
  *
