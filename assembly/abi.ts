@@ -92,7 +92,8 @@ export const CHECK_SINGLE_LOOKUP: i32 = 7;
 export const CHECK_SINGLE_INSTANTIATION: i32 = 8;
 export const CHECK_OWNER_ONLY: i32 = 9;
 export const CHECK_INO_CONSISTENCY: i32 = 10;
-export const CHECK_COUNT: i32 = 11;
+export const CHECK_LOCKDEP: i32 = 11;   // not part of checks "all" (host/core/scenario.ts)
+export const CHECK_COUNT: i32 = 12;
 
 // Planted bugs: bit i of H_PLANT.
 export const PLANT_NO_LOOKUP_DONE: i32 = 0;
@@ -117,7 +118,20 @@ export const R_CYCLE_LEN: i32 = 4;
 export const R_CYCLE: i32 = 8;      // R_CYCLE + 2*i: task, edge kind (the wait that task is in)
 export const R_CHOICES: i32 = 5;    // recorded choices in the choices buffer
 export const R_SCHEDULES: i32 = 6;  // schedules run by the last batch call
+// lockdep violation (CHECK_LOCKDEP): the chain of dependencies that closed the cycle, in order;
+// R_LOCKDEP + R_LOCKDEP_EDGE_WORDS*i + k: k = 0 the held class, 1 the acquired class, 2 task,
+// 3 tick, 4 kernel function (FN_*) that acquired, 5 function that acquired the held lock,
+// 6 flags (1: the acquisition was a read, 2: an annotated wait: acquire and release at once). The last entry is the acquisition that closed it.
+export const R_LOCKDEP_LEN: i32 = 40;
+export const R_LOCKDEP: i32 = 41;
+export const R_LOCKDEP_EDGE_WORDS: i32 = 7;
 export const RESULT_WORDS: i32 = 64;
+
+// lockdep lock classes (assembly/check/lockdep.ts)
+export const LOCKDEP_I_RWSEM: i32 = 0;
+export const LOCKDEP_IN_LOOKUP: i32 = 1;
+export const LOCKDEP_LOOKUP_LOCK: i32 = 2;
+export const LOCKDEP_CLASSES: i32 = 3;
 
 // Wait kinds (blocked-on records and waits-for edge kinds).
 export const WAIT_NONE: i32 = 0;

@@ -7,6 +7,8 @@
 // Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
 
 import { R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CHOICES, R_SCHEDULES, RESULT_WORDS, VERDICT_DEADLOCK } from "./abi";
+import { R_LOCKDEP_LEN, R_LOCKDEP, R_LOCKDEP_EDGE_WORDS, VERDICT_VIOLATION, CHECK_LOCKDEP } from "./abi";
+import { chain_len, chain_word, CHAIN_WORDS } from "./check/lockdep";
 import {
   tw, fw, frame_addr, dw_raw, iw_raw, G_D_HWM, G_I_HWM, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, F_FN, F_PC,
   D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WAITERS,
@@ -97,6 +99,11 @@ export function result_ptr(): usize {
   for (let i = 0; i < n; i++) {
     store<i32>(RESULT + (<usize>(R_CYCLE + 2 * i) << 2), cycle_task(i));
     store<i32>(RESULT + (<usize>(R_CYCLE + 2 * i + 1) << 2), cycle_kind(i));
+  }
+  const m = v == VERDICT_VIOLATION && gw(G_CHECK) == CHECK_LOCKDEP ? chain_len : 0;
+  store<i32>(RESULT + (<usize>R_LOCKDEP_LEN << 2), m);
+  for (let i = 0; i < m; i++) {
+    for (let k = 0; k < R_LOCKDEP_EDGE_WORDS && k < CHAIN_WORDS; k++) store<i32>(RESULT + (<usize>(R_LOCKDEP + R_LOCKDEP_EDGE_WORDS * i + k) << 2), chain_word(i, k));
   }
   return RESULT;
 }

@@ -39,6 +39,8 @@ import { fail, model_assert } from "../sim/verdict";
 import { ev } from "../sim/trace";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } from "./task";
 import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
+import { lockdep_acquire, lockdep_wait, lockdep_end_episode } from "../check/lockdep";
+import { LOCKDEP_IN_LOOKUP, LOCKDEP_LOOKUP_LOCK } from "../abi";
 
 export const EWOULDBLOCK: i32 = -11;
 export const EAGAIN: i32 = -11 - 1000; // distinct from EWOULDBLOCK in the model (same number in Linux)
@@ -172,6 +174,7 @@ export function __d_lookup_unhash(t: i32, d: i32): void {
     if (t != locker) fail(CHECK_EPISODE_END, t);   // S5: ended by neither owner nor lock holder
     fail(CHECK_OWNER_ONLY, t);                      // S15: Al Viro's invariant
   }
+  lockdep_end_episode(owner, locker, d);
   clear_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH | DCACHE_LOOKUP_LOCKED);
   stw(owner, T_EPISODES, tw(owner, T_EPISODES) - 1);
   sgw(G_INLOOKUP, gw(G_INLOOKUP) - 1);
@@ -358,6 +361,7 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
     case DAP_WAIT: {
       // Models: d_wait_lookup(); called and returns with d_lock held in Linux.
       const m = L(fr, 2);
+      lockdep_wait(t, LOCKDEP_IN_LOOKUP);   // the series' annotation: a completion-style wait
       if (d_in_lookup(m)) {
         if (waitqueue == WQ_VAR_EVENT) set_flag(m, DCACHE_LOOKUP_WAITERS);
         else sdw(m, D_WAITERS, dw(m, D_WAITERS) | (1 << t));
@@ -382,11 +386,13 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
       const m = L(fr, 2);
       if (d_in_lookup(m)) {
         if (has(m, DCACHE_LOOKUP_LOCKED)) {
+          lockdep_wait(t, LOCKDEP_LOOKUP_LOCK);
           ev(t, fn, DAP_LOCKED_WAIT, dobj(m), name, 0, AUX_SLEEP);
           return block(t, fr, DAP_LOCKED_WAIT, WAIT_LOOKUP_LOCK, m);
         }
         set_flag(m, DCACHE_LOOKUP_LOCKED);
         sdw(m, D_LOCKER, t + 1);
+        lockdep_acquire(t, LOCKDEP_LOOKUP_LOCK, m, false, false);
         ev(t, fn, DAP_LOCKED_WAIT, dobj(m), name, m, AUX_LOCKED);
         return ret_yield(t, m);
       }
@@ -418,9 +424,11 @@ function drop_new(t: i32, fr: usize): void {
 
 function insert_new(t: i32, fn: i32, parent: i32, name: i32, pc: i32, nd: i32 = 0): i32 {
   const d = d_insert_in_lookup(t, parent, name, nd);
+  lockdep_acquire(t, LOCKDEP_IN_LOOKUP, d, false, fn == FN_D_ALLOC_TRYLOCK);   // d_alloc_trylock: a trylock
   if (fn == FN_D_ALLOC_LOCKED) {
     set_flag(d, DCACHE_LOOKUP_LOCKED);
     sdw(d, D_LOCKER, t + 1);
+    lockdep_acquire(t, LOCKDEP_LOOKUP_LOCK, d, false, false);
   }
   ev(t, fn, pc, dobj(d), name, d, AUX_NEW);
   return ret_yield(t, d);
@@ -438,11 +446,13 @@ export function lock_lookup(t: i32, fr: usize): i32 {
   if (d_in_lookup(d)) {
     const mine = dw(d, D_LOCKER) == t + 1;
     if (has(d, DCACHE_LOOKUP_LOCKED) && !mine && !planted(PLANT_LOCK_LOOKUP_NOWAIT)) {
+      lockdep_wait(t, LOCKDEP_LOOKUP_LOCK);
       ev(t, FN_LOCK_LOOKUP, 0, dobj(d), d_name(d), 0, AUX_SLEEP);
       return block(t, fr, 0, WAIT_LOOKUP_LOCK, d);
     }
     set_flag(d, DCACHE_LOOKUP_LOCKED);
     sdw(d, D_LOCKER, t + 1);
+    if (!mine) lockdep_acquire(t, LOCKDEP_LOOKUP_LOCK, d, false, false);
     ev(t, FN_LOCK_LOOKUP, 0, dobj(d), d_name(d), d, AUX_LOCKED);
     return ret_yield(t, d);
   }

@@ -26,6 +26,8 @@ import { rwsem_policy, planted } from "../sim/config";
 import { wake } from "./task";
 import { model_assert } from "../sim/verdict";
 import { cov, COV_QUEUE } from "../sim/coverage";
+import { lockdep_acquire, lockdep_release, lockdep_downgrade } from "../check/lockdep";
+import { LOCKDEP_I_RWSEM } from "../abi";
 
 const MODE_READ: i32 = 1;
 const MODE_WRITE: i32 = 2;
@@ -57,6 +59,7 @@ function dequeue_at(inode: i32, k: i32): void {
 /** Models: down_read(). Returns true if granted now; false: queued, the caller blocks on
  *  (WAIT_RWSEM_READ, inode) and holds the lock when woken. */
 export function down_read(t: i32, inode: i32): bool {
+  lockdep_acquire(t, LOCKDEP_I_RWSEM, inode, true, false);   // rwsem_acquire_read, before contending
   const free_of_writer = iw(inode, RW_WRITER) == 0;
   const queue_empty = iw(inode, RW_QLEN) == 0;
   let grant = free_of_writer && queue_empty;
@@ -73,6 +76,7 @@ export function down_read(t: i32, inode: i32): bool {
 
 /** Models: down_write(). Same contract as down_read(), waiting on (WAIT_RWSEM_WRITE, inode). */
 export function down_write(t: i32, inode: i32): bool {
+  lockdep_acquire(t, LOCKDEP_I_RWSEM, inode, false, false);  // rwsem_acquire, before contending
   if (iw(inode, RW_WRITER) == 0 && iw(inode, RW_READERS) == 0 && iw(inode, RW_QLEN) == 0) {
     siw(inode, RW_WRITER, t + 1);
     return true;
@@ -85,6 +89,7 @@ export function down_write(t: i32, inode: i32): bool {
 export function up_read(t: i32, inode: i32): void {
   model_assert((iw(inode, RW_READERS) & (1 << t)) != 0, "up_read by a task that does not hold it");
   siw(inode, RW_READERS, iw(inode, RW_READERS) & ~(1 << t));
+  lockdep_release(t, LOCKDEP_I_RWSEM, inode);
   rwsem_grant(inode);
 }
 
@@ -92,6 +97,7 @@ export function up_read(t: i32, inode: i32): void {
 export function up_write(t: i32, inode: i32): void {
   model_assert(iw(inode, RW_WRITER) == t + 1, "up_write by a task that does not hold it");
   siw(inode, RW_WRITER, 0);
+  lockdep_release(t, LOCKDEP_I_RWSEM, inode);
   rwsem_grant(inode);
 }
 
@@ -109,6 +115,7 @@ export function downgrade_write(t: i32, inode: i32): void {
   model_assert(iw(inode, RW_WRITER) == t + 1, "downgrade_write by a task that does not hold it");
   siw(inode, RW_WRITER, 0);
   siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
+  lockdep_downgrade(t, LOCKDEP_I_RWSEM, inode);
   if (iw(inode, RW_QLEN) == 0) return;
   if (rwsem_policy == RWSEM_READER_PREF) grant_readers(inode, false);
   else if (q_mode(inode, 0) == MODE_READ) grant_readers(inode, rwsem_policy == RWSEM_FIFO);

@@ -15,7 +15,7 @@
 //   (the table stores the least count seen). With bound < 0 the search is unbounded and the
 //   last-run task is not part of the state.
 
-import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, OP_WORDS } from "../abi";
+import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, OP_WORDS, CHECK_LOCKDEP } from "../abi";
 import {
   STATE, STATE_BYTES, gw, tw, dw_raw, iw_raw, ow_raw, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, G_O_HWM,
   state_save, state_restore, OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, TS_DONE, T_WAIT_KIND,
@@ -23,7 +23,9 @@ import {
   D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS, I_USED, I_INO, I_OBJ, I_IS_DIR, RW_WRITER,
   RW_READERS, RW_QLEN, RW_Q, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR, E_DIR, E_NAME, E_INO,
 } from "./state";
-import { n_tasks, task_n_ops, op_word } from "./config";
+import { n_tasks, task_n_ops, op_word, check_on } from "./config";
+import { ld_has_edge, ld_held_count, ld_held_key } from "../check/lockdep";
+import { LD_MAX_CLASSES } from "./state";
 import { tick, runnable_mask, set_por_tracking } from "./tick";
 import { compute_futures, conflicts_with } from "./footprint";
 import { begin_schedule } from "./strategy";
@@ -160,8 +162,22 @@ export function canonical_hash(last: i32): u64 {
   }
   const n = gw(G_N_EMITS);
   for (let e = 0; e < n; e++) { mix64(pack(ew(e, E_DIR), ew(e, E_NAME))); mix(ew(e, E_INO)); }
+  if (check_on(CHECK_LOCKDEP)) hash_lockdep();
   if (last >= 0) mix(1000 + rank(last));
   return finish(h);
+}
+
+/** lockdep's state (check/lockdep.ts): the dependency set, and each task's held stack in the
+ *  canonical task order. Who added an edge and when is history for the report, not state. */
+function hash_lockdep(): void {
+  let edges = 0;
+  for (let a = 0; a < LD_MAX_CLASSES; a++) for (let b = 0; b < LD_MAX_CLASSES; b++) if (ld_has_edge(a, b)) edges |= 1 << (a * LD_MAX_CLASSES + b);
+  mix(edges);
+  for (let i = 0; i < n_tasks; i++) {
+    const t = perm(i), n = ld_held_count(t);
+    mix(n);
+    for (let k = 0; k < n; k++) mix(ld_held_key(t, k));
+  }
 }
 
 // ---- the visited table ------------------------------------------------------------------------
@@ -409,7 +425,8 @@ let cur_por: bool = false;
 export function dfs_start(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool): void {
   symmetric = use_symmetry && symmetry_classes() < n_tasks;
   // Partial-order reduction only without a preemption bound (the two do not compose).
-  cur_por = use_por && bound < 0;
+  // Off with the lockdep check: its graph is shared by every acquisition (no footprint records it).
+  cur_por = use_por && bound < 0 && !check_on(CHECK_LOCKDEP);
   if (cur_por) compute_futures();
   cur_bound = bound;
   cur_max_states = max_states;

@@ -104,13 +104,30 @@ export const E_NAME: i32 = 1;
 export const E_INO: i32 = 2;
 export const E_WORDS: i32 = 3;
 
+// ---- lockdep (check/lockdep.ts; all zero unless the lockdep check is on) --------------------
+// The dependency graph: per (held class, acquired class) the first acquisition that added it;
+// per task the held-lock stack. In the block, so snapshots, restores and resets carry it.
+export const LD_MAX_CLASSES: i32 = 3;
+export const LD_HELD_MAX: i32 = 6;
+export const LDE_TICK: i32 = 0;    // tick + 1 of the acquisition that added the edge; 0: no edge
+export const LDE_TASK: i32 = 1;
+export const LDE_FN: i32 = 2;      // kernel function that acquired the new lock
+export const LDE_HELD_FN: i32 = 3; // kernel function that had acquired the held one
+export const LDE_HOW: i32 = 4;     // 1: taken for read, 2: an annotated wait (check/lockdep.ts)
+export const LDE_WORDS: i32 = 5;
+export const LD_EDGES: i32 = 0;
+export const LD_HELD: i32 = LD_EDGES + LD_MAX_CLASSES * LD_MAX_CLASSES * LDE_WORDS;
+export const LD_HELD_WORDS: i32 = 1 + LD_HELD_MAX;   // count, then entries (check/lockdep.ts)
+export const LD_WORDS: i32 = LD_HELD + MAX_TASKS * LD_HELD_WORDS;
+
 // ---- the block --------------------------------------------------------------------------------
 export const OFF_G: i32 = 0;
 export const OFF_D: i32 = OFF_G + G_WORDS;
 export const OFF_I: i32 = OFF_D + (MAX_DENTRIES + 1) * D_WORDS;
 export const OFF_O: i32 = OFF_I + (MAX_INODES + 1) * I_WORDS;
 export const OFF_E: i32 = OFF_O + (MAX_OBJECTS + 1) * O_WORDS;
-export const OFF_SIG: i32 = OFF_E + MAX_EMITS * E_WORDS;  // per task: the hash of its record (explore.ts)
+export const OFF_LD: i32 = OFF_E + MAX_EMITS * E_WORDS;
+export const OFF_SIG: i32 = OFF_LD + LD_WORDS;  // per task: the hash of its record (explore.ts)
 export const OFF_T: i32 = OFF_SIG + MAX_TASKS * 2;          // tasks last: see live_bytes
 export const STATE_WORDS: i32 = OFF_T + MAX_TASKS * T_WORDS;
 export const STATE_BYTES: i32 = STATE_WORDS << 2;
@@ -167,6 +184,9 @@ export function fp_srv_of(o: i32, write: bool): void {
   const p = ow_raw(o, O_PARENT);
   fp_srv(p == 0 ? -1 : p == 1 ? 0 : ow_raw(p, O_NAME), write);
 }
+
+@inline export function ldw(i: i32): i32 { return load<i32>(STATE + (<usize>(OFF_LD + i) << 2)); }
+@inline export function sldw(i: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_LD + i) << 2), v); }
 
 @inline export function ew(e: i32, f: i32): i32 { return load<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2)); }
 @inline export function sew(e: i32, f: i32, v: i32): void { store<i32>(STATE + (<usize>(OFF_E + e * E_WORDS + f) << 2), v); }

@@ -80,7 +80,11 @@ export const CHECKS = [
   "single-instantiation",
   "owner-only",
   "ino-consistency",
+  "lockdep",              // not part of checks "all": see CHECKS_ALL
 ] as const;
+
+/** What checks: "all" enables: every check but lockdep (opt-in: listed, or --lockdep). */
+export const CHECKS_ALL: readonly (typeof CHECKS)[number][] = CHECKS.filter((c) => c !== "lockdep");
 
 /** Planted bugs (the canary), in bit order of H.PLANT. */
 export const PLANTS = [
@@ -109,7 +113,18 @@ export type Verdict = (typeof VERDICTS)[number];
 /** Result buffer words (at `result_ptr()`). */
 export const R = {
   VERDICT: 0, CHECK: 1, TICKS: 2, FAIL_TASK: 3, CYCLE_LEN: 4, CHOICES: 5, SCHEDULES: 6, CYCLE: 8,
+  /** lockdep violation: chain length, then R_LOCKDEP_EDGE_WORDS words per dependency (abi.ts) */
+  LOCKDEP_LEN: 40, LOCKDEP: 41, LOCKDEP_EDGE_WORDS: 7,
 } as const;
+
+/** lockdep lock classes, by class id (assembly/check/lockdep.ts). */
+export const LOCKDEP_CLASSES = ["i_rwsem", "in-lookup", "lookup lock"] as const;
+export const LOCKDEP_I_RWSEM = 0, LOCKDEP_IN_LOOKUP = 1, LOCKDEP_LOOKUP_LOCK = 2;
+/** The lock class lockdep sees a wait kind (WAITS) under; a kind missing here has none: lockdep
+ *  cannot see that wait. */
+export const WAIT_LOCK_CLASS: Record<string, (typeof LOCKDEP_CLASSES)[number]> = {
+  "rwsem read": "i_rwsem", "rwsem write": "i_rwsem", "in-lookup wait": "in-lookup", "lookup lock": "lookup lock",
+};
 export const RESULT_WORDS = 64;
 export const VERDICT_RUNNING = -1;
 

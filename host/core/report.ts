@@ -4,7 +4,9 @@
  * human summary.
  */
 
-import type { RunReport } from "./run";
+import type { LockdepEdge, RunReport } from "./run";
+import { WAIT_LOCK_CLASS } from "./abi";
+import type { CycleEdge } from "./trace";
 import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./scenario";
 import { describeCycle, renderTrace } from "./trace";
 import type { Encoded } from "./scenario";
@@ -56,6 +58,8 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
   if (r.verdict !== "ok") {
     if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
     if (r.cycle) out.edges = r.cycle.map((e) => e.wait);
+    if (r.cycle) out.lockdepClasses = r.cycle.map((e) => WAIT_LOCK_CLASS[e.wait] ?? null);
+    if (r.lockdep) out.lockdep = r.lockdep;
     if (r.failTask) out.task = r.failTask;
     out.ticks = r.ticks;
     out.schedule = r.schedule;
@@ -83,6 +87,14 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
     lines.push("");
     lines.push("waits-for cycle:");
     lines.push(describeCycle(r.cycle));
+    lines.push("");
+    lines.push("what lockdep sees of each wait:");
+    lines.push(describeLockdepView(r.cycle));
+  }
+  if (r.lockdep && r.lockdep.length) {
+    lines.push("");
+    lines.push("lockdep: circular dependency between lock classes (this schedule need not deadlock):");
+    lines.push(describeLockdep(r.lockdep));
   }
   if (file) {
     lines.push("");
@@ -90,4 +102,22 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
     lines.push(`replay:         vfsim replay ${file}`);
   }
   return lines.join("\n");
+}
+
+/** Per edge of a waits-for cycle: the lock class lockdep tracks that wait under, or that it has
+ *  none (a deadlock through such a wait is invisible to lockdep). */
+export function describeLockdepView(cycle: CycleEdge[]): string {
+  return cycle.map((c) => {
+    const cls = WAIT_LOCK_CLASS[c.wait];
+    return cls ? `  ${c.task}: ${c.wait}: lock class ${cls}` : `  ${c.task}: ${c.wait}: no lock class: lockdep cannot see this wait`;
+  }).join("\n");
+}
+
+/** The dependencies of a lockdep cycle, in order; the last closed it. */
+export function describeLockdep(chain: LockdepEdge[]): string {
+  return chain.map((e, i) => {
+    const how = i === chain.length - 1 ? "closes the cycle:" : "existing dependency:";
+    const verb = e.wait ? "waited on" : "took";
+    return `  ${how} ${e.held} -> ${e.acquired}: ${e.task} ${verb} ${e.acquired}${e.read ? " (read)" : ""} in ${e.fn} at tick ${e.tick}, holding ${e.held} (taken in ${e.heldFn})`;
+  }).join("\n");
 }

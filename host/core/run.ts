@@ -4,7 +4,7 @@
  * the readable trace of exactly the recorded schedule.
  */
 
-import { CHECKS, R, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
+import { CHECKS, LOCKDEP_CLASSES, R, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
 import { explore, type ExploreProgress } from "./explore";
 import { wasmStrategy } from "./strategy";
 export { estimateSteps } from "./strategy";
@@ -54,9 +54,25 @@ export interface RunReport {
   schedule?: string;
   ticks?: number;
   cycle?: CycleEdge[];
+  /** lockdep violation: the dependencies of the cycle, the last one the acquisition closing it */
+  lockdep?: LockdepEdge[];
   failTask?: string;
   trace?: TraceEvent[];
   traceLost?: number;
+}
+
+/** One dependency of lockdep's graph: `task` took `acquired` while holding `held`. */
+export interface LockdepEdge {
+  held: string;
+  acquired: string;
+  read: boolean;
+  /** an annotated wait (acquired and released at once), not a held acquisition */
+  wait: boolean;
+  task: string;
+  tick: number;
+  /** kernel function that took `acquired`, and the one that had taken `held` */
+  fn: string;
+  heldFn: string;
 }
 
 /** Schedules per call into wasm: long enough to amortise the call, short enough to leave the
@@ -137,6 +153,15 @@ export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array,
     traceLost: model.x.trace_lost(),
   };
   if (verdict === "violation") report.invariant = CHECKS[res[R.CHECK]];
+  if (verdict === "violation" && report.invariant === "lockdep") {
+    const fns = model.names().fn;
+    const chain: LockdepEdge[] = [];
+    for (let i = 0; i < res[R.LOCKDEP_LEN]; i++) {
+      const w = (k: number) => res[R.LOCKDEP + R.LOCKDEP_EDGE_WORDS * i + k];
+      chain.push({ held: LOCKDEP_CLASSES[w(0)], acquired: LOCKDEP_CLASSES[w(1)], task: enc.threads[w(2)], tick: w(3), fn: fns[w(4)] ?? "?", heldFn: fns[w(5)] ?? "?", read: (w(6) & 1) !== 0, wait: (w(6) & 2) !== 0 });
+    }
+    report.lockdep = chain;
+  }
   if (res[R.FAIL_TASK] >= 0) report.failTask = enc.threads[res[R.FAIL_TASK]];
   if (verdict === "deadlock") {
     const cycle: CycleEdge[] = [];

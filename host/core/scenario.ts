@@ -16,6 +16,7 @@
 import {
   ABI_VERSION,
   CHECKS,
+  CHECKS_ALL,
   FS_TYPES,
   H,
   ITERATES,
@@ -604,8 +605,9 @@ function checkExpectations(s: SeedFile, listed: boolean): void {
     const at = listed ? index("expect", i) : "expect";
     if (e.invariant !== undefined) {
       if (e.verdict !== "violation") throw new SeedError(field(at, "invariant"), `only allowed with verdict "violation", not ${shown(e.verdict)}`);
-      if (s.checks !== "all" && !s.checks.includes(e.invariant)) {
-        throw new SeedError(field(at, "invariant"), `${shown(e.invariant)} is not among the enabled checks (${oneOf(s.checks)})`);
+      const enabled: readonly CheckId[] = s.checks === "all" ? CHECKS_ALL : s.checks;
+      if (!enabled.includes(e.invariant)) {
+        throw new SeedError(field(at, "invariant"), `${shown(e.invariant)} is not among the enabled checks (${s.checks === "all" ? `"all" is ${oneOf(CHECKS_ALL)}; list "lockdep" to enable it` : oneOf(s.checks)})`);
       }
     }
     if (e.cycle !== undefined) {
@@ -899,6 +901,14 @@ export function variantAssignments(s: SeedFile): Record<string, string | boolean
   return out;
 }
 
+/** The seed file with the lockdep check enabled too (`--lockdep`): "all" becomes the list of its
+ *  checks plus lockdep. */
+export function withLockdep(s: SeedFile): SeedFile {
+  const checks = s.checks === "all" ? [...CHECKS_ALL] : [...s.checks];
+  if (!checks.includes("lockdep")) checks.push("lockdep");
+  return { ...s, checks };
+}
+
 /** The first expectation whose `when` matches the file's current values. */
 export function expectationFor(s: SeedFile): Expectation | undefined {
   return s.expect.find((e) => Object.entries(e.when ?? {}).every(([axis, v]) => getAxis(s, axis) === v));
@@ -1084,7 +1094,7 @@ export function encodeScenario(s: SeedFile): Encoded {
   header[H.NFS_PREPARED] = s.fs.nfsPrepared ? 1 : 0;
   header[H.SERIES] = SERIES.indexOf(s.kernel.series);
   header[H.NEED_REVAL] = s.fs.needReval ? 1 : 0;
-  header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS : s.checks);
+  header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS_ALL : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;
   header[H.N_NAMES] = t.names.length - 1;

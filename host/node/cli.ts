@@ -2,11 +2,12 @@
  * The vfsim command.
  *
  *   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
- *             [--preemptions K] [--table-gib N] [--set key=value ...] [--out DIR] [--json]
- *   vfsim replay <counterexample> [--set key=value ...] [--json]
+ *             [--preemptions K] [--table-gib N] [--set key=value ...] [--out DIR] [--json] [--lockdep]
+ *   vfsim replay <counterexample> [--set key=value ...] [--json] [--lockdep]
  *   vfsim check <seed-file>...
- *   vfsim matrix [dir|file...] [--markdown | --json]
+ *   vfsim matrix [dir|file...] [--markdown | --json] [--lockdep]
  *   vfsim matrix --by-fs [--fs TYPE[,TYPE...]] [--json]
+ *   (--lockdep adds the lockdep check, which checks "all" does not include)
  *   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] ...
  *   vfsim merge <results.jsonl>...      vfsim shrink <seed-file>      vfsim fuzz [...]
  *
@@ -21,7 +22,7 @@ import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../
 import { decodeSchedule } from "../core/schedule";
 import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
-import { variantAssignments, expectationFor } from "../core/scenario";
+import { variantAssignments, expectationFor, withLockdep } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 import { loadLeanModule, loadModule } from "./module";
 import { UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type FlagSpec, type Flags } from "./flags";
@@ -38,10 +39,10 @@ export { UsageError };
 
 const USAGE = `usage:
   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
-            [--preemptions K|unbounded] [--table-gib N] [--set key=value ...] [--out DIR] [--json]
-  vfsim replay <counterexample> [--set key=value ...] [--json]
+            [--preemptions K|unbounded] [--table-gib N] [--set key=value ...] [--out DIR] [--json] [--lockdep]
+  vfsim replay <counterexample> [--set key=value ...] [--json] [--lockdep]
   vfsim check <seed-file>...
-  vfsim matrix [dir|file...] [--markdown | --json]
+  vfsim matrix [dir|file...] [--markdown | --json] [--lockdep]
   vfsim matrix --by-fs [--fs TYPE[,TYPE...]] [--json]
   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] [--depth D]
             [--workers K] [--shard i/n | --shards n] [--set key=value ...] [--out results.jsonl]
@@ -52,10 +53,10 @@ const USAGE = `usage:
             [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
 
 const SPECS: Record<string, FlagSpec> = {
-  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--table-gib", "--out"], lists: ["--set"], bools: ["--json"] },
-  replay: { values: [], lists: ["--set"], bools: ["--json"] },
+  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--table-gib", "--out"], lists: ["--set"], bools: ["--json", "--lockdep"] },
+  replay: { values: [], lists: ["--set"], bools: ["--json", "--lockdep"] },
   check: { values: [], bools: [] },
-  matrix: { values: ["--fs"], bools: ["--markdown", "--json", "--by-fs"] },
+  matrix: { values: ["--fs"], bools: ["--markdown", "--json", "--by-fs", "--lockdep"] },
 };
 
 /** The flags of one of this file's commands (sweep, merge, shrink and fuzz parse their own). */
@@ -72,11 +73,14 @@ function preemptionsFlag(f: Flags): number | undefined {
 
 type Out = (s: string) => void;
 
+/** --lockdep: the lockdep check on too (it is not part of checks "all"). */
+function lockdepFlag(f: Flags, seed: SeedFile): SeedFile { return f.bools.has("--lockdep") ? withLockdep(seed) : seed; }
+
 async function cmdRun(args: string[], out: Out): Promise<number> {
   const f = parseFlags("run", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim run: expected exactly one seed file");
   const file = f.positional[0];
-  const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
+  const seed = lockdepFlag(f, readSeedFile(file, (f.lists.get("--set") ?? [])));
   const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
   if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);
   const opts: RunOptions = {
@@ -125,7 +129,7 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
   const f = parseFlags("replay", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim replay: expected exactly one counterexample file");
   const file = f.positional[0];
-  const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
+  const seed = lockdepFlag(f, readSeedFile(file, (f.lists.get("--set") ?? [])));
   if (!seed.schedule) throw new UsageError(`${file}: schedule: missing; a counterexample records the schedule to replay`);
   const enc = encodeScenario(seed);
   const choices = decodeSchedule(seed.schedule, enc.threads.length);
@@ -203,7 +207,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   let badInput = 0;
   for (const file of files) {
     let seed: SeedFile;
-    try { seed = readSeedFile(file); } catch (e) {
+    try { seed = lockdepFlag(f, readSeedFile(file)); } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       err(`vfsim matrix: skipped ${e.message}`);
       badInput++;

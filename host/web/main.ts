@@ -10,7 +10,7 @@
 
 import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, SERIES, WAITQUEUES } from "../core/abi";
 import { meets } from "../core/matrix";
-import { counterexample, counterexampleName, variantLine } from "../core/report";
+import { counterexample, counterexampleName, describeLockdep, variantLine } from "../core/report";
 import { ReplayDivergence, type RunReport } from "../core/run";
 import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
@@ -412,6 +412,9 @@ function show(run: ShownRun, origin: string, atTick?: number, fromLink = false):
 
   if (r.verdict === "deadlock" && r.cycle?.length) {
     renderCycle(el.cycle, r.cycle, run.recon.at(run.recon.lastTick));
+    el.cycle.hidden = false;
+  } else if (r.lockdep?.length) {
+    fill(el.cycle, h("p", {}, "lockdep: circular dependency between lock classes (this schedule need not deadlock):"), h("pre", {}, describeLockdep(r.lockdep)));
     el.cycle.hidden = false;
   } else {
     fill(el.cycle);
