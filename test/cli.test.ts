@@ -3,8 +3,19 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../host/node/cli";
+import { spawnSync } from "node:child_process";
+import { COMMANDS, main } from "../host/node/cli";
+import { SWEEP_COMMAND } from "../host/node/sweep";
+import { MERGE_COMMAND } from "../host/node/merge";
+import { SHRINK_COMMAND } from "../host/node/shrink_cmd";
+import { FUZZ_COMMAND } from "../host/node/fuzz";
 import { A } from "./helpers";
+
+/** The built command, as a user runs it: exit status, stdout, stderr. */
+function bin(...argv: string[]) {
+  const r = spawnSync(process.execPath, ["bin/vfsim.mjs", ...argv], { encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
 
 async function vfsim(...argv: string[]) {
   const out: string[] = [], err: string[] = [];
@@ -108,5 +119,60 @@ describe("run and replay", () => {
     const cells = JSON.parse(r.out);
     expect(cells.length).toBeGreaterThan(40);
     expect(cells.every((c: { matches: boolean }) => c.matches)).toBe(true);
+  });
+});
+
+describe("the built vfsim: --help, --version, flags", () => {
+  const all = { ...COMMANDS, sweep: SWEEP_COMMAND, merge: MERGE_COMMAND, shrink: SHRINK_COMMAND, fuzz: FUZZ_COMMAND };
+
+  it("every subcommand answers --help and -h with its usage and one line per flag, exit 0", () => {
+    for (const [cmd, def] of Object.entries(all)) {
+      for (const h of ["--help", "-h"]) {
+        const r = bin(cmd, h);
+        expect(r.code, `${cmd} ${h}`).toBe(0);
+        expect(r.err).toBe("");
+        expect(r.out.startsWith(`usage: vfsim ${cmd}`)).toBe(true);
+        for (const [name, d] of Object.entries(def.flags)) {
+          const line = r.out.split("\n").find((l) => l.trimStart().startsWith(name + " ") && l.includes(d.help));
+          expect(line, `${cmd} --help: ${name}`).toBeDefined();
+        }
+        expect(r.out).toContain("-h, --help");
+      }
+    }
+    // help wins over other errors on the line, and `vfsim help CMD` is `vfsim CMD --help`
+    expect(bin("run", "--frob", "--help")).toMatchObject({ code: 0, out: expect.stringContaining("usage: vfsim run <seed-file>") });
+    expect(bin("help", "check")).toMatchObject({ code: 0, out: expect.stringContaining("usage: vfsim check <seed-file>...") });
+  });
+
+  it("vfsim --help / -h lists every command; vfsim --version prints the package version; no command is exit 2", () => {
+    for (const h of ["--help", "-h", "help"]) {
+      const r = bin(h);
+      expect(r.code).toBe(0);
+      for (const cmd of Object.keys(all)) expect(r.out).toContain(`\n  ${cmd} `);
+    }
+    const version = JSON.parse(readFileSync("package.json", "utf8")).version;
+    expect(bin("--version")).toEqual({ code: 0, out: `vfsim ${version}\n`, err: "" });
+    const none = bin();
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("usage: vfsim <command>");
+  });
+
+  it("a repeated single-valued flag and conflicting flags are errors, exit 2, before any work", () => {
+    expect(bin("run", A, "--strategy", "random", "--strategy", "pct")).toMatchObject({ code: 2, out: "", err: 'vfsim: --strategy: given more than once ("random", then "pct"); give it once\n' });
+    expect(bin("matrix", "--markdown", "--json")).toMatchObject({ code: 2, out: "", err: "vfsim: --markdown, --json: not both; give one\n" });
+    expect(bin("sweep", A, "--shard", "0/2", "--shards", "2")).toMatchObject({ code: 2, err: "vfsim: --shard, --shards: not both; give one\n" });
+    expect(bin("check", A, "--json")).toMatchObject({ code: 2, err: expect.stringContaining("--json: unknown flag for vfsim check; expected one of (none)") });
+    // repeatable flags still repeat
+    expect(bin("run", A, "--set", "kernel.order=current", "--set", "run.preemptions=0", "--json").code).toBe(0);
+  });
+
+  it("one --workers range for every command", () => {
+    for (const cmd of [["sweep", A], ["fuzz"]]) {
+      expect(bin(...cmd, "--workers", "65")).toMatchObject({ code: 2, err: 'vfsim: --workers: expected an integer from 1 to 64, got "65"\n' });
+    }
+  });
+
+  it("--preemptions -1 is still a value, not a flag", () => {
+    expect(bin("run", A, "--set", "kernel.order=current", "--preemptions", "-1", "--json").code).toBe(0);
   });
 });

@@ -13,7 +13,7 @@
  * file), 2 bad input (a flag, a seed file); bad input is reported with the field it is in.
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runScenario, replayScenario, ReplayDivergence, type RunOptions, type Strategy } from "../core/run";
 import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
@@ -22,41 +22,81 @@ import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { loadLeanModule, loadModule } from "./module";
-import { UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type FlagSpec, type Flags } from "./flags";
-import { cmdSweep } from "./sweep";
-import { cmdMerge } from "./merge";
-import { cmdShrink } from "./shrink_cmd";
-import { cmdFuzz } from "./fuzz";
+import { builtFile, loadLeanModule, loadModule } from "./module";
+import { HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
+import { cmdSweep, SWEEP_COMMAND } from "./sweep";
+import { cmdMerge, MERGE_COMMAND } from "./merge";
+import { cmdShrink, SHRINK_COMMAND } from "./shrink_cmd";
+import { cmdFuzz, FUZZ_COMMAND } from "./fuzz";
 import { shrinkReport, type ShrunkFailure } from "../core/shrink";
 import type { ExploreProgress } from "../core/explore";
 
 export { UsageError };
 
-const USAGE = `usage:
-  vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
-            [--preemptions K|unbounded] [--table-gib N] [--set key=value ...] [--out DIR] [--json]
-  vfsim replay <counterexample> [--set key=value ...] [--json]
-  vfsim check <seed-file>...
-  vfsim matrix [dir|file...] [--markdown | --json]
-  vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] [--depth D]
-            [--workers K] [--shard i/n | --shards n] [--set key=value ...] [--out results.jsonl]
-            [--resume] [--json]
-  vfsim merge <results.jsonl>... [--json]
-  vfsim shrink <seed-file> [--out FILE] [--set key=value ...] [--json]
-  vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers K]
-            [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
+const SET: FlagDef = { kind: "list", arg: "key=value", help: "override a seed-file field, e.g. kernel.order=current (repeats)" };
+const JSON_OUT: FlagDef = { kind: "bool", help: "print one JSON object instead of text (default: text)" };
 
-const SPECS: Record<string, FlagSpec> = {
-  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--table-gib", "--out"], lists: ["--set"], bools: ["--json"] },
-  replay: { values: [], lists: ["--set"], bools: ["--json"] },
-  check: { values: [], bools: [] },
-  matrix: { values: [], bools: ["--markdown", "--json"] },
+/** Each command's flags, one table each: adding a flag is one entry (the help follows). */
+export const COMMANDS: Record<string, CommandDef> = {
+  run: {
+    args: "<seed-file>",
+    summary: "Search a seed file's interleavings; a failure is shrunk and written as a counterexample. Exit 0 ok, 1 failed.",
+    flags: {
+      "--strategy": { kind: "value", arg: "random|pct|dfs", help: "how to search (default: the seed file's run.strategy, else dfs)" },
+      "--seed": { kind: "value", arg: "N", help: "the random/PCT seed, 0 to 2^64-1 (default: run.seed, else 1)" },
+      "--schedules": { kind: "value", arg: "N", help: "random/PCT schedules to run, dfs state cap, 1 to 1e9 (default: run.schedules, else 10000)" },
+      "--depth": { kind: "value", arg: "D", help: "PCT bug depth, 1 to 16 (default: run.depth, else 3)" },
+      "--preemptions": { kind: "value", arg: "K|unbounded", help: "dfs preemption bound, 0 to 64, or unbounded (-1) (default: run.preemptions, else 2)" },
+      "--table-gib": { kind: "value", arg: "N", help: "dfs visited-state table on the host, 1 to 1024 GiB (default: the table inside the wasm memory)" },
+      "--set": SET,
+      "--out": { kind: "value", arg: "DIR", help: "directory the counterexample is written to (default: failures)" },
+      "--json": JSON_OUT,
+    },
+  },
+  replay: {
+    args: "<counterexample>",
+    summary: "Replay a counterexample's recorded schedule and say whether its recorded verdict is reproduced.",
+    flags: { "--set": SET, "--json": JSON_OUT },
+  },
+  check: {
+    args: "<seed-file>...",
+    summary: "Validate seed files without running them. Exit 0 all valid, 2 any invalid.",
+    flags: {},
+  },
+  matrix: {
+    args: "[dir|file...]",
+    summary: "Run every variant of each seed file and compare with its expect list (default: the built-in fixtures/scenarios). Exit 1 if a cell disagrees.",
+    flags: {
+      "--markdown": { kind: "bool", help: "print a Markdown table (default: plain text)" },
+      "--json": { kind: "bool", help: "print the cells as JSON (default: plain text)" },
+    },
+    conflicts: [["--markdown", "--json"]],
+  },
 };
+
+/** `vfsim --help`. */
+function usage(): string {
+  const all: [string, CommandDef][] = [...Object.entries(COMMANDS), ["sweep", SWEEP_COMMAND], ["merge", MERGE_COMMAND], ["shrink", SHRINK_COMMAND], ["fuzz", FUZZ_COMMAND]];
+  const w = Math.max(...all.map(([c, d]) => `${c} ${d.args}`.length));
+  return [
+    "usage: vfsim <command> [args] [flags]",
+    "",
+    "commands:",
+    ...all.map(([c, d]) => `  ${`${c} ${d.args}`.padEnd(w)}  ${d.summary}`),
+    "",
+    "vfsim <command> --help lists a command's flags and their defaults; vfsim --version prints the version.",
+    "Exit status: 0 nothing failed, 1 something failed, 2 bad input (a flag, a path, a seed file), 3 a model bug.",
+  ].join("\n");
+}
+
+/** The package's version (package.json beside dist/ or host/). */
+export function version(): string {
+  return (JSON.parse(readFileSync(builtFile("package.json"), "utf8")) as { version: string }).version;
+}
 
 /** The flags of one of this file's commands (sweep, merge, shrink and fuzz parse their own). */
 export function parseFlags(cmd: string, args: string[]): Flags {
-  return parseArgs(cmd, args, SPECS[cmd]);
+  return parseArgs(cmd, args, COMMANDS[cmd]);
 }
 
 /** --preemptions K: a bound from 0 to 64, or -1 / "unbounded" for the whole state space. */
@@ -207,14 +247,25 @@ export async function main(argv: string[], out: Out = (s) => console.log(s), err
       case "shrink": return await cmdShrink(args, out, err);
       case "fuzz": return await cmdFuzz(args, out, err);
       case undefined:
+        err(usage());
+        return 2;
       case "help":
+        if (args[0] !== undefined) return await main([args[0], "--help"], out, err);
+        out(usage());
+        return 0;
       case "--help":
-        out(USAGE);
-        return cmd === undefined ? 2 : 0;
+      case "-h":
+        out(usage());
+        return 0;
+      case "--version":
+      case "-V":
+        out(`vfsim ${version()}`);
+        return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix, sweep, merge, shrink, fuzz`);
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix, sweep, merge, shrink, fuzz (vfsim --help)`);
     }
   } catch (e) {
+    if (e instanceof HelpRequested) { out(e.text); return 0; }
     if (e instanceof UsageError) { err(`vfsim: ${e.message}`); return 2; }
     if (e instanceof SeedError) { err(`vfsim: ${e.message}`); return 2; }
     if (e instanceof ModelTrap) { err(`vfsim: model bug (please report it with the seed file): ${e.message}`); return 3; }

@@ -1,6 +1,7 @@
 /**
- * Command-line helpers of the sweep, merge and shrink commands, in the style of cli.ts. Flags are
- * `--name value` or `--name=value`, booleans take no value, list flags (`--set`) repeat. Bad
+ * Command-line helpers of every command. Each command has one table of flags (CommandDef); its
+ * `--help` is generated from it. Flags are `--name value` or `--name=value`, booleans take no
+ * value, list flags (`--set`) repeat, a value flag given twice is an error. Bad
  * input throws UsageError (exit 2) naming the flag or file first. `guarded` turns the errors
  * every command shares into exit codes, so a command behaves the same called from main() or
  * directly from a test.
@@ -8,17 +9,36 @@
 
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs as nodeParseArgs } from "node:util";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 
 /** Bad command-line input (a flag, a file, a seed file): exit 2. */
 export class UsageError extends Error {}
 
-export interface FlagSpec {
-  values: string[];
-  bools: string[];
-  /** value flags that may repeat (collected in order) */
-  lists?: string[];
+/** Asked for a command's help (`--help`, `-h`): main() prints `text` on stdout, exit 0. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) { super("help"); }
+}
+
+/** One flag: a value (given at most once), a list (repeats, collected in order) or a boolean. */
+export interface FlagDef {
+  kind: "value" | "list" | "bool";
+  /** the value's shape in the help, e.g. "N", "random|pct|dfs" */
+  arg?: string;
+  /** what it does and its default, one line */
+  help: string;
+}
+
+/** A command's flags: one table, so adding a flag is one entry. The help is generated from it. */
+export interface CommandDef {
+  /** what follows `vfsim <cmd>` in the usage line, e.g. "<seed-file>" */
+  args: string;
+  /** one line: what the command does */
+  summary: string;
+  flags: Record<string, FlagDef>;
+  /** pairs that may not be given together */
+  conflicts?: [string, string][];
 }
 
 export interface Flags {
@@ -28,27 +48,66 @@ export interface Flags {
   bools: Set<string>;
 }
 
-export function parseArgs(cmd: string, args: string[], spec: FlagSpec): Flags {
+/** The one --workers range of every command (sweep, fuzz). */
+export const WORKERS_MIN = 1;
+export const WORKERS_MAX = 64;
+
+/** `vfsim <cmd> --help`: the usage line, the summary, one line per flag. */
+export function helpText(cmd: string, def: CommandDef): string {
+  const rows: [string, string][] = Object.entries(def.flags).map(([name, d]) => [
+    d.kind === "bool" ? name : `${name} ${d.arg ?? "VALUE"}${d.kind === "list" ? " ..." : ""}`,
+    d.help,
+  ]);
+  rows.push(["-h, --help", "print this help and exit"]);
+  const w = Math.max(...rows.map(([l]) => l.length));
+  const lines = [`usage: vfsim ${cmd}${def.args ? " " + def.args : ""} [flags]`, "", def.summary, "", "flags:"];
+  for (const [l, h] of rows) lines.push(`  ${l.padEnd(w)}  ${h}`);
+  if (def.conflicts?.length) lines.push("", `not together: ${def.conflicts.map(([a, b]) => `${a} and ${b}`).join("; ")}`);
+  return lines.join("\n");
+}
+
+/**
+ * Parses `args` against a command's table with node:util parseArgs (for the tokens: `--name value`,
+ * `--name=value`, `--`), then checks them: an unknown flag, a missing value, a value flag given
+ * twice, a value to a boolean, a conflicting pair: UsageError (exit 2). `--help` / `-h` anywhere
+ * throws HelpRequested.
+ */
+export function parseArgs(cmd: string, args: string[], def: CommandDef): Flags {
+  const options: Record<string, { type: "string" | "boolean"; multiple: true; short?: string }> = {};
+  for (const [name, d] of Object.entries(def.flags)) options[name.slice(2)] = { type: d.kind === "bool" ? "boolean" : "string", multiple: true };
+  options.help = { type: "boolean", multiple: true, short: "h" };
+  // strict: false so that our own messages name the flag, and `--preemptions -1` is a value
+  const { tokens } = nodeParseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   const f: Flags = { positional: [], values: new Map(), lists: new Map(), bools: new Set() };
-  const lists = spec.lists ?? [];
-  const known = [...spec.values, ...lists, ...spec.bools];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) { f.positional.push(a); continue; }
-    const eq = a.indexOf("=");
-    const [name, inline] = eq >= 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
-    if (!known.includes(name)) throw new UsageError(`${name}: unknown flag for vfsim ${cmd}; expected one of ${known.join(", ") || "(none)"}`);
-    if (spec.bools.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`${name}: takes no value`);
+  const known = Object.keys(def.flags);
+  if (tokens.some((t) => t.kind === "option" && t.name === "help")) throw new HelpRequested(helpText(cmd, def));
+  for (const t of tokens) {
+    if (t.kind === "positional") { f.positional.push(t.value); continue; }
+    if (t.kind !== "option") continue;
+    const name = t.rawName.startsWith("--") ? t.rawName : `-${t.name}`;
+    const d = def.flags[name];
+    if (!d || !t.rawName.startsWith("--")) throw new UsageError(`${t.rawName}: unknown flag for vfsim ${cmd}; expected one of ${known.join(", ") || "(none)"} (vfsim ${cmd} --help lists them)`);
+    if (d.kind === "bool") {
+      if (t.inlineValue) throw new UsageError(`${name}: takes no value`);
       f.bools.add(name);
       continue;
     }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`${name}: expected a value`);
-    if (lists.includes(name)) f.lists.set(name, [...(f.lists.get(name) ?? []), value]);
-    else f.values.set(name, value);
+    if (t.value === undefined) throw new UsageError(`${name}: expected a value`);
+    if (d.kind === "list") f.lists.set(name, [...(f.lists.get(name) ?? []), t.value]);
+    else {
+      if (f.values.has(name)) throw new UsageError(`${name}: given more than once (${JSON.stringify(f.values.get(name))}, then ${JSON.stringify(t.value)}); give it once`);
+      f.values.set(name, t.value);
+    }
+  }
+  for (const [a, b] of def.conflicts ?? []) {
+    const has = (n: string) => f.values.has(n) || f.bools.has(n) || f.lists.has(n);
+    if (has(a) && has(b)) throw new UsageError(`${a}, ${b}: not both; give one`);
   }
   return f;
+}
+
+export function workersFlag(f: Flags): number | undefined {
+  return intFlag(f, "--workers", WORKERS_MIN, WORKERS_MAX);
 }
 
 export function intFlag(f: Flags, name: string, min: number, max: number): number | undefined {
