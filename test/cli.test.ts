@@ -176,3 +176,35 @@ describe("the built vfsim: --help, --version, flags", () => {
     expect(bin("run", A, "--set", "kernel.order=current", "--preemptions", "-1", "--json").code).toBe(0);
   });
 });
+
+describe("the built vfsim: output paths are checked before any work", () => {
+  const aFile = file("plain-file.txt", "x");
+  const cases: [string[], string][] = [
+    [["run", A, "--set", "kernel.order=proposed", "--out", `${aFile}/sub`], `--out ${aFile}/sub: ${aFile} is not a directory`],
+    [["run", A, "--set", "kernel.order=proposed", "--out", "/proc/version"], "--out /proc/version: /proc/version is not a directory"],
+    [["run", A, "--set", "kernel.order=proposed", "--out", "/proc/nonexist/dir"], "--out /proc/nonexist/dir: cannot create directory /proc/nonexist: "],
+    [["sweep", A, "--schedules", "100", "--out", "/proc/version/r.jsonl"], "--out /proc/version/r.jsonl: /proc/version is not a directory"],
+    [["sweep", A, "--schedules", "100", "--out", "/proc/version", "--resume"], "--out /proc/version: is on procfs, which holds no output files"],
+    [["shrink", A, "--set", "kernel.order=proposed", "--out", "/proc/x.json"], "--out /proc/x.json: /proc is on procfs, which holds no output files"],
+    [["shrink", A, "--set", "kernel.order=proposed", "--out", tmp], `--out ${tmp}: is a directory; expected a file`],
+    [["fuzz", "--execs", "1", "--out", "/proc/nonexist/d"], "--out /proc/nonexist/d: cannot create directory /proc/nonexist: "],
+    [["fuzz", "--execs", "1", "--out", `${aFile}/d`], `--out ${aFile}/d: ${aFile} is not a directory`],
+  ];
+  for (const [argv, message] of cases) {
+    it(`${argv[0]} ${argv.slice(-2).join(" ")}: one line naming the flag, exit 2, nothing run`, () => {
+      // (a message ending in ": " continues with the errno text, which depends on the user)
+      const r = bin(...argv);
+      expect(r).toMatchObject({ code: 2, out: "" });
+      expect(r.err.split("\n")).toHaveLength(2); // one line and its newline
+      if (message.endsWith(": ")) expect(r.err.startsWith(`vfsim: ${message}`)).toBe(true);
+      else expect(r.err).toBe(`vfsim: ${message}\n`);
+    });
+  }
+
+  it("a directory that does not exist yet is fine, and the check leaves nothing behind", () => {
+    const dir = join(tmp, "new", "deeper");
+    expect(bin("run", A, "--set", "kernel.order=current", "--out", dir, "--json").code).toBe(0);
+    expect(readdirSync(tmp)).not.toContain("new");
+    expect(readdirSync(tmp).filter((n) => n.startsWith(".vfsim-probe"))).toEqual([]);
+  });
+});

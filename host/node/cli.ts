@@ -23,7 +23,7 @@ import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell
 import { variantAssignments, expectationFor } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 import { builtFile, loadLeanModule, loadModule } from "./module";
-import { HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
+import { checkOutDir, HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
 import { cmdSweep, SWEEP_COMMAND } from "./sweep";
 import { cmdMerge, MERGE_COMMAND } from "./merge";
 import { cmdShrink, SHRINK_COMMAND } from "./shrink_cmd";
@@ -112,6 +112,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const f = parseFlags("run", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim run: expected exactly one seed file");
   const file = f.positional[0];
+  checkOutDir("--out", f.values.get("--out") ?? "failures");
   const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
   const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
   if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);

@@ -7,8 +7,8 @@
  * directly from a test.
  */
 
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, statfsSync, unlinkSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs as nodeParseArgs } from "node:util";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
@@ -175,4 +175,76 @@ export function seedPaths(paths: string[]): string[] {
     } else out.push(p);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output paths, checked before any work starts
+
+/** Pseudo filesystems that hold no user files (statfs f_type). */
+const PSEUDO_FS = new Map<number, string>([[0x9fa0, "procfs"], [0x62656572, "sysfs"], [0x64626720, "debugfs"], [0x27e0eb, "cgroupfs"], [0x63677270, "cgroup2"]]);
+
+function pseudoFs(path: string): string | undefined {
+  try { return PSEUDO_FS.get(Number(statfsSync(path).type)); } catch { return undefined; }
+}
+
+const reason = (e: unknown) => ((e as Error).message ?? String(e)).split(",")[0];
+
+function statOrUndefined(path: string) {
+  try { return statSync(path); } catch { return undefined; }
+}
+
+/** The directory can hold new files: create a probe file in it and remove it. */
+function probeDir(flag: string, shown: string, dir: string): void {
+  const fs = pseudoFs(dir);
+  if (fs) throw new UsageError(`${flag} ${shown}: ${dir} is on ${fs}, which holds no output files`);
+  const probe = join(dir, `.vfsim-probe-${process.pid}`);
+  try {
+    closeSync(openSync(probe, "wx"));
+    unlinkSync(probe);
+  } catch (e) {
+    throw new UsageError(`${flag} ${shown}: cannot write in ${dir}: ${reason(e)}`);
+  }
+}
+
+/**
+ * `flag DIR` names a directory that exists or can be created, and that can hold files. The
+ * missing components are created one at a time (never a recursive mkdir, which spins under
+ * /proc), probed, and removed again: nothing is left behind. UsageError naming the flag.
+ */
+export function checkOutDir(flag: string, dir: string, shown = dir): void {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  let at = abs;
+  let st = statOrUndefined(at);
+  while (!st) {
+    missing.unshift(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+    st = statOrUndefined(at);
+  }
+  if (st && !st.isDirectory()) throw new UsageError(`${flag} ${shown}: ${at} is not a directory`);
+  const created: string[] = [];
+  try {
+    for (const d of missing) {
+      try { mkdirSync(d); } catch (e) { throw new UsageError(`${flag} ${shown}: cannot create directory ${d}: ${reason(e)}`); }
+      created.push(d);
+    }
+    probeDir(flag, shown, abs);
+  } finally {
+    for (const d of created.reverse()) { try { rmdirSync(d); } catch { /* left as it is */ } }
+  }
+}
+
+/** `flag FILE` names a file that can be written: an existing regular file we may write, or a
+ *  new file in a directory checkOutDir accepts. */
+export function checkOutFile(flag: string, file: string): void {
+  const abs = resolve(file);
+  const st = statOrUndefined(abs);
+  if (!st) return checkOutDir(flag, dirname(abs), file);
+  if (st.isDirectory()) throw new UsageError(`${flag} ${file}: is a directory; expected a file`);
+  if (!st.isFile()) throw new UsageError(`${flag} ${file}: not a regular file`);
+  const fs = pseudoFs(abs);
+  if (fs) throw new UsageError(`${flag} ${file}: is on ${fs}, which holds no output files`);
+  try { accessSync(abs, constants.W_OK); } catch (e) { throw new UsageError(`${flag} ${file}: cannot write: ${reason(e)}`); }
 }

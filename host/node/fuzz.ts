@@ -29,7 +29,7 @@ import { PLANTS, type Plant } from "../core/abi";
 import { Fuzzer, coverageCount, parseAllow, prepareCorpus, splitmix64, type Allow, type CorpusFile, type Finding, type FuzzOptions, type FuzzStats } from "../core/fuzz";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { UsageError, intFlag, parseArgs, seedFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
+import { UsageError, checkOutDir, intFlag, parseArgs, seedFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
 import { builtFile, loadModule } from "./module";
 
 type Out = (s: string) => void;
@@ -377,6 +377,7 @@ async function fuzzStreams(a: FuzzArgs, fileCount: number, start: { name: string
 export async function cmdFuzz(args: string[], out: Out, err: Out): Promise<number> {
   try {
     const a = parseFuzzArgs(args);
+    checkOutDir("--out", a.out);
     const summary = await fuzz(a, out, err);
     if (a.json) {
       out(JSON.stringify({ ...summary, seconds: Number(summary.seconds.toFixed(3)) }));

@@ -15,7 +15,7 @@ import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/scenar
 import { decodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
 import { UsageError } from "./flags";
-import { guarded, parseArgs, readSeedFile, type CommandDef } from "./flags";
+import { checkOutFile, guarded, parseArgs, readSeedFile, type CommandDef } from "./flags";
 import { loadModule } from "./module";
 
 type Out = (s: string) => void;
@@ -35,6 +35,8 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
     const f = parseArgs("shrink", args, SHRINK_COMMAND);
     if (f.positional.length !== 1) throw new UsageError("vfsim shrink: expected exactly one seed file");
     const file = f.positional[0];
+    const path = f.values.get("--out") ?? join(dirname(file), `${basename(file, ".json")}.shrunk.json`);
+    checkOutFile("--out", path);
     const seed = readSeedFile(file, f.lists.get("--set") ?? []);
     const module = await loadModule();
     const found = failingRun(module, seed);
@@ -50,7 +52,6 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
       out(`vfsim shrink ${file}: ${e.message}`);
       return 1;
     }
-    const path = f.values.get("--out") ?? join(dirname(file), `${basename(file, ".json")}.shrunk.json`);
     writeFileSync(path, serializeSeedFile(shrunk.counterexample));
     const r = shrunk.report;
     if (f.bools.has("--json")) {

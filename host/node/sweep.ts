@@ -26,7 +26,7 @@ import { dirname, join, relative } from "node:path";
 import { serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
 import type { ShrinkOptions } from "../core/shrink";
 import { UsageError } from "./flags";
-import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
+import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths, workersFlag, checkOutFile, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
 import { loadLeanModule, loadModule } from "./module";
 import { runPool, type Faults, type Piece, type PieceResult, type WorkerTarget } from "./pool";
 import {
@@ -104,6 +104,7 @@ export function sweepOptions(args: string[], env: Record<string, string | undefi
   const out = f.values.get("--out");
   const resume = f.bools.has("--resume");
   if (resume && !out) throw new UsageError("--resume: needs --out, the results file to continue");
+  if (out !== undefined) checkOutFile("--out", out);
   return {
     files: seedPaths(f.positional),
     sets: f.lists.get("--set") ?? [],
