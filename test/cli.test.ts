@@ -109,7 +109,7 @@ describe("run and replay", () => {
   it("replay reports a schedule that no longer fits the model as a divergence", async () => {
     const p = file("diverged.json", { ...good, schedule: "v1:2222222222" });
     const r = await vfsim("replay", p);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5);
     expect(r.out).toContain("diverged");
   });
 
@@ -206,5 +206,74 @@ describe("the built vfsim: output paths are checked before any work", () => {
     expect(bin("run", A, "--set", "kernel.order=current", "--out", dir, "--json").code).toBe(0);
     expect(readdirSync(tmp)).not.toContain("new");
     expect(readdirSync(tmp).filter((n) => n.startsWith(".vfsim-probe"))).toEqual([]);
+  });
+});
+
+describe("the built vfsim: replay tells its outcomes apart", () => {
+  // a counterexample of scenario (a) under the proposed order, written by the built `vfsim run`
+  const dir = join(tmp, "replay-cx");
+  const run = bin("run", A, "--set", "kernel.order=proposed", "--out", dir, "--json");
+  const cx: string = JSON.parse(run.out).file;
+  const cxSeed = () => JSON.parse(readFileSync(cx, "utf8"));
+
+  it("reproduced: exit 1, a 'reproduced' line; JSON says so", () => {
+    expect(run.code).toBe(1);
+    const r = bin("replay", cx);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/\nreproduced: the recorded deadlock \(cycle [RLW] -> [RLW] -> [RLW]\) \(exit 1\)\n$/);
+    const j = JSON.parse(bin("replay", cx, "--json").out);
+    expect(j).toMatchObject({ outcome: "reproduced", reproduced: true, verdict: "deadlock", recorded: { verdict: "deadlock" } });
+  });
+
+  it("the recorded verdict not reproduced: exit 4, says what was recorded and what the replay gave", () => {
+    const s = cxSeed();
+    s.expect = [{ verdict: "violation", invariant: "unique-hashed" }];
+    const p = file("cx-other-verdict.json", s);
+    const r = bin("replay", p);
+    expect(r.code).toBe(4);
+    expect(r.out).toMatch(/\nnot reproduced: the recorded verdict was violation \S+; the replay gave deadlock \(cycle .*\) \(exit 4\)\n$/);
+    expect(JSON.parse(bin("replay", p, "--json").out)).toMatchObject({ outcome: "not-reproduced", reproduced: false, differs: "verdict", verdict: "deadlock" });
+  });
+
+  it("the verdict matches but the cycle differs: exit 4, a message that says exactly that", () => {
+    const s = cxSeed();
+    s.expect = [{ verdict: "deadlock", cycle: ["W", "R"] }];
+    const p = file("cx-other-cycle.json", s);
+    const r = bin("replay", p);
+    expect(r.code).toBe(4);
+    expect(r.out).toMatch(/\nnot reproduced: the verdict deadlock matches the recorded one, but the waits-for cycle differs: recorded W -> R, replayed [RLW] -> [RLW] -> [RLW] \(exit 4\)\n$/);
+    expect(JSON.parse(bin("replay", p, "--json").out)).toMatchObject({ outcome: "not-reproduced", differs: "cycle", recorded: { verdict: "deadlock", cycle: ["W", "R"] } });
+  });
+
+  it("the schedule diverged: exit 5, and JSON under --json", () => {
+    const r = bin("replay", cx, "--json", "--set", "schedule=v1:00");
+    expect(r.code).toBe(5);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ file: cx, outcome: "diverged", reproduced: false, recorded: { verdict: "deadlock" } });
+    expect(j.message.length).toBeGreaterThan(5);
+    const t = bin("replay", cx, "--set", "schedule=v1:00");
+    expect(t.code).toBe(5);
+    expect(t.out).toContain("not reproduced: the schedule does not fit this model (exit 5)");
+  });
+
+  it("a clean replay: exit 0, outcome clean", async () => {
+    const s = cxSeed();
+    s.kernel.order = "current";
+    s.expect = [{ verdict: "ok" }];
+    const p = file("cx-clean.json", s);
+    // the serial schedule (each thread to its end in turn), found tick by tick in-process
+    let sched = "";
+    for (const t of ["0", "1", "2"]) {
+      for (;;) {
+        const r = await vfsim("replay", p, "--json", "--set", `schedule=v1:${sched}${t}`);
+        const j = JSON.parse(r.out);
+        if (j.outcome === "diverged" && /cannot run/.test(j.message)) break;
+        sched += t;
+        if (j.outcome !== "diverged") break;
+      }
+    }
+    const r = bin("replay", p, "--json", "--set", `schedule=v1:${sched}`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ outcome: "clean", reproduced: false, verdict: "ok" });
   });
 });

@@ -158,38 +158,52 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   return report.verdict === "ok" ? 0 : 1;
 }
 
+/** replay's exit statuses (README): besides 2 bad input and 3 model bug. */
+export const REPLAY_EXIT = { clean: 0, reproduced: 1, notReproduced: 4, diverged: 5 } as const;
+
 async function cmdReplay(args: string[], out: Out): Promise<number> {
   const f = parseFlags("replay", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim replay: expected exactly one counterexample file");
   const file = f.positional[0];
+  const json = f.bools.has("--json");
   const seed = readSeedFile(file, (f.lists.get("--set") ?? []));
   if (!seed.schedule) throw new UsageError(`${file}: schedule: missing; a counterexample records the schedule to replay`);
   const enc = encodeScenario(seed);
   const choices = decodeSchedule(seed.schedule, enc.threads.length);
   const module = await loadModule();
+  const expected = expectationFor(seed);
+  const recorded = expected ? { verdict: expected.verdict, ...(expected.invariant ? { invariant: expected.invariant } : {}), ...(expected.cycle ? { cycle: expected.cycle } : {}) } : undefined;
+  const what = (e: { verdict: string; invariant?: string; cycle?: string[] }) => `${e.verdict}${e.invariant ? " " + e.invariant : ""}${e.cycle ? ` (cycle ${e.cycle.join(" -> ")})` : ""}`;
   let report;
   try {
     report = replayScenario(module, enc, choices, seed.run.seed);
   } catch (e) {
     if (e instanceof ReplayDivergence) {
-      out(`vfsim replay ${file}: the recorded schedule diverged from the model: ${e.message}`);
-      return 1;
+      if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message: e.message, ...(recorded ? { recorded } : {}) }));
+      else out(`vfsim replay ${file}: the recorded schedule diverged from the model: ${e.message}\nnot reproduced: the schedule does not fit this model (exit ${REPLAY_EXIT.diverged})`);
+      return REPLAY_EXIT.diverged;
     }
     throw e;
   }
   report.strategy = seed.run.strategy;
   report.schedules = 1;
-  const expected = expectationFor(seed);
   const matches = meets(report, expected);
-  if (f.bools.has("--json")) out(JSON.stringify({ ...reportJson(report), file, reproduced: matches }));
+  // which part of the recorded outcome differs, when one does
+  const got = { verdict: report.verdict, ...(report.invariant ? { invariant: report.invariant } : {}), ...(report.cycle ? { cycle: report.cycle.map((c) => c.task) } : {}) };
+  const differs = !expected || matches ? undefined
+    : report.verdict !== expected.verdict ? "verdict" : expected.invariant && report.invariant !== expected.invariant ? "invariant" : "cycle";
+  const outcome = expected && !matches ? "not-reproduced" : report.verdict === "ok" ? "clean" : expected ? "reproduced" : "failed";
+  const code = outcome === "not-reproduced" ? REPLAY_EXIT.notReproduced : outcome === "clean" ? REPLAY_EXIT.clean : REPLAY_EXIT.reproduced;
+  if (json) out(JSON.stringify({ ...reportJson(report), file, outcome, reproduced: outcome === "reproduced", ...(recorded ? { recorded } : {}), ...(differs ? { differs } : {}) }));
   else {
     out(`vfsim replay ${file}: ${seed.name}`);
     out(`  ${variantLine(seed)}`);
     out(reportText(report, enc));
-    if (expected && !matches) out(`\nthe recorded verdict was ${expected.verdict}${expected.invariant ? " " + expected.invariant : ""}: the model no longer reproduces it`);
+    if (outcome === "reproduced") out(`\nreproduced: the recorded ${what(recorded!)} (exit ${code})`);
+    else if (differs === "cycle") out(`\nnot reproduced: the verdict ${what({ verdict: got.verdict, invariant: got.invariant })} matches the recorded one, but the waits-for cycle differs: recorded ${expected!.cycle!.join(" -> ")}, replayed ${(got.cycle ?? []).join(" -> ") || "(none)"} (exit ${code})`);
+    else if (differs) out(`\nnot reproduced: the recorded verdict was ${what(recorded!)}; the replay gave ${what(got)} (exit ${code})`);
   }
-  if (expected && !matches) return 1;
-  return report.verdict === "ok" ? 0 : 1;
+  return code;
 }
 
 function cmdCheck(args: string[], out: Out): number {
