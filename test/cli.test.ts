@@ -1,7 +1,7 @@
 // The vfsim command: exit codes, errors that name the field, counterexample files that replay.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { COMMANDS, main } from "../host/node/cli";
@@ -13,7 +13,11 @@ import { A } from "./helpers";
 
 /** The built command, as a user runs it: exit status, stdout, stderr. */
 function bin(...argv: string[]) {
-  const r = spawnSync(process.execPath, ["bin/vfsim.mjs", ...argv], { encoding: "utf8", timeout: 60_000 });
+  return binIn(process.cwd(), ...argv);
+}
+/** The same from another working directory. */
+function binIn(cwd: string, ...argv: string[]) {
+  const r = spawnSync(process.execPath, [resolve("bin/vfsim.mjs"), ...argv], { cwd, encoding: "utf8", timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -275,5 +279,39 @@ describe("the built vfsim: replay tells its outcomes apart", () => {
     const r = bin("replay", p, "--json", "--set", `schedule=v1:${sched}`);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ outcome: "clean", reproduced: false, verdict: "ok" });
+  });
+});
+
+describe("the built vfsim: defaults that do not depend on the current directory", () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), "vfsim-elsewhere-"));
+
+  it("matrix outside the repository runs the package's built-in scenarios, named as inside it", () => {
+    const r = binIn(elsewhere, "matrix", "--json");
+    expect(r.code).toBe(0);
+    const cells = JSON.parse(r.out) as { file: string; matches: boolean }[];
+    const inside = readdirSync("fixtures/scenarios").filter((n) => n.endsWith(".json"));
+    expect(new Set(cells.map((c) => c.file))).toEqual(new Set(inside.map((n) => `fixtures/scenarios/${n}`)));
+    expect(cells.every((c) => c.matches)).toBe(true);
+  });
+
+  it("fuzz outside the repository starts from the package's corpus", () => {
+    const r = binIn(elsewhere, "fuzz", "--execs", "3", "--out", join(elsewhere, "f"));
+    expect([0, 1]).toContain(r.code);
+    const n = readdirSync("fixtures/corpus").filter((x) => x.endsWith(".json")).length;
+    expect(r.out).toContain(` corpus inputs from ${n} files`);
+  });
+
+  it("sweep (and matrix) of a directory with no seed files is an error, exit 2", () => {
+    const empty = mkdtempSync(join(tmpdir(), "vfsim-empty-"));
+    expect(bin("sweep", empty, "--schedules", "10")).toEqual({ code: 2, out: "", err: `vfsim: ${empty}: no seed files (*.json) in this directory\n` });
+    expect(bin("matrix", empty)).toMatchObject({ code: 2, err: `vfsim: ${empty}: no seed files (*.json) in this directory\n` });
+  });
+
+  it("the matrix's last column has a header, in text and Markdown", () => {
+    const text = bin("matrix", A);
+    expect(text.out.split("\n")[0].trimEnd().endsWith("expected  agrees")).toBe(true);
+    const md = bin("matrix", A, "--markdown").out.split("\n");
+    expect(md[0].endsWith("| expected | agrees |")).toBe(true);
+    expect(md[0].split("|").length).toBe(md[2].split("|").length);
   });
 });

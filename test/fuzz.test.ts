@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { MAX_TASKS, OPS, PLANTS } from "../host/core/abi";
@@ -253,7 +253,7 @@ describe("vfsim fuzz", () => {
   });
 
   it("defaults: the standard corpus, failures/, seed 1, a minute", () => {
-    expect(parseFuzzArgs([])).toMatchObject({ corpus: ["fixtures/corpus"], out: "failures", seconds: 60, seed: 1n, schedules: 64, plant: [], json: false });
+    expect(parseFuzzArgs([])).toMatchObject({ corpus: [resolve("fixtures/corpus")], out: "failures", seconds: 60, seed: 1n, schedules: 64, plant: [], json: false });
     expect(parseFuzzArgs(["--execs", "10", "--workers", "1", "--plant", "no-wake,reader-barging"])).toMatchObject({ execs: 10, workers: 1, plant: ["no-wake", "reader-barging"] });
     expect(parseFuzzArgs([]).workers).toBe(1);
     expect(parseFuzzArgs(["--workers", "4"]).workers).toBe(4);

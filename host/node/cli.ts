@@ -22,7 +22,7 @@ import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { builtFile, loadLeanModule, loadModule } from "./module";
+import { builtFile, loadLeanModule, loadModule, packagePath, packageRoot } from "./module";
 import { checkOutDir, HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
 import { cmdSweep, SWEEP_COMMAND } from "./sweep";
 import { cmdMerge, MERGE_COMMAND } from "./merge";
@@ -225,7 +225,10 @@ function cmdCheck(args: string[], out: Out): number {
 
 async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   const f = parseFlags("matrix", args);
-  const files = seedPaths(f.positional.length ? f.positional : ["fixtures/scenarios"]);
+  // the built-in scenarios come from the package, shown relative to it, from any directory
+  const builtin = f.positional.length === 0;
+  const files = seedPaths(builtin ? [packagePath("fixtures/scenarios")] : f.positional);
+  const shown = (file: string) => relative(builtin ? packageRoot() : ".", file);
   const module = await loadModule();
   const lean = await loadLeanModule();
   const cells: MatrixCell[] = [];
@@ -238,7 +241,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
       badInput++;
       continue;
     }
-    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v, true, lean));
+    for (const v of variantAssignments(seed)) cells.push(runCell(module, shown(file), seed, v, true, lean));
   }
   if (f.bools.has("--json")) out(JSON.stringify(matrixJson(cells), null, 1));
   else if (f.bools.has("--markdown")) out(matrixMarkdown(cells));

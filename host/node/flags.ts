@@ -164,14 +164,16 @@ export function readSeedFile(file: string, sets: string[] = []): SeedFile {
   }
 }
 
-/** Files as given; a directory stands for its *.json files in name order. */
+/** Files as given; a directory stands for its *.json files in name order (none is an error). */
 export function seedPaths(paths: string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
     let st;
     try { st = statSync(p); } catch { throw new UsageError(`${p}: no such file or directory`); }
     if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (name.endsWith(".json")) out.push(join(p, name));
+      const names = readdirSync(p).sort().filter((name) => name.endsWith(".json"));
+      if (names.length === 0) throw new UsageError(`${p}: no seed files (*.json) in this directory`);
+      for (const name of names) out.push(join(p, name));
     } else out.push(p);
   }
   return out;

@@ -30,7 +30,7 @@ import { Fuzzer, coverageCount, parseAllow, prepareCorpus, splitmix64, type Allo
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
 import { UsageError, checkOutDir, intFlag, parseArgs, seedFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
-import { builtFile, loadModule } from "./module";
+import { builtFile, loadModule, packagePath } from "./module";
 
 type Out = (s: string) => void;
 
@@ -62,7 +62,7 @@ export const FUZZ_COMMAND: CommandDef = {
     "--seed": { kind: "value", arg: "N", help: `the fuzzer's seed, 0 to 2^64-1 (default: ${FUZZ_DEFAULTS.seed})` },
     "--workers": { kind: "value", arg: "K", help: `independent streams, one worker thread each, ${WORKERS_MIN} to ${WORKERS_MAX} (default: ${FUZZ_DEFAULTS.workers})` },
     "--schedules": { kind: "value", arg: "N", help: `schedules per exec, 2 to 100000 (default: ${FUZZ_DEFAULTS.schedules})` },
-    "--corpus": { kind: "list", arg: "DIR", help: `starting seed files, a directory or file (repeats; default: ${FUZZ_DEFAULTS.corpus})` },
+    "--corpus": { kind: "list", arg: "DIR", help: `starting seed files, a directory or file (repeats; default: the package's ${FUZZ_DEFAULTS.corpus})` },
     "--allow": { kind: "list", arg: "axis=v1,v2", help: "values a kernel axis may be mutated to (repeats; default: every value)" },
     "--plant": { kind: "list", arg: "X[,Y]", help: `plant a known bug (canary): ${PLANTS.join(", ")} (default: none)` },
     "--json": { kind: "bool", help: "print JSON lines instead of text (default: text)" },
@@ -100,7 +100,7 @@ export function parseFuzzArgs(args: string[]): FuzzArgs {
   }
 
   return {
-    corpus: lists.get("--corpus") ?? [FUZZ_DEFAULTS.corpus],
+    corpus: lists.get("--corpus") ?? [packagePath(FUZZ_DEFAULTS.corpus)],
     out: values.get("--out") ?? FUZZ_DEFAULTS.out,
     ...(execs !== undefined ? { execs } : { seconds: seconds ?? FUZZ_DEFAULTS.seconds }),
     seed: seed ?? FUZZ_DEFAULTS.seed,
