@@ -315,3 +315,64 @@ describe("the built vfsim: defaults that do not depend on the current directory"
     expect(md[0].split("|").length).toBe(md[2].split("|").length);
   });
 });
+
+describe("the built vfsim: the reader, stricter", () => {
+  const text = readFileSync(A, "utf8");
+  const check = (name: string, content: string | Buffer) => {
+    const p = join(tmp, name);
+    writeFileSync(p, content);
+    return { p, r: bin("check", p) };
+  };
+  const invalid = (r: { code: number | null; out: string }, p: string, message: string) => {
+    expect(r.code).toBe(2);
+    expect(r.out).toBe(`invalid ${p}: ${message}\n`);
+  };
+
+  it("a key given twice in one object is an error naming the field and where", () => {
+    const { p, r } = check("dup.json", text.replace(/"kernel": \{/, '"kernel": { "order": "current",'));
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(new RegExp(`^invalid ${p}: kernel\\.order: given twice in one object \\(again at line \\d+, column \\d+\\); give each field once\\n$`));
+  });
+
+  it("a JSON syntax error is reported by line and column", () => {
+    const { p, r } = check("syntax.json", '{\n  "vfsim": 1,\n  "name" "x"\n}\n');
+    invalid(r, p, "seed file: not valid JSON at line 3, column 10 (position 25): Unexpected string");
+  });
+
+  it("invalid UTF-8 is named as such, with its byte and line", () => {
+    const { p, r } = check("utf8.json", Buffer.concat([Buffer.from('{\n  "vfsim": 1,\n  "name": "'), Buffer.from([0xff]), Buffer.from('"\n}\n')]));
+    invalid(r, p, "not valid UTF-8: byte 27 (line 3, column 12) is 0xff");
+  });
+
+  it("one size limit for the CLI and the page (64 KiB)", async () => {
+    const { MAX_SEED_BYTES } = await import("../host/web/link");
+    expect(MAX_SEED_BYTES).toBe(64 * 1024);
+    const s = JSON.parse(text);
+    s.about = "x".repeat(MAX_SEED_BYTES);
+    const body = JSON.stringify(s);
+    const { p, r } = check("big.json", body);
+    invalid(r, p, `seed file: the seed file is ${Buffer.byteLength(body)} bytes; at most 65536 (64 KiB)`);
+  });
+
+  it("a run.seed too large for a JSON number is quoted as typed", () => {
+    const s = JSON.parse(text);
+    s.run.seed = 1;
+    const { p, r } = check("bigseed.json", JSON.stringify(s).replace('"seed":1', '"seed":18446744073709551615'));
+    invalid(r, p, 'run.seed: 18446744073709551615 is too large to be exact as a JSON number (above 2^53 - 1); write the seed as a decimal string, "18446744073709551615"');
+  });
+
+  it("a directory is not a seed file; --preemptions names unbounded; --shards 0 is a range error", () => {
+    expect(bin("run", tmp)).toEqual({ code: 2, out: "", err: `vfsim: ${tmp}: is a directory; expected a file\n` });
+    expect(bin("run", A, "--preemptions", "inf")).toMatchObject({ code: 2, err: 'vfsim: --preemptions: expected an integer from 0 to 64, or unbounded (or -1) for the whole state space, got "inf"\n' });
+    expect(bin("sweep", A, "--shards", "0")).toMatchObject({ code: 2, err: 'vfsim: --shards: expected an integer from 1 to 1000000, got "0"\n' });
+  });
+
+  it("replay: a schedule longer than the run is a divergence, exit 5", () => {
+    const dir = join(tmp, "long-cx");
+    const cx = JSON.parse(bin("run", A, "--set", "kernel.order=proposed", "--out", dir, "--json").out).file as string;
+    const sched = JSON.parse(readFileSync(cx, "utf8")).schedule as string;
+    const r = bin("replay", cx, "--json", "--set", `schedule=${sched}000`);
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.out)).toMatchObject({ outcome: "diverged", message: expect.stringContaining(`has ${sched.length - 3 + 3} choices but the run ended (deadlock) after ${sched.length - 3} ticks`) });
+  });
+});

@@ -103,6 +103,7 @@ export function parseFlags(cmd: string, args: string[]): Flags {
 function preemptionsFlag(f: Flags): number | undefined {
   const v = f.values.get("--preemptions");
   if (v === "unbounded" || v === "-1") return -1;
+  if (v !== undefined && (!/^\d+$/.test(v) || Number(v) > 64)) throw new UsageError(`--preemptions: expected an integer from 0 to 64, or unbounded (or -1) for the whole state space, got ${JSON.stringify(v)}`);
   return intFlag(f, "--preemptions", 0, 64);
 }
 
@@ -184,6 +185,13 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
       return REPLAY_EXIT.diverged;
     }
     throw e;
+  }
+  if (report.verdict !== "ok" && report.ticks !== undefined && choices.length > report.ticks) {
+    // the run ended before the schedule did: the rest was never used, so it does not fit
+    const message = `the recorded schedule has ${choices.length} choices but the run ended (${report.verdict}) after ${report.ticks} ticks; the schedule is longer than the run`;
+    if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message, ...(recorded ? { recorded } : {}) }));
+    else out(`vfsim replay ${file}: ${message}\nnot reproduced: the schedule does not fit this model (exit ${REPLAY_EXIT.diverged})`);
+    return REPLAY_EXIT.diverged;
   }
   report.strategy = seed.run.strategy;
   report.schedules = 1;

@@ -147,11 +147,27 @@ export async function guarded(err: Out, body: () => Promise<number>): Promise<nu
 /** A seed file from disk, `--set`s applied; unreadable or invalid is a UsageError naming it. */
 /** A file's text; an unreadable file is a UsageError naming it. */
 export function readText(file: string): string {
+  if (statOrUndefined(file)?.isDirectory()) throw new UsageError(`${file}: is a directory; expected a file`);
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
+    throw new UsageError(`${file}: cannot read: ${reason(e)}`);
   }
+  const text = bytes.toString("utf8");
+  if (text.includes("\uFFFD")) {
+    // the first byte where decoding and re-encoding disagree starts the invalid sequence
+    const back = Buffer.from(text, "utf8");
+    let i = 0;
+    while (i < bytes.length && bytes[i] === back[i]) i++;
+    if (i < bytes.length) {
+      const before = bytes.subarray(0, i).toString("utf8");
+      const line = before.split("\n").length;
+      const column = before.length - before.lastIndexOf("\n");
+      throw new UsageError(`${file}: not valid UTF-8: byte ${i} (line ${line}, column ${column}) is 0x${bytes[i].toString(16).padStart(2, "0")}`);
+    }
+  }
+  return text;
 }
 
 export function readSeedFile(file: string, sets: string[] = []): SeedFile {

@@ -131,6 +131,9 @@ export function shardOf(flag: string | undefined, shards: string | undefined, en
     if (shards !== undefined) throw new UsageError("--shards: not with --shard i/n, which already gives the count");
     return { index: Number(m[1]), count: Number(m[2]) };
   }
+  if (shards !== undefined && (!/^\d+$/.test(shards) || Number(shards) < 1 || Number(shards) > 1_000_000)) {
+    throw new UsageError(`--shards: expected an integer from 1 to 1000000, got ${JSON.stringify(shards)}`);
+  }
   const count = shards ?? env.SLURM_ARRAY_TASK_COUNT;
   const source = env.JOB_COMPLETION_INDEX !== undefined ? "JOB_COMPLETION_INDEX" : env.SLURM_ARRAY_TASK_ID !== undefined ? "SLURM_ARRAY_TASK_ID" : undefined;
   if (source === undefined) {
