@@ -279,6 +279,10 @@ describe("the built vfsim: replay tells its outcomes apart", () => {
     const r = bin("replay", p, "--json", "--set", `schedule=v1:${sched}`);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ outcome: "clean", reproduced: false, verdict: "ok" });
+    // one choice more than the run takes: a divergence, not a silent clean
+    const long = bin("replay", p, "--json", "--set", `schedule=v1:${sched}0`);
+    expect(long.code).toBe(5);
+    expect(JSON.parse(long.out)).toMatchObject({ outcome: "diverged", message: expect.stringContaining("the run ended (ok) before its last; the schedule is longer than the run") });
   });
 });
 

@@ -186,9 +186,21 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
     }
     throw e;
   }
-  if (report.verdict !== "ok" && report.ticks !== undefined && choices.length > report.ticks) {
-    // the run ended before the schedule did: the rest was never used, so it does not fit
-    const message = `the recorded schedule has ${choices.length} choices but the run ended (${report.verdict}) after ${report.ticks} ticks; the schedule is longer than the run`;
+  // the run ended before the schedule did: the rest was never used, so it does not fit. A
+  // failure knows its ticks; for a clean end, the schedule without its last choice still ends.
+  let used = report.verdict !== "ok" ? report.ticks : undefined;
+  if (used === undefined && choices.length > 0) {
+    try {
+      replayScenario(module, enc, choices.subarray(0, choices.length - 1), seed.run.seed);
+      used = choices.length - 1; // at most: the last choice was not needed
+    } catch (e) {
+      if (!(e instanceof ReplayDivergence)) throw e;
+    }
+  }
+  if (used !== undefined && choices.length > used) {
+    const message = report.verdict !== "ok"
+      ? `the recorded schedule has ${choices.length} choices but the run ended (${report.verdict}) after ${used} ticks; the schedule is longer than the run`
+      : `the recorded schedule has ${choices.length} choices but the run ended (ok) before its last; the schedule is longer than the run`;
     if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message, ...(recorded ? { recorded } : {}) }));
     else out(`vfsim replay ${file}: ${message}\nnot reproduced: the schedule does not fit this model (exit ${REPLAY_EXIT.diverged})`);
     return REPLAY_EXIT.diverged;
