@@ -4,8 +4,9 @@
  * page's DOM-free parts in Node: the static server, links, the sweep's lowest-index rule and the
  * state reconstruction.
  *
- * Needs `npm run build` first (pretest does it) and /usr/bin/chromium (or $VFSIM_CHROMIUM); a
- * missing browser FAILS these tests, it does not skip them: CI installs it (.ci/run).
+ * Needs `npm run build` first (pretest does it). The Chromium is $VFSIM_CHROMIUM, else a system
+ * one (/usr/bin/chromium), else the one npm installs (@sparticuz/chromium): test/chromium.ts. A
+ * browser that fails to launch FAILS these tests, it does not skip them.
  * Artifacts (screenshot, downloaded counterexample) go to test-artifacts/.
  */
 
@@ -29,8 +30,8 @@ import type { FromWorker, ToWorker } from "../host/web/protocol";
 import { replayRun, runOneSchedule, traceBytes } from "../host/web/session";
 import { Sweep, type WorkerLike } from "../host/web/sweep";
 import { Sweeper } from "../host/web/sweeper";
+import { chooseChromium, findChromium } from "./chromium";
 
-const CHROMIUM = process.env.VFSIM_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = "test-artifacts";
 const SCENARIO_A = "a-readdirplus-prime-lookup-mkdir-deadlock.json";
 const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -250,7 +251,8 @@ describe("the kernel state panel", () => {
 
 async function launch(): Promise<{ ctx: BrowserContext; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "vfsim-chromium-"));
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  const { path } = await findChromium();
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: path, headless: true, args: LAUNCH_ARGS, viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   return { ctx, dir };
 }
 
@@ -279,14 +281,44 @@ async function sweepUntilShown(page: Page): Promise<NonNullable<ReturnType<Windo
   return (await page.evaluate(() => window.vfsimSandbox.shown()))!;
 }
 
+describe("which Chromium the browser tests use", () => {
+  const none = () => false;
+  it("VFSIM_CHROMIUM first, even when a system Chromium exists", () => {
+    expect(chooseChromium({ VFSIM_CHROMIUM: "/opt/c/chrome" }, () => true)).toEqual({ source: "VFSIM_CHROMIUM", path: "/opt/c/chrome" });
+  });
+  it("a VFSIM_CHROMIUM that does not exist is an error, not a fallback", () => {
+    expect(() => chooseChromium({ VFSIM_CHROMIUM: "/nope/chrome" }, (p) => p === "/usr/bin/chromium")).toThrow(/VFSIM_CHROMIUM=\/nope\/chrome: no such file/);
+  });
+  it("then Debian's /usr/bin/chromium, then /usr/bin/chromium-browser", () => {
+    expect(chooseChromium({}, () => true)).toEqual({ source: "system", path: "/usr/bin/chromium" });
+    expect(chooseChromium({ VFSIM_CHROMIUM: "" }, (p) => p === "/usr/bin/chromium-browser")).toEqual({ source: "system", path: "/usr/bin/chromium-browser" });
+  });
+  it("else the Chromium npm installs (@sparticuz/chromium), and playwright-core launches it with our flags", async () => {
+    expect(chooseChromium({}, none)).toEqual({ source: "@sparticuz/chromium" });
+    const { default: packaged } = await import("@sparticuz/chromium");
+    const dir = mkdtempSync(join(tmpdir(), "vfsim-chromium-"));
+    const ctx = await chromium.launchPersistentContext(dir, { executablePath: await packaged.executablePath(), headless: true, args: LAUNCH_ARGS });
+    try {
+      const page = await ctx.newPage();
+      const sum = await page.evaluate(async () => {
+        // The smallest module that adds two i32s: what the page needs is WebAssembly in a headless tab.
+        const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11]);
+        const { instance } = await WebAssembly.instantiate(bytes);
+        return (instance.exports.add as (a: number, b: number) => number)(40, 2);
+      });
+      expect(sum).toBe(42);
+    } finally {
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the sandbox page in headless Chromium", () => {
   let server: StaticServer;
   let browser: { ctx: BrowserContext; dir: string };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found. The browser tests need Debian's chromium: apt-get install -y chromium (.ci/run installs it), or set VFSIM_CHROMIUM.`);
-    }
     for (const f of ["dist/web/index.html", "dist/web/main.js", "dist/web/worker.js", "dist/web/vfsim.wasm"]) {
       if (!existsSync(f)) throw new Error(`${f} missing: run \`npm run build\` first`);
     }

@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { MAX_TASKS, OPS, PLANTS } from "../host/core/abi";
@@ -236,13 +236,14 @@ describe("vfsim fuzz", () => {
     const cases: [string[], string][] = [
       [["--execs", "x"], '--execs: expected an integer from 1 to 1000000000, got "x"'],
       [["--time", "0"], '--time: expected an integer from 1 to 1000000, got "0"'],
-      [["--execs", "5", "--time", "5"], "--time, --execs: give one budget, not both"],
+      [["--execs", "5", "--time", "5"], "--time, --execs: not both; give one"],
       [["--seed", "-1"], '--seed: expected a non-negative integer below 2^64, got "-1"'],
-      [["--workers", "0"], '--workers: expected an integer from 1 to 1024, got "0"'],
-      [["--workers", "two"], '--workers: expected an integer from 1 to 1024, got "two"'],
+      [["--workers", "0"], '--workers: expected an integer from 1 to 64, got "0"'],
+      [["--workers", "two"], '--workers: expected an integer from 1 to 64, got "two"'],
       [["--allow", "kernel.order=sideways"], '--allow kernel.order=sideways: unknown value "sideways"; expected one of current, proposed'],
       [["--plant", "no-wakes"], '--plant: unknown plant "no-wakes"; expected one of no-lookup-done, no-wake, reader-barging, no-dir-seq-recheck, lock-lookup-nowait'],
-      [["--speed", "9"], "--speed: unknown flag for vfsim fuzz; expected one of --out, --time, --execs, --seed, --workers, --schedules, --corpus, --allow, --plant, --json"],
+      [["--speed", "9"], "--speed: unknown flag for vfsim fuzz; expected one of --out, --time, --execs, --seed, --workers, --schedules, --corpus, --allow, --plant, --json (vfsim fuzz --help lists them)"],
+      [["--seed", "1", "--seed", "2"], '--seed: given more than once ("1", then "2"); give it once'],
       [["--json=1"], "--json: takes no value"],
       [["corpus"], 'vfsim fuzz: unexpected argument "corpus"; corpus directories are given with --corpus'],
       [["--corpus", "no/such/dir", "--execs", "1"], "--corpus: no/such/dir: no such file or directory"],
@@ -255,7 +256,7 @@ describe("vfsim fuzz", () => {
   });
 
   it("defaults: the standard corpus, failures/, seed 1, a minute", () => {
-    expect(parseFuzzArgs([])).toMatchObject({ corpus: ["fixtures/corpus"], out: "failures", seconds: 60, seed: 1n, schedules: 64, plant: [], json: false });
+    expect(parseFuzzArgs([])).toMatchObject({ corpus: [resolve("fixtures/corpus")], out: "failures", seconds: 60, seed: 1n, schedules: 64, plant: [], json: false });
     expect(parseFuzzArgs(["--execs", "10", "--workers", "1", "--plant", "no-wake,reader-barging"])).toMatchObject({ execs: 10, workers: 1, plant: ["no-wake", "reader-barging"] });
     expect(parseFuzzArgs([]).workers).toBe(1);
     expect(parseFuzzArgs(["--workers", "4"]).workers).toBe(4);

@@ -67,8 +67,8 @@ function expectedText(e: Expectation | undefined): string {
   return e.invariant ? `${e.verdict} ${e.invariant}` : e.verdict;
 }
 
-const HEAD = ["scenario", "variant", "verdict", "cycle", "explored", "exhaustive", "ticks", "expected", ""];
-// "ticks": the length of the (shortest) counterexample
+const HEAD = ["scenario", "variant", "verdict", "cycle", "explored", "exhaustive", "ticks", "expected", "agrees"];
+// "ticks": the length of the (shortest) counterexample; "agrees": ok, or MISMATCH with "expected"
 
 function rows(cells: MatrixCell[]): string[][] {
   return cells.map((c) => [
@@ -92,7 +92,7 @@ export function matrixText(cells: MatrixCell[]): string {
 
 export function matrixMarkdown(cells: MatrixCell[]): string {
   const esc = (x: string) => x.replace(/\|/g, "\\|");
-  const lines = [`| ${HEAD.slice(0, -1).join(" | ")} | |`, `|${HEAD.map(() => "---").join("|")}|`];
+  const lines = [`| ${HEAD.join(" | ")} |`, `|${HEAD.map(() => "---").join("|")}|`];
   for (const r of rows(cells)) lines.push(`| ${r.map(esc).join(" | ")} |`);
   return lines.join("\n");
 }

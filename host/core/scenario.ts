@@ -349,7 +349,7 @@ function checkPath(path: string, at: string): void {
     throw new SeedError(at, `path must not contain "." or ".." components; got ${shown(path)}`);
   }
   if (parts.length > MAX_PATH_LEN) {
-    throw new SeedError(at, `path has ${parts.length} components; at most ${MAX_PATH_LEN} (MAX_PATH_LEN)`);
+    throw new SeedError(at, `path has ${parts.length} components; at most ${MAX_PATH_LEN}`);
   }
   for (const part of parts) checkName(part, at);
 }
@@ -573,7 +573,7 @@ export function treeKinds(tree: Record<string, string[]>): Map<string, "dir" | "
 function checkTreeDepth(tree: Record<string, string[]>): void {
   for (const [dir, names] of Object.entries(tree)) {
     if (components(dir).length < MAX_PATH_LEN || names.length === 0) continue;
-    throw new SeedError(index(keyed("tree", dir), 0), `path has ${MAX_PATH_LEN + 1} components; at most ${MAX_PATH_LEN} (MAX_PATH_LEN)`);
+    throw new SeedError(index(keyed("tree", dir), 0), `path has ${MAX_PATH_LEN + 1} components; at most ${MAX_PATH_LEN}`);
   }
 }
 
@@ -715,15 +715,99 @@ export function validateSeedObject(raw: unknown): SeedFile {
   return s;
 }
 
+/** The largest seed file, in UTF-8 bytes, for the CLI and the page alike (host/web/link.ts). */
+export const MAX_SEED_FILE_BYTES = 64 * 1024;
+
 /** Parses seed-file text, applies `--set key=value` overrides, validates, fills defaults. */
 export function parseSeedFile(text: string, sets: string[] = []): SeedFile {
+  return validateSeedObject(applySets(readSeedJson(text), sets));
+}
+
+/** 1-based line and column of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const nl = before.lastIndexOf("\n");
+  return `line ${before.split("\n").length}, column ${offset - nl}`;
+}
+
+/**
+ * The JSON reader, stricter than JSON.parse: at most MAX_SEED_FILE_BYTES; a syntax error by line
+ * and column; a key given twice in one object (JSON.parse keeps the last silently) and an integer
+ * too large to be exact as a JSON number (JSON.parse rounds it) are errors naming the field and
+ * quoting what was typed.
+ */
+export function readSeedJson(text: string): unknown {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_SEED_FILE_BYTES) throw new SeedError("", `the seed file is ${bytes} bytes; at most ${MAX_SEED_FILE_BYTES} (${MAX_SEED_FILE_BYTES / 1024} KiB)`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SeedError("", `not valid JSON: ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    const offset = m ? Number(m[1]) : /end of JSON input/i.test(msg) ? text.length : undefined;
+    const what = msg.replace(/\s*in JSON at position \d+.*$/s, "").replace(/\s*\(line \d+ column \d+\)$/, "");
+    throw new SeedError("", offset === undefined ? `not valid JSON: ${msg}` : `not valid JSON at ${lineColumn(text, offset)} (position ${offset}): ${what}`);
   }
-  return validateSeedObject(applySets(raw, sets));
+  new StrictScan(text).value("");
+  return raw;
+}
+
+/** Walks JSON text already known to parse, for what JSON.parse does not report. */
+class StrictScan {
+  private pos = 0;
+  constructor(private text: string) {}
+  private ws(): void {
+    while (this.pos < this.text.length && " \t\n\r".includes(this.text[this.pos])) this.pos++;
+  }
+  private string(): string {
+    const start = this.pos++;
+    while (this.text[this.pos] !== '"') this.pos += this.text[this.pos] === "\\" ? 2 : 1;
+    this.pos++;
+    return JSON.parse(this.text.slice(start, this.pos)) as string;
+  }
+  value(path: string): void {
+    this.ws();
+    const c = this.text[this.pos];
+    if (c === "{") {
+      this.pos++;
+      this.ws();
+      const seen = new Set<string>();
+      if (this.text[this.pos] === "}") { this.pos++; return; }
+      for (;;) {
+        this.ws();
+        const at = this.pos;
+        const key = this.string();
+        const field = path === "" ? key : /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+        if (seen.has(key)) throw new SeedError(field, `given twice in one object (again at ${lineColumn(this.text, at)}); give each field once`);
+        seen.add(key);
+        this.ws();
+        this.pos++; // ':'
+        this.value(field);
+        this.ws();
+        if (this.text[this.pos++] === "}") return;
+      }
+    } else if (c === "[") {
+      this.pos++;
+      this.ws();
+      if (this.text[this.pos] === "]") { this.pos++; return; }
+      for (let i = 0; ; i++) {
+        this.value(`${path}[${i}]`);
+        this.ws();
+        if (this.text[this.pos++] === "]") return;
+      }
+    } else if (c === '"') {
+      this.string();
+    } else {
+      const start = this.pos;
+      while (this.pos < this.text.length && !" \t\n\r,]}".includes(this.text[this.pos])) this.pos++;
+      const literal = this.text.slice(start, this.pos);
+      if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+        const hint = path === "run.seed" ? `write the seed as a decimal string, "${literal.replace(/^-/, "")}"` : "no field takes a number this large";
+        throw new SeedError(path, `${literal} is too large to be exact as a JSON number (above 2^53 - 1); ${hint}`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1027,7 +1111,7 @@ class Interner {
     if (known !== undefined) return known;
     // Ids run 1..MAX_NAMES-1, so a table of MAX_NAMES entries indexed by id holds them all.
     if (this.names.length >= MAX_NAMES) {
-      throw new SeedError(at, `too many distinct names; the model holds at most ${MAX_NAMES - 1} (MAX_NAMES, id 0 is none)`);
+      throw new SeedError(at, `too many distinct names; the model holds at most ${MAX_NAMES - 1}`);
     }
     this.names.push(name);
     this.nameIds.set(name, this.names.length - 1);

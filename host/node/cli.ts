@@ -15,7 +15,7 @@
  * file), 2 bad input (a flag, a seed file); bad input is reported with the field it is in.
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runScenario, replayScenario, ReplayDivergence, type RunOptions, type Strategy } from "../core/run";
 import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
@@ -24,12 +24,12 @@ import { reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor, withLockdep } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { loadLeanModule, loadModule } from "./module";
-import { UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type FlagSpec, type Flags } from "./flags";
-import { cmdSweep } from "./sweep";
-import { cmdMerge } from "./merge";
-import { cmdShrink } from "./shrink_cmd";
-import { cmdFuzz } from "./fuzz";
+import { builtFile, loadLeanModule, loadModule, packagePath, packageRoot } from "./module";
+import { checkOutDir, HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
+import { cmdSweep, SWEEP_COMMAND } from "./sweep";
+import { cmdMerge, MERGE_COMMAND } from "./merge";
+import { cmdShrink, SHRINK_COMMAND } from "./shrink_cmd";
+import { cmdFuzz, FUZZ_COMMAND } from "./fuzz";
 import { shrinkReport, type ShrunkFailure } from "../core/shrink";
 import type { ExploreProgress } from "../core/explore";
 import { byFsJson, byFsMarkdown, runByFs } from "../core/byfs";
@@ -37,37 +37,83 @@ import { FS_TYPES, type FsType } from "../core/abi";
 
 export { UsageError };
 
-const USAGE = `usage:
-  vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
-            [--preemptions K|unbounded] [--table-gib N] [--set key=value ...] [--out DIR] [--json] [--lockdep]
-  vfsim replay <counterexample> [--set key=value ...] [--json] [--lockdep]
-  vfsim check <seed-file>...
-  vfsim matrix [dir|file...] [--markdown | --json] [--lockdep]
-  vfsim matrix --by-fs [--fs TYPE[,TYPE...]] [--json]
-  vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] [--depth D]
-            [--workers K] [--shard i/n | --shards n] [--set key=value ...] [--out results.jsonl]
-            [--resume] [--json]
-  vfsim merge <results.jsonl>... [--json]
-  vfsim shrink <seed-file> [--out FILE] [--set key=value ...] [--json]
-  vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers K]
-            [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
+const SET: FlagDef = { kind: "list", arg: "key=value", help: "override a seed-file field, e.g. kernel.order=current (repeats)" };
+const JSON_OUT: FlagDef = { kind: "bool", help: "print one JSON object instead of text (default: text)" };
 
-const SPECS: Record<string, FlagSpec> = {
-  run: { values: ["--strategy", "--seed", "--schedules", "--depth", "--preemptions", "--table-gib", "--out"], lists: ["--set"], bools: ["--json", "--lockdep"] },
-  replay: { values: [], lists: ["--set"], bools: ["--json", "--lockdep"] },
-  check: { values: [], bools: [] },
-  matrix: { values: ["--fs"], bools: ["--markdown", "--json", "--by-fs", "--lockdep"] },
+/** Each command's flags, one table each: adding a flag is one entry (the help follows). */
+export const COMMANDS: Record<string, CommandDef> = {
+  run: {
+    args: "<seed-file>",
+    summary: "Search a seed file's interleavings; a failure is shrunk and written as a counterexample. Exit 0 ok, 1 failed.",
+    flags: {
+      "--strategy": { kind: "value", arg: "random|pct|dfs", help: "how to search (default: the seed file's run.strategy, else dfs)" },
+      "--seed": { kind: "value", arg: "N", help: "the random/PCT seed, 0 to 2^64-1 (default: run.seed, else 1)" },
+      "--schedules": { kind: "value", arg: "N", help: "random/PCT schedules to run, dfs state cap, 1 to 1e9 (default: run.schedules, else 10000)" },
+      "--depth": { kind: "value", arg: "D", help: "PCT bug depth, 1 to 16 (default: run.depth, else 3)" },
+      "--preemptions": { kind: "value", arg: "K|unbounded", help: "dfs preemption bound, 0 to 64, or unbounded (-1) (default: run.preemptions, else 2)" },
+      "--table-gib": { kind: "value", arg: "N", help: "dfs visited-state table on the host, 1 to 1024 GiB (default: the table inside the wasm memory)" },
+      "--set": SET,
+      "--out": { kind: "value", arg: "DIR", help: "directory the counterexample is written to (default: failures)" },
+      "--json": JSON_OUT,
+      "--lockdep": { kind: "bool", help: "add the lockdep check, which checks \"all\" does not include (default: off)" },
+    },
+  },
+  replay: {
+    args: "<counterexample>",
+    summary: "Replay a counterexample's recorded schedule and say whether its recorded verdict is reproduced.",
+    flags: { "--set": SET, "--json": JSON_OUT,
+      "--lockdep": { kind: "bool", help: "add the lockdep check, which checks \"all\" does not include (default: off)" },
+    },
+  },
+  check: {
+    args: "<seed-file>...",
+    summary: "Validate seed files without running them. Exit 0 all valid, 2 any invalid.",
+    flags: {},
+  },
+  matrix: {
+    args: "[dir|file...]",
+    summary: "Run every variant of each seed file and compare with its expect list (default: the built-in fixtures/scenarios). Exit 1 if a cell disagrees.",
+    flags: {
+      "--markdown": { kind: "bool", help: "print a Markdown table (default: plain text)" },
+      "--json": { kind: "bool", help: "print the cells as JSON (default: plain text)" },
+      "--by-fs": { kind: "bool", help: "the per-filesystem table of docs/findings.md, built by running the model (default: off)" },
+      "--fs": { kind: "value", arg: "TYPE[,TYPE...]", help: "with --by-fs: only these filesystems (default: all)" },
+      "--lockdep": { kind: "bool", help: "add the lockdep check, which checks \"all\" does not include (default: off)" },
+    },
+    conflicts: [["--markdown", "--json"]],
+  },
 };
+
+/** `vfsim --help`. */
+function usage(): string {
+  const all: [string, CommandDef][] = [...Object.entries(COMMANDS), ["sweep", SWEEP_COMMAND], ["merge", MERGE_COMMAND], ["shrink", SHRINK_COMMAND], ["fuzz", FUZZ_COMMAND]];
+  const w = Math.max(...all.map(([c, d]) => `${c} ${d.args}`.length));
+  return [
+    "usage: vfsim <command> [args] [flags]",
+    "",
+    "commands:",
+    ...all.map(([c, d]) => `  ${`${c} ${d.args}`.padEnd(w)}  ${d.summary}`),
+    "",
+    "vfsim <command> --help lists a command's flags and their defaults; vfsim --version prints the version.",
+    "Exit status: 0 nothing failed, 1 something failed, 2 bad input (a flag, a path, a seed file), 3 a model bug.",
+  ].join("\n");
+}
+
+/** The package's version (package.json beside dist/ or host/). */
+export function version(): string {
+  return (JSON.parse(readFileSync(builtFile("package.json"), "utf8")) as { version: string }).version;
+}
 
 /** The flags of one of this file's commands (sweep, merge, shrink and fuzz parse their own). */
 export function parseFlags(cmd: string, args: string[]): Flags {
-  return parseArgs(cmd, args, SPECS[cmd]);
+  return parseArgs(cmd, args, COMMANDS[cmd]);
 }
 
 /** --preemptions K: a bound from 0 to 64, or -1 / "unbounded" for the whole state space. */
 function preemptionsFlag(f: Flags): number | undefined {
   const v = f.values.get("--preemptions");
   if (v === "unbounded" || v === "-1") return -1;
+  if (v !== undefined && (!/^\d+$/.test(v) || Number(v) > 64)) throw new UsageError(`--preemptions: expected an integer from 0 to 64, or unbounded (or -1) for the whole state space, got ${JSON.stringify(v)}`);
   return intFlag(f, "--preemptions", 0, 64);
 }
 
@@ -80,6 +126,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const f = parseFlags("run", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim run: expected exactly one seed file");
   const file = f.positional[0];
+  checkOutDir("--out", f.values.get("--out") ?? "failures");
   const seed = lockdepFlag(f, readSeedFile(file, (f.lists.get("--set") ?? [])));
   const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
   if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);
@@ -125,38 +172,71 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   return report.verdict === "ok" ? 0 : 1;
 }
 
+/** replay's exit statuses (README): besides 2 bad input and 3 model bug. */
+export const REPLAY_EXIT = { clean: 0, reproduced: 1, notReproduced: 4, diverged: 5 } as const;
+
 async function cmdReplay(args: string[], out: Out): Promise<number> {
   const f = parseFlags("replay", args);
   if (f.positional.length !== 1) throw new UsageError("vfsim replay: expected exactly one counterexample file");
   const file = f.positional[0];
+  const json = f.bools.has("--json");
   const seed = lockdepFlag(f, readSeedFile(file, (f.lists.get("--set") ?? [])));
   if (!seed.schedule) throw new UsageError(`${file}: schedule: missing; a counterexample records the schedule to replay`);
   const enc = encodeScenario(seed);
   const choices = decodeSchedule(seed.schedule, enc.threads.length);
   const module = await loadModule();
+  const expected = expectationFor(seed);
+  const recorded = expected ? { verdict: expected.verdict, ...(expected.invariant ? { invariant: expected.invariant } : {}), ...(expected.cycle ? { cycle: expected.cycle } : {}) } : undefined;
+  const what = (e: { verdict: string; invariant?: string; cycle?: string[] }) => `${e.verdict}${e.invariant ? " " + e.invariant : ""}${e.cycle ? ` (cycle ${e.cycle.join(" -> ")})` : ""}`;
   let report;
   try {
     report = replayScenario(module, enc, choices, seed.run.seed);
   } catch (e) {
     if (e instanceof ReplayDivergence) {
-      out(`vfsim replay ${file}: the recorded schedule diverged from the model: ${e.message}`);
-      return 1;
+      if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message: e.message, ...(recorded ? { recorded } : {}) }));
+      else out(`vfsim replay ${file}: the recorded schedule diverged from the model: ${e.message}\nnot reproduced: the schedule does not fit this model (exit ${REPLAY_EXIT.diverged})`);
+      return REPLAY_EXIT.diverged;
     }
     throw e;
   }
+  // the run ended before the schedule did: the rest was never used, so it does not fit. A
+  // failure knows its ticks; for a clean end, the schedule without its last choice still ends.
+  let used = report.verdict !== "ok" ? report.ticks : undefined;
+  if (used === undefined && choices.length > 0) {
+    try {
+      replayScenario(module, enc, choices.subarray(0, choices.length - 1), seed.run.seed);
+      used = choices.length - 1; // at most: the last choice was not needed
+    } catch (e) {
+      if (!(e instanceof ReplayDivergence)) throw e;
+    }
+  }
+  if (used !== undefined && choices.length > used) {
+    const message = report.verdict !== "ok"
+      ? `the recorded schedule has ${choices.length} choices but the run ended (${report.verdict}) after ${used} ticks; the schedule is longer than the run`
+      : `the recorded schedule has ${choices.length} choices but the run ended (ok) before its last; the schedule is longer than the run`;
+    if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message, ...(recorded ? { recorded } : {}) }));
+    else out(`vfsim replay ${file}: ${message}\nnot reproduced: the schedule does not fit this model (exit ${REPLAY_EXIT.diverged})`);
+    return REPLAY_EXIT.diverged;
+  }
   report.strategy = seed.run.strategy;
   report.schedules = 1;
-  const expected = expectationFor(seed);
   const matches = meets(report, expected);
-  if (f.bools.has("--json")) out(JSON.stringify({ ...reportJson(report), file, reproduced: matches }));
+  // which part of the recorded outcome differs, when one does
+  const got = { verdict: report.verdict, ...(report.invariant ? { invariant: report.invariant } : {}), ...(report.cycle ? { cycle: report.cycle.map((c) => c.task) } : {}) };
+  const differs = !expected || matches ? undefined
+    : report.verdict !== expected.verdict ? "verdict" : expected.invariant && report.invariant !== expected.invariant ? "invariant" : "cycle";
+  const outcome = expected && !matches ? "not-reproduced" : report.verdict === "ok" ? "clean" : expected ? "reproduced" : "failed";
+  const code = outcome === "not-reproduced" ? REPLAY_EXIT.notReproduced : outcome === "clean" ? REPLAY_EXIT.clean : REPLAY_EXIT.reproduced;
+  if (json) out(JSON.stringify({ ...reportJson(report), file, outcome, reproduced: outcome === "reproduced", ...(recorded ? { recorded } : {}), ...(differs ? { differs } : {}) }));
   else {
     out(`vfsim replay ${file}: ${seed.name}`);
     out(`  ${variantLine(seed)}`);
     out(reportText(report, enc));
-    if (expected && !matches) out(`\nthe recorded verdict was ${expected.verdict}${expected.invariant ? " " + expected.invariant : ""}: the model no longer reproduces it`);
+    if (outcome === "reproduced") out(`\nreproduced: the recorded ${what(recorded!)} (exit ${code})`);
+    else if (differs === "cycle") out(`\nnot reproduced: the verdict ${what({ verdict: got.verdict, invariant: got.invariant })} matches the recorded one, but the waits-for cycle differs: recorded ${expected!.cycle!.join(" -> ")}, replayed ${(got.cycle ?? []).join(" -> ") || "(none)"} (exit ${code})`);
+    else if (differs) out(`\nnot reproduced: the recorded verdict was ${what(recorded!)}; the replay gave ${what(got)} (exit ${code})`);
   }
-  if (expected && !matches) return 1;
-  return report.verdict === "ok" ? 0 : 1;
+  return code;
 }
 
 function cmdCheck(args: string[], out: Out): number {
@@ -200,7 +280,10 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   const f = parseFlags("matrix", args);
   if (f.bools.has("--by-fs")) return cmdMatrixByFs(f, out);
   if (f.values.has("--fs")) throw new UsageError("--fs: only with --by-fs");
-  const files = seedPaths(f.positional.length ? f.positional : ["fixtures/scenarios"]);
+  // the built-in scenarios come from the package, shown relative to it, from any directory
+  const builtin = f.positional.length === 0;
+  const files = seedPaths(builtin ? [packagePath("fixtures/scenarios")] : f.positional);
+  const shown = (file: string) => relative(builtin ? packageRoot() : ".", file);
   const module = await loadModule();
   const lean = await loadLeanModule();
   const cells: MatrixCell[] = [];
@@ -213,7 +296,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
       badInput++;
       continue;
     }
-    for (const v of variantAssignments(seed)) cells.push(runCell(module, relative(".", file), seed, v, true, lean));
+    for (const v of variantAssignments(seed)) cells.push(runCell(module, shown(file), seed, v, true, lean));
   }
   if (f.bools.has("--json")) out(JSON.stringify(matrixJson(cells), null, 1));
   else if (f.bools.has("--markdown")) out(matrixMarkdown(cells));
@@ -237,14 +320,25 @@ export async function main(argv: string[], out: Out = (s) => console.log(s), err
       case "shrink": return await cmdShrink(args, out, err);
       case "fuzz": return await cmdFuzz(args, out, err);
       case undefined:
+        err(usage());
+        return 2;
       case "help":
+        if (args[0] !== undefined) return await main([args[0], "--help"], out, err);
+        out(usage());
+        return 0;
       case "--help":
-        out(USAGE);
-        return cmd === undefined ? 2 : 0;
+      case "-h":
+        out(usage());
+        return 0;
+      case "--version":
+      case "-V":
+        out(`vfsim ${version()}`);
+        return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix, sweep, merge, shrink, fuzz`);
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}; expected one of run, replay, check, matrix, sweep, merge, shrink, fuzz (vfsim --help)`);
     }
   } catch (e) {
+    if (e instanceof HelpRequested) { out(e.text); return 0; }
     if (e instanceof UsageError) { err(`vfsim: ${e.message}`); return 2; }
     if (e instanceof SeedError) { err(`vfsim: ${e.message}`); return 2; }
     if (e instanceof ModelTrap) { err(`vfsim: model bug (please report it with the seed file): ${e.message}`); return 3; }

@@ -29,18 +29,10 @@ import { PLANTS, type Plant } from "../core/abi";
 import { Fuzzer, coverageCount, parseAllow, prepareCorpus, splitmix64, type Allow, type CorpusFile, type Finding, type FuzzOptions, type FuzzStats } from "../core/fuzz";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
-import { UsageError } from "./flags";
-import { builtFile, loadModule } from "./module";
+import { UsageError, checkOutDir, intFlag, parseArgs, seedFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
+import { builtFile, loadModule, packagePath } from "./module";
 
 type Out = (s: string) => void;
-
-export const FUZZ_USAGE = `usage:
-  vfsim fuzz [--corpus DIR ...] [--out DIR] [--time S | --execs N] [--seed N] [--workers K]
-             [--schedules N] [--allow axis=v1,v2 ...] [--plant X[,Y]] [--json]`;
-
-const VALUE_FLAGS = ["--out", "--time", "--execs", "--seed", "--workers", "--schedules"];
-const LIST_FLAGS = ["--corpus", "--allow", "--plant"];
-const BOOL_FLAGS = ["--json"];
 
 /** Defaults: the standard corpus, a minute, seed 1, 64 schedules per exec, one stream. */
 export const FUZZ_DEFAULTS = { corpus: "fixtures/corpus", out: "failures", seconds: 60, seed: 1n, schedules: 64, workers: 1 };
@@ -60,42 +52,35 @@ export interface FuzzArgs {
   json: boolean;
 }
 
+export const FUZZ_COMMAND: CommandDef = {
+  args: "",
+  summary: "Coverage-guided fuzzing of seed files (mutated ops, threads, kernel axes); failures are shrunk into --out. Exit 1 if it found one.",
+  flags: {
+    "--out": { kind: "value", arg: "DIR", help: `directory for the counterexamples found (default: ${FUZZ_DEFAULTS.out})` },
+    "--time": { kind: "value", arg: "S", help: `stop after S seconds, 1 to 1e6 (default: ${FUZZ_DEFAULTS.seconds} unless --execs)` },
+    "--execs": { kind: "value", arg: "N", help: "stop after N execs, 1 to 1e9; reproducible exec for exec (default: --time)" },
+    "--seed": { kind: "value", arg: "N", help: `the fuzzer's seed, 0 to 2^64-1 (default: ${FUZZ_DEFAULTS.seed})` },
+    "--workers": { kind: "value", arg: "K", help: `independent streams, one worker thread each, ${WORKERS_MIN} to ${WORKERS_MAX} (default: ${FUZZ_DEFAULTS.workers})` },
+    "--schedules": { kind: "value", arg: "N", help: `schedules per exec, 2 to 100000 (default: ${FUZZ_DEFAULTS.schedules})` },
+    "--corpus": { kind: "list", arg: "DIR", help: `starting seed files, a directory or file (repeats; default: the package's ${FUZZ_DEFAULTS.corpus})` },
+    "--allow": { kind: "list", arg: "axis=v1,v2", help: "values a kernel axis may be mutated to (repeats; default: every value)" },
+    "--plant": { kind: "list", arg: "X[,Y]", help: `plant a known bug (canary): ${PLANTS.join(", ")} (default: none)` },
+    "--json": { kind: "bool", help: "print JSON lines instead of text (default: text)" },
+  },
+  conflicts: [["--time", "--execs"]],
+};
+
 export function parseFuzzArgs(args: string[]): FuzzArgs {
-  const values = new Map<string, string>();
-  const lists = new Map<string, string[]>();
-  let json = false;
-  const known = [...VALUE_FLAGS, ...LIST_FLAGS, ...BOOL_FLAGS];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) throw new UsageError(`vfsim fuzz: unexpected argument ${JSON.stringify(a)}; corpus directories are given with --corpus`);
-    const eq = a.indexOf("=");
-    const [name, inline] = eq >= 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
-    if (!known.includes(name)) throw new UsageError(`${name}: unknown flag for vfsim fuzz; expected one of ${known.join(", ")}`);
-    if (BOOL_FLAGS.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`${name}: takes no value`);
-      json = true;
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`${name}: expected a value`);
-    if (LIST_FLAGS.includes(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
-    else values.set(name, value);
-  }
-  const int = (name: string, min: number, max: number): number | undefined => {
-    const v = values.get(name);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-    return Number(v);
-  };
+  const f = parseArgs("fuzz", args, FUZZ_COMMAND);
+  if (f.positional.length) throw new UsageError(`vfsim fuzz: unexpected argument ${JSON.stringify(f.positional[0])}; corpus directories are given with --corpus`);
+  const { values, lists } = f;
+  const json = f.bools.has("--json");
+  const int = (name: string, min: number, max: number): number | undefined => intFlag(f, name, min, max);
 
   const seconds = int("--time", 1, 1_000_000);
   const execs = int("--execs", 1, 1_000_000_000);
-  if (seconds !== undefined && execs !== undefined) throw new UsageError("--time, --execs: give one budget, not both");
-  const workers = int("--workers", 1, 1024);
-  const seedText = values.get("--seed");
-  if (seedText !== undefined && (!/^\d+$/.test(seedText) || BigInt(seedText) >= 1n << 64n)) {
-    throw new UsageError(`--seed: expected a non-negative integer below 2^64, got ${JSON.stringify(seedText)}`);
-  }
+  const workers = workersFlag(f);
+  const seed = seedFlag(f);
 
   let allow: Allow = {};
   for (const spec of lists.get("--allow") ?? []) {
@@ -115,10 +100,10 @@ export function parseFuzzArgs(args: string[]): FuzzArgs {
   }
 
   return {
-    corpus: lists.get("--corpus") ?? [FUZZ_DEFAULTS.corpus],
+    corpus: lists.get("--corpus") ?? [packagePath(FUZZ_DEFAULTS.corpus)],
     out: values.get("--out") ?? FUZZ_DEFAULTS.out,
     ...(execs !== undefined ? { execs } : { seconds: seconds ?? FUZZ_DEFAULTS.seconds }),
-    seed: seedText !== undefined ? BigInt(seedText) : FUZZ_DEFAULTS.seed,
+    seed: seed ?? FUZZ_DEFAULTS.seed,
     workers: workers ?? FUZZ_DEFAULTS.workers,
     schedules: int("--schedules", 2, 100_000) ?? FUZZ_DEFAULTS.schedules,
     allow,
@@ -392,6 +377,7 @@ async function fuzzStreams(a: FuzzArgs, fileCount: number, start: { name: string
 export async function cmdFuzz(args: string[], out: Out, err: Out): Promise<number> {
   try {
     const a = parseFuzzArgs(args);
+    checkOutDir("--out", a.out);
     const summary = await fuzz(a, out, err);
     if (a.json) {
       out(JSON.stringify({ ...summary, seconds: Number(summary.seconds.toFixed(3)) }));

@@ -9,14 +9,20 @@
  */
 
 import { dirname } from "node:path";
-import { UsageError, guarded, parseArgs, readText } from "./flags";
+import { UsageError, guarded, parseArgs, readText, type CommandDef } from "./flags";
 import { exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile } from "./results";
 
 type Out = (s: string) => void;
 
+export const MERGE_COMMAND: CommandDef = {
+  args: "<results.jsonl>...",
+  summary: "Combine the results files of a sweep's shards or sessions into one summary. Exit 1 failures or missing chunks, 3 conflicting chunks.",
+  flags: { "--json": { kind: "bool", help: "print the summary as one JSON object (default: text)" } },
+};
+
 export async function cmdMerge(args: string[], out: Out, err: Out): Promise<number> {
   return guarded(err, async () => {
-    const f = parseArgs("merge", args, { values: [], bools: ["--json"] });
+    const f = parseArgs("merge", args, MERGE_COMMAND);
     if (f.positional.length === 0) throw new UsageError("vfsim merge: expected at least one results file");
     const files = f.positional.map(readFile);
     const merged = mergeResults(files.map((r, i) => ({ name: f.positional[i], results: r })));

@@ -17,6 +17,17 @@ export function builtFile(rel: string): string {
   throw new Error(`${rel} not found: run \`npm run build\` first`);
 }
 
+/** The package's root directory (the one holding its package.json), wherever the current
+ *  directory is: built-in fixtures are found from here, not from the working directory. */
+export function packageRoot(): string {
+  return dirname(builtFile("package.json"));
+}
+
+/** `rel` (e.g. "fixtures/scenarios") inside the package. */
+export function packagePath(rel: string): string {
+  return join(packageRoot(), rel);
+}
+
 export function wasmPath(): string {
   return builtFile("build/vfsim.wasm");
 }

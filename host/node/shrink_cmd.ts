@@ -15,16 +15,28 @@ import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/scenar
 import { decodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
 import { UsageError } from "./flags";
-import { guarded, parseArgs, readSeedFile } from "./flags";
+import { checkOutFile, guarded, parseArgs, readSeedFile, type CommandDef } from "./flags";
 import { loadModule } from "./module";
 
 type Out = (s: string) => void;
 
+export const SHRINK_COMMAND: CommandDef = {
+  args: "<seed-file>",
+  summary: "Shrink a counterexample (fewest ticks, preemptions, threads, ops) keeping its verdict; a file without a schedule is run first.",
+  flags: {
+    "--out": { kind: "value", arg: "FILE", help: "where the shrunk counterexample goes (default: <name>.shrunk.json beside the input)" },
+    "--set": { kind: "list", arg: "key=value", help: "override a seed-file field first (repeats)" },
+    "--json": { kind: "bool", help: "print one JSON object (default: text)" },
+  },
+};
+
 export async function cmdShrink(args: string[], out: Out, err: Out): Promise<number> {
   return guarded(err, async () => {
-    const f = parseArgs("shrink", args, { values: ["--out"], lists: ["--set"], bools: ["--json"] });
+    const f = parseArgs("shrink", args, SHRINK_COMMAND);
     if (f.positional.length !== 1) throw new UsageError("vfsim shrink: expected exactly one seed file");
     const file = f.positional[0];
+    const path = f.values.get("--out") ?? join(dirname(file), `${basename(file, ".json")}.shrunk.json`);
+    checkOutFile("--out", path);
     const seed = readSeedFile(file, f.lists.get("--set") ?? []);
     const module = await loadModule();
     const found = failingRun(module, seed);
@@ -40,7 +52,6 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
       out(`vfsim shrink ${file}: ${e.message}`);
       return 1;
     }
-    const path = f.values.get("--out") ?? join(dirname(file), `${basename(file, ".json")}.shrunk.json`);
     writeFileSync(path, serializeSeedFile(shrunk.counterexample));
     const r = shrunk.report;
     if (f.bools.has("--json")) {

@@ -26,7 +26,7 @@ import { dirname, join, relative } from "node:path";
 import { serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
 import type { ShrinkOptions } from "../core/shrink";
 import { UsageError } from "./flags";
-import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths } from "./flags";
+import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths, workersFlag, checkOutFile, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
 import { loadLeanModule, loadModule } from "./module";
 import { runPool, type Faults, type Piece, type PieceResult, type WorkerTarget } from "./pool";
 import {
@@ -69,10 +69,23 @@ const PROGRESS_SECONDS = 5;
 // ---------------------------------------------------------------------------------------------
 // The command line
 
-const SPEC = {
-  values: ["--strategy", "--seed", "--schedules", "--depth", "--workers", "--shard", "--shards", "--out"],
-  lists: ["--set"],
-  bools: ["--resume", "--json"],
+export const SWEEP_COMMAND: CommandDef = {
+  args: "<seed-file|dir>...",
+  summary: "Many random/PCT schedules of many seed files on every core, sharded, resumable, JSONL results. Exit 1 if anything failed.",
+  flags: {
+    "--strategy": { kind: "value", arg: "random|pct", help: "how to pick schedules (default: random)" },
+    "--seed": { kind: "value", arg: "N", help: "run seed, 0 to 2^64-1 (default: each seed file's run.seed)" },
+    "--schedules": { kind: "value", arg: "N", help: `schedules per target, 1 to 1e9 (default: ${SCHEDULES_DEFAULT})` },
+    "--depth": { kind: "value", arg: "D", help: "PCT bug depth, 1 to 16 (default: each seed file's run.depth)" },
+    "--workers": { kind: "value", arg: "K", help: `worker threads, ${WORKERS_MIN} to ${WORKERS_MAX} (default: the available cores, at most ${WORKERS_MAX})` },
+    "--shard": { kind: "value", arg: "i/n", help: "run shard i of n (default: from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID, else the whole sweep)" },
+    "--shards": { kind: "value", arg: "n", help: "number of shards when the index comes from the batch engine's environment" },
+    "--set": { kind: "list", arg: "key=value", help: "override a seed-file field in every file (repeats)" },
+    "--out": { kind: "value", arg: "FILE", help: "the JSONL results file; counterexamples go to failures/ beside it (default: none, counterexamples to failures/)" },
+    "--resume": { kind: "bool", help: "keep the completed chunks of --out and run the rest (default: off)" },
+    "--json": { kind: "bool", help: "print the summary as one JSON object (default: text)" },
+  },
+  conflicts: [["--shard", "--shards"]],
 };
 
 export async function cmdSweep(args: string[], out: Out, err: Out): Promise<number> {
@@ -86,11 +99,12 @@ export async function cmdSweep(args: string[], out: Out, err: Out): Promise<numb
 }
 
 export function sweepOptions(args: string[], env: Record<string, string | undefined>): SweepOptions {
-  const f = parseArgs("sweep", args, SPEC);
+  const f = parseArgs("sweep", args, SWEEP_COMMAND);
   if (f.positional.length === 0) throw new UsageError("vfsim sweep: expected at least one seed file or directory");
   const out = f.values.get("--out");
   const resume = f.bools.has("--resume");
   if (resume && !out) throw new UsageError("--resume: needs --out, the results file to continue");
+  if (out !== undefined) checkOutFile("--out", out);
   return {
     files: seedPaths(f.positional),
     sets: f.lists.get("--set") ?? [],
@@ -98,7 +112,7 @@ export function sweepOptions(args: string[], env: Record<string, string | undefi
     seed: seedFlag(f),
     schedules: intFlag(f, "--schedules", 1, 1_000_000_000) ?? SCHEDULES_DEFAULT,
     depth: intFlag(f, "--depth", 1, 16),
-    workers: intFlag(f, "--workers", 1, 64) ?? Math.min(availableParallelism(), 64),
+    workers: workersFlag(f) ?? Math.min(availableParallelism(), WORKERS_MAX),
     shard: shardOf(f.values.get("--shard"), f.values.get("--shards"), env),
     out,
     resume,
@@ -116,6 +130,9 @@ export function shardOf(flag: string | undefined, shards: string | undefined, en
     }
     if (shards !== undefined) throw new UsageError("--shards: not with --shard i/n, which already gives the count");
     return { index: Number(m[1]), count: Number(m[2]) };
+  }
+  if (shards !== undefined && (!/^\d+$/.test(shards) || Number(shards) < 1 || Number(shards) > 1_000_000)) {
+    throw new UsageError(`--shards: expected an integer from 1 to 1000000, got ${JSON.stringify(shards)}`);
   }
   const count = shards ?? env.SLURM_ARRAY_TASK_COUNT;
   const source = env.JOB_COMPLETION_INDEX !== undefined ? "JOB_COMPLETION_INDEX" : env.SLURM_ARRAY_TASK_ID !== undefined ? "SLURM_ARRAY_TASK_ID" : undefined;

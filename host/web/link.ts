@@ -11,8 +11,10 @@
  * Node 20 both have.
  */
 
-/** Largest seed file the page accepts, from a link or a paste (UTF-8 bytes). */
-export const MAX_SEED_BYTES = 64 * 1024;
+import { MAX_SEED_FILE_BYTES } from "../core/scenario";
+
+/** Largest seed file the page accepts, from a link or a paste (UTF-8 bytes): the CLI's limit. */
+export const MAX_SEED_BYTES = MAX_SEED_FILE_BYTES;
 /** Largest fragment value accepted: incompressible 64 KiB in base64 is about 87.5k characters. */
 export const MAX_LINK_CHARS = 96 * 1024;
 export const LINK_PARAM = "s";
