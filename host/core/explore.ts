@@ -5,7 +5,9 @@
  * canonical 64-bit state hash, with symmetry reduction over threads that run identical ops and,
  * without a preemption bound, partial-order reduction (assembly/sim/footprint.ts).
  * The continue-the-last-task branch is tried first, so low-preemption counterexamples come out
- * first.
+ * first. exploreBounded runs iterative context bounding over that (as CHESS does): bound 0, then
+ * 1, ... up to the bound asked for, so the first counterexample reported is one with the fewest
+ * preemptions, and the result says which bounds were covered completely.
  */
 
 import type { Model } from "./wasm";
@@ -28,7 +30,13 @@ export interface ExploreOptions {
   onProgress?: (p: ExploreProgress) => void;
   /** transitions per slice (default 2^20, about a second) */
   slice?: number;
+  /** stop (not exhaustive, stoppedBy "time") once performance.now() passes this, checked between
+   *  slices */
+  deadline?: number;
 }
+
+/** What stopped a search before it covered its space. */
+export type StoppedBy = "states" | "time" | "table";
 
 export interface ExploreProgress {
   states: number;
@@ -58,6 +66,19 @@ export interface ExploreResult {
   /** upper bound on the chance that a hash collision pruned a state: n^2 / 2^65 (n^2 / 2^57
    *  with a preemption bound, where a slot keeps 56 bits of the key and the preemption count) */
   collisionBound: number;
+  /** set when the search stopped before covering its space (exhaustive false, no failure) */
+  stoppedBy?: StoppedBy;
+}
+
+export interface BoundedResult extends ExploreResult {
+  /** the highest bound b such that every bound 0..b was covered completely; -1: none (with no
+   *  preemption bound: the whole space if exhaustive, else -1) */
+  boundsComplete: number;
+  /** the bound searched last (where the failure was found, or where the search stopped) */
+  lastBound: number;
+  /** transitions and states summed over all the iterations */
+  totalTransitions: number;
+  totalStates: number;
 }
 
 export function explore(model: Model, opts: ExploreOptions): ExploreResult {
@@ -68,9 +89,12 @@ export function explore(model: Model, opts: ExploreOptions): ExploreResult {
   }
   x.dfs_host_table(opts.hostTableBytes ? 1 : 0);
   x.dfs_start(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
-  const slice = BigInt(opts.onProgress ? opts.slice ?? 1 << 20 : Number.MAX_SAFE_INTEGER);
+  const sliced = opts.onProgress || opts.deadline !== undefined;
+  const slice = BigInt(sliced ? opts.slice ?? 1 << 20 : Number.MAX_SAFE_INTEGER);
   let verdict: number;
+  let outOfTime = false;
   while ((verdict = x.dfs_run(slice)) === VERDICT_RUNNING) {
+    if (opts.deadline !== undefined && performance.now() >= opts.deadline) { outOfTime = true; verdict = 0; break; }
     opts.onProgress?.({
       states: Number(x.dfs_states()), transitions: Number(x.dfs_transitions()),
       revisits: Number(x.dfs_revisits()), maxDepth: x.dfs_max_depth(),
@@ -91,6 +115,30 @@ export function explore(model: Model, opts: ExploreOptions): ExploreResult {
     tableFull: x.dfs_table_full() !== 0,
     collisionBound: (states * states) / 2 ** (opts.preemptions < 0 ? 65 : 57),
   };
+  if (verdict === 0 && !result.exhaustive) result.stoppedBy = outOfTime ? "time" : result.tableFull ? "table" : "states";
+  if (outOfTime) result.exhaustive = false;
   if (verdict !== 0) result.choices = new Uint8Array(x.memory.buffer, x.dfs_path_ptr(), n).slice();
   return result;
+}
+
+/** Iterative context bounding: with a bound K >= 0, search bound 0, then 1, ... K, each from
+ *  scratch (a state's preemption count is part of what the table keeps), stopping at the first
+ *  failure, which therefore has the fewest preemptions any counterexample has. `maxStates` caps
+ *  the states stored over all the iterations together; `deadline` the time. Without a bound: one
+ *  search (explore). */
+export function exploreBounded(model: Model, opts: ExploreOptions): BoundedResult {
+  if (opts.preemptions < 0) {
+    const r = explore(model, opts);
+    return { ...r, boundsComplete: -1, lastBound: -1, totalTransitions: r.transitions, totalStates: r.states };
+  }
+  let totalTransitions = 0, totalStates = 0;
+  let r: ExploreResult | undefined;
+  for (let b = 0; b <= opts.preemptions; b++) {
+    r = explore(model, { ...opts, preemptions: b, maxStates: Math.max(1, opts.maxStates - totalStates) });
+    totalTransitions += r.transitions;
+    totalStates += r.states;
+    if (r.choices || !r.exhaustive) return { ...r, boundsComplete: b - 1, lastBound: b, totalTransitions, totalStates };
+  }
+  if (!r) throw new Error("exploreBounded: no budget");
+  return { ...r, boundsComplete: opts.preemptions, lastBound: opts.preemptions, totalTransitions, totalStates };
 }
