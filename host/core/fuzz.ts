@@ -219,7 +219,7 @@ export interface Outcome {
 }
 
 /** The deduplication key: verdict, check, and for a deadlock the multiset of edge kinds. */
-export function outcomeKey(o: { verdict: Verdict | "model-trap"; invariant?: string; edges?: string[] }): string {
+export function outcomeKey(o: { verdict: Verdict | "model-trap" | "inconclusive"; invariant?: string; edges?: string[] }): string {
   if (o.verdict === "violation") return `violation ${o.invariant}`;
   if (o.verdict === "deadlock") return `deadlock [${(o.edges ?? []).join(", ")}]`;
   return o.verdict;
@@ -426,6 +426,16 @@ export function prepareCorpus(files: CorpusFile[], allow: Allow): { name: string
   return out;
 }
 
+/** `run` as a seed file writes it: schedules 0 (the strategy's default) is left out, as
+ *  serializeSeedFile does, since the reader takes only an explicit budget of 1 or more. */
+function rawRun(run: SeedFile["run"]): Record<string, unknown> {
+  const { schedules, ...rest } = run;
+  return { ...rest, seed: run.seed.toString(), ...(schedules ? { schedules } : {}) };
+}
+
+/** Invalid mutants in a row after which step() gives up (a mutator or toRaw is broken). */
+const MAX_REJECTED_IN_A_ROW = 10_000;
+
 /** The raw JSON object of a seed file, as validateSeedObject reads it. */
 export function toRaw(s: SeedFile): Record<string, unknown> {
   const raw: Record<string, unknown> = {
@@ -441,7 +451,7 @@ export function toRaw(s: SeedFile): Record<string, unknown> {
     plant: [...s.plant],
     variants: {},
     expect: [],
-    run: { ...s.run, seed: s.run.seed.toString() },
+    run: rawRun(s.run),
   };
   if (s.schedule !== undefined) raw.schedule = s.schedule;
   return raw;
@@ -888,12 +898,14 @@ export class Fuzzer {
       input = first.seed;
       name = first.name;
     }
-    while (!input) {
+    for (let rejected = 0; !input; ) {
       parent = this.rng.below(this.corpus.length);
       const ctx: MutationContext = { allow: this.opts.allow, donor: () => this.corpus[this.rng.below(this.corpus.length)].input };
       const m = mutate(this.corpus[parent].input, this.rng, ctx);
       if (m.error || !m.input) {
         this.stats.invalid++;
+        // a fuzzer bug, not bad luck: mutants are mostly valid (stats.invalid is a few percent)
+        if (++rejected >= MAX_REJECTED_IN_A_ROW) throw new Error(`fuzz: ${rejected} mutants in a row were invalid seed files; the last: ${m.error?.message}`);
         continue;
       }
       input = m.input;
