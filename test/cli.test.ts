@@ -113,7 +113,7 @@ describe("run and replay", () => {
   it("replay reports a schedule that no longer fits the model as a divergence", async () => {
     const p = file("diverged.json", { ...good, schedule: "v1:2222222222" });
     const r = await vfsim("replay", p);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(6);
     expect(r.out).toContain("diverged");
   });
 
@@ -229,35 +229,35 @@ describe("the built vfsim: replay tells its outcomes apart", () => {
     expect(j).toMatchObject({ outcome: "reproduced", reproduced: true, verdict: "deadlock", recorded: { verdict: "deadlock" } });
   });
 
-  it("the recorded verdict not reproduced: exit 4, says what was recorded and what the replay gave", () => {
+  it("the recorded verdict not reproduced: exit 5, says what was recorded and what the replay gave", () => {
     const s = cxSeed();
     s.expect = [{ verdict: "violation", invariant: "unique-hashed" }];
     const p = file("cx-other-verdict.json", s);
     const r = bin("replay", p);
-    expect(r.code).toBe(4);
-    expect(r.out).toMatch(/\nnot reproduced: the recorded verdict was violation \S+; the replay gave deadlock \(cycle .*\) \(exit 4\)\n$/);
+    expect(r.code).toBe(5);
+    expect(r.out).toMatch(/\nnot reproduced: the recorded verdict was violation \S+; the replay gave deadlock \(cycle .*\) \(exit 5\)\n$/);
     expect(JSON.parse(bin("replay", p, "--json").out)).toMatchObject({ outcome: "not-reproduced", reproduced: false, differs: "verdict", verdict: "deadlock" });
   });
 
-  it("the verdict matches but the cycle differs: exit 4, a message that says exactly that", () => {
+  it("the verdict matches but the cycle differs: exit 5, a message that says exactly that", () => {
     const s = cxSeed();
     s.expect = [{ verdict: "deadlock", cycle: ["W", "R"] }];
     const p = file("cx-other-cycle.json", s);
     const r = bin("replay", p);
-    expect(r.code).toBe(4);
-    expect(r.out).toMatch(/\nnot reproduced: the verdict deadlock matches the recorded one, but the waits-for cycle differs: recorded W -> R, replayed [RLW] -> [RLW] -> [RLW] \(exit 4\)\n$/);
+    expect(r.code).toBe(5);
+    expect(r.out).toMatch(/\nnot reproduced: the verdict deadlock matches the recorded one, but the waits-for cycle differs: recorded W -> R, replayed [RLW] -> [RLW] -> [RLW] \(exit 5\)\n$/);
     expect(JSON.parse(bin("replay", p, "--json").out)).toMatchObject({ outcome: "not-reproduced", differs: "cycle", recorded: { verdict: "deadlock", cycle: ["W", "R"] } });
   });
 
-  it("the schedule diverged: exit 5, and JSON under --json", () => {
+  it("the schedule diverged: exit 6, and JSON under --json", () => {
     const r = bin("replay", cx, "--json", "--set", "schedule=v1:00");
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(6);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ file: cx, outcome: "diverged", reproduced: false, recorded: { verdict: "deadlock" } });
     expect(j.message.length).toBeGreaterThan(5);
     const t = bin("replay", cx, "--set", "schedule=v1:00");
-    expect(t.code).toBe(5);
-    expect(t.out).toContain("not reproduced: the schedule does not fit this model (exit 5)");
+    expect(t.code).toBe(6);
+    expect(t.out).toContain("not reproduced: the schedule does not fit this model (exit 6)");
   });
 
   it("a clean replay: exit 0, outcome clean", async () => {
@@ -281,7 +281,7 @@ describe("the built vfsim: replay tells its outcomes apart", () => {
     expect(JSON.parse(r.out)).toMatchObject({ outcome: "clean", reproduced: false, verdict: "ok" });
     // one choice more than the run takes: a divergence, not a silent clean
     const long = bin("replay", p, "--json", "--set", `schedule=v1:${sched}0`);
-    expect(long.code).toBe(5);
+    expect(long.code).toBe(6);
     expect(JSON.parse(long.out)).toMatchObject({ outcome: "diverged", message: expect.stringContaining("the run ended (ok) before its last; the schedule is longer than the run") });
   });
 });
@@ -371,12 +371,12 @@ describe("the built vfsim: the reader, stricter", () => {
     expect(bin("sweep", A, "--shards", "0")).toMatchObject({ code: 2, err: 'vfsim: --shards: expected an integer from 1 to 1000000, got "0"\n' });
   });
 
-  it("replay: a schedule longer than the run is a divergence, exit 5", () => {
+  it("replay: a schedule longer than the run is a divergence, exit 6", () => {
     const dir = join(tmp, "long-cx");
     const cx = JSON.parse(bin("run", A, "--set", "kernel.order=proposed", "--out", dir, "--json").out).file as string;
     const sched = JSON.parse(readFileSync(cx, "utf8")).schedule as string;
     const r = bin("replay", cx, "--json", "--set", `schedule=${sched}000`);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(6);
     expect(JSON.parse(r.out)).toMatchObject({ outcome: "diverged", message: expect.stringContaining(`has ${sched.length - 3 + 3} choices but the run ended (deadlock) after ${sched.length - 3} ticks`) });
   });
 });

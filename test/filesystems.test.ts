@@ -128,7 +128,9 @@ describe("vfsim matrix --by-fs", () => {
     const dead = { verdict: "deadlock", exhaustive: false, cycle: [{ task: "R" }, { task: "L" }] } as unknown as RunReport;
     expect(cellText(dead, "owner-only")).toBe("deadlock R→L (stopped first; owner-only undecided)");
     const other = { verdict: "inconclusive", exhaustive: false } as unknown as RunReport;
-    expect(cellText(other)).toBe("inconclusive");
+    expect(cellText(other)).toBe("inconclusive (not exhaustive)");
+    const stopped = { verdict: "inconclusive", exhaustive: false, stopped: "the state budget (10 states) ran out" } as unknown as RunReport;
+    expect(cellText(stopped)).toBe("inconclusive (not exhaustive: the state budget (10 states) ran out)");
   });
 
   it("d_alloc_locked breaks owner-only on every filesystem that has it", () => {

@@ -2,7 +2,7 @@
 // mutants the CLI's validator accepts, --allow respected, the same seed giving the same execs
 // and findings, findings that replay, and flag errors in the CLI's style.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -268,6 +268,7 @@ describe("vfsim fuzz", () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.execs).toBe(500);
+    expect(j.verdict).toBe("failure");
     expect(typeof j.seconds).toBe("number");
     expect(j.corpus).toBeGreaterThan(11);
     expect(j.coverage).toBeGreaterThan(100);
@@ -292,6 +293,20 @@ describe("vfsim fuzz", () => {
     expect(r.out).toMatch(/40 execs in [\d.]+ s \(\d+\/s\), corpus \d+, coverage \d+ bits, \d+ unique failures/);
     expect(r.err).toMatch(/execs 40 \(\d+\/s\) {2}corpus \d+ {2}coverage \d+ bits {2}failures \d+/);
     if (r.code === 1) expect(r.out).toContain(`replay: vfsim replay ${out}/`);
+    else expect([r.code, r.out.includes("inconclusive: no failure in 40 execs")]).toEqual([4, true]);
+  });
+
+  it("finding nothing is inconclusive, exit 4: a fuzzer samples and never exhausts a space", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vfsim-fuzz-clean-"));
+    const clean = parseSeedFile(readFileSync("fixtures/scenarios/a-readdirplus-prime-lookup-mkdir-deadlock.json", "utf8"));
+    writeFileSync(join(dir, "a-current.json"), serializeSeedFile({ ...clean, variants: {}, expect: [], kernel: { ...clean.kernel, order: "current" } }));
+    const out = mkdtempSync(join(tmpdir(), "vfsim-fuzz-"));
+    const text = await command("--corpus", dir, "--execs", "1", "--seed", "1", "--out", out);
+    expect(text.code).toBe(4);
+    expect(text.out).toContain("inconclusive: no failure in 1 execs");
+    const json = await command("--corpus", dir, "--execs", "1", "--seed", "1", "--out", out, "--json");
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.out)).toMatchObject({ verdict: "inconclusive", execs: 1, failures: [] });
   });
 
   it("--workers K: stream seeds and --execs shares", () => {

@@ -73,13 +73,13 @@ describe("parseSeedFile: defaults", () => {
       plant: [],
       variants: {},
       expect: [],
-      run: { strategy: "dfs", seed: 1n, schedules: 10000, depth: 3, preemptions: 2, ticks: 2000 },
+      run: { strategy: "dfs", seed: 1n, schedules: 0, depth: 3, preemptions: 2, ticks: 2000 },
     });
   });
 
   it("fills defaults inside partly given objects and keeps given values", () => {
     const s = parseSeedFile(JSON.stringify(EXAMPLE));
-    expect(s.run).toStrictEqual({ strategy: "dfs", seed: 1n, schedules: 10000, depth: 3, preemptions: 3, ticks: 2000 });
+    expect(s.run).toStrictEqual({ strategy: "dfs", seed: 1n, schedules: 0, depth: 3, preemptions: 3, ticks: 2000 });
     expect(s.kernel.order).toBe("proposed");
     expect(s.expect).toStrictEqual([{ verdict: "deadlock" }]);
     expect(s.schedule).toBeUndefined();
@@ -144,7 +144,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["bad variant value", (r) => (r.variants = { "fs.lookupLocks": [true, "no"] }), 'variants["fs.lookupLocks"][1]: expected true or false, got "no"'],
     ["empty variant axis", (r) => (r.variants = { "fs.type": [] }), 'variants["fs.type"]: expected a non-empty list of values, got 0'],
     ["bad when value", (r) => (r.expect = [{ when: { "kernel.order": "new" }, verdict: "ok" }]), 'expect[0].when["kernel.order"]: unknown order "new"; expected one of current, proposed'],
-    ["bad verdict", (r) => (r.expect = { verdict: "hang" }), 'expect.verdict: unknown verdict "hang"; expected one of ok, deadlock, violation, tick-limit'],
+    ["bad verdict", (r) => (r.expect = { verdict: "hang" }), 'expect.verdict: unknown verdict "hang"; expected one of ok, deadlock, violation, tick-limit, inconclusive'],
     ["invariant without violation", (r) => (r.expect = { verdict: "deadlock", invariant: "lost-wakeup" }), 'expect.invariant: only allowed with verdict "violation", not "deadlock"'],
     ["invariant not enabled", (r) => ((r.checks = ["deadlock"]), (r.expect = [{ verdict: "violation", invariant: "lost-wakeup" }])), 'expect[0].invariant: "lost-wakeup" is not among the enabled checks (deadlock)'],
     ["cycle with an unknown thread", (r) => (r.expect = { verdict: "deadlock", cycle: ["R", "Q"] }), 'expect.cycle[1]: no thread named "Q"; threads are R, L, W'],

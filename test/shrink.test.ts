@@ -129,7 +129,7 @@ describe("vfsim shrink", () => {
     const r = await vfsim(file);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/before: \d+ ticks, \d+ preemptions, 4 threads, 7 ops/);
-    expect(r.out).toContain("after:  15 ticks, 1 preemptions, 3 threads, 3 ops");
+    expect(r.out).toContain("after:  15 ticks, 1 preemption, 3 threads, 3 ops");
     const shrunk = parseSeedFile(readFileSync(join(tmp, "bloated.shrunk.json"), "utf8"));
     expect(shrunk.threads).toHaveLength(3);
     expect(shrunk.schedule).toBeDefined();

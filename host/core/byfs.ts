@@ -84,8 +84,10 @@ function run(module: WebAssembly.Module, s: SeedFile): RunReport {
 export function cellText(r: RunReport, column?: CheckId | "lockdep"): string {
   let t = r.invariant ? `${r.verdict} ${r.invariant}` : r.verdict;
   if (r.cycle?.length) t += ` ${r.cycle.map((e) => e.task).join("→")}`;
-  if (r.verdict === "ok" && !r.exhaustive) t += ` (not exhaustive${r.stopped ? `: ${r.stopped}` : ": budget spent"})`;
-  if (column && r.verdict !== "ok" && r.invariant !== column) t += ` (stopped first; ${column} undecided)`;
+  if (r.verdict === "inconclusive") t += ` (not exhaustive${r.stopped ? `: ${r.stopped}` : ""})`;
+  // an "ok" that did not exhaust its space cannot come out of runScenario; never print one as ok
+  if (r.verdict === "ok" && !r.exhaustive) t += " (not exhaustive: budget spent)";
+  if (column && r.verdict !== "ok" && r.verdict !== "inconclusive" && r.invariant !== column) t += ` (stopped first; ${column} undecided)`;
   return t;
 }
 

@@ -44,18 +44,57 @@ export function variantLine(s: SeedFile): string {
     (s.kernel.series !== "aug-2025" ? ` series=${s.kernel.series}` : "");
 }
 
+/** "1 schedule", "2 schedules". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Bounds 0..b as words: "bound 0", "bounds 0-2". */
+function boundsText(b: number): string {
+  return b === 0 ? "bound 0" : `bounds 0-${b}`;
+}
+
+/** How to go on with a search that stopped before covering its space. */
+export function furtherText(r: RunReport): string {
+  const by = r.stoppedBy;
+  if (r.strategy !== "dfs") {
+    return by === "time"
+      ? "raise --time, or run --strategy dfs to search every schedule"
+      : "raise --schedules (run.schedules), or run --strategy dfs to search every schedule";
+  }
+  if (by === "time") return "raise --time";
+  if (by === "table") return "raise --table-gib (a bigger visited table kept by the host), or lower --preemptions";
+  return "raise --schedules (run.schedules: the dfs state budget), or leave it out for no cap short of the visited table";
+}
+
+/** What a dfs search covered, in words: states, transitions, end states, the bounds done. */
+export function coveredText(r: RunReport): string {
+  const parts = [plural(r.states ?? 0, "state"), plural(r.transitions ?? 0, "transition"), plural(r.endStates ?? r.schedules, "end state")];
+  let bounds = "";
+  if (r.preemptions !== undefined && r.preemptions >= 0 && r.boundsComplete !== undefined) {
+    bounds = r.boundsComplete >= 0 ? `; ${boundsText(r.boundsComplete)} covered completely` : "; no preemption bound covered completely";
+    if (r.lastBound !== undefined && r.lastBound > r.boundsComplete) bounds += `, bound ${r.lastBound} ${r.verdict === "inconclusive" ? "not finished" : "searched until the failure"}`;
+  }
+  return `${parts.join(", ")}${bounds}`;
+}
+
 export function reportJson(r: RunReport, file?: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    verdict: r.verdict,
-    schedules: r.schedules,
-    exhaustive: r.exhaustive,
-  };
+  const out: Record<string, unknown> = { verdict: r.verdict };
+  // dfs counts states and end states; random and PCT count schedules
+  if (r.strategy === "dfs" && !r.replayed) out.endStates = r.endStates ?? r.schedules;
+  else if (!r.replayed) out.schedules = r.schedules;
+  out.exhaustive = r.exhaustive;
+  if (r.replayed) out.replayed = true;
   if (r.invariant) out.invariant = r.invariant;
   if (r.transitions !== undefined) out.transitions = r.transitions;
   if (r.states !== undefined) out.states = r.states;
   if (r.preemptions !== undefined) out.preemptions = r.preemptions;
+  if (r.boundsComplete !== undefined) out.boundsComplete = r.boundsComplete;
+  if (r.lastBound !== undefined) out.lastBound = r.lastBound;
   if (r.stopped) out.stopped = r.stopped;
-  if (r.verdict !== "ok") {
+  if (r.stoppedBy) out.stoppedBy = r.stoppedBy;
+  if (r.verdict === "inconclusive") out.further = furtherText(r);
+  if (r.verdict !== "ok" && r.verdict !== "inconclusive") {
     if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
     if (r.cycle) out.edges = r.cycle.map((e) => e.wait);
     if (r.cycle) out.lockdepClasses = r.cycle.map((e) => WAIT_LOCK_CLASS[e.wait] ?? null);
@@ -71,11 +110,24 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
 
 export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   const lines: string[] = [];
-  const states = r.states !== undefined ? `, ${r.states} states` : "";
-  const space = r.preemptions !== undefined && r.preemptions < 0 ? "the whole state space" : `the space within ${r.preemptions} preemptions`;
-  const how = r.strategy === "dfs" ? `dfs, ${r.schedules} schedules${states}${r.exhaustive ? `, ${space} exhausted` : ""}` : `${r.strategy}, ${r.schedules} schedules, seed ${r.seed}`;
+  const bounded = r.preemptions !== undefined && r.preemptions >= 0;
+  const space = bounded ? `every schedule within ${plural(r.preemptions!, "preemption")}` : "the whole state space";
+  let how: string;
+  if (r.replayed) how = "replay of the recorded schedule";
+  else if (r.strategy === "dfs") how = r.verdict === "ok" ? `dfs, ${space} exhausted: ${coveredText(r)}` : `dfs: ${coveredText(r)}`;
+  else how = `${r.strategy}, ${plural(r.schedules, "schedule")}, seed ${r.seed}`;
   if (r.verdict === "ok") {
-    lines.push(`verdict: ok (${how})${r.stopped ? `; not exhaustive: ${r.stopped}` : ""}`);
+    lines.push(`verdict: ok (${how})`);
+    return lines.join("\n");
+  }
+  if (r.verdict === "inconclusive") {
+    if (r.strategy === "dfs") {
+      lines.push(`verdict: inconclusive (dfs, not exhaustive: stopped because ${r.stopped}; no failure found)`);
+      lines.push(`  covered: ${coveredText(r)}`);
+    } else {
+      lines.push(`verdict: inconclusive (no failure in ${plural(r.schedules, "schedule")} (${r.strategy}, not exhaustive), seed ${r.seed}${r.stoppedBy === "time" ? `; stopped because ${r.stopped}` : ""})`);
+    }
+    lines.push(`  to go further: ${furtherText(r)}`);
     return lines.join("\n");
   }
   const what = r.invariant ? `violation of ${r.invariant}${r.failTask ? ` by ${r.failTask}` : ""}` : r.verdict;

@@ -5,7 +5,8 @@
  */
 
 import { CHECKS, LOCKDEP_CLASSES, R, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
-import { explore, type ExploreProgress } from "./explore";
+import { EXIT } from "./exit";
+import { exploreBounded, type ExploreProgress, type StoppedBy } from "./explore";
 import { wasmStrategy } from "./strategy";
 export { estimateSteps } from "./strategy";
 import type { Encoded, SeedFile } from "./scenario";
@@ -14,6 +15,26 @@ import { decodeTrace, type CycleEdge, type TraceEvent } from "./trace";
 import { Model, ModelTrap } from "./wasm";
 
 export type Strategy = "random" | "pct" | "dfs";
+
+/** A run's verdict: the model's (abi VERDICTS) or "inconclusive": no failure found, and the space
+ *  was not exhausted (a dfs budget ran out, or random / PCT schedules, which never exhaust it). */
+export type RunVerdict = Verdict | "inconclusive";
+
+/** Exit status of an inconclusive result (host/core/exit.ts has them all). */
+export const EXIT_INCONCLUSIVE = EXIT.inconclusive;
+
+/** The dfs state budget when neither the seed file nor --schedules gives one: no cap short of the
+ *  visited table's capacity (the table filling up stops the search, inconclusive). */
+export const DFS_NO_STATE_CAP = 1_000_000_000;
+
+/** Random and PCT schedules when neither the seed file nor --schedules gives a number. */
+export const RANDOM_SCHEDULES_DEFAULT = 10_000;
+
+/** The budget a run uses: `schedules` as given, or (0, absent) the strategy's default. */
+export function scheduleBudget(strategy: Strategy, schedules: number): number {
+  if (schedules > 0) return schedules;
+  return strategy === "dfs" ? DFS_NO_STATE_CAP : RANDOM_SCHEDULES_DEFAULT;
+}
 
 export interface RunOptions {
   strategy: Strategy;
@@ -30,10 +51,14 @@ export interface RunOptions {
   /** random/pct: run the batches in this module, the lean build (build/vfsim-lean.wasm); a
    *  failure is still replayed, traced and reported by the full `module` */
   lean?: WebAssembly.Module;
+  /** stop after this many seconds (dfs between slices, random/PCT between batches); the result
+   *  is then inconclusive unless a failure was found. Measured with the host's clock, never the
+   *  model's. */
+  timeSeconds?: number;
 }
 
 export interface RunReport {
-  verdict: Verdict;
+  verdict: RunVerdict;
   invariant?: CheckId;
   strategy: Strategy;
   seed: bigint;
@@ -47,8 +72,18 @@ export interface RunReport {
   symmetry?: boolean;
   /** dfs: the preemption bound searched within; -1: none */
   preemptions?: number;
-  /** why a search stopped before covering its space, when not the budget */
+  /** why a search stopped before covering its space */
   stopped?: string;
+  /** what stopped it: the state or schedule budget, the time limit or a full visited table */
+  stoppedBy?: StoppedBy | "schedules";
+  /** dfs: complete schedules reached (end states; counted once per state, not per schedule) */
+  endStates?: number;
+  /** dfs with a bound: every bound 0..boundsComplete was covered completely (-1: none) */
+  boundsComplete?: number;
+  /** dfs with a bound: the bound being searched when the failure was found or the search stopped */
+  lastBound?: number;
+  /** the report is the replay of one recorded schedule, not a search */
+  replayed?: boolean;
   /** for a failure: the recorded schedule, its length, what broke and how it reads */
   choices?: Uint8Array;
   schedule?: string;
@@ -92,15 +127,23 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
   const model = new Model(module);
   model.load(enc.words);
   const base = { strategy: opts.strategy, seed: opts.seed };
+  opts = { ...opts, schedules: scheduleBudget(opts.strategy, opts.schedules) };
 
+  const deadline = opts.timeSeconds !== undefined ? performance.now() + opts.timeSeconds * 1000 : undefined;
   if (opts.strategy === "dfs") {
-    const r = explore(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, hostTableBytes: opts.hostTableBytes, onProgress });
+    const r = exploreBounded(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, hostTableBytes: opts.hostTableBytes, onProgress, deadline });
     const stats = {
-      schedules: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
+      schedules: r.schedules, endStates: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
       preemptions: opts.preemptions,
-      ...(r.tableFull ? { stopped: `the visited-state table is full (${r.states} states)` } : {}),
+      ...(opts.preemptions >= 0 ? { boundsComplete: r.boundsComplete, lastBound: r.lastBound } : {}),
     };
-    if (!r.choices) return { ...base, verdict: "ok", exhaustive: r.exhaustive, ...stats };
+    if (!r.choices) {
+      if (r.exhaustive) return { ...base, verdict: "ok", exhaustive: true, ...stats };
+      const stopped = r.stoppedBy === "table" ? `the visited-state table is full (${r.states} states)`
+        : r.stoppedBy === "time" ? `the time limit (${opts.timeSeconds} s) ran out`
+        : `the state budget (${opts.schedules} states) ran out`;
+      return { ...base, verdict: "inconclusive", exhaustive: false, ...stats, stopped, stoppedBy: r.stoppedBy };
+    }
     return { ...failureReport(model, enc, r.choices, base), exhaustive: false, ...stats };
   }
 
@@ -108,7 +151,9 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
   const batches = opts.lean ? new Model(opts.lean) : model;
   if (batches !== model) batches.load(enc.words);
   let done = 0;
+  let outOfTime = false;
   while (done < opts.schedules) {
+    if (deadline !== undefined && performance.now() >= deadline) { outOfTime = true; break; }
     const count = Math.min(BATCH, opts.schedules - done);
     const { hit } = strategy.runBatch(batches, done, count);
     if (hit >= 0) {
@@ -117,7 +162,12 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
     }
     done += count;
   }
-  return { ...base, verdict: "ok", schedules: done, exhaustive: false };
+  // random and PCT schedules never exhaust a space: no failure is inconclusive, never "ok"
+  return {
+    ...base, verdict: "inconclusive", schedules: done, exhaustive: false,
+    stoppedBy: outOfTime ? "time" : "schedules",
+    stopped: outOfTime ? `the time limit (${opts.timeSeconds} s) ran out` : `the schedule budget (${opts.schedules} schedules) ran out`,
+  };
 }
 
 /** Replay `choices` with the trace on and describe the outcome. */

@@ -69,7 +69,7 @@ export interface Thread {
 
 export interface Expectation {
   when?: Record<string, string | boolean>;
-  verdict: Verdict;
+  verdict: Verdict | "inconclusive";
   invariant?: CheckId;
   cycle?: string[];
 }
@@ -468,9 +468,13 @@ const seedSpec: Spec<bigint> = {
   },
 };
 
+/** What an `expect` may name: the model's verdicts, or "inconclusive" (the run's budget does not
+ *  exhaust the space and no failure is found). */
+export const EXPECTED_VERDICTS = [...VERDICTS, "inconclusive"] as const;
+
 const expectationSpec = struct<Expectation>({
   when: optional(dict(axisSpec, { keyNoun: "variant axis", keys: AXES })),
-  verdict: required(enumOf(VERDICTS, "verdict")),
+  verdict: required(enumOf(EXPECTED_VERDICTS, "verdict")),
   invariant: optional(enumOf(CHECKS, "check")),
   cycle: optional(list(text(), { min: 1, noun: "thread names", unique: (n) => n })),
 });
@@ -529,7 +533,9 @@ const fsSpec = struct<SeedFile["fs"]>({
 const runSpec = struct<RunOptions>({
   strategy: withDefault(enumOf(STRATEGIES, "strategy"), () => "dfs"),
   seed: withDefault(seedSpec, () => 1n),
-  schedules: withDefault(int(1, 1_000_000_000), () => 10_000),
+  // 0 (absent): the strategy's default, resolved by runScenario (run.ts scheduleBudget): 10000
+  // schedules for random and PCT, no state cap short of the visited table's capacity for dfs
+  schedules: withDefault(int(1, 1_000_000_000), () => 0),
   depth: withDefault(int(1, 16), () => 3),
   preemptions: withDefault(int(-1, 64), () => 2),
   ticks: withDefault(int(1, 1_000_000), () => 2_000),
@@ -1023,7 +1029,7 @@ export function serializeSeedFile(s: SeedFile): string {
     plant: s.plant,
     variants: s.variants,
     expect: s.expect.map(orderedExpectation),
-    run: { strategy: s.run.strategy, seed, schedules: s.run.schedules, depth: s.run.depth, preemptions: s.run.preemptions, ticks: s.run.ticks },
+    run: { strategy: s.run.strategy, seed, ...(s.run.schedules ? { schedules: s.run.schedules } : {}), depth: s.run.depth, preemptions: s.run.preemptions, ticks: s.run.ticks },
   };
   if (s.schedule !== undefined) out.schedule = s.schedule;
   return format(out, "", 0) + "\n";

@@ -11,16 +11,19 @@
  *   vfsim sweep <seed-file|dir>... [--strategy random|pct] [--seed N] [--schedules N] ...
  *   vfsim merge <results.jsonl>...      vfsim shrink <seed-file>      vfsim fuzz [...]
  *
- * Exit status: 0 nothing failed, 1 something failed (or a matrix cell disagrees with its seed
- * file), 2 bad input (a flag, a seed file); bad input is reported with the field it is in.
+ * Exit status: 0 nothing failed and the space was exhausted, 1 something failed (or a matrix cell
+ * disagrees with its seed file), 2 bad input (a flag, a seed file; reported with the field it is
+ * in), 3 a model trap, 4 inconclusive: no failure found but the space was not exhausted (a dfs
+ * budget, --time or a full visited table stopped it; random and PCT runs never exhaust it).
  */
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { runScenario, replayScenario, ReplayDivergence, type RunOptions, type Strategy } from "../core/run";
+import { EXIT } from "../core/exit";
+import { runScenario, replayScenario, ReplayDivergence, EXIT_INCONCLUSIVE, type RunOptions, type Strategy } from "../core/run";
 import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
-import { reportJson, reportText, variantLine } from "../core/report";
+import { plural, reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { variantAssignments, expectationFor, withLockdep } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
@@ -44,14 +47,15 @@ const JSON_OUT: FlagDef = { kind: "bool", help: "print one JSON object instead o
 export const COMMANDS: Record<string, CommandDef> = {
   run: {
     args: "<seed-file>",
-    summary: "Search a seed file's interleavings; a failure is shrunk and written as a counterexample. Exit 0 ok, 1 failed.",
+    summary: "Search a seed file's interleavings; a failure is shrunk and written as a counterexample. Exit 0 ok (the space was exhausted), 1 failed, 4 inconclusive (no failure, space not exhausted).",
     flags: {
       "--strategy": { kind: "value", arg: "random|pct|dfs", help: "how to search (default: the seed file's run.strategy, else dfs)" },
       "--seed": { kind: "value", arg: "N", help: "the random/PCT seed, 0 to 2^64-1 (default: run.seed, else 1)" },
-      "--schedules": { kind: "value", arg: "N", help: "random/PCT schedules to run, dfs state cap, 1 to 1e9 (default: run.schedules, else 10000)" },
+      "--schedules": { kind: "value", arg: "N", help: "random/PCT schedules to run, or the dfs cap on states stored, 1 to 1e9 (default: run.schedules, else 10000 schedules; dfs: no cap short of the visited table)" },
       "--depth": { kind: "value", arg: "D", help: "PCT bug depth, 1 to 16 (default: run.depth, else 3)" },
       "--preemptions": { kind: "value", arg: "K|unbounded", help: "dfs preemption bound, 0 to 64, or unbounded (-1) (default: run.preemptions, else 2)" },
       "--table-gib": { kind: "value", arg: "N", help: "dfs visited-state table on the host, 1 to 1024 GiB (default: the table inside the wasm memory)" },
+      "--time": { kind: "value", arg: "S", help: "stop after S seconds, 1 to 1e7; the result is inconclusive unless a failure was found (default: no limit)" },
       "--set": SET,
       "--out": { kind: "value", arg: "DIR", help: "directory the counterexample is written to (default: failures)" },
       "--json": JSON_OUT,
@@ -137,6 +141,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
     depth: intFlag(f, "--depth", 1, 16) ?? seed.run.depth,
     preemptions: preemptionsFlag(f) ?? seed.run.preemptions,
     hostTableBytes: (intFlag(f, "--table-gib", 1, 1024) ?? 0) * 2 ** 30,
+    timeSeconds: intFlag(f, "--time", 1, 1e7),
   };
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
@@ -153,7 +158,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   if (progress && strategy === "dfs") process.stderr.write("\r\x1b[K");
   let path: string | undefined;
   let shrunk: ShrunkFailure | undefined;
-  if (report.verdict !== "ok") {
+  if (report.verdict !== "ok" && report.verdict !== "inconclusive") {
     // every failure is shrunk before it is written: fewest ticks, preemptions, threads, ops
     shrunk = shrinkReport(module, run, report);
     report = shrunk.report;
@@ -166,14 +171,14 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   else {
     out(`vfsim run ${file}: ${run.name}`);
     out(`  ${variantLine(run)}`);
-    if (shrunk) out(`  shrunk from ${shrunk.before.ticks} ticks and ${shrunk.before.preemptions} preemptions (${shrunk.before.threads} threads, ${shrunk.before.ops} ops) to ${shrunk.after.ticks} and ${shrunk.after.preemptions} (${shrunk.after.threads} threads, ${shrunk.after.ops} ops)`);
+    if (shrunk) out(`  shrunk from ${plural(shrunk.before.ticks, "tick")} and ${plural(shrunk.before.preemptions, "preemption")} (${plural(shrunk.before.threads, "thread")}, ${plural(shrunk.before.ops, "op")}) to ${shrunk.after.ticks} and ${shrunk.after.preemptions} (${plural(shrunk.after.threads, "thread")}, ${plural(shrunk.after.ops, "op")})`);
     out(reportText(report, shrunk?.enc ?? enc, path));
   }
-  return report.verdict === "ok" ? 0 : 1;
+  return report.verdict === "ok" ? 0 : report.verdict === "inconclusive" ? EXIT_INCONCLUSIVE : 1;
 }
 
 /** replay's exit statuses (README): besides 2 bad input and 3 model bug. */
-export const REPLAY_EXIT = { clean: 0, reproduced: 1, notReproduced: 4, diverged: 5 } as const;
+export const REPLAY_EXIT = { clean: EXIT.ok, reproduced: EXIT.failure, notReproduced: EXIT.notReproduced, diverged: EXIT.diverged } as const;
 
 async function cmdReplay(args: string[], out: Out): Promise<number> {
   const f = parseFlags("replay", args);
@@ -220,6 +225,7 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
   }
   report.strategy = seed.run.strategy;
   report.schedules = 1;
+  report.replayed = true;
   const matches = meets(report, expected);
   // which part of the recorded outcome differs, when one does
   const got = { verdict: report.verdict, ...(report.invariant ? { invariant: report.invariant } : {}), ...(report.cycle ? { cycle: report.cycle.map((c) => c.task) } : {}) };
@@ -302,7 +308,8 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   else if (f.bools.has("--markdown")) out(matrixMarkdown(cells));
   else out(matrixText(cells));
   const mismatches = cells.filter((c) => !c.matches).length;
-  if (!f.bools.has("--json")) out(`\n${cells.length} cells, ${mismatches} disagree with their seed files`);
+  const inconclusive = cells.filter((c) => c.report.verdict === "inconclusive").length;
+  if (!f.bools.has("--json")) out(`\n${cells.length} cells, ${mismatches} disagree with their seed files${inconclusive ? `, ${inconclusive} inconclusive (the budget did not exhaust the space)` : ""}`);
   if (badInput) return 2;
   return mismatches ? 1 : 0;
 }

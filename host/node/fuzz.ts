@@ -29,6 +29,7 @@ import { PLANTS, type Plant } from "../core/abi";
 import { Fuzzer, coverageCount, parseAllow, prepareCorpus, splitmix64, type Allow, type CorpusFile, type Finding, type FuzzOptions, type FuzzStats } from "../core/fuzz";
 import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
 import { ModelTrap } from "../core/wasm";
+import { EXIT } from "../core/exit";
 import { UsageError, checkOutDir, intFlag, parseArgs, seedFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
 import { builtFile, loadModule, packagePath } from "./module";
 
@@ -380,19 +381,22 @@ export async function cmdFuzz(args: string[], out: Out, err: Out): Promise<numbe
     checkOutDir("--out", a.out);
     const summary = await fuzz(a, out, err);
     if (a.json) {
-      out(JSON.stringify({ ...summary, seconds: Number(summary.seconds.toFixed(3)) }));
+      out(JSON.stringify({ ...summary, verdict: summary.failures.length ? "failure" : "inconclusive", seconds: Number(summary.seconds.toFixed(3)) }));
     } else {
       out(`${summary.execs} execs in ${summary.seconds.toFixed(1)} s (${Math.round(summary.execs / Math.max(summary.seconds, 1e-3))}/s), corpus ${summary.corpus}, coverage ${summary.coverage} bits, ${summary.failures.length} unique failures${summary.failures.length ? ` in ${a.out}` : ""}`);
     }
-    return summary.failures.length ? 1 : 0;
+    if (summary.failures.length) return EXIT.failure;
+    // a fuzzer samples inputs and schedules: finding nothing proves nothing clean
+    if (!a.json) out(`inconclusive: no failure in ${summary.execs} execs; fuzzing samples and never exhausts a space (exit ${EXIT.inconclusive})`);
+    return EXIT.inconclusive;
   } catch (e) {
     if (e instanceof UsageError || e instanceof SeedError) {
       err(`vfsim: ${e.message}`);
-      return 2;
+      return EXIT.badInput;
     }
     if (e instanceof ModelTrap) {
       err(`vfsim: model bug (please report it with the seed file): ${e.message}`);
-      return 3;
+      return EXIT.modelBug;
     }
     throw e;
   }

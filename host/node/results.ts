@@ -11,6 +11,7 @@
  */
 
 import { join } from "node:path";
+import { EXIT } from "../core/exit";
 import type { ShrinkSize } from "../core/shrink";
 
 /** Schedule indices per chunk: the unit of work, sharding, resume and reporting (the first
@@ -321,7 +322,8 @@ export function summaryText(s: Summary, t: Timing): string {
   const rows: string[][] = [];
   for (const x of s.targets) {
     const base = [x.scenario, variantText(x.variant), String(x.schedules), String(x.failing)];
-    if (x.kinds.length === 0) rows.push([...base, "", "ok", "", ""]);
+    // sampled schedules never exhaust a space: a target with no failure is "no failure", never "ok"
+    if (x.kinds.length === 0) rows.push([...base, "", "no failure", "", ""]);
     x.kinds.forEach((k, i) => {
       const file = k.example?.file ?? "";
       rows.push([...(i === 0 ? base : ["", "", "", ""]), String(k.first), `${kindText(k)} (${k.count})`, shrunkText(k.example), file]);
@@ -336,11 +338,14 @@ export function summaryText(s: Summary, t: Timing): string {
   const rate = t.seconds > 0 ? Math.round(t.schedules / t.seconds) : 0;
   lines.push("");
   lines.push(`${s.schedules} schedules (${s.ticks} ticks), ${s.failures} failing, ${s.traps.length} model traps, ${s.crashes.length} worker deaths; ${t.seconds.toFixed(1)} s, ${rate} schedules/s`);
+  if (exitCode(s) === EXIT.inconclusive) lines.push(`inconclusive: no failure in ${s.schedules} sampled schedules${s.missing.length ? `, ${s.missing.length} chunks missing` : ""}; a sweep samples schedules and proves nothing clean (exit ${EXIT.inconclusive}); \`vfsim run --strategy dfs\` exhausts a bounded space`);
   return lines.join("\n");
 }
 
-/** Exit status: 3 a model trap or a worker death, 1 a failure or missing chunks, else 0. */
+/** Exit status: 3 a model trap or a worker death, 1 a failure, else 4 (inconclusive): random and
+ *  PCT schedules sample a space and never exhaust it, so a sweep with no failure, complete or with
+ *  chunks missing, has proved nothing clean. A sweep never exits 0. */
 export function exitCode(s: Summary): number {
-  if (s.traps.length || s.crashes.length) return 3;
-  return s.failures || s.missing.length ? 1 : 0;
+  if (s.traps.length || s.crashes.length) return EXIT.modelBug;
+  return s.failures ? EXIT.failure : EXIT.inconclusive;
 }

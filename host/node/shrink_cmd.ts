@@ -10,7 +10,8 @@
 
 import { writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { runScenario, type RunReport } from "../core/run";
+import { runScenario, EXIT_INCONCLUSIVE, type RunReport } from "../core/run";
+import { coveredText, plural } from "../core/report";
 import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
@@ -40,9 +41,13 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
     const seed = readSeedFile(file, f.lists.get("--set") ?? []);
     const module = await loadModule();
     const found = failingRun(module, seed);
-    if (!found) {
-      out(`vfsim shrink ${file}: nothing to shrink; ${seed.run.strategy} found no failure in ${seed.run.schedules} schedules`);
-      return 0;
+    if (!found.choices) {
+      // name what was searched: dfs counts states, random and PCT schedules
+      const what = found.strategy === "dfs"
+        ? `dfs ${found.exhaustive ? "exhausted its space" : `stopped because ${found.stopped}`} (${coveredText(found)}) without a failure`
+        : `${found.strategy} found no failure in ${plural(found.schedules, "schedule")} (not exhaustive)`;
+      out(`vfsim shrink ${file}: nothing to shrink; ${what}`);
+      return found.verdict === "ok" ? 0 : EXIT_INCONCLUSIVE;
     }
     let shrunk;
     try {
@@ -68,16 +73,15 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
 }
 
 function sizeText(s: ShrinkSize): string {
-  return `${s.ticks} ticks, ${s.preemptions} preemptions, ${s.threads} threads, ${s.ops} ops`;
+  return `${plural(s.ticks, "tick")}, ${plural(s.preemptions, "preemption")}, ${plural(s.threads, "thread")}, ${plural(s.ops, "op")}`;
 }
 
 /** The recorded schedule as a failing run, or the first failure of the file's own strategy. */
-function failingRun(module: WebAssembly.Module, seed: SeedFile): RunReport | undefined {
+function failingRun(module: WebAssembly.Module, seed: SeedFile): RunReport {
   const enc = encodeScenario(seed);
   const how = { strategy: seed.run.strategy, seed: seed.run.seed };
   if (seed.schedule) {
     return { ...how, verdict: "ok", schedules: 1, exhaustive: false, choices: decodeSchedule(seed.schedule, enc.threads.length) };
   }
-  const r = runScenario(module, seed, enc, { ...seed.run });
-  return r.verdict === "ok" ? undefined : r;
+  return runScenario(module, seed, enc, { ...seed.run });
 }

@@ -11,7 +11,7 @@
 import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, SERIES, WAITQUEUES } from "../core/abi";
 import { meets } from "../core/matrix";
 import { counterexample, counterexampleName, describeLockdep, variantLine } from "../core/report";
-import { ReplayDivergence, type RunReport } from "../core/run";
+import { ReplayDivergence, scheduleBudget, type RunReport } from "../core/run";
 import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/scenario";
 import { decodeSchedule } from "../core/schedule";
 import { ModelTrap } from "../core/wasm";
@@ -264,7 +264,8 @@ async function runSweep(): Promise<void> {
   const module = page.module, seed = page.seed;
   if (!module || !seed) return;
   const seedText = serializeSeedFile(seed);
-  const { strategy, schedules } = seed.run;
+  const { strategy } = seed.run;
+  const schedules = scheduleBudget(strategy, seed.run.schedules);
   hideResult();
   el.progress.hidden = false;
   fill(el.pOutcome, `Running ${strategy}, ${fmt(schedules)} schedules, seed ${seed.run.seed}…`);
@@ -279,7 +280,7 @@ async function runSweep(): Promise<void> {
       const o = await run.outcome;
       showProgress({ done: o.schedules, total: schedules, failures: o.choices ? 1 : 0, elapsedMs: o.elapsedMs, rate: (o.schedules * 1000) / o.elapsedMs, workers: 1 });
       if (o.status === "stopped") fill(el.pOutcome, "Stopped.");
-      else if (!o.choices) fill(el.pOutcome, `No failure: ${fmt(o.schedules)} schedules${o.exhaustive ? `, every schedule within ${seed.run.preemptions} preemptions` : " (the bound on schedules was reached)"}.`);
+      else if (!o.choices) fill(el.pOutcome, o.text ?? `verdict: ${o.status}`);
       else {
         fill(el.pOutcome, `Failure found after ${fmt(o.schedules)} schedules (dfs, ${seed.run.preemptions} preemptions).`);
         show(replayRun(module, seed, o.choices, base), `dfs, ${fmt(o.schedules)} schedules`);
@@ -322,7 +323,7 @@ async function runSweep(): Promise<void> {
     } else if (o.status === "stopped") {
       fill(el.pOutcome, `Stopped after ${fmt(o.done)} schedules in ${secs} s; no failure found.`);
     } else {
-      fill(el.pOutcome, `No failure in ${fmt(o.done)} schedules (${strategy}, seed ${seed.run.seed}) in ${secs} s.`);
+      fill(el.pOutcome, `Inconclusive: no failure in ${fmt(o.done)} sampled schedules (${strategy}, seed ${seed.run.seed}) in ${secs} s. A sweep samples schedules and proves nothing clean; dfs exhausts a bounded space.`);
     }
   } catch (e) {
     fill(el.pOutcome, describeError(e));

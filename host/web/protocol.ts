@@ -26,5 +26,10 @@ export type FromWorker =
       /** the lowest failing schedule of the chunk */
       fail?: { index: number; choices: Uint8Array };
     }
-  | { type: "dfs-done"; schedules: number; exhaustive: boolean; transitions: number; choices?: Uint8Array }
+  | {
+      type: "dfs-done"; schedules: number; exhaustive: boolean; transitions: number; choices?: Uint8Array;
+      /** with no failure: "ok" (the space was exhausted) or "inconclusive", and the report's text
+       *  saying what was covered and how to go further */
+      verdict: "ok" | "inconclusive" | "failed"; text?: string;
+    }
   | { type: "error"; message: string; first?: number; count?: number };

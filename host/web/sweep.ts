@@ -49,7 +49,8 @@ export interface SweepProgress {
 }
 
 export interface SweepOutcome extends SweepProgress {
-  status: "failed" | "ok" | "stopped";
+  /** sampled schedules never exhaust a space: with no failure a sweep is inconclusive, never ok */
+  status: "failed" | "inconclusive" | "stopped";
   /** the failing schedule with the lowest index found */
   failure?: { index: number; choices: Uint8Array };
   /** stopped by the user: no schedule below failure.index is left unrun (always true otherwise) */
@@ -171,7 +172,7 @@ export class Sweep {
     const limit = this.stopsAt();
     const pending = [...this.inflight.values()].some((c) => c.first < limit);
     if (pending || this.next < limit) return false;
-    this.finish(this.best ? "failed" : "ok");
+    this.finish(this.best ? "failed" : "inconclusive");
     return true;
   }
 
@@ -196,7 +197,10 @@ export class Sweep {
 }
 
 export interface DfsOutcome {
-  status: "failed" | "ok" | "stopped";
+  /** ok: the bounded space was exhausted; inconclusive: the budget ran out first */
+  status: "failed" | "ok" | "inconclusive" | "stopped";
+  /** with no failure: the verdict line, what was covered and how to go further */
+  text?: string;
   schedules: number;
   exhaustive: boolean;
   elapsedMs: number;
@@ -222,7 +226,7 @@ export function runDfs(o: { module: WebAssembly.Module; seedText: string; schedu
     w.onmessage = (ev) => {
       const m = ev.data;
       if (m.type === "dfs-done") {
-        settle({ status: m.choices ? "failed" : "ok", schedules: m.schedules, exhaustive: m.exhaustive, elapsedMs: performance.now() - start, choices: m.choices });
+        settle({ status: m.verdict, schedules: m.schedules, exhaustive: m.exhaustive, elapsedMs: performance.now() - start, choices: m.choices, text: m.text });
       } else if (m.type === "error" && !settled) {
         settled = true;
         w.terminate();

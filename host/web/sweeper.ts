@@ -7,6 +7,7 @@
 
 import { STRATEGY_PCT, STRATEGY_RANDOM } from "../core/abi";
 import { estimateSteps, runScenario } from "../core/run";
+import { reportText } from "../core/report";
 import { encodeScenario, parseSeedFile } from "../core/scenario";
 import { Model } from "../core/wasm";
 import type { FromWorker, ToWorker } from "./protocol";
@@ -72,6 +73,7 @@ export class Sweeper {
     const seed = parseSeedFile(m.seedText);
     const enc = encodeScenario(seed);
     const r = runScenario(m.module, seed, enc, { strategy: "dfs", seed: seed.run.seed, schedules: m.schedules, depth: seed.run.depth, preemptions: m.preemptions });
-    this.post({ type: "dfs-done", schedules: r.schedules, exhaustive: r.exhaustive, transitions: r.transitions ?? 0, choices: r.choices });
+    const verdict = r.choices ? "failed" : r.verdict === "ok" ? "ok" : "inconclusive";
+    this.post({ type: "dfs-done", schedules: r.schedules, exhaustive: r.exhaustive, transitions: r.transitions ?? 0, choices: r.choices, verdict, text: r.choices ? undefined : reportText(r, enc) });
   }
 }
