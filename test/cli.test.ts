@@ -300,7 +300,7 @@ describe("the built vfsim: defaults that do not depend on the current directory"
 
   it("fuzz outside the repository starts from the package's corpus", () => {
     const r = binIn(elsewhere, "fuzz", "--execs", "3", "--out", join(elsewhere, "f"));
-    expect([0, 1]).toContain(r.code);
+    expect([1, 4]).toContain(r.code); // a failure, or none: inconclusive (a fuzzer never exits 0)
     const n = readdirSync("fixtures/corpus").filter((x) => x.endsWith(".json")).length;
     expect(r.out).toContain(` corpus inputs from ${n} files`);
   });

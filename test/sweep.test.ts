@@ -87,13 +87,23 @@ describe("sweep results do not depend on how the work is split", () => {
 });
 
 describe("failures", () => {
-  it("are listed by schedule index, the first of each kind in each chunk", () => {
+  it("are listed by schedule index: one per kind per target, its first failing schedule", () => {
     const found = ref.summary.found;
     const order = found.map((f) => [f.target, f.schedule]);
     expect(order).toEqual([...order].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
-    const perChunk = new Set(found.map((f) => `${f.chunk}/${f.verdict}/${f.invariant}`));
-    expect(perChunk.size).toBe(found.length);
-    expect(found.length).toBe(4 * 3); // 4 failing targets x 3 chunks, one kind each
+    const perKind = new Set(found.map((f) => `${f.target}/${f.verdict}/${f.invariant}`));
+    expect(perKind.size).toBe(found.length);
+    expect(found.length).toBe(4); // 4 failing targets, one kind each (over 3 chunks each)
+    for (const f of found) {
+      const kind = ref.summary.targets[f.target].kinds.find((k) => k.verdict === f.verdict && k.invariant === f.invariant)!;
+      expect(f.schedule).toBe(kind.first);
+      expect(f.chunk).toBe(f.target); // the first chunk of the target: ids are round-robin over targets
+    }
+    // every chunk still records its own first failure of each kind, as found, for resume and merge
+    const written = lines(refOut);
+    expect(written.filter((l) => l.type === "failure")).toHaveLength(4 * 3);
+    expect(written.filter((l) => l.type === "failure").every((l) => typeof l.choices === "string" && l.file === undefined)).toBe(true);
+    expect(written.filter((l) => l.type === "shrunk").map((l) => [l.target, l.schedule])).toEqual(order);
   });
 
   it("are shrunk counterexamples in failures/ beside the results, and replay to their verdict", () => {

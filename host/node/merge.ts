@@ -10,7 +10,7 @@
 
 import { dirname } from "node:path";
 import { UsageError, guarded, parseArgs, readText, type CommandDef } from "./flags";
-import { exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile } from "./results";
+import { exitCode, readResults, relocated, relocatedShrunk, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile, type ShrunkLine } from "./results";
 
 type Out = (s: string) => void;
 
@@ -71,6 +71,10 @@ export function mergeResults(files: { name: string; results: ResultsFile }[]) {
       }
     }
   }
-  const summary = summarize(header, records, shardChunks(header, 0, 1));
+  // every shard shrank the first failure of each kind it found; the first over all shards is
+  // one of those
+  const shrunk = new Map<string, ShrunkLine>();
+  for (const { name, results } of files) for (const [k, x] of relocatedShrunk(results.shrunk, dirname(name))) if (!shrunk.has(k)) shrunk.set(k, x);
+  const summary = summarize(header, records, shardChunks(header, 0, 1), shrunk);
   return { header, summary, conflicts };
 }

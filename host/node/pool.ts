@@ -18,7 +18,6 @@
 import { Worker } from "node:worker_threads";
 import type { SeedFile } from "../core/scenario";
 import { builtFile } from "./module";
-import type { ShrinkOptions } from "../core/shrink";
 import type { FailureFacts } from "./results";
 
 /** Schedules `from` .. `from+count-1` of one target, part (or all) of chunk `chunk`. */
@@ -45,23 +44,19 @@ export interface Faults {
 }
 
 export interface WorkerInit {
-  /** the full model: shrinking and counterexample reports */
+  /** the full model (the batches' model when there is no lean build) */
   module: WebAssembly.Module;
   /** the lean build (build/vfsim-lean.wasm) that runs the batches; the full model when absent */
   lean?: WebAssembly.Module;
   strategy: "random" | "pct";
   targets: WorkerTarget[];
-  shrink: Partial<ShrinkOptions>;
   faults?: Faults;
 }
 
-/** A failure as a worker reports it: the first of its kind in the piece, already shrunk. */
+/** A failure as a worker reports it: the first of its kind in the piece, as found (the choices
+ *  of the failing schedule, encodeSchedule); sweep.ts shrinks the first of each kind of a target. */
 export interface FoundFailure extends FailureFacts {
-  /** counterexample file name and text (serializeSeedFile) */
-  name?: string;
-  text?: string;
-  choices?: string;
-  shrinkError?: string;
+  choices: string;
 }
 
 export interface PieceResult {

@@ -6,7 +6,10 @@
  * A results file is a sequence of sessions. Each session starts with a `sweep` header line (the
  * plan: strategy, schedules, targets; a resumed sweep appends a new header). After it, for every
  * completed chunk, one append holds that chunk's `failure`, `trap` and `crash` lines followed by
- * its `chunk` line; a chunk without its `chunk` line is not done (an interrupted append). The
+ * its `chunk` line; a chunk without its `chunk` line is not done (an interrupted append). A
+ * chunk's `failure` lines hold the first failing schedule of each kind in it, as found. Once the
+ * chunks are done, the first failure of each kind of each target is shrunk, once, and a `shrunk`
+ * line names its counterexample (a resumed sweep shrinks what an interrupted one did not). The
  * `progress` and `end` lines carry timing and are ignored by the summary.
  */
 
@@ -15,8 +18,7 @@ import { EXIT } from "../core/exit";
 import type { ShrinkSize } from "../core/shrink";
 
 /** Schedule indices per chunk: the unit of work, sharding, resume and reporting (the first
- *  failure of each kind in a chunk is shrunk and written). About 60 ms of work on one core:
- *  small enough to balance and resume finely, large enough that shrinking stays a small part. */
+ *  failure of each kind in a chunk is recorded, as found). About 60 ms of work on one core. */
 export const CHUNK = 16384;
 
 export interface TargetInfo {
@@ -63,6 +65,21 @@ export interface FailureLine extends FailureFacts {
   file?: string;
   /** the schedule as found, when shrinking failed */
   choices?: string;
+  shrinkError?: string;
+}
+
+/** The shrunk counterexample of the first failure of a kind of a target (its failure line has
+ *  the same target and schedule). */
+export interface ShrunkLine {
+  type: "shrunk";
+  target: number;
+  schedule: number;
+  verdict: string;
+  invariant?: string;
+  cycle?: string[];
+  after?: ShrinkSize;
+  /** the counterexample, relative to the results file's directory */
+  file?: string;
   shrinkError?: string;
 }
 
@@ -114,7 +131,10 @@ export interface TimingLine {
   schedulesPerSecond: number;
 }
 
-export type Line = HeaderLine | FailureLine | TrapLine | CrashLine | ChunkLine | TimingLine;
+export type Line = HeaderLine | FailureLine | ShrunkLine | TrapLine | CrashLine | ChunkLine | TimingLine;
+
+/** Key of a shrunk line: target and schedule. */
+export const shrunkKey = (x: { target: number; schedule: number }) => `${x.target}/${x.schedule}`;
 
 export interface ChunkRecord {
   chunk: ChunkLine;
@@ -127,6 +147,8 @@ export interface ResultsFile {
   header: HeaderLine;
   /** the latest record of every completed chunk */
   records: Map<number, ChunkRecord>;
+  /** shrunk counterexamples by shrunkKey */
+  shrunk: Map<string, ShrunkLine>;
   /** seconds of each session (its last timing line) */
   sessionSeconds: number[];
   /** byte length of the complete lines; more bytes means an interrupted last append */
@@ -142,6 +164,7 @@ export function readResults(text: string, name: string): ResultsFile {
   const lines = text.slice(0, end).split("\n").slice(0, -1);
   let header: HeaderLine | undefined;
   const records = new Map<number, ChunkRecord>();
+  const shrunk = new Map<string, ShrunkLine>();
   const sessionSeconds: number[] = [];
   let pending: ChunkRecord = { chunk: undefined!, failures: [], traps: [], crashes: [] };
   lines.forEach((text, i) => {
@@ -160,6 +183,7 @@ export function readResults(text: string, name: string): ResultsFile {
         pending = { chunk: undefined!, failures: [], traps: [], crashes: [] };
         break;
       case "failure": pending.failures.push(line); break;
+      case "shrunk": shrunk.set(shrunkKey(line), line); break;
       case "trap": pending.traps.push(line); break;
       case "crash": pending.crashes.push(line); break;
       case "chunk":
@@ -175,7 +199,7 @@ export function readResults(text: string, name: string): ResultsFile {
     }
   });
   if (!header) throw new ResultsError(`${name}: empty results file`);
-  return { header, records, sessionSeconds, validBytes: Buffer.byteLength(text.slice(0, end)) };
+  return { header, records, shrunk, sessionSeconds, validBytes: Buffer.byteLength(text.slice(0, end)) };
 }
 
 /** Records whose counterexample paths (relative to their results file) are made relative to the
@@ -183,6 +207,13 @@ export function readResults(text: string, name: string): ResultsFile {
 export function relocated(records: Map<number, ChunkRecord>, dir: string): Map<number, ChunkRecord> {
   const out = new Map<number, ChunkRecord>();
   for (const [id, r] of records) out.set(id, { ...r, failures: r.failures.map((f) => (f.file ? { ...f, file: join(dir, f.file) } : f)) });
+  return out;
+}
+
+/** Shrunk lines with their counterexample paths made relative to the working directory. */
+export function relocatedShrunk(shrunk: Map<string, ShrunkLine>, dir: string): Map<string, ShrunkLine> {
+  const out = new Map<string, ShrunkLine>();
+  for (const [k, x] of shrunk) out.set(k, x.file ? { ...x, file: join(dir, x.file) } : x);
   return out;
 }
 
@@ -229,7 +260,8 @@ export interface Summary {
   traps: TrapLine[];
   crashes: CrashLine[];
   targets: TargetSummary[];
-  /** every reported failure (the first of each kind in each chunk), by target then schedule */
+  /** the first failure of each kind of each target, with its shrunk counterexample when there is
+   *  one, by target then schedule */
   found: FailureLine[];
   /** chunks expected but not in the results */
   missing: number[];
@@ -238,8 +270,8 @@ export interface Summary {
 const kindKey = (k: { verdict: string; invariant?: string }) => `${k.verdict}/${k.invariant ?? ""}`;
 const bySchedule = <T extends { target: number; schedule: number }>(a: T, b: T) => a.target - b.target || a.schedule - b.schedule;
 
-/** The summary of the records among `expected` chunk ids. */
-export function summarize(header: HeaderLine, records: Map<number, ChunkRecord>, expected: number[]): Summary {
+/** The summary of the records among `expected` chunk ids; `shrunk` adds the counterexamples. */
+export function summarize(header: HeaderLine, records: Map<number, ChunkRecord>, expected: number[], shrunk: Map<string, ShrunkLine> = new Map()): Summary {
   const targets: TargetSummary[] = header.targets.map((t) => ({ file: t.file, scenario: t.scenario, variant: t.variant, seed: t.seed, schedules: 0, failing: 0, kinds: [] }));
   const s: Summary = { strategy: header.strategy, schedules: 0, ticks: 0, failures: 0, traps: [], crashes: [], targets, found: [], missing: [] };
   const kinds = targets.map(() => new Map<string, KindSummary>());
@@ -259,13 +291,20 @@ export function summarize(header: HeaderLine, records: Map<number, ChunkRecord>,
     s.traps.push(...r.traps);
     s.crashes.push(...r.crashes);
   }
-  s.found.sort(bySchedule);
   s.traps.sort(bySchedule);
   s.crashes.sort((a, b) => a.chunk - b.chunk || a.schedule - b.schedule);
+  const examples: FailureLine[] = [];
   for (const f of s.found) {
     const k = kinds[f.target].get(kindKey(f));
-    if (k && k.first === f.schedule) k.example = f;
+    if (!k || k.first !== f.schedule) continue;
+    const x = shrunk.get(shrunkKey(f));
+    const { choices, ...facts } = f;
+    k.example = x
+      ? { ...facts, ...(x.cycle ? { cycle: x.cycle } : {}), ...(x.after ? { after: x.after } : {}), ...(x.file ? { file: x.file } : { choices, shrinkError: x.shrinkError }) }
+      : f;
+    examples.push(k.example);
   }
+  s.found = examples.sort(bySchedule);
   targets.forEach((t, i) => {
     t.kinds = [...kinds[i].values()].sort((a, b) => a.first - b.first);
     s.schedules += t.schedules;
@@ -312,7 +351,7 @@ function kindText(k: KindSummary): string {
 
 function shrunkText(f: FailureLine | undefined): string {
   if (!f) return "";
-  if (!f.after) return `not shrunk: ${f.shrinkError ?? "?"}`;
+  if (!f.after) return f.shrinkError ? `not shrunk: ${f.shrinkError}` : "not shrunk yet (resume the sweep to shrink it)";
   return `${f.before.ticks}->${f.after.ticks} ticks, ${f.before.preemptions}->${f.after.preemptions} preemptions`;
 }
 

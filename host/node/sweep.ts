@@ -14,7 +14,8 @@
  * chunks complete.
  *
  * Per chunk, every failing schedule is counted by kind (verdict, and invariant for a violation)
- * and the first of each kind is shrunk and written as a counterexample into failures/ beside the
+ * and the choices of the first of each kind are kept; once the chunks are done, the first of each
+ * kind of each target is shrunk, once, and written as a counterexample into failures/ beside the
  * results file. The JSONL results stream as chunks complete; `--resume` keeps every completed
  * chunk and runs the rest. Details of the format: results.ts and docs/scale.md.
  */
@@ -24,14 +25,16 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, trunca
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
-import type { ShrinkOptions } from "../core/shrink";
+import { counterexampleName } from "../core/report";
+import { decodeSchedule } from "../core/schedule";
+import { shrink, shrunkCounterexample, type ShrinkOptions } from "../core/shrink";
 import { UsageError } from "./flags";
 import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths, workersFlag, checkOutFile, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
 import { loadLeanModule, loadModule } from "./module";
 import { runPool, type Faults, type Piece, type PieceResult, type WorkerTarget } from "./pool";
 import {
-  CHUNK, chunkRange, exitCode, readResults, relocated, ResultsError, shardChunks, summarize, summaryJson, summaryText,
-  type ChunkLine, type ChunkRecord, type CrashLine, type FailureLine, type HeaderLine, type Line, type Summary, type TargetInfo, type Timing, type TimingLine, type TrapLine,
+  CHUNK, chunkRange, exitCode, readResults, relocated, relocatedShrunk, ResultsError, shrunkKey, shardChunks, summarize, summaryJson, summaryText,
+  type ChunkLine, type ChunkRecord, type CrashLine, type FailureLine, type HeaderLine, type Line, type ShrunkLine, type Summary, type TargetInfo, type Timing, type TimingLine, type TrapLine,
 } from "./results";
 
 type Out = (s: string) => void;
@@ -190,6 +193,7 @@ export function planSweep(o: SweepOptions): Plan {
 
 class Results {
   readonly records = new Map<number, ChunkRecord>();
+  readonly shrunk = new Map<string, ShrunkLine>();
   /** where counterexample files go, and the directory failure lines are relative to */
   readonly base: string;
   readonly failures: string;
@@ -212,6 +216,7 @@ class Results {
       }
       // a chunk whose worker died is run again: deaths may not repeat
       for (const [id, r] of old.records) if (r.crashes.length === 0) this.records.set(id, r);
+      for (const [k, x] of old.shrunk) this.shrunk.set(k, x);
     } else {
       mkdirSync(this.base, { recursive: true });
       writeFileSync(this.file, "");
@@ -248,6 +253,20 @@ class Results {
       renameSync(tmp, path);
     }
     return relative(this.base, path);
+  }
+}
+
+/** The first failure of a kind of a target, shrunk into a counterexample in the results' failures/
+ *  directory. If shrinking breaks, the failure is still reported, with the schedule as found. */
+function shrinkExample(module: WebAssembly.Module, t: WorkerTarget, f: FailureLine, o: SweepOptions, results: Results): ShrunkLine {
+  const base: ShrunkLine = { type: "shrunk", target: f.target, schedule: f.schedule, verdict: f.verdict, ...(f.invariant ? { invariant: f.invariant } : {}) };
+  try {
+    const r = shrink(module, t.seed, decodeSchedule(f.choices!, t.seed.threads.length), o.shrink ?? {});
+    const { seed, report } = shrunkCounterexample(module, r, { strategy: o.strategy, seed: t.runSeed });
+    const file = results.counterexample(counterexampleName(r.seed, report), serializeSeedFile(seed));
+    return { ...base, ...(report.cycle ? { cycle: report.cycle.map((e) => e.task) } : {}), after: r.after, file };
+  } catch (e) {
+    return { ...base, shrinkError: (e as Error).message };
   }
 }
 
@@ -289,7 +308,7 @@ class ChunkRun {
   }
 
   /** The chunk's lines once every piece is in: kinds merged, the first failure of each kind. */
-  lines(results: Results): { chunk: ChunkLine; details: Line[] } {
+  lines(): { chunk: ChunkLine; details: Line[] } {
     const kinds = new Map<string, ChunkLine["kinds"][number]>();
     const first = new Map<string, FailureLine>();
     const details: Line[] = [];
@@ -304,9 +323,7 @@ class ChunkRun {
       }
       for (const f of p.found) {
         const key = `${f.verdict}/${f.invariant ?? ""}`;
-        const { name, text, ...rest } = f;
-        const line: FailureLine = { type: "failure", chunk: this.id, target: this.target, ...rest };
-        if (name && text) line.file = results.counterexample(name, text);
+        const line: FailureLine = { type: "failure", chunk: this.id, target: this.target, ...f };
         if (!first.has(key) || first.get(key)!.schedule > f.schedule) first.set(key, line);
       }
       for (const t of p.traps) details.push({ type: "trap", chunk: this.id, target: this.target, ...t });
@@ -346,7 +363,7 @@ export async function sweep(o: SweepOptions, err: Out = () => {}): Promise<Sweep
   });
 
   const finish = (run: ChunkRun) => {
-    const { chunk, details } = run.lines(results);
+    const { chunk, details } = run.lines();
     results.append([...details, chunk]);
     results.records.set(run.id, {
       chunk,
@@ -360,7 +377,7 @@ export async function sweep(o: SweepOptions, err: Out = () => {}): Promise<Sweep
 
   if (pieces.length) {
     await runPool(
-      { module, lean, strategy: o.strategy, targets: plan.targets, shrink: o.shrink ?? {}, faults: o.faults },
+      { module, lean, strategy: o.strategy, targets: plan.targets, faults: o.faults },
       Math.max(1, Math.min(o.workers, pieces.length)),
       pieces,
       {
@@ -380,8 +397,17 @@ export async function sweep(o: SweepOptions, err: Out = () => {}): Promise<Sweep
       },
     );
   }
+  // One counterexample per kind per target: the first failing schedule of it, shrunk here once
+  // (workers only record choices), so a sweep where most schedules fail shrinks no more than one
+  // where few do. What a resumed sweep already shrank is kept.
+  for (const f of summarize(plan.header, results.records, plan.chunks, results.shrunk).found) {
+    if (results.shrunk.has(shrunkKey(f))) continue;
+    const line = shrinkExample(module, plan.targets[f.target], f, o, results);
+    results.append([line]);
+    results.shrunk.set(shrunkKey(line), line);
+  }
   const timing = clock.end();
-  const summary = summarize(plan.header, relocated(results.records, results.base), plan.chunks);
+  const summary = summarize(plan.header, relocated(results.records, results.base), plan.chunks, relocatedShrunk(results.shrunk, results.base));
   const text = `vfsim sweep: ${o.strategy}, ${plan.header.targets.length} targets x ${o.schedules} schedules, shard ${o.shard.index}/${o.shard.count}\n`
     + summaryText(summary, timing);
   return { summary, timing, text, code: exitCode(summary) };

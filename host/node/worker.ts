@@ -1,8 +1,10 @@
 /**
  * A sweep worker (bundled to dist/worker.mjs; started by pool.ts). It receives the compiled
  * module and the targets once, then runs pieces: schedules from..from+count-1 of one target with
- * the in-wasm strategy, tallies every failing schedule by kind, and shrinks the first failure of
- * each kind into a counterexample. A piece's result depends on the piece alone.
+ * the in-wasm strategy, tallies every failing schedule by kind, and keeps the choices of the
+ * first failure of each kind. It shrinks nothing: a failing schedule costs its run and a tally,
+ * and sweep.ts shrinks one failure per kind per target, the first, once the sweep is done. A
+ * piece's result depends on the piece alone.
  *
  * A model trap (an assertion in assembly/ or a wasm RuntimeError) is a vfsim bug, reported with
  * its schedule: the rest of the piece goes on, one schedule per call, on a fresh instance.
@@ -10,10 +12,8 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { CHECKS, R, VERDICTS } from "../core/abi";
-import { counterexampleName } from "../core/report";
-import { encodeScenario, serializeSeedFile } from "../core/scenario";
+import { encodeScenario } from "../core/scenario";
 import { encodeSchedule } from "../core/schedule";
-import { shrink, shrunkCounterexample } from "../core/shrink";
 import { checkingDeterminism, wasmStrategy, type Strategy } from "../core/strategy";
 import { Model, ModelTrap } from "../core/wasm";
 import type { Faults, FoundFailure, FromWorker, Piece, PieceResult, ToWorker, WorkerData } from "./pool";
@@ -38,7 +38,7 @@ const MODELS_MAX = 8;
 function modelFor(target: number): Model {
   let m = models.get(target);
   if (!m) {
-    m = new Model(init.lean ?? init.module);   // the lean build runs the batches; shrinking uses the full one
+    m = new Model(init.lean ?? init.module);   // the lean build runs the batches
     m.load(encodeScenario(init.targets[target].seed).words);
     if (models.size >= MODELS_MAX) models.delete(models.keys().next().value!);
     models.set(target, m);
@@ -122,7 +122,12 @@ function runPiece(piece: Piece): PieceResult {
     tally(kinds, model, i + r.hit);
     i += r.hit + 1;
   }
-  const found = [...kinds.values()].map((k) => shrinkFailure(piece, k));
+  const t = init.targets[piece.target];
+  const found = [...kinds.values()].map((k): FoundFailure => ({
+    schedule: k.first, verdict: k.verdict, ...(k.invariant ? { invariant: k.invariant } : {}),
+    before: { ticks: k.choices.length, preemptions: -1, threads: t.seed.threads.length, ops: t.seed.threads.reduce((n, x) => n + x.ops.length, 0) },
+    choices: encodeSchedule(k.choices),
+  }));
   return {
     ticks,
     kinds: [...kinds.values()].map(({ verdict, invariant, count, first }) => ({ verdict, invariant, count, first })),
@@ -137,29 +142,6 @@ function tally(kinds: Map<string, Kind>, model: Model, schedule: number): void {
   const known = kinds.get(key);
   if (known) known.count++;
   else kinds.set(key, { ...k, count: 1, first: schedule, choices: model.choices() });
-}
-
-/** The first failure of a kind, shrunk into a counterexample. If shrinking breaks, the failure
- *  is still reported, with the schedule as found. */
-function shrinkFailure(piece: Piece, k: Kind): FoundFailure {
-  const t = init.targets[piece.target];
-  const base = { schedule: k.first, verdict: k.verdict, ...(k.invariant ? { invariant: k.invariant } : {}) };
-  const unshrunk = { ticks: k.choices.length, preemptions: -1, threads: t.seed.threads.length, ops: t.seed.threads.reduce((n, x) => n + x.ops.length, 0) };
-  at(k.first);
-  try {
-    const r = shrink(init.module, t.seed, k.choices, init.shrink);
-    const { seed, report } = shrunkCounterexample(init.module, r, { strategy: init.strategy, seed: t.runSeed });
-    return {
-      ...base,
-      ...(report.cycle ? { cycle: report.cycle.map((e) => e.task) } : {}),
-      before: r.before,
-      after: r.after,
-      name: counterexampleName(r.seed, report),
-      text: serializeSeedFile(seed),
-    };
-  } catch (e) {
-    return { ...base, before: unshrunk, choices: encodeSchedule(k.choices), shrinkError: (e as Error).message };
-  }
 }
 
 parentPort!.on("message", (m: ToWorker) => {
