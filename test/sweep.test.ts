@@ -4,8 +4,10 @@
 // The pool runs dist/worker.mjs (built by `npm run build`, the pretest step).
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { spawn } from "node:child_process";
+import { basename, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXIT } from "../host/core/exit";
 import { replayScenario, runScenario } from "../host/core/run";
 import { encodeScenario, parseSeedFile, variantOf } from "../host/core/scenario";
 import { decodeSchedule } from "../host/core/schedule";
@@ -223,6 +225,17 @@ describe("vfsim merge", () => {
     expect(r.out).toContain("incomplete: 4 chunks missing (1, 2, 4, 5)");
   });
 
+  it("takes a shard whose last line was cut off, says so, and counts that chunk as missing", async () => {
+    const a = outFile();
+    await sweep(options({ out: a, files: [C7] }));
+    const text = readFileSync(a, "utf8");
+    const lastChunk = text.lastIndexOf('{"type":"chunk"');
+    writeFileSync(a, text.slice(0, lastChunk + 20));
+    const r = await merge(a);
+    expect(r.err).toMatch(new RegExp(`vfsim merge: ${a}: the last line was cut off \\(an interrupted write, 20 bytes\\); left out, as --resume does`));
+    expect(r.out).toContain("incomplete: 1 chunks missing");
+  });
+
   it("refuses results of different sweeps, and flags a chunk that differs between files", async () => {
     const a = outFile();
     await sweep(options({ out: a, files: [C7], schedules: 100 }));
@@ -239,3 +252,26 @@ async function runCli(...argv: string[]) {
   const code = await cmdSweep(argv, (x) => out.push(x), (x) => err.push(x));
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
+
+describe("an interrupted sweep", () => {
+  it("Ctrl-C: exit 130, says how to resume, and the resumed sweep finishes with what was saved", async () => {
+    const out = outFile();
+    const argv = [resolve("bin/vfsim.mjs"), "sweep", A, "--schedules", "100000", "--workers", "1", "--out", out];
+    const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    // wait for the first completed chunk in the results file, then interrupt
+    while (!(existsSync(out) && readFileSync(out, "utf8").includes('"type":"chunk"'))) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(EXIT.interrupted);
+    expect(stderr).toContain(`vfsim sweep: interrupted; the chunks done so far are saved in ${out}. Continue with:`);
+    expect(stderr).toContain(`vfsim sweep ${A} --schedules 100000 --workers 1 --out ${out} --resume`);
+    const saved = lines(out).filter((l) => l.type === "chunk").length;
+    expect(saved).toBeGreaterThan(0);
+    const again = await sweep({ ...options({ files: [A], schedules: 100_000, chunk: undefined, workers: 1, out, resume: true }) });
+    expect(again.summary.missing).toEqual([]);
+    expect(again.summary.schedules).toBe(12 * 100_000); // scenario (a) has twelve variants
+    expect(saved).toBeLessThan(12 * 7); // it was cut off: 12 targets x 7 chunks in all
+  }, 120_000);
+});

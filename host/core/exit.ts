@@ -18,4 +18,7 @@ export const EXIT = {
   notReproduced: 5,
   /** replay: the recorded schedule does not fit the model */
   diverged: 6,
+  /** sweep: stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it); what was done is
+   *  saved with --out, and the message says how to resume */
+  interrupted: 130,
 } as const;

@@ -25,6 +25,11 @@ export async function cmdMerge(args: string[], out: Out, err: Out): Promise<numb
     const f = parseArgs("merge", args, MERGE_COMMAND);
     if (f.positional.length === 0) throw new UsageError("vfsim merge: expected at least one results file");
     const files = f.positional.map(readFile);
+    files.forEach((r, i) => {
+      // a shard stopped mid-write (an evicted pod, a killed job) leaves a last line without its
+      // newline: left out, as --resume does; the chunk it belonged to counts as not done
+      if (r.cutOff) err(`vfsim merge: ${f.positional[i]}: the last line was cut off (an interrupted write, ${r.cutOff} bytes); left out, as --resume does`);
+    });
     const merged = mergeResults(files.map((r, i) => ({ name: f.positional[i], results: r })));
     if (merged.conflicts.length) {
       for (const c of merged.conflicts) err(`vfsim merge: ${c}`);

@@ -153,6 +153,8 @@ export interface ResultsFile {
   sessionSeconds: number[];
   /** byte length of the complete lines; more bytes means an interrupted last append */
   validBytes: number;
+  /** bytes after the last complete line (an interrupted write), 0 when none */
+  cutOff: number;
 }
 
 export class ResultsError extends Error {}
@@ -199,7 +201,7 @@ export function readResults(text: string, name: string): ResultsFile {
     }
   });
   if (!header) throw new ResultsError(`${name}: empty results file`);
-  return { header, records, shrunk, sessionSeconds, validBytes: Buffer.byteLength(text.slice(0, end)) };
+  return { header, records, shrunk, sessionSeconds, validBytes: Buffer.byteLength(text.slice(0, end)), cutOff: Buffer.byteLength(text.slice(end)) };
 }
 
 /** Records whose counterexample paths (relative to their results file) are made relative to the

@@ -21,6 +21,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { EXIT } from "../core/exit";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -95,7 +96,20 @@ export async function cmdSweep(args: string[], out: Out, err: Out): Promise<numb
   return guarded(err, async () => {
     const opts = sweepOptions(args, process.env);
     if (!opts.json && process.stderr.isTTY) opts.bar = (line) => process.stderr.write(line);
-    const r = await sweep(opts, err);
+    const interrupted = () => {
+      // every completed chunk is already in the results file (one append each); say how to go on
+      const again = ["vfsim", "sweep", ...args, ...(args.includes("--resume") ? [] : ["--resume"])].join(" ");
+      process.stderr.write(opts.out
+        ? `\nvfsim sweep: interrupted; the chunks done so far are saved in ${opts.out}. Continue with:\n  ${again}\n`
+        : "\nvfsim sweep: interrupted; nothing was saved (no --out). Run with --out FILE to make a sweep resumable.\n");
+      process.exit(EXIT.interrupted);
+    };
+    process.once("SIGINT", interrupted);
+    process.once("SIGTERM", interrupted);
+    const r = await sweep(opts, err).finally(() => {
+      process.off("SIGINT", interrupted);
+      process.off("SIGTERM", interrupted);
+    });
     out(opts.json ? JSON.stringify(summaryJson(r.summary, r.timing)) : r.text);
     return r.code;
   });
