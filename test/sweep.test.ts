@@ -216,6 +216,28 @@ describe("the command line", () => {
   });
 });
 
+describe("the seed files' expect", () => {
+  it("each failure kind says whether its seed file expects it; an unexpected one and a missing one are named", async () => {
+    const kinds = ref.summary.targets.flatMap((t) => t.kinds.map((k) => [t.expect?.verdict, k.verdict, k.expected]));
+    expect(kinds.length).toBeGreaterThan(0);
+    for (const [want, got, expected] of kinds) expect(expected).toBe(want === got);
+    expect(ref.text).toContain("deadlock R->L->W");
+    expect(ref.text).toMatch(/deadlock R->L->W \(\d+\) expected/);
+    expect(ref.text).toContain("against the seed files' expect: 14 of 14 targets consistent with it");
+    // the same scenario with its expectations turned around
+    const dir = mkdtempSync(join(tmpdir(), "vfsim-expect-"));
+    const wrong = JSON.parse(readFileSync(C7, "utf8"));
+    wrong.expect = [{ when: { "kernel.order": "current" }, verdict: "ok" }, { when: { "kernel.order": "proposed" }, verdict: "deadlock" }];
+    writeFileSync(join(dir, "c7-wrong.json"), JSON.stringify(wrong));
+    const r = await sweep(options({ files: [join(dir, "c7-wrong.json")], out: join(dir, "r.jsonl") }));
+    expect(r.summary.targets.map((t) => t.kinds.map((k) => k.expected))).toEqual([[false], [false]]);
+    expect(r.text).toContain("violation inlookup-unique");
+    expect(r.text).toMatch(/violation inlookup-unique \(\d+\) UNEXPECTED \(expects ok\)/);
+    expect(r.text).toMatch(/UNEXPECTED \(expects deadlock\)/);
+    expect(r.text).toContain("0 of 2 targets consistent with it, 2 with an UNEXPECTED failure");
+  });
+});
+
 describe("vfsim merge", () => {
   it("reports chunks no shard holds", async () => {
     const a = outFile();

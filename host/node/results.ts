@@ -15,6 +15,7 @@
 
 import { join } from "node:path";
 import { EXIT } from "../core/exit";
+import { sameCycle } from "../core/matrix";
 import type { ShrinkSize } from "../core/shrink";
 
 /** Schedule indices per chunk: the unit of work, sharding, resume and reporting (the first
@@ -33,6 +34,8 @@ export interface TargetInfo {
   hash: string;
   /** chunks of this target; every target has the same number */
   chunks: number;
+  /** what the seed file expects of this variant (its `expect`), when it says */
+  expect?: { verdict: string; invariant?: string; cycle?: string[] };
 }
 
 export interface HeaderLine {
@@ -242,6 +245,9 @@ export function shardChunks(header: HeaderLine, index: number, count: number): n
 export interface KindSummary extends KindTally {
   /** the failure line of the first failing schedule of this kind, when it was reported */
   example?: FailureLine;
+  /** the target's seed file expects this failure (verdict, invariant, and the cycle when both
+   *  name one); undefined when the seed file expects nothing of the variant */
+  expected?: boolean;
 }
 
 export interface TargetSummary {
@@ -252,6 +258,7 @@ export interface TargetSummary {
   schedules: number;
   failing: number;
   kinds: KindSummary[];
+  expect?: TargetInfo["expect"];
 }
 
 export interface Summary {
@@ -274,7 +281,7 @@ const bySchedule = <T extends { target: number; schedule: number }>(a: T, b: T) 
 
 /** The summary of the records among `expected` chunk ids; `shrunk` adds the counterexamples. */
 export function summarize(header: HeaderLine, records: Map<number, ChunkRecord>, expected: number[], shrunk: Map<string, ShrunkLine> = new Map()): Summary {
-  const targets: TargetSummary[] = header.targets.map((t) => ({ file: t.file, scenario: t.scenario, variant: t.variant, seed: t.seed, schedules: 0, failing: 0, kinds: [] }));
+  const targets: TargetSummary[] = header.targets.map((t) => ({ file: t.file, scenario: t.scenario, variant: t.variant, seed: t.seed, schedules: 0, failing: 0, kinds: [], ...(t.expect ? { expect: t.expect } : {}) }));
   const s: Summary = { strategy: header.strategy, schedules: 0, ticks: 0, failures: 0, traps: [], crashes: [], targets, found: [], missing: [] };
   const kinds = targets.map(() => new Map<string, KindSummary>());
   for (const id of expected) {
@@ -309,10 +316,18 @@ export function summarize(header: HeaderLine, records: Map<number, ChunkRecord>,
   s.found = examples.sort(bySchedule);
   targets.forEach((t, i) => {
     t.kinds = [...kinds[i].values()].sort((a, b) => a.first - b.first);
+    if (t.expect) for (const k of t.kinds) k.expected = expects(t.expect, k);
     s.schedules += t.schedules;
     s.failures += t.failing;
   });
   return s;
+}
+
+/** Whether a failure kind is the one the seed file expects (the cycle is compared when both the
+ *  expectation and the shrunk example name one, as the matrix does). */
+function expects(e: NonNullable<TargetInfo["expect"]>, k: KindSummary): boolean {
+  if (e.verdict !== k.verdict || (e.invariant !== undefined && e.invariant !== k.invariant)) return false;
+  return !e.cycle || !k.example?.cycle || sameCycle(e.cycle, k.example.cycle);
 }
 
 export interface Timing {
@@ -354,7 +369,12 @@ function kindText(k: KindSummary): string {
 function shrunkText(f: FailureLine | undefined): string {
   if (!f) return "";
   if (!f.after) return f.shrinkError ? `not shrunk: ${f.shrinkError}` : "not shrunk yet (resume the sweep to shrink it)";
-  return `${f.before.ticks}->${f.after.ticks} ticks, ${f.before.preemptions}->${f.after.preemptions} preemptions`;
+  const before = f.before.preemptions < 0 ? "?" : String(f.before.preemptions);   // -1: not counted by the worker
+  return `${f.before.ticks}->${f.after.ticks} ticks, ${before}->${f.after.preemptions} preemptions`;
+}
+
+function expectText(e: NonNullable<TargetInfo["expect"]>): string {
+  return [e.verdict, e.invariant, e.cycle?.join("->")].filter(Boolean).join(" ");
 }
 
 const HEAD = ["scenario", "variant", "schedules", "failing", "first", "kind", "shrunk", "counterexample"];
@@ -364,10 +384,11 @@ export function summaryText(s: Summary, t: Timing): string {
   for (const x of s.targets) {
     const base = [x.scenario, variantText(x.variant), String(x.schedules), String(x.failing)];
     // sampled schedules never exhaust a space: a target with no failure is "no failure", never "ok"
-    if (x.kinds.length === 0) rows.push([...base, "", "no failure", "", ""]);
+    if (x.kinds.length === 0) rows.push([...base, "", `no failure${x.expect && x.expect.verdict !== "ok" && x.expect.verdict !== "inconclusive" ? ` (EXPECTED ${expectText(x.expect)}: not found)` : ""}`, "", ""]);
     x.kinds.forEach((k, i) => {
       const file = k.example?.file ?? "";
-      rows.push([...(i === 0 ? base : ["", "", "", ""]), String(k.first), `${kindText(k)} (${k.count})`, shrunkText(k.example), file]);
+      const verdict = k.expected === undefined ? "" : k.expected ? " expected" : ` UNEXPECTED${x.expect ? ` (expects ${expectText(x.expect)})` : ""}`;
+      rows.push([...(i === 0 ? base : ["", "", "", ""]), String(k.first), `${kindText(k)} (${k.count})${verdict}`, shrunkText(k.example), file]);
     });
   }
   const all = [HEAD, ...rows];
@@ -375,6 +396,10 @@ export function summaryText(s: Summary, t: Timing): string {
   const lines = all.map((r) => r.map((x, i) => x.padEnd(widths[i])).join("  ").trimEnd());
   for (const x of s.traps) lines.push(`model trap: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} schedule ${x.schedule}: ${x.message} (choices ${x.choices})`);
   for (const x of s.crashes) lines.push(`worker died: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} ${x.schedule >= 0 ? `schedule ${x.schedule}` : `chunk ${x.chunk}`}: ${x.message}${x.schedule < 0 ? ` (${x.skipped} schedules not run)` : ""}`);
+  const unexpected = s.targets.filter((x) => x.kinds.some((k) => k.expected === false)).length;
+  const notFound = s.targets.filter((x) => x.kinds.length === 0 && x.expect && x.expect.verdict !== "ok" && x.expect.verdict !== "inconclusive").length;
+  const judged = s.targets.filter((x) => x.expect).length;
+  if (judged) lines.push(`against the seed files' expect: ${judged - unexpected - notFound} of ${judged} targets consistent with it${unexpected ? `, ${unexpected} with an UNEXPECTED failure` : ""}${notFound ? `, ${notFound} whose expected failure was not found` : ""} (sampled schedules: an expected ok is not proved, a failure not found is not disproved)`);
   if (s.missing.length) lines.push(`incomplete: ${s.missing.length} chunks missing (${s.missing.slice(0, 8).join(", ")}${s.missing.length > 8 ? ", ..." : ""})`);
   const rate = t.seconds > 0 ? Math.round(t.schedules / t.seconds) : 0;
   lines.push("");

@@ -25,7 +25,7 @@ import { EXIT } from "../core/exit";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
+import { expectationFor, serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
 import { counterexampleName } from "../core/report";
 import { decodeSchedule } from "../core/schedule";
 import { shrink, shrunkCounterexample, type ShrinkOptions } from "../core/shrink";
@@ -195,6 +195,8 @@ export function planSweep(o: SweepOptions): Plan {
         file: relative(".", file), scenario: v.name, variant, seed: runSeed.toString(), depth,
         hash: sha(serializeSeedFile(v)), chunks: perTarget,
       });
+      const e = expectationFor(v);
+      if (e) infos[infos.length - 1].expect = { verdict: e.verdict, ...(e.invariant ? { invariant: e.invariant } : {}), ...(e.cycle ? { cycle: e.cycle } : {}) };
     }
   }
   const key = sha(JSON.stringify({ strategy: o.strategy, schedules: o.schedules, chunk, targets: infos.map(({ file, scenario, ...rest }) => rest) }));
