@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const { Model } = await import("../host/core/wasm.ts");
-const { explore } = await import("../host/core/explore.ts");
+const { explore, exploreBounded } = await import("../host/core/explore.ts");
 
 export const loadavg = () => readFileSync("/proc/loadavg", "utf8").trim().split(/\s+/).slice(0, 3).join(" ");
 export const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0));
@@ -16,8 +16,9 @@ const CUT = Symbol("time limit");
 /** One dfs on a fresh instance of `module` (an instance's first dfs pays for its tables).
  *  `limitSeconds`: stop the search once it has run this long (checked between slices of 2^20
  *  transitions, about half a second); the result then has `cutOff: true`, the counts reached,
- *  verdict 0 and `exhaustive: false`. */
-export function timedExplore(module, words, preemptions, maxStates, limitSeconds = Infinity) {
+ *  verdict 0 and `exhaustive: false`. `bounded`: iterative context bounding (exploreBounded:
+ *  bound 0, 1, ... `preemptions`), as `vfsim run` does with a preemption bound. */
+export function timedExplore(module, words, preemptions, maxStates, limitSeconds = Infinity, bounded = false) {
   const m = new Model(module);
   m.load(words);
   const start = performance.now();
@@ -27,7 +28,7 @@ export function timedExplore(module, words, preemptions, maxStates, limitSeconds
     ? (p) => { last = p; if (elapsed() >= limitSeconds) throw CUT; }
     : undefined;
   try {
-    const r = explore(m, { preemptions, maxStates, onProgress });
+    const r = (bounded ? exploreBounded : explore)(m, { preemptions, maxStates, onProgress });
     return { ...r, cutOff: false, seconds: elapsed() };
   } catch (e) {
     if (e !== CUT) throw e;
