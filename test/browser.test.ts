@@ -271,7 +271,7 @@ const pageErrors = (page: Page) => (page as Page & { errors: string[] }).errors;
 /** Put a seed file into the editor as a paste would, and wait until it validates. */
 async function paste(page: Page, text: string): Promise<void> {
   await page.fill("#seed-text", text);
-  await page.waitForFunction((t) => window.vfsimSandbox.validated().text === t, text);
+  await page.waitForFunction((t) => window.vfsimSandbox.validated().text === t, text, { timeout: 60_000 });
   expect((await page.evaluate(() => window.vfsimSandbox.validated())).valid).toBe(true);
 }
 
