@@ -32,7 +32,7 @@ import { LEAN } from "./sim/build";
 import {
   dfs_start as explore_start, dfs_run as explore_run, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
-  symmetric as dfs_sym, canonical_hash, table_selftest, use_host_table, ample_cuts as dfs_cuts, table_full as dfs_full,
+  symmetric as dfs_sym, canonical_hash, set_canon_mode, canon_fallbacks, table_selftest, use_host_table, ample_cuts as dfs_cuts, table_full as dfs_full,
 } from "./sim/explore";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
@@ -153,6 +153,9 @@ export function dfs_table_full(): bool { return dfs_full; }
 /** Check the visited-state table: the number of wrong answers over n keys (sim/explore.ts). */
 export function dfs_table_selftest(n: i32, bounded: bool): i32 { return table_selftest(n, bounded); }
 export function state_hash(): i64 { return <i64>canonical_hash(-1); }
+/** Measurement only (issue 12; docs/model.md "The canonical state"): the hash variant. */
+export function dfs_canon_mode(m: i32): void { set_canon_mode(m); }
+export function dfs_canon_fallbacks(): i64 { return canon_fallbacks; }
 
 // ---- the kernel state, for the page's state panel (not on any hot path) --------------------------
 const VIEW: usize = memory.data(16384, 16);

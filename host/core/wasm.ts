@@ -46,6 +46,9 @@ export interface ModelExports {
   dfs_exhausted(): number;
   dfs_max_depth(): number;
   dfs_symmetric(): number;
+  /** measurement only (bench/canon-measure.ts): force a state-hash variant, -1 the default */
+  dfs_canon_mode(mode: number): void;
+  dfs_canon_fallbacks(): bigint;
   dfs_table_full(): number;
   state_hash(): bigint;
   state_view(): number;

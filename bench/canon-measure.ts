@@ -1,0 +1,28 @@
+// Measurement for issue 12 item 2 (docs/model.md "The canonical state"): states stored by dfs
+// (symmetry and partial-order reduction on, no preemption bound) with each normalisation of the
+// state hash switched on in turn (assembly/sim/explore.ts canon_mode, measurement only).
+//   npx tsx bench/canon-measure.ts SEED.json [MODE ...]     (modes are canon_mode bit sums)
+import { readFileSync } from "node:fs";
+import { explore } from "../host/core/explore";
+import { encodeScenario, parseSeedFile, variantAssignments, variantOf } from "../host/core/scenario";
+import { Model } from "../host/core/wasm";
+import { loadModule } from "../host/node/module";
+
+const [file, ...modeArgs] = process.argv.slice(2);
+const modes = modeArgs.length ? modeArgs.map(Number) : [0, 1, 2, 4, 8, 16, 32, 64, 127, -1];   // -1: the default (what vfsim run uses)
+const module = await loadModule();
+const s = parseSeedFile(readFileSync(file, "utf8"), []);
+console.log("loadavg", readFileSync("/proc/loadavg", "utf8").trim());
+for (const va of variantAssignments(s)) {
+  const words = encodeScenario(variantOf(s, va)).words;
+  for (const mode of modes) {
+    const m = new Model(module);
+    m.load(words);
+    (m.x as any).dfs_canon_mode(mode);
+    const t0 = performance.now();
+    const r = explore(m, { preemptions: -1, maxStates: 200_000_000, symmetry: true, por: true });
+    const dt = (performance.now() - t0) / 1000;
+    console.log(JSON.stringify({ file: s.name, variant: va, mode, verdict: r.verdict, exhaustive: r.exhaustive, states: r.states, transitions: r.transitions, fallbacks: Number((m.x as any).dfs_canon_fallbacks()), seconds: +dt.toFixed(2) }));
+    (m.x as any).dfs_canon_mode(-1);
+  }
+}
