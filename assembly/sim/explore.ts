@@ -129,6 +129,12 @@ function canonical_order(): void {
     if ((tasks_changed & (1 << t)) != 0) store<u64>(SIG + (<usize>t << 3), task_signature(t));
   }
   no_tasks_changed();
+  order_classes();
+}
+
+/** Fill the positions of each symmetry class (its members' ids, ascending) with its members
+ *  sorted by signature (SIG must be current), then RANK from PERM. */
+function order_classes(): void {
   if (symmetric) {
     for (let g = 0; g < n_groups; g++) {
       const start = load<i32>(GROUPS + (<usize>g << 3)), size = load<i32>(GROUPS + (<usize>g << 3) + 4);
@@ -335,23 +341,7 @@ function task_signature_m(t: i32): u64 {
 function canonical_order_m(): void {
   for (let t = 0; t < n_tasks; t++) { store<i32>(PERM + (<usize>t << 2), t); store<u64>(SIG + (<usize>t << 3), task_signature_m(t)); }
   all_tasks_changed();   // the shipped cache is not kept in step here
-  if (symmetric) {
-    for (let g = 0; g < n_groups; g++) {
-      const start = load<i32>(GROUPS + (<usize>g << 3)), size = load<i32>(GROUPS + (<usize>g << 3) + 4);
-      const m = MEMBERS + (<usize>start << 2);
-      for (let i = 0; i < size; i++) {
-        const x = load<i32>(m + (<usize>i << 2));
-        let j = i;
-        while (j > 0 && before(x, load<i32>(SORTED + (<usize>(j - 1) << 2)))) {
-          store<i32>(SORTED + (<usize>j << 2), load<i32>(SORTED + (<usize>(j - 1) << 2)));
-          j--;
-        }
-        store<i32>(SORTED + (<usize>j << 2), x);
-      }
-      for (let i = 0; i < size; i++) store<i32>(PERM + (<usize>load<i32>(m + (<usize>i << 2)) << 2), load<i32>(SORTED + (<usize>i << 2)));
-    }
-  }
-  for (let i = 0; i < n_tasks; i++) store<i32>(RANK + (<usize>perm(i) << 2), i);
+  order_classes();
 }
 
 function hash_body_m(last: i32): u64 {
