@@ -153,7 +153,8 @@ export function dfs_table_full(): bool { return dfs_full; }
 /** Check the visited-state table: the number of wrong answers over n keys (sim/explore.ts). */
 export function dfs_table_selftest(n: i32, bounded: bool): i32 { return table_selftest(n, bounded); }
 export function state_hash(): i64 { return <i64>canonical_hash(-1); }
-/** Measurement only (issue 12; docs/model.md "The canonical state"): the hash variant. */
+/** Measurement only (issue 12; docs/model.md "The canonical state"): force a hash variant for the
+ *  next searches (-1: the default, which dfs_start picks), and count slot-renaming fallbacks. */
 export function dfs_canon_mode(m: i32): void { set_canon_mode(m); }
 export function dfs_canon_fallbacks(): i64 { return canon_fallbacks; }
 

@@ -40,6 +40,13 @@ import {
 import { n_tasks, task_n_ops, op_word, check_on, fs_type, series } from "./config";
 import { WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, FS_NFS, SERIES_NEILBROWN_083EFDC, CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE } from "../abi";
 import { FRAME_LOCALS, I_FLAGS, I_DYING, MAX_DENTRIES, MAX_INODES, all_tasks_changed } from "./state";
+import {
+  FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2, FN_DO_RMDIR,
+  FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
+  FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_ITERATE_DIR, FN_NFS_READDIR,
+  FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME,
+  FN_NFS_CREATE, FN_NFS_RMDIR, FN_VFS_RMDIR,
+} from "../kernel/fns";
 import { ld_has_edge, ld_held_count, ld_held_key } from "../check/lockdep";
 import { LD_MAX_CLASSES } from "./state";
 import { tick, runnable_mask, set_por_tracking } from "./tick";
@@ -190,10 +197,12 @@ export function canonical_hash(last: i32): u64 {
   return finish(h);
 }
 
-// ---- measurement only (issue 12): which parts of the hash cost states ---------------------------
-// canon_mode 0 is the shipped hash above. The bits switch one normalisation each on, to count how
-// many stored states each source of non-canonicity costs; docs/model.md "The canonical state" has
-// the numbers. Not used by any command or test verdict.
+// ---- the canonical state, and its measurement (issue 12) ----------------------------------------
+// canon_mode 0 is the plain hash above (slot numbers as they are). dfs_start picks CM_SLOTS |
+// CM_FLAGS where slots_sound() holds (NFS without lockdep: the shipped canonical state) and 0
+// elsewhere. The other bits switch one normalisation each on, only through set_canon_mode, to
+// count how many stored states each source costs; docs/model.md "The canonical state" has the
+// numbers. No command forces a mode.
 export const CM_NO_INO: i32 = 1;       // G_NEXT_INO, I_INO, E_INO left out
 export const CM_EMIT_SET: i32 = 2;     // emissions hashed as a multiset, not in order
 export const CM_NO_LOOKUPS: i32 = 4;   // D_LOOKUPS left out
@@ -216,10 +225,10 @@ function slots_sound(): bool {
 }
 export let canon_fallbacks: i64 = 0;   // states hashed with identity slot maps (an unaudited frame)
 
-const DMAP: usize = memory.data(66 * 4, 16);    // dentry slot -> canonical id (1-based), 0 none
-const IMAP: usize = memory.data(34 * 4, 16);
-const DLIST: usize = memory.data(66 * 4, 16);   // canonical order -> dentry slot (n_dl of them)
-const ILIST: usize = memory.data(34 * 4, 16);
+const DMAP: usize = memory.data((MAX_DENTRIES + 2) * 4, 16);    // dentry slot -> canonical id (1-based), 0 none
+const IMAP: usize = memory.data((MAX_INODES + 2) * 4, 16);
+const DLIST: usize = memory.data((MAX_DENTRIES + 2) * 4, 16);   // canonical order -> dentry slot (n_dl of them)
+const ILIST: usize = memory.data((MAX_INODES + 2) * 4, 16);
 let n_dl: i32 = 0, n_il: i32 = 0;
 @inline function dmap(d: i32): i32 { return d <= 0 ? d : load<i32>(DMAP + (<usize>d << 2)); }
 @inline function imap(i: i32): i32 { return i <= 0 ? i : load<i32>(IMAP + (<usize>i << 2)); }
@@ -230,18 +239,20 @@ const FREE_REF: i32 = 0x7fff;
 function local_types(fn: i32): i32 {
   const D = 1, I = 2;
   switch (fn) {
-    case 1: case 2: return D << 2;                                    // vfs_statx, getdents64: 1 dentry
-    case 3: case 4: case 5: case 6: case 34: return (D << 4) | (D << 6) | (D << 8);   // dirop: 2 dir, 3 dentry, 4 target
-    case 7: return D << 6;                                            // link_path_walk: 3
-    case 8: return D;                                                 // lookup_slow: 0
-    case 9: case 10: case 11: return D | (D << 6);                    // __lookup_slow, lookup_one_qstr*: 0, 3
-    case 12: case 13: case 14: return D | (D << 4) | (D << 6);        // d_alloc_*: 0, 2, 3
-    case 15: case 16: return D;                                       // lock_lookup, iterate_dir: 0
-    case 17: return D;                                                // nfs_readdir: 0 (1, 2: objects)
-    case 18: return D | (D << 6) | (I << 8) | (D << 10);              // nfs_prime_dcache: 0, 3, 4 inode, 5
-    case 19: return D | (D << 2);                                     // nfs_lookup: 0, 1
-    case 20: case 21: case 22: case 23: case 28: case 36: return D | (D << 2) | (D << 4) | (I << 10); // nfs dirops
-    case 35: return D | (D << 2);                                     // vfs_rmdir: 0 dir, 1 victim
+    case FN_VFS_STATX: case FN_GETDENTS64: return D << 2;             // 1 dentry
+    case FN_DO_MKDIRAT: case FN_DO_FILP_OPEN: case FN_DO_UNLINKAT: case FN_DO_RENAMEAT2: case FN_DO_RMDIR:
+      return (D << 4) | (D << 6) | (D << 8);                          // dirop: 2 dir, 3 dentry, 4 target
+    case FN_LINK_PATH_WALK: return D << 6;                            // 3
+    case FN_LOOKUP_SLOW: return D;                                    // 0
+    case FN___LOOKUP_SLOW: case FN_LOOKUP_ONE_QSTR_EXCL: case FN_LOOKUP_ONE_QSTR: return D | (D << 6);   // 0, 3
+    case FN_D_ALLOC_PARALLEL: case FN_D_ALLOC_TRYLOCK: case FN_D_ALLOC_LOCKED: return D | (D << 4) | (D << 6);   // 0, 2, 3
+    case FN_LOCK_LOOKUP: case FN_ITERATE_DIR: return D;               // 0
+    case FN_NFS_READDIR: return D;                                    // 0 (1, 2: objects)
+    case FN_NFS_PRIME_DCACHE: return D | (D << 6) | (I << 8) | (D << 10);   // 0, 3, 4 inode, 5
+    case FN_NFS_LOOKUP: return D | (D << 2);                          // 0, 1
+    case FN_NFS_MKDIR: case FN_NFS_ATOMIC_OPEN: case FN_NFS_UNLINK: case FN_NFS_RENAME: case FN_NFS_CREATE: case FN_NFS_RMDIR:
+      return D | (D << 2) | (D << 4) | (I << 10);                     // nfs dirops
+    case FN_VFS_RMDIR: return D | (D << 2);                           // 0 dir, 1 victim
   }
   return -1;
 }
@@ -269,8 +280,8 @@ function refs_live(t: i32): bool {
   return true;
 }
 function slot_maps(): bool {
-  for (let d = 0; d <= 64; d++) store<i32>(DMAP + (<usize>d << 2), FREE_REF);
-  for (let i = 0; i <= 32; i++) store<i32>(IMAP + (<usize>i << 2), FREE_REF);
+  for (let d = 0; d <= MAX_DENTRIES; d++) store<i32>(DMAP + (<usize>d << 2), FREE_REF);
+  for (let i = 0; i <= MAX_INODES; i++) store<i32>(IMAP + (<usize>i << 2), FREE_REF);
   const nd = gw(G_D_HWM), ni = gw(G_I_HWM);
   let ok = (canon_mode & CM_SLOTS) != 0;
   for (let t = 0; t < n_tasks && ok; t++) for (let k = 0, sp = tw(t, T_SP); k < sp; k++) if (local_types(load<i32>(frame_addr(t, k))) < 0) ok = false;
