@@ -92,7 +92,7 @@ export const CHECK_SINGLE_LOOKUP: i32 = 7;
 export const CHECK_SINGLE_INSTANTIATION: i32 = 8;
 export const CHECK_OWNER_ONLY: i32 = 9;
 export const CHECK_INO_CONSISTENCY: i32 = 10;
-export const CHECK_LOCKDEP: i32 = 11;   // not part of checks "all" (host/core/scenario.ts)
+export const CHECK_LOCKDEP: i32 = 11;   // not part of checks "all" (host/core/abi.ts CHECKS_ALL)
 export const CHECK_COUNT: i32 = 12;
 
 // Planted bugs: bit i of H_PLANT.

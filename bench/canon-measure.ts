@@ -4,7 +4,7 @@
 //   npx tsx bench/canon-measure.ts SEED.json [MODE ...]     (modes are canon_mode bit sums)
 import { readFileSync } from "node:fs";
 import { explore } from "../host/core/explore";
-import { encodeScenario, parseSeedFile, variantAssignments, variantOf } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, variantAssignments, variantOf } from "../host/core/seed";
 import { Model } from "../host/core/wasm";
 import { loadModule } from "../host/node/module";
 

@@ -27,7 +27,7 @@ import { register } from "tsx/esm/api";
 register();
 const { sweep } = await import("../host/node/sweep.ts");
 const { loadModule, loadLeanModule } = await import("../host/node/module.ts");
-const { parseSeedFile, encodeScenario, variantOf, variantAssignments } = await import("../host/core/scenario.ts");
+const { parseSeedFile, encodeScenario, variantOf, variantAssignments } = await import("../host/core/seed/index.ts");
 const { Model } = await import("../host/core/wasm.ts");
 const { loadavg, fmt, log, timedExplore: exploreOn, writeBlock } = await import("../bench/lib.mjs");
 

@@ -21,7 +21,7 @@ import { promisify } from "node:util";
 import { startServer, type StaticServer } from "../scripts/serve-web.mjs";
 import { replay, runScenario, type Strategy } from "../host/core/run";
 import { counterexample } from "../host/core/report";
-import { encodeScenario, parseSeedFile, serializeSeedFile, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, serializeSeedFile, type SeedFile } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
 import { Model } from "../host/core/wasm";
 import { locate } from "../host/web/jsonpos";

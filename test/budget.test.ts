@@ -8,7 +8,7 @@ import { EXIT } from "../host/core/exit";
 import { meets } from "../host/core/matrix";
 import { reportJson, reportText } from "../host/core/report";
 import { runScenario, scheduleBudget, DFS_NO_STATE_CAP, RANDOM_SCHEDULES_DEFAULT, type RunOptions } from "../host/core/run";
-import { encodeScenario, parseSeedFile } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile } from "../host/core/seed";
 import { Model } from "../host/core/wasm";
 import { A, module, seedFile } from "./helpers";
 

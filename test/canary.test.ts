@@ -7,7 +7,7 @@ import type { Plant } from "../host/core/abi";
 import { Fuzzer, prepareCorpus, reportKey, type Finding } from "../host/core/fuzz";
 import { meets } from "../host/core/matrix";
 import { ReplayDivergence, replayScenario } from "../host/core/run";
-import { encodeScenario, expectationFor, parseSeedFile, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, expectationFor, parseSeedFile, type SeedFile } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
 import { readCorpus } from "../host/node/fuzz";
 import { module } from "./helpers";

@@ -1,7 +1,7 @@
 // Exhaustive search: state caching and symmetry reduction prune, never change a verdict.
 import { describe, expect, it } from "vitest";
 import { explore } from "../host/core/explore";
-import { encodeScenario, parseSeedFile, variantAssignments, variantOf } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, variantAssignments, variantOf } from "../host/core/seed";
 import { Model } from "../host/core/wasm";
 import { module, scenarioFiles, seedFile } from "./helpers";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../host/node/cli";
 import { byFsMarkdown, cellText, runByFs } from "../host/core/byfs";
 import { CHECKS, SERIES, FS_TYPES } from "../host/core/abi";
-import { encodeScenario, FS_PRIMES, parseSeedFile, SeedError, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, FS_PRIMES, parseSeedFile, SeedError, type SeedFile } from "../host/core/seed";
 import { runScenario, type RunReport } from "../host/core/run";
 import { module, seedFile } from "./helpers";
 

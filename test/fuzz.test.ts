@@ -26,7 +26,7 @@ import {
 } from "../host/core/fuzz";
 import { meets } from "../host/core/matrix";
 import { replayScenario } from "../host/core/run";
-import { AXES, axisValue, encodeScenario, expectationFor, parseSeedFile, serializeSeedFile, validateSeedObject } from "../host/core/scenario";
+import { AXES, axisValue, encodeScenario, expectationFor, parseSeedFile, serializeSeedFile, validateSeedObject } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
 import { cmdFuzz, execShare, parseFuzzArgs, readCorpus, streamSeed } from "../host/node/fuzz";
 import { module } from "./helpers";

@@ -1,7 +1,7 @@
 // Shared test helpers: the compiled model and seed files from disk.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseSeedFile, type SeedFile } from "../host/core/scenario";
+import { parseSeedFile, type SeedFile } from "../host/core/seed";
 import { loadLeanModule, loadModule } from "../host/node/module";
 
 export const module = await loadModule();

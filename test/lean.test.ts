@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { STRATEGY_PCT, STRATEGY_RANDOM } from "../host/core/abi";
 import { runScenario } from "../host/core/run";
-import { encodeScenario, variantAssignments, variantOf } from "../host/core/scenario";
+import { encodeScenario, variantAssignments, variantOf } from "../host/core/seed";
 import { estimateSteps } from "../host/core/strategy";
 import { Model } from "../host/core/wasm";
 import { A, lean, module, scenarioFiles, seedFile } from "./helpers";

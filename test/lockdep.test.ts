@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { explore } from "../host/core/explore";
 import { reportJson, reportText } from "../host/core/report";
 import { runScenario, type RunOptions } from "../host/core/run";
-import { encodeScenario, parseSeedFile, SeedError, variantOf, withLockdep, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, SeedError, variantOf, withLockdep, type SeedFile } from "../host/core/seed";
 import { Model } from "../host/core/wasm";
 import { main } from "../host/node/cli";
 import { A, module, seedFile } from "./helpers";

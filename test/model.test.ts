@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { runCell, runMatrix } from "../host/core/matrix";
 import { runScenario, replayScenario, ReplayDivergence, type RunOptions } from "../host/core/run";
-import { encodeScenario, parseSeedFile, variantAssignments, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, variantAssignments, type SeedFile } from "../host/core/seed";
 import { readState } from "../host/core/state_view";
 import { VERDICTS, VERDICT_RUNNING } from "../host/core/abi";
 import { A, module, scenarioFiles, seedFile } from "./helpers";

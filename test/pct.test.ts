@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { CHECKS, R } from "../host/core/abi";
 import { estimateSteps } from "../host/core/run";
-import { encodeScenario, validateSeedObject } from "../host/core/scenario";
+import { encodeScenario, validateSeedObject } from "../host/core/seed";
 import { newMetrics, wasmStrategy, withMetrics, type WasmStrategyName } from "../host/core/strategy";
 import { Model } from "../host/core/wasm";
 import { module } from "./helpers";

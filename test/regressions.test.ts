@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { reportKey } from "../host/core/fuzz";
 import { meets } from "../host/core/matrix";
 import { replayScenario } from "../host/core/run";
-import { encodeScenario, expectationFor, parseSeedFile } from "../host/core/scenario";
+import { encodeScenario, expectationFor, parseSeedFile } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
 import { module, scenarioFiles } from "./helpers";
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { replayScenario } from "../host/core/run";
 import { runCell } from "../host/core/matrix";
-import { encodeScenario, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, type SeedFile } from "../host/core/seed";
 import { module, seedFile } from "./helpers";
 import { Model } from "../host/core/wasm";
 

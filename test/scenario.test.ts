@@ -11,7 +11,7 @@ import {
   variantAssignments,
   variantOf,
   type SeedFile,
-} from "../host/core/scenario";
+} from "../host/core/seed";
 import { decodeSchedule, encodeSchedule } from "../host/core/schedule";
 
 /** The example from docs/seed-files.md (kernel-model.md scenario (a)). */

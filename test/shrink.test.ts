@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { replayScenario } from "../host/core/run";
-import { encodeScenario, parseSeedFile, serializeSeedFile, validateSeedObject, variantOf, type SeedFile } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, serializeSeedFile, validateSeedObject, variantOf, type SeedFile } from "../host/core/seed";
 import { decodeSchedule, encodeSchedule } from "../host/core/schedule";
 import { NothingToShrink, shrink, shrinkReport } from "../host/core/shrink";
 import { wasmStrategy } from "../host/core/strategy";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { explore } from "../host/core/explore";
 import { runCell } from "../host/core/matrix";
-import { encodeScenario } from "../host/core/scenario";
+import { encodeScenario } from "../host/core/seed";
 import { VERDICTS } from "../host/core/abi";
 import { Model } from "../host/core/wasm";
 import { module, seedFile } from "./helpers";

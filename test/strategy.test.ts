@@ -1,7 +1,7 @@
 // The shared strategy interface: in-wasm and host strategies record the same way; wrappers add
 // metrics and determinism checks without changing what runs.
 import { describe, expect, it } from "vitest";
-import { encodeScenario, variantOf } from "../host/core/scenario";
+import { encodeScenario, variantOf } from "../host/core/seed";
 import { checkingDeterminism, hostStrategy, newMetrics, NondeterminismError, replayChooser, wasmStrategy, withMetrics, type Strategy } from "../host/core/strategy";
 import { Model } from "../host/core/wasm";
 import { A, module, seedFile } from "./helpers";

@@ -9,7 +9,7 @@ import { basename, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../host/core/exit";
 import { replayScenario, runScenario } from "../host/core/run";
-import { encodeScenario, parseSeedFile, variantOf } from "../host/core/scenario";
+import { encodeScenario, parseSeedFile, variantOf } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
 import { cmdMerge } from "../host/node/merge";
 import { summaryJson } from "../host/node/results";

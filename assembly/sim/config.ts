@@ -42,7 +42,7 @@ export let n_tasks: i32 = 0;
 export let tree_off: i32 = 0;
 export let cached_off: i32 = 0;
 
-/** The priming calls a filesystem's readdir could use (host/core/scenario.ts FS_PRIMES says the
+/** The priming calls a filesystem's readdir could use (host/core/seed/rules.ts FS_PRIMES says the
  *  same, with the reasons; docs/model.md "Filesystems"). */
 export function fs_accepts_prime(fs: i32, p: i32): bool {
   if (fs == FS_FUSE || fs == FS_SMB || fs == FS_OVERLAYFS) return p != PRIME_LOCKED && p != PRIME_DROP_LOCK;

@@ -39,7 +39,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { loadModule } = await import("../../host/node/module.ts");
-const { parseSeedFile, encodeScenario } = await import("../../host/core/scenario.ts");
+const { parseSeedFile, encodeScenario } = await import("../../host/core/seed/index.ts");
 const { VERDICTS } = await import("../../host/core/abi.ts");
 const { scheduleBudget } = await import("../../host/core/run.ts");
 const { loadavg, fmt, log, timedExplore, writeBlock } = await import("../lib.mjs");

@@ -19,7 +19,7 @@
 
 import { CHECKS, SERIES, type CheckId, type FsType, type Prime } from "./abi";
 import { runScenario, type RunReport } from "./run";
-import { encodeScenario, FS_PRIMES, validateSeedObject, type SeedFile } from "./scenario";
+import { encodeScenario, FS_PRIMES, validateSeedObject, type SeedFile } from "./seed";
 import { FS_TYPES } from "./abi";
 
 /** The priming call each filesystem's readdir makes in Linux today, and the one the 2026 series
@@ -41,7 +41,7 @@ export const BY_FS_MAX_STATES = 10_000_000;
 
 const hasCheck = (c: string) => (CHECKS as readonly string[]).includes(c);
 /** A revision of the series has d_alloc_locked (and lock_lookup) only in the Aug 2025 posting
- *  (scenario.ts checkSeries): later revisions get no d_alloc_locked rows. */
+ *  (seed/rules.ts checkSeries): later revisions get no d_alloc_locked rows. */
 const seriesHas = (series: string, prime: Prime) => series === "aug-2025" || prime !== "d_alloc_locked";
 
 function cached(dir: string): string[] {

@@ -63,7 +63,7 @@ import {
   type Axis,
   type Op,
   type SeedFile,
-} from "./scenario";
+} from "./seed";
 import { encodeSchedule } from "./schedule";
 import { NothingToShrink, shrink as shrinkSchedule } from "./shrink";
 import { Model, ModelTrap } from "./wasm";

@@ -5,7 +5,7 @@
 
 import { runScenario, type RunReport } from "./run";
 import { shrinkReport } from "./shrink";
-import { encodeScenario, expectationFor, variantAssignments, variantOf, type Expectation, type SeedFile } from "./scenario";
+import { encodeScenario, expectationFor, variantAssignments, variantOf, type Expectation, type SeedFile } from "./seed";
 
 export interface MatrixCell {
   scenario: string;

@@ -7,9 +7,9 @@
 import type { LockdepEdge, RunReport } from "./run";
 import { WAIT_LOCK_CLASS } from "./abi";
 import type { CycleEdge } from "./trace";
-import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./scenario";
+import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./seed";
 import { describeCycle, renderTrace } from "./trace";
-import type { Encoded } from "./scenario";
+import type { Encoded } from "./seed";
 
 /** The scenario as run, with the failing schedule recorded and the verdict it reproduces. */
 export function counterexample(s: SeedFile, r: RunReport): SeedFile {

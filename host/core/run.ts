@@ -9,7 +9,7 @@ import { EXIT } from "./exit";
 import { exploreBounded, type ExploreProgress, type StoppedBy } from "./explore";
 import { wasmStrategy } from "./strategy";
 export { estimateSteps } from "./strategy";
-import type { Encoded, SeedFile } from "./scenario";
+import type { Encoded, SeedFile } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { decodeTrace, type CycleEdge, type TraceEvent } from "./trace";
 import { Model, ModelTrap } from "./wasm";

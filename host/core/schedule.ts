@@ -8,7 +8,7 @@
  * `encodeSchedule` writes plain below RLE_FROM ticks and RLE from there on.
  */
 
-import { SeedError } from "./scenario";
+import { SeedError } from "./seed/errors";
 
 export const SCHEDULE_PREFIX = "v1:";
 /** A thread index must fit one hex digit. */

@@ -22,7 +22,7 @@
 import { CHECKS, R, VERDICTS, VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
 import { replayScenario, type RunReport } from "./run";
 import { counterexample, counterexampleName } from "./report";
-import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type Encoded, type SeedFile } from "./scenario";
+import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type Encoded, type SeedFile } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { wasmStrategy } from "./strategy";
 import { Model } from "./wasm";

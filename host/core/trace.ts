@@ -5,7 +5,7 @@
 
 import { AUX, EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, OBJ_PATH, OBJ_SERVER, OBJ_TASK, OPS, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "./abi";
 import type { Names } from "./wasm";
-import type { Encoded } from "./scenario";
+import type { Encoded } from "./seed";
 
 export interface TraceEvent {
   tick: number;

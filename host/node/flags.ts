@@ -10,7 +10,7 @@
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, statfsSync, unlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs as nodeParseArgs } from "node:util";
-import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
+import { parseSeedFile, SeedError, type SeedFile } from "../core/seed";
 import { ModelTrap } from "../core/wasm";
 
 /** Bad command-line input (a flag, a file, a seed file): exit 2. */

@@ -27,7 +27,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { PLANTS, type Plant } from "../core/abi";
 import { Fuzzer, coverageCount, parseAllow, prepareCorpus, splitmix64, type Allow, type CorpusFile, type Finding, type FuzzOptions, type FuzzStats } from "../core/fuzz";
-import { parseSeedFile, SeedError, type SeedFile } from "../core/scenario";
+import { parseSeedFile, SeedError, type SeedFile } from "../core/seed";
 import { ModelTrap } from "../core/wasm";
 import { EXIT } from "../core/exit";
 import { UsageError, checkOutDir, intFlag, parseArgs, seedFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";

@@ -16,7 +16,7 @@
  */
 
 import { Worker } from "node:worker_threads";
-import type { SeedFile } from "../core/scenario";
+import type { SeedFile } from "../core/seed";
 import { builtFile } from "./module";
 import type { FailureFacts } from "./results";
 

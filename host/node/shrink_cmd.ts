@@ -12,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { runScenario, EXIT_INCONCLUSIVE, type RunReport } from "../core/run";
 import { coveredText, plural } from "../core/report";
-import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/scenario";
+import { encodeScenario, serializeSeedFile, type SeedFile } from "../core/seed";
 import { decodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
 import { UsageError } from "./flags";

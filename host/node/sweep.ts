@@ -25,7 +25,7 @@ import { EXIT } from "../core/exit";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { expectationFor, serializeSeedFile, variantAssignments, variantOf } from "../core/scenario";
+import { expectationFor, serializeSeedFile, variantAssignments, variantOf } from "../core/seed";
 import { counterexampleName } from "../core/report";
 import { decodeSchedule } from "../core/schedule";
 import { shrink, shrunkCounterexample, type ShrinkOptions } from "../core/shrink";

@@ -12,7 +12,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { CHECKS, R, VERDICTS } from "../core/abi";
-import { encodeScenario } from "../core/scenario";
+import { encodeScenario } from "../core/seed";
 import { encodeSchedule } from "../core/schedule";
 import { checkingDeterminism, wasmStrategy, type Strategy } from "../core/strategy";
 import { Model, ModelTrap } from "../core/wasm";

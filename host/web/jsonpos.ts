@@ -1,7 +1,7 @@
 /**
  * Where a SeedError's field is in the JSON text: SeedError.path (`threads[1].ops[0].op`,
  * `tree["/d"][0]`, "" for the file) -> a character range, so the editor can mark the offending
- * field. The path syntax is scenario.ts's: `a.b` for fields, `a[i]` for list items and
+ * field. The path syntax is host/core/seed's: `a.b` for fields, `a[i]` for list items and
  * `a["key"]` for keys of dicts; both key forms are recorded for every object member.
  */
 

@@ -11,7 +11,7 @@
  * Node 20 both have.
  */
 
-import { MAX_SEED_FILE_BYTES } from "../core/scenario";
+import { MAX_SEED_FILE_BYTES } from "../core/seed";
 
 /** Largest seed file the page accepts, from a link or a paste (UTF-8 bytes): the CLI's limit. */
 export const MAX_SEED_BYTES = MAX_SEED_FILE_BYTES;

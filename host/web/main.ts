@@ -4,7 +4,7 @@
  * and share it as a link or a file that `vfsim replay` accepts.
  *
  * Everything a seed file says is untrusted (it may come from a link): it is size-bounded, validated
- * by the same code as the CLI (host/core/scenario.ts) before anything runs, and every name in it is
+ * by the same code as the CLI (host/core/seed/) before anything runs, and every name in it is
  * rendered as text (dom.ts never uses innerHTML).
  */
 
@@ -12,7 +12,7 @@ import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, SERIES, WAITQUEUES } from "
 import { meets } from "../core/matrix";
 import { counterexample, counterexampleName, describeLockdep, variantLine } from "../core/report";
 import { ReplayDivergence, scheduleBudget, type RunReport } from "../core/run";
-import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/scenario";
+import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/seed";
 import { decodeSchedule } from "../core/schedule";
 import { ModelTrap } from "../core/wasm";
 import { renderCycle } from "./cycle";

@@ -6,7 +6,7 @@
 
 import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "../core/abi";
 import { estimateSteps, replayChecked, reportFromModel, type RunReport, type Strategy } from "../core/run";
-import { encodeScenario, type Encoded, type SeedFile } from "../core/scenario";
+import { encodeScenario, type Encoded, type SeedFile } from "../core/seed";
 import { Model } from "../core/wasm";
 import { Reconstruction } from "./state";
 import { readState, type ModelState } from "../core/state_view";

@@ -24,7 +24,7 @@
  */
 
 import { EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "../core/abi";
-import type { Encoded, SeedFile } from "../core/scenario";
+import type { Encoded, SeedFile } from "../core/seed";
 import type { CycleEdge, TraceEvent } from "../core/trace";
 import type { ModelState } from "../core/state_view";
 

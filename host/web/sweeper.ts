@@ -8,7 +8,7 @@
 import { STRATEGY_PCT, STRATEGY_RANDOM } from "../core/abi";
 import { estimateSteps, runScenario } from "../core/run";
 import { reportText } from "../core/report";
-import { encodeScenario, parseSeedFile } from "../core/scenario";
+import { encodeScenario, parseSeedFile } from "../core/seed";
 import { Model } from "../core/wasm";
 import type { FromWorker, ToWorker } from "./protocol";
 
