@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startServer, type StaticServer } from "../scripts/serve-web.mjs";
-import { replay, runScenario, type Strategy } from "../host/core/run";
+import { replay, runScenario } from "../host/core/run";
 import { counterexample } from "../host/core/report";
 import { encodeScenario, parseSeedFile, serializeSeedFile, type SeedFile } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
@@ -44,7 +44,7 @@ const wasmModule = () => WebAssembly.compile(readFileSync("build/vfsim.wasm"));
 async function nodeRun(seed: SeedFile): Promise<{ index: number; schedule: string; words: number[] }> {
   const module = await wasmModule();
   const enc = encodeScenario(seed);
-  const r = runScenario(module, seed, enc, { strategy: seed.run.strategy as Strategy, seed: seed.run.seed, schedules: seed.run.schedules, depth: seed.run.depth, preemptions: seed.run.preemptions });
+  const r = runScenario(module, seed, enc, { strategy: seed.run.strategy, seed: seed.run.seed, schedules: seed.run.schedules, depth: seed.run.depth, preemptions: seed.run.preemptions });
   if (!r.choices) throw new Error("expected a failure");
   const model = new Model(module);
   model.load(enc.words);

@@ -9,12 +9,10 @@ import { EXIT } from "./exit";
 import { exploreBounded, type ExploreProgress, type StoppedBy } from "./explore";
 import { wasmStrategy } from "./strategy";
 export { estimateSteps } from "./strategy";
-import type { Encoded, SeedFile } from "./seed";
+import type { Encoded, SeedFile, StrategyName } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { decodeTrace, type CycleEdge, type TraceEvent } from "./trace";
 import { Model, ModelTrap } from "./wasm";
-
-export type Strategy = "random" | "pct" | "dfs";
 
 /** A run's verdict: the model's (abi VERDICTS) or "inconclusive": no failure found, and the space
  *  was not exhausted (a dfs budget ran out, or random / PCT schedules, which never exhaust it). */
@@ -31,13 +29,13 @@ export const DFS_NO_STATE_CAP = 1_000_000_000;
 export const RANDOM_SCHEDULES_DEFAULT = 10_000;
 
 /** The budget a run uses: `schedules` as given, or (0, absent) the strategy's default. */
-export function scheduleBudget(strategy: Strategy, schedules: number): number {
+export function scheduleBudget(strategy: StrategyName, schedules: number): number {
   if (schedules > 0) return schedules;
   return strategy === "dfs" ? DFS_NO_STATE_CAP : RANDOM_SCHEDULES_DEFAULT;
 }
 
 export interface RunOptions {
-  strategy: Strategy;
+  strategy: StrategyName;
   seed: bigint;
   schedules: number;
   /** PCT bug depth d */
@@ -60,7 +58,7 @@ export interface RunOptions {
 export interface RunReport {
   verdict: RunVerdict;
   invariant?: CheckId;
-  strategy: Strategy;
+  strategy: StrategyName;
   seed: bigint;
   schedules: number;
   exhaustive: boolean;
@@ -182,13 +180,13 @@ export function replay(model: Model, enc: Encoded, choices: Uint8Array): { code:
   }
 }
 
-export function failureReport(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: Strategy; seed: bigint }): RunReport {
+export function failureReport(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: StrategyName; seed: bigint }): RunReport {
   const { code, events } = replay(model, enc, choices);
   if (code < -1) throw new ModelTrap(`replay of a schedule the model just ran diverged at tick ${-code - 1}`);
   return reportFromModel(model, enc, choices, base, events, code);
 }
 
-export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: Strategy; seed: bigint }, events: Int32Array, code: number): RunReport {
+export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: StrategyName; seed: bigint }, events: Int32Array, code: number): RunReport {
   const res = model.result();
   const verdict: Verdict = code === VERDICT_RUNNING ? "tick-limit" : VERDICTS[res[R.VERDICT]] ?? "tick-limit";
   const report: RunReport = {

@@ -20,12 +20,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { EXIT } from "../core/exit";
-import { runScenario, replayScenario, ReplayDivergence, EXIT_INCONCLUSIVE, type RunOptions, type Strategy } from "../core/run";
-import { encodeScenario, serializeSeedFile, SeedError, type SeedFile } from "../core/seed";
+import { runScenario, replayScenario, ReplayDivergence, EXIT_INCONCLUSIVE, type RunOptions } from "../core/run";
+import { encodeScenario, expectationFor, serializeSeedFile, SeedError, variantAssignments, withLockdep, type SeedFile, type StrategyName } from "../core/seed";
 import { decodeSchedule } from "../core/schedule";
 import { plural, reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
-import { variantAssignments, expectationFor, withLockdep } from "../core/seed";
 import { ModelTrap } from "../core/wasm";
 import { builtFile, loadLeanModule, loadModule, packagePath, packageRoot } from "./module";
 import { checkOutDir, HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
@@ -132,7 +131,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const file = f.positional[0];
   checkOutDir("--out", f.values.get("--out") ?? "failures");
   const seed = lockdepFlag(f, readSeedFile(file, (f.lists.get("--set") ?? [])));
-  const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as Strategy;
+  const strategy = (f.values.get("--strategy") ?? seed.run.strategy) as StrategyName;
   if (!["random", "pct", "dfs"].includes(strategy)) throw new UsageError(`--strategy: expected one of random, pct, dfs, got ${JSON.stringify(strategy)}`);
   const opts: RunOptions = {
     strategy,

@@ -5,8 +5,8 @@
  */
 
 import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "../core/abi";
-import { estimateSteps, replayChecked, reportFromModel, type RunReport, type Strategy } from "../core/run";
-import { encodeScenario, type Encoded, type SeedFile } from "../core/seed";
+import { estimateSteps, replayChecked, reportFromModel, type RunReport } from "../core/run";
+import { encodeScenario, type Encoded, type SeedFile, type StrategyName } from "../core/seed";
 import { Model } from "../core/wasm";
 import { Reconstruction } from "./state";
 import { readState, type ModelState } from "../core/state_view";
@@ -29,7 +29,7 @@ export interface ShownRun {
  * Replay `choices` on a fresh instance and describe the run. Throws ReplayDivergence when the
  * schedule does not fit the scenario (as `vfsim replay` reports it), ModelTrap on a model bug.
  */
-export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Array, base: { strategy: Strategy; seed: bigint }): ShownRun {
+export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Array, base: { strategy: StrategyName; seed: bigint }): ShownRun {
   const enc = encodeScenario(seed);
   const model = new Model(module);
   model.load(enc.words);
