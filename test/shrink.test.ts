@@ -1,10 +1,10 @@
-// Shrinking: fewest ticks, then preemptions, then threads and ops, the same failure kept;
+// Shrinking: fewest preemptions, then ticks, then threads and ops, the same failure kept;
 // deterministic; bad input rejected; the `vfsim shrink` command.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { replayScenario } from "../host/core/run";
+import { replayScenario, runScenario } from "../host/core/run";
 import { encodeScenario, parseSeedFile, serializeSeedFile, validateSeedObject, variantOf, type SeedFile } from "../host/core/seed";
 import { decodeSchedule, encodeSchedule } from "../host/core/schedule";
 import { NothingToShrink, shrink, shrinkReport } from "../host/core/shrink";
@@ -71,7 +71,7 @@ describe("shrink", () => {
     expect(a).toBe(b);
   });
 
-  it("never makes a schedule longer, and keeps the verdict and the violated invariant", () => {
+  it("never ranks a schedule worse (preemptions first, then ticks), and keeps the verdict and the violated invariant", () => {
     const cases: [string, Record<string, string | boolean>][] = [
       [A, PROPOSED],
       ["fixtures/scenarios/b-procfs-d_alloc_locked-needs-lock_lookup.json", { "kernel.order": "proposed", "fs.lookupLocks": false }],
@@ -83,10 +83,30 @@ describe("shrink", () => {
       for (const found of failures(s, 4)) {
         const r = shrink(module, s, found);
         const ticks = r.after.ticks, pre = r.after.preemptions;
-        expect(ticks < r.before.ticks || (ticks === r.before.ticks && pre <= r.before.preemptions)).toBe(true);
+        expect(pre < r.before.preemptions || (pre === r.before.preemptions && ticks <= r.before.ticks)).toBe(true);
         expect(r.choices.length).toBe(ticks);
         expect(kindOf(r.seed, r.choices)).toEqual(kindOf(s, found));
       }
+    }
+  });
+
+  it("ranks preemptions before ticks (CHESS): never more preemptions than the schedule iterative context bounding found", () => {
+    // ranked by ticks first, these shrank to more preemptions than the search found: spin-h3-proposed
+    // 41 ticks, 1 preemption -> 15 ticks, 2 preemptions; c7 15/1 -> 10/2 (bench/shrink-rank.ts)
+    const cases: [string, string[], number][] = [
+      ["fixtures/scale/spin-h3-proposed.json", ["run.preemptions=2"], 1],
+      ["fixtures/scenarios/c7-no-dir-seq-recheck-two-owners.json", ["kernel.order=current"], 1],
+      ["fixtures/scenarios/lockdep-prime-lookup-inverts-classes.json", ["kernel.order=proposed"], 0],
+    ];
+    for (const [file, sets, preemptions] of cases) {
+      const s = seedFile(file, sets);
+      const found = runScenario(module, s, encodeScenario(s), { strategy: "dfs", seed: 1n, schedules: 0, depth: 3, preemptions: s.run.preemptions });
+      expect(found.choices, file).toBeDefined();
+      const r = shrinkReport(module, s, found);
+      expect(r.before.preemptions, file).toBe(preemptions);
+      expect(r.after.preemptions, file).toBe(preemptions);
+      expect(r.after.threads, file).toBeLessThanOrEqual(r.before.threads);
+      expect(r.report.verdict, file).toBe(found.verdict);
     }
   });
 

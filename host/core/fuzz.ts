@@ -1024,8 +1024,8 @@ export class Fuzzer {
     return finding;
   }
 
-  /** host/core/shrink.ts (`vfsim shrink`): the schedule first (fewest ticks, then fewest
-   *  preemptions), then threads and ops. It keeps the verdict and the check, not the cycle, so
+  /** host/core/shrink.ts (`vfsim shrink`): the schedule first (fewest preemptions, then fewest
+   *  ticks), then threads and ops. It keeps the verdict and the check, not the cycle, so
    *  its result is used only when it still has the same key; otherwise (or if it fails) the
    *  fuzzer's own key-preserving shrink below is used. */
   private sharedShrink(input: SeedFile, o: Outcome, failKey: string): { input: SeedFile; outcome: Outcome } | undefined {

@@ -32,8 +32,8 @@ export function meets(r: RunReport, e: Expectation | undefined): boolean {
   return true;
 }
 
-/** One cell. With `shortest`, a failure's schedule is shrunk (fewest ticks, then preemptions;
- *  the scenario itself is kept), so the cell reports the shortest counterexample found. `lean`:
+/** One cell. With `shortest`, a failure's schedule is shrunk (fewest preemptions, then ticks;
+ *  the scenario itself is kept), so the cell reports the shrunk counterexample's length. `lean`:
  *  the lean build, for random and PCT batches (RunOptions.lean). */
 export function runCell(module: WebAssembly.Module, file: string, s: SeedFile, variant: Record<string, string | boolean>, shortest = false, lean?: WebAssembly.Module): MatrixCell {
   const v = variantOf(s, variant);

@@ -3,12 +3,16 @@
  * same way (same verdict; for a violation, the same invariant; a deadlock may end up with a
  * different cycle). Two phases, repeated until neither makes progress:
  *
- *   1. the schedule, scenario fixed: fewest ticks first (delta debugging over the choice list),
- *      then fewest preemptions (moving whole runs of one task next to another run of the same
- *      task). Candidates are replayed in wasm; one whose choice names a task that cannot run, or
- *      that ends before the run does, is invalid. A run that ends early is cut to its length.
+ *   1. the schedule, scenario fixed: fewest preemptions first (moving whole runs of one task
+ *      next to another run of the same task), then fewest ticks (delta debugging over the choice
+ *      list). A candidate is kept only if it ranks better: fewer preemptions, or as many and
+ *      fewer ticks (CHESS's order: a schedule with fewer preemptions is easier to read, and the
+ *      first one iterative context bounding finds already has the fewest, so shrinking never
+ *      adds one). Candidates are replayed in wasm; one whose choice names a task that cannot
+ *      run, or that ends before the run does, is invalid. A run that ends early is cut to its
+ *      length.
  *   2. the scenario: drop a whole thread, else a single op, when some schedule of the smaller
- *      scenario still fails the same way and is no longer than the current one. That schedule
+ *      scenario still fails the same way and ranks no worse than the current one. That schedule
  *      is the old one without the dropped thread's ticks if that still fails, else the first
  *      match of a small bounded search (random, then depth-first within 2 preemptions), then
  *      phase 1.
@@ -150,7 +154,8 @@ interface Candidate {
   score: Score;
 }
 
-const better = (a: Score, b: Score) => a.ticks < b.ticks || (a.ticks === b.ticks && a.preemptions < b.preemptions);
+/** a ranks before b: fewer preemptions, or as many and fewer ticks. */
+const better = (a: Score, b: Score) => a.preemptions < b.preemptions || (a.preemptions === b.preemptions && a.ticks < b.ticks);
 
 function size(s: SeedFile, score: Score): ShrinkSize {
   return { ...score, threads: s.threads.length, ops: s.threads.reduce((n, t) => n + t.ops.length, 0) };
@@ -227,13 +232,13 @@ class Judge {
 // ---------------------------------------------------------------------------------------------
 // Phase 1: the schedule
 
-/** Fewest ticks, then fewest preemptions, within `replays` replays. */
+/** Fewest preemptions, then fewest ticks, within `replays` replays. */
 function minimise(judge: Judge, start: Candidate, replays: number): Candidate {
   judge.left = replays;
   let best = start;
   for (;;) {
     const before = best.score;
-    best = fewerPreemptions(judge, fewerTicks(judge, best));
+    best = fewerTicks(judge, fewerPreemptions(judge, best));
     if (!better(best.score, before) || judge.spent) return best;
   }
 }
@@ -364,7 +369,7 @@ function shrinkScenario(module: WebAssembly.Module, start: SeedFile, kind: Failu
     progress = false;
     for (const cand of smallerScenarios(seed)) {
       const found = reproduce(module, cand, kind, best, opts);
-      if (found && found.score.ticks <= best.score.ticks) {
+      if (found && !better(best.score, found.score)) {
         seed = cand.seed;
         best = found;
         progress = true;
@@ -415,7 +420,7 @@ function search(module: WebAssembly.Module, judge: Judge, enc: Encoded, kind: Fa
   const key = `${kind.verdict} ${kind.invariant ?? ""} ${opts.searchTicks} ${opts.searchSchedules} ${enc.words.join(",")}`;
   if (!cache.has(key)) {
     if (cache.size >= SEARCHES_MAX) cache.clear();
-    cache.set(key, searchRandom(module, judge, enc, opts.searchSchedules) ?? searchBounded(module, judge, enc, kind, opts.searchTicks) ?? null);
+    cache.set(key, searchBounded(module, judge, enc, kind, opts.searchTicks) ?? searchRandom(module, judge, enc, opts.searchSchedules) ?? null);
   }
   return cache.get(key) ?? undefined;
 }
@@ -437,10 +442,11 @@ function searchRandom(module: WebAssembly.Module, judge: Judge, enc: Encoded, bu
 const PREEMPTIONS = 2;
 
 /**
- * Depth-first search within PREEMPTIONS preemptions (context bounding), continuing the last task
- * first, backtracking by restoring snapshots: the first complete schedule that fails like `kind`
- * (failures of other kinds are passed over). At most `budget` ticks. Driven from the host with
- * no state hashing: it needs no search tables, so it runs on a reused instance.
+ * Depth-first search within 0, then 1, ... PREEMPTIONS preemptions (iterative context bounding),
+ * continuing the last task first, backtracking by restoring snapshots: the first complete
+ * schedule that fails like `kind` (failures of other kinds are passed over), so one with the
+ * fewest preemptions the budget reaches. At most `budget` ticks over all bounds. Driven from the
+ * host with no state hashing: it needs no search tables, so it runs on a reused instance.
  */
 function searchBounded(module: WebAssembly.Module, judge: Judge, enc: Encoded, kind: FailureKind, budget: number): Uint8Array | undefined {
   const model = instance(module, SEARCH, enc);
@@ -448,13 +454,14 @@ function searchBounded(module: WebAssembly.Module, judge: Judge, enc: Encoded, k
   const path: number[] = [];
   let left = budget;
   let found: Uint8Array | undefined;
+  let bound = 0;
   const matches = (v: number) => VERDICTS[v] === kind.verdict && (v !== VIOLATION || CHECKS[model.result()[R.CHECK]] === kind.invariant);
 
   const visit = (depth: number, last: number, used: number): void => {
     const mask = x.runnable_mask();
     const lastCanRun = last >= 0 && (mask & (1 << last)) !== 0;
     const options: number[] = lastCanRun ? [last] : [];
-    if (!lastCanRun || used < PREEMPTIONS) {
+    if (!lastCanRun || used < bound) {
       for (let t = 0; t < enc.threads.length; t++) if ((mask & (1 << t)) !== 0 && t !== last) options.push(t);
     }
     if (options.length > 1 && x.snapshot_save(depth) !== 0) return; // deeper than the snapshot slots
@@ -469,8 +476,9 @@ function searchBounded(module: WebAssembly.Module, judge: Judge, enc: Encoded, k
     }
   };
 
-  if (budget <= 0) return undefined;
-  x.begin();
-  visit(0, -1, 0);
+  for (bound = 0; bound <= PREEMPTIONS && !found && left > 0; bound++) {
+    x.begin();
+    visit(0, -1, 0);
+  }
   return found && judge.fails(found) ? found : undefined;
 }

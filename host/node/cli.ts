@@ -158,7 +158,7 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   let path: string | undefined;
   let shrunk: ShrunkFailure | undefined;
   if (report.verdict !== "ok" && report.verdict !== "inconclusive") {
-    // every failure is shrunk before it is written: fewest ticks, preemptions, threads, ops
+    // every failure is shrunk before it is written: fewest preemptions, ticks, threads, ops
     shrunk = shrinkReport(module, run, report);
     report = shrunk.report;
     const dir = f.values.get("--out") ?? "failures";

@@ -2,7 +2,7 @@
  *   vfsim shrink <seed-file> [--out FILE] [--set key=value ...] [--json]
  *
  * Shrinks a counterexample by hand (sweeps and runs shrink their failures themselves): fewest
- * ticks, then fewest preemptions, then fewer threads and ops, while the same verdict (and for a
+ * preemptions, then fewest ticks, then fewer threads and ops, while the same verdict (and for a
  * violation the same invariant) still fails. A file without a recorded schedule is first run
  * with its own strategy to find one. Writes the shrunk counterexample (default: beside the input,
  * `<name>.shrunk.json`) and prints the lengths before and after.
@@ -23,7 +23,7 @@ type Out = (s: string) => void;
 
 export const SHRINK_COMMAND: CommandDef = {
   args: "<seed-file>",
-  summary: "Shrink a counterexample (fewest ticks, preemptions, threads, ops) keeping its verdict; a file without a schedule is run first.",
+  summary: "Shrink a counterexample (fewest preemptions, ticks, threads, ops) keeping its verdict; a file without a schedule is run first.",
   flags: {
     "--out": { kind: "value", arg: "FILE", help: "where the shrunk counterexample goes (default: <name>.shrunk.json beside the input)" },
     "--set": { kind: "list", arg: "key=value", help: "override a seed-file field first (repeats)" },
