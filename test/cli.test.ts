@@ -1,7 +1,7 @@
 // The vfsim command: exit codes, errors that name the field, counterexample files that replay.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { COMMANDS, main } from "../host/node/cli";
@@ -9,7 +9,9 @@ import { SWEEP_COMMAND } from "../host/node/sweep";
 import { MERGE_COMMAND } from "../host/node/merge";
 import { SHRINK_COMMAND } from "../host/node/shrink_cmd";
 import { FUZZ_COMMAND } from "../host/node/fuzz";
-import { A } from "./helpers";
+import { runScenario } from "../host/core/run";
+import { encodeScenario, parseSeedFile, serializeSeedFile } from "../host/core/seed";
+import { A, module } from "./helpers";
 
 /** The built command, as a user runs it: exit status, stdout, stderr. */
 function bin(...argv: string[]) {
@@ -378,5 +380,113 @@ describe("the built vfsim: the reader, stricter", () => {
     const r = bin("replay", cx, "--json", "--set", `schedule=${sched}000`);
     expect(r.code).toBe(6);
     expect(JSON.parse(r.out)).toMatchObject({ outcome: "diverged", message: expect.stringContaining(`has ${sched.length - 3 + 3} choices but the run ended (deadlock) after ${sched.length - 3} ticks`) });
+  });
+});
+
+describe("the built vfsim: counterexamples have their own name and about; shrinking by hand", () => {
+  // scenario (a) with a bystander thread S and ops that play no part, and its first random failure
+  // recorded unshrunk (what a hand-shrinker starts from)
+  const a = JSON.parse(readFileSync(A, "utf8"));
+  a.name = "bloated-a";
+  a.variants = {};
+  a.expect = [];
+  a.kernel.order = "proposed";
+  a.tree = { "/d": ["x"], "/e": ["f"] };
+  a.threads.splice(1, 0, { name: "S", ops: [{ op: "stat", path: "/e/f" }, { op: "getdents", path: "/e" }] });
+  a.threads[0].ops.push({ op: "stat", path: "/e/f" });
+  a.threads[3].ops.unshift({ op: "stat", path: "/e" });
+  a.run = { strategy: "random", seed: 3 };
+  const bloatedSeed = parseSeedFile(JSON.stringify(a));
+  const found = runScenario(module, bloatedSeed, encodeScenario(bloatedSeed), { strategy: "random", seed: 3n, schedules: 0, depth: 3, preemptions: 2 });
+  const bloated = file("bloated-cx.json", serializeSeedFile({ ...bloatedSeed, schedule: found.schedule }));
+  const dir = join(tmp, "handshrink");
+  const out = (name: string) => join(dir, name);
+  mkdirSync(dir, { recursive: true });
+
+  it("vfsim run: name <from>.<verdict>, from, and an about saying what failed, where, found how, shrunk from what", () => {
+    const r = bin("run", A, "--set", "kernel.order=proposed", "--out", join(dir, "run"), "--json");
+    expect(r.code).toBe(1);
+    const cx = JSON.parse(readFileSync(JSON.parse(r.out).file, "utf8"));
+    expect(cx.name).toBe("a-readdirplus-prime-lookup-mkdir-deadlock.deadlock");
+    expect(cx.from).toBe("a-readdirplus-prime-lookup-mkdir-deadlock");
+    expect(cx.about).toMatch(/^Counterexample from a-readdirplus-prime-lookup-mkdir-deadlock: deadlock, waits-for cycle R -> L -> W \(R in-lookup wait, L rwsem read, W rwsem write\), in the variant order=proposed rwsem=linux .*\. Found by dfs within 3 preemptions; shrunk from \d+ ticks?, \d+ preemptions?, 3 threads, 3 ops to 15 ticks, 1 preemption, 3 threads, 3 ops\./);
+    expect(cx.about).not.toContain("kernel-model.md"); // the original's claim is not repeated
+    expect(basename(JSON.parse(r.out).file)).toMatch(/^a-readdirplus-prime-lookup-mkdir-deadlock\.deadlock\.[0-9a-f]{8}\.json$/);
+    // it replays; shrinking it again keeps its from
+    const cxFile = JSON.parse(r.out).file;
+    expect(bin("replay", cxFile).code).toBe(1);
+    expect(bin("shrink", cxFile, "--out", out("again.json")).code).toBe(0);
+    const again = JSON.parse(readFileSync(out("again.json"), "utf8"));
+    expect(again).toMatchObject({ name: "a-readdirplus-prime-lookup-mkdir-deadlock.deadlock", from: "a-readdirplus-prime-lookup-mkdir-deadlock" });
+    expect(again.about).toContain("Found by replaying a recorded schedule");
+    // `from` is a checked field: a name's rules
+    const bad = file("bad-from.json", { ...cx, from: "" });
+    const checked = bin("check", bad);
+    expect(checked.code).toBe(2);
+    expect(checked.out + checked.err).toContain("from: expected a non-empty from");
+  });
+
+  it("--drop-thread and --drop-op: the recorded schedule renumbered; it still fails, exit 0, and replays", () => {
+    expect(found.verdict).toBe("deadlock");
+    const r = bin("shrink", bloated, "--drop-thread", "S", "--drop-op", "W:0", "--out", out("dropped.json"));
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    expect(r.out).toMatch(/^vfsim shrink \S+: dropped thread S, op W:0 \(\d+ of \d+ choices in the schedule\)\n  before: \d+ ticks, \d+ preemptions, 4 threads, 7 ops\n  after:  \d+ ticks?, \d+ preemptions?, 3 threads, 4 ops\n  still fails: deadlock, waits-for cycle R -> L -> W/);
+    expect(r.out).toContain(`replay:                vfsim replay ${out("dropped.json")}`);
+    const d = JSON.parse(readFileSync(out("dropped.json"), "utf8"));
+    expect(d.threads.map((t: { name: string }) => t.name)).toEqual(["R", "L", "W"]);
+    expect(d.threads[2].ops).toEqual([{ op: "mkdir", path: "/d/y" }]);
+    expect(d.from).toBe("bloated-a");
+    expect(d.about).toContain("shrunk by hand (vfsim shrink, dropped thread S, op W:0) from");
+    // the schedule names threads 0-2 only, and the recorded deadlock replays
+    expect(d.schedule).toMatch(/^v1:[012]+$/);
+    expect(bin("replay", out("dropped.json"))).toMatchObject({ code: 1, out: expect.stringContaining("reproduced: the recorded deadlock") });
+    // --json
+    const j = bin("shrink", bloated, "--drop-op", "W:0", "--drop-thread", "S", "--out", out("dropped2.json"), "--json");
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.out)).toMatchObject({ outcome: "reproduced", dropped: { threads: ["S"], ops: [{ thread: "W", index: 0 }] }, verdict: "deadlock", before: { threads: 4, ops: 7 }, after: { threads: 3, ops: 4 }, file: out("dropped2.json") });
+  });
+
+  it("a drop that breaks the schedule: exit 6 (or 5), says so and what to do, and writes the smaller scenario without a schedule", () => {
+    const r = bin("shrink", bloated, "--drop-thread", "W", "--out", out("broken.json"));
+    expect(r.code).toBe(6);
+    expect(r.out).toContain("the renumbered schedule runs out after");
+    expect(r.out).toContain("the recorded deadlock did not happen by then");
+    expect(r.out).toContain(`to find a failing schedule of it:            vfsim shrink ${out("broken.json")}`);
+    const b = JSON.parse(readFileSync(out("broken.json"), "utf8"));
+    expect(b.schedule).toBeUndefined();
+    expect(b.threads.map((t: { name: string }) => t.name)).toEqual(["R", "S", "L"]);
+    expect(JSON.parse(bin("shrink", bloated, "--drop-thread", "W", "--out", out("broken2.json"), "--json").out)).toMatchObject({ outcome: "diverged", next: `vfsim shrink ${out("broken2.json")}` });
+    // the advice works: shrink searches the smaller scenario (here R, S, L never fail: dfs proves it)
+    const next = bin("shrink", out("broken.json"), "--set", "run.strategy=dfs", "--out", out("broken-next.json"));
+    expect(next.code).toBe(0);
+    expect(next.out).toContain("nothing to shrink; dfs exhausted its space");
+    // a violation whose other owner is dropped: the schedule ends clean, exit 5
+    const c7 = bin("run", "fixtures/scenarios/c7-no-dir-seq-recheck-two-owners.json", "--set", "kernel.order=current", "--out", join(dir, "c7"), "--json");
+    const c7file = JSON.parse(c7.out).file;
+    const owner = JSON.parse(readFileSync(c7file, "utf8")).threads[0].name;
+    const five = bin("shrink", c7file, "--drop-thread", owner, "--out", out("c7-dropped.json"));
+    expect(five.code).toBe(5);
+    expect(five.out).toMatch(/the renumbered schedule runs to ok \(\d+ ticks\), not violation inlookup-unique as recorded/);
+  });
+
+  it("bad drops are errors on stderr, exit 2, before anything is written", () => {
+    const cases: [string[], string][] = [
+      [["--drop-thread", "X"], '--drop-thread: no thread named "X" in'],
+      [["--drop-op", "W:5"], "--drop-op W:5: thread W has 2 ops (index 0-1)"],
+      [["--drop-op", "W"], '--drop-op: expected NAME:INDEX (a thread name and a 0-based op index, e.g. L:0), got "W"'],
+      [["--drop-op", "S:0", "--drop-op", "S:1"], "--drop-op: that drops every op of thread S; drop the thread with --drop-thread S"],
+      [["--drop-thread", "R", "--drop-thread", "S", "--drop-thread", "L", "--drop-thread", "W"], "--drop-thread: that drops every thread of"],
+      [["--drop-thread", "S", "--drop-op", "S:0"], "--drop-op S:0: thread S is dropped whole by --drop-thread"],
+    ];
+    for (const [flags, message] of cases) {
+      const r = bin("shrink", bloated, ...flags, "--out", out("never.json"));
+      expect(r.code, flags.join(" ")).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toContain(message);
+    }
+    const unrecorded = file("unrecorded-drop.json", { ...a, schedule: undefined });
+    expect(bin("shrink", unrecorded, "--drop-thread", "S", "--out", out("never.json"))).toMatchObject({ code: 2, err: expect.stringContaining("schedule: missing; --drop-thread and --drop-op renumber a recorded schedule") });
+    expect(readdirSync(dir)).not.toContain("never.json");
   });
 });

@@ -1150,7 +1150,8 @@ export class Fuzzer {
     const preemptions = Math.max(LIMITS.checkPreemptions, model.x.preemptions());
     if (o.strategy === "dfs") run.run = { ...run.run, strategy: "dfs", preemptions, schedules: DFS_MAX_SCHEDULES };
     else run.run = { ...run.run, strategy: o.strategy ?? "random", schedules: REPRODUCE_SCHEDULES };
-    const cx = counterexample(run, report);
+    // the fuzzer names and describes its findings itself; `from` is the corpus input's name
+    const cx = { ...counterexample(run, report), name: run.name, about: run.about, from: original.from ?? original.name };
     const text = serializeSeedFile(cx);
     const prefix = kind === "failure" ? "" : `${this.opts.plant.join("+")}.${kind}.`;
     return {

@@ -10,15 +10,69 @@ import type { CycleEdge } from "./trace";
 import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./seed";
 import { describeCycle, renderTrace } from "./trace";
 import type { Encoded } from "./seed";
+import type { ShrinkSize } from "./shrink";
 
-/** The scenario as run, with the failing schedule recorded and the verdict it reproduces. */
-export function counterexample(s: SeedFile, r: RunReport): SeedFile {
+/** What the shrinker did to a failure, for a counterexample's `about` (shrink.ts ShrinkSize). */
+export interface ShrunkSizes {
+  before: ShrinkSize;
+  after: ShrinkSize;
+  /** how, when not by the shrinker itself, e.g. "by hand (...)" */
+  by?: string;
+}
+
+/**
+ * The scenario as run, with the failing schedule recorded and the verdict it reproduces, under a
+ * name and an `about` of its own: what failed, in which variant, how it was found and what it was
+ * shrunk from (the original's claim is not repeated: it need not hold of the counterexample).
+ * `from` keeps the original seed file's name (the first one's, when a counterexample is shrunk or
+ * run again). The replay of a counterexample's own recorded schedule gives the file back as it was.
+ */
+export function counterexample(s: SeedFile, r: RunReport, shrunk?: ShrunkSizes): SeedFile {
   const c = structuredClone(s);
   c.variants = {};
   c.expect = [{ verdict: r.verdict, ...(r.invariant ? { invariant: r.invariant } : {}), ...(r.cycle ? { cycle: r.cycle.map((e) => e.task) } : {}) }];
   c.schedule = r.schedule;
-  c.about = s.about ? s.about : `counterexample found by vfsim run (${r.strategy}, seed ${r.seed})`;
+  if (r.replayed && s.from !== undefined && !shrunk) return c;
+  const from = s.from ?? s.name;
+  c.from = from;
+  c.name = counterexampleLabel(from, r);
+  c.about = counterexampleAbout(c, r, shrunk);
   return c;
+}
+
+/** The failure in a word: the violated check, or the verdict. */
+function failureWord(r: RunReport): string {
+  return r.invariant ?? r.verdict;
+}
+
+/** A counterexample's `name`: `<from>.<check or verdict>`, within the 128 characters of a name. */
+function counterexampleLabel(from: string, r: RunReport): string {
+  const what = `.${failureWord(r)}`;
+  return `${[...from].slice(0, 128 - what.length).join("")}${what}`;
+}
+
+/** What failed, in words: the verdict, the check and the task, the waits-for cycle. */
+export function failureText(r: RunReport): string {
+  if (r.invariant) return `violation of ${r.invariant}${r.failTask ? ` by ${r.failTask}` : ""}`;
+  if (r.cycle?.length) return `${r.verdict}, waits-for cycle ${r.cycle.map((e) => e.task).join(" -> ")} (${r.cycle.map((e) => `${e.task} ${e.wait}`).join(", ")})`;
+  return r.verdict;
+}
+
+/** How the failing schedule was found, from the run's report. */
+function foundText(r: RunReport): string {
+  if (r.replayed) return "replaying a recorded schedule";
+  if (r.strategy === "dfs") return r.preemptions === undefined ? "dfs" : r.preemptions < 0 ? "dfs over the whole state space" : `dfs within ${plural(r.preemptions, "preemption")}`;
+  return `${r.strategy} schedule #${r.schedules - 1}, seed ${r.seed}`;
+}
+
+export function sizeText(s: ShrinkSize): string {
+  return `${plural(s.ticks, "tick")}, ${plural(s.preemptions, "preemption")}, ${plural(s.threads, "thread")}, ${plural(s.ops, "op")}`;
+}
+
+function counterexampleAbout(c: SeedFile, r: RunReport, shrunk?: ShrunkSizes): string {
+  const planted = c.plant.length ? `, planted bugs ${c.plant.join(", ")}` : "";
+  const how = shrunk ? `shrunk${shrunk.by ? ` ${shrunk.by}` : ""} from ${sizeText(shrunk.before)} to ${sizeText(shrunk.after)}` : `not shrunk (${plural(r.ticks ?? 0, "tick")})`;
+  return `Counterexample from ${c.from}: ${failureText(r)}, in the variant ${variantLine(c)}${planted}. Found by ${foundText(r)}; ${how}. \`vfsim replay\` reruns its recorded schedule.`;
 }
 
 /** FNV-1a over the text: a short, stable name for a counterexample file. */
@@ -31,10 +85,12 @@ export function shortHash(text: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
+/** `<from>.<check or verdict>.<hash>.json`. The hash is of the counterexample without its
+ *  `about`, so one shrunk failure reached from different schedules is one file. */
 export function counterexampleName(s: SeedFile, r: RunReport): string {
-  const base = (s.name || "scenario").replace(/[^A-Za-z0-9._-]+/g, "_");
-  const what = r.invariant ?? r.verdict;
-  return `${base}.${what}.${shortHash(serializeSeedFile(counterexample(s, r)))}.json`;
+  const c = counterexample(s, r);
+  const base = (c.from ?? c.name).replace(/[^A-Za-z0-9._-]+/g, "_");
+  return `${base}.${failureWord(r)}.${shortHash(serializeSeedFile({ ...c, about: "" }))}.json`;
 }
 
 export function variantLine(s: SeedFile): string {

@@ -94,11 +94,17 @@ export function shrink(module: WebAssembly.Module, seed: SeedFile, choices: Uint
   };
 }
 
+/** How the failure given to shrink was found, for the counterexample's `about`: the run's
+ *  strategy and seed, and its schedule count (random, PCT: the failing schedule's index + 1) or
+ *  preemption bound (dfs), or that it was a recorded schedule. */
+export type FoundBy = Pick<RunReport, "strategy" | "seed"> & Partial<Pick<RunReport, "schedules" | "preemptions" | "replayed">>;
+
 /** The counterexample seed file of a shrink result: its verdict, trace-checked by a replay. */
-export function shrunkCounterexample(module: WebAssembly.Module, r: ShrinkResult, how: Pick<RunReport, "strategy" | "seed">): { seed: SeedFile; report: RunReport } {
+export function shrunkCounterexample(module: WebAssembly.Module, r: ShrinkResult, how: FoundBy): { seed: SeedFile; report: RunReport } {
   const report = replayScenario(module, encodeScenario(r.seed), r.choices, how.seed);
   report.strategy = how.strategy;
-  return { seed: counterexample(r.seed, report), report };
+  const found: RunReport = { ...report, schedules: how.schedules ?? 1, preemptions: how.preemptions, replayed: how.replayed };
+  return { seed: counterexample(r.seed, found, { before: r.before, after: r.after }), report };
 }
 
 export interface ShrunkFailure {

@@ -278,7 +278,7 @@ function shrinkExample(module: WebAssembly.Module, t: WorkerTarget, f: FailureLi
   const base: ShrunkLine = { type: "shrunk", target: f.target, schedule: f.schedule, verdict: f.verdict, ...(f.invariant ? { invariant: f.invariant } : {}) };
   try {
     const r = shrink(module, t.seed, decodeSchedule(f.choices!, t.seed.threads.length), o.shrink ?? {});
-    const { seed, report } = shrunkCounterexample(module, r, { strategy: o.strategy, seed: t.runSeed });
+    const { seed, report } = shrunkCounterexample(module, r, { strategy: o.strategy, seed: t.runSeed, schedules: f.schedule + 1 });
     const file = results.counterexample(counterexampleName(r.seed, report), serializeSeedFile(seed));
     return { ...base, ...(report.cycle ? { cycle: report.cycle.map((e) => e.task) } : {}), after: r.after, file };
   } catch (e) {

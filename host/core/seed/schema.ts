@@ -152,6 +152,7 @@ const runSpec = struct<SeedRun>({
 export const fileSpec = struct<SeedFile>({
   vfsim: required(versionSpec),
   name: withDefault(text(label(SEED_NAME_MAX, "name")), () => "unnamed"),
+  from: optional(text(label(SEED_NAME_MAX, "from"))),
   about: withDefault(text(), () => ""),
   kernel: allDefaults(kernelSpec, "kernel"),
   fs: allDefaults(fsSpec, "fs"),

@@ -11,6 +11,7 @@ export function serializeSeedFile(s: SeedFile): string {
   const out: Record<string, unknown> = {
     vfsim: s.vfsim,
     name: s.name,
+    ...(s.from !== undefined ? { from: s.from } : {}),
     about: s.about,
     kernel: { order: s.kernel.order, rwsem: s.kernel.rwsem, waitqueue: s.kernel.waitqueue, ...(s.kernel.series !== "aug-2025" ? { series: s.kernel.series } : {}) },
     fs: {

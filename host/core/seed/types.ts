@@ -38,6 +38,8 @@ export interface SeedRun {
 export interface SeedFile {
   vfsim: 1;
   name: string;
+  /** a counterexample: the name of the seed file it was found in (report.ts counterexample) */
+  from?: string;
   about: string;
   kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue; series: Series };
   fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean; needReval: boolean };
