@@ -101,6 +101,7 @@ export const PLANT_NO_WAKE: i32 = 1;
 export const PLANT_READER_BARGING: i32 = 2;
 export const PLANT_NO_DIR_SEQ_RECHECK: i32 = 3;
 export const PLANT_LOCK_LOOKUP_NOWAIT: i32 = 4;
+export const PLANT_NO_LOOKUP_SLOW_LOCK: i32 = 5;   // a forgotten lock: a locking-contract fault, not a verdict
 
 // Verdicts
 export const VERDICT_RUNNING: i32 = -1;

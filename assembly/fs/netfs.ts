@@ -16,8 +16,8 @@
 import { AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE, AUX_ENDED, OBJ_SERVER } from "../abi";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
-import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
-import { sfw, F_PC } from "../sim/state";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
+import { assert_held, lock_inode } from "../kernel/lockdep_assert";
 import {
   d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, __d_add, d_lookup_done,
   d_invalidate, lookup_begin, lookup_end, dobj, EWOULDBLOCK,
@@ -26,14 +26,10 @@ import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn } from "./prime";
 import { need_reval } from "../sim/config";
-import { FN_CIFS_PRIME_DCACHE } from "../kernel/fns";
+import { FN_CIFS_PRIME_DCACHE, fn_name } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 
-@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
-  sfw(fr, F_PC, next);
-  return call(t, fn, a0, a1, a2);
-}
 
 // ---- readdir ----------------------------------------------------------------------------------
 // Locals: 0 dir, 1 listing (object mask), 2 next object id.
@@ -41,10 +37,11 @@ export const NR_REQUEST: i32 = 0, NR_NEXT: i32 = 1;
 
 /** Models: fuse_readdir_uncached() (FUSE_READDIRPLUS) / cifs_readdir() (FIND_FIRST): the request,
  *  whose reply lists the directory, then `prime_fn` for every entry in turn.
- *  Locking: directory i_rwsem held shared (iterate_dir). */
+ *  Locking: directory i_rwsem held (shared by iterate_dir; exclusive under wrap_directory_iterator, fs.iterate = wrapped). */
 export function net_readdir(t: i32, fr: usize, fn: i32, prime_fn: i32): i32 {
   const dir = L(fr, 0);
   if (pc_of(fr) == NR_REQUEST) {
+    assert_held(t, lock_inode(dir), fn_name(fn));
     const mask = srv_children_mask(i_obj(dir_inode(dir)));
     setL(fr, 1, <i32>mask);
     setL(fr, 2, 1);
@@ -71,13 +68,14 @@ export const NP_LOOKUP: i32 = 0, NP_ALLOC: i32 = 1, NP_GOT: i32 = 2, NP_EXISTING
  *  another object, it is d_invalidate'd and the primer retries from d_alloc_parallel. A new
  *  in-lookup dentry gets the inode (fuse_iget / cifs_iget), d_splice_alias, d_lookup_done.
  *  -EWOULDBLOCK from d_alloc_trylock skips the entry (FUSE: return 0, "harmless"; SMB: the
- *  IS_ERR return). Locking: directory held shared on entry and exit; the on-stack wait queue of
- *  the current kernels lives in this frame. */
+ *  IS_ERR return). Locking: directory i_rwsem held on entry and exit, as the readdir holds it;
+ *  the on-stack wait queue of the current kernels lives in this frame. */
 export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), obj = L(fr, 1), d = L(fr, 3);
   const name = srv_name(obj);
   switch (pc_of(fr)) {
     case NP_LOOKUP: {
+      assert_held(t, lock_inode(dir), fn_name(fn));
       setL(fr, 2, name);
       const hit = d_lookup(dir, name);
       if (hit != 0) {
@@ -93,6 +91,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       if (fn == FN_CIFS_PRIME_DCACHE && need_reval) {
         // CIFS_FATTR_NEED_REVAL: "don't create a new dentry for it" (the retry after a stale one too)
         ev(t, fn, NP_ALLOC, sobj(obj), name, 0, AUX_NONE);
+        assert_held(t, lock_inode(dir), fn_name(fn));
         return ret(t, 0);
       }
       return callp(t, fr, NP_GOT, prime_alloc_fn(), dir, name);
@@ -100,9 +99,10 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       const r = ret_value(t);
       if (r == EWOULDBLOCK) {
         ev(t, fn, NP_GOT, 0, name, r, AUX_NONE); // the lookup in progress will instantiate it
+        assert_held(t, lock_inode(dir), fn_name(fn));
         return ret(t, 0);
       }
-      if (r < 0) return ret(t, 0);
+      if (r < 0) { assert_held(t, lock_inode(dir), fn_name(fn)); return ret(t, 0); }
       setL(fr, 3, r);
       return goto_(fr, d_in_lookup(r) ? NP_IGET : NP_EXISTING);
     }
@@ -110,6 +110,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       if (!d_is_negative(d) && i_obj(d_inode(d)) == obj) {
         dput(t, d);
         ev(t, fn, NP_EXISTING, dobj(d), name, 0, AUX_HIT);   // attributes refreshed in place
+        assert_held(t, lock_inode(dir), fn_name(fn));
         return ret_yield(t, 0);
       }
       d_invalidate(d);
@@ -138,6 +139,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
     case NP_DPUT:
       dput(t, d);
       ev(t, fn, NP_DPUT, dobj(d), name, 0, AUX_NONE);
+      assert_held(t, lock_inode(dir), fn_name(fn));
       return ret_yield(t, 0);
   }
   model_assert(false, "net_prime_dcache: bad pc");
@@ -158,6 +160,7 @@ export function net_lookup(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1);
   switch (pc_of(fr)) {
     case NL_REQUEST: {
+      assert_held(t, lock_inode(dir), fn_name(fn));
       lookup_begin(t, d);
       const o = srv_lookup(i_obj(dir_inode(dir)), d_name(d));
       setL(fr, 3, o);

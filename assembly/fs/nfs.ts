@@ -16,8 +16,8 @@ import {
 import { lookup_locks, nfs_prepared } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
-import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
-import { sfw, F_PC } from "../sim/state";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
+import { assert_held, assert_held_exclusive, assert_owns_in_lookup, lock_inode, in_lookup_raw } from "../kernel/lockdep_assert";
 import {
   d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias, d_owner,
   __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj, d_instantiate,
@@ -30,15 +30,12 @@ import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
   FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_NFS_CREATE, FN_NFS_RMDIR,
+  fn_name,
 } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 @inline function dir_obj(dir: i32): i32 { return i_obj(dir_inode(dir)); }
 
-@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
-  sfw(fr, F_PC, next);
-  return call(t, fn, a0, a1, a2);
-}
 
 /** Attach the inode for `obj` to `d` (nfs_instantiate / nfs_add_or_obtain: d_drop a cached
  *  negative dentry first, then d_splice_alias). */
@@ -56,10 +53,11 @@ export function nfs_readdir_state(pc: i32): string {
 }
 
 /** Models: nfs_readdir() with READDIRPLUS: list the server directory, prime every entry.
- *  Locking: directory i_rwsem held shared (iterate_dir). */
+ *  Locking: directory i_rwsem held (shared by iterate_dir; exclusive under wrap_directory_iterator, fs.iterate = wrapped). */
 export function nfs_readdir(t: i32, fr: usize): i32 {
   const dir = L(fr, 0);
   if (pc_of(fr) == NR_RPC) {
+    assert_held(t, lock_inode(dir), "nfs_readdir");
     const mask = srv_children_mask(dir_obj(dir));
     setL(fr, 1, <i32>mask);
     setL(fr, 2, 1);
@@ -99,13 +97,15 @@ export function nfs_prime_dcache_state(pc: i32): string {
   }
 }
 
-/** Models: nfs_prime_dcache(). Locking: directory held shared on entry and exit (drop-lock
- *  releases it around d_alloc_parallel). The on-stack wait queue lives in this frame. */
+/** Models: nfs_prime_dcache(). Locking: directory i_rwsem held on entry and exit, as
+ *  nfs_readdir holds it (drop-lock releases it around d_alloc_parallel). The on-stack wait
+ *  queue lives in this frame. */
 export function nfs_prime_dcache(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), obj = L(fr, 1), d = L(fr, 3);
   const name = srv_name(obj);
   switch (pc_of(fr)) {
     case NP_LOOKUP: {
+      assert_held(t, lock_inode(dir), "nfs_prime_dcache");
       setL(fr, 2, name);
       const hit = d_lookup(dir, name);
       if (hit != 0) {
@@ -125,6 +125,7 @@ export function nfs_prime_dcache(t: i32, fr: usize): i32 {
       if (!d_is_negative(d) && i_obj(d_inode(d)) == obj) {
         dput(t, d);
         ev(t, FN_NFS_PRIME_DCACHE, NP_EXISTING, dobj(d), name, 0, AUX_HIT); // nfs_refresh_inode
+        assert_held(t, lock_inode(dir), "nfs_prime_dcache");
         return ret_yield(t, 0);
       }
       d_invalidate(d);
@@ -153,6 +154,7 @@ export function nfs_prime_dcache(t: i32, fr: usize): i32 {
     case NP_DPUT:
       dput(t, d);
       ev(t, FN_NFS_PRIME_DCACHE, NP_DPUT, dobj(d), name, 0, AUX_NONE);
+      assert_held(t, lock_inode(dir), "nfs_prime_dcache");
       return ret_yield(t, 0);
     case NP_DROP:
       return prime_unlock(t, fr, FN_NFS_PRIME_DCACHE, NP_DROP, NP_DROP_ALLOC, dir_inode(dir), 6);
@@ -172,9 +174,10 @@ function prime_got(t: i32, fr: usize, r: i32): i32 {
   if (r == EWOULDBLOCK) {
     if (prime_drops_lock()) return goto_(fr, NP_DROP);
     ev(t, FN_NFS_PRIME_DCACHE, NP_GOT, 0, L(fr, 2), r, AUX_NONE); // someone else's lookup will do
+    assert_held(t, lock_inode(L(fr, 0)), "nfs_prime_dcache");
     return ret(t, 0);
   }
-  if (r < 0) return ret(t, 0);
+  if (r < 0) { assert_held(t, lock_inode(L(fr, 0)), "nfs_prime_dcache"); return ret(t, 0); }
   setL(fr, 3, r);
   return goto_(fr, d_in_lookup(r) ? NP_FHGET : NP_EXISTING);
 }
@@ -201,6 +204,7 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), d = L(fr, 1), flags = L(fr, 2);
   switch (pc_of(fr)) {
     case NL_LOCK_LOOKUP:
+      assert_held(t, lock_inode(dir), "nfs_lookup");
       if (lookup_locks && d_owner(d) >= 0) return callp(t, fr, NL_LOCKED, FN_LOCK_LOOKUP, d); // not a plain d_alloc
       return goto_(fr, NL_RPC);
     case NL_LOCKED: {
@@ -255,11 +259,16 @@ export function nfs_dirop_state(pc: i32): string {
  *  d_splice_alias in one step, which ends an in-lookup episode; mkdir and create:
  *  nfs_add_or_obtain's d_drop, nfs_fhget and d_splice_alias as three steps), d_delete or d_move
  *  (rmdir: nothing; vfs_rmdir does the dcache work).
- *  Locking: parent i_rwsem held exclusive; the caller owns the dentry (or holds it referenced). */
+ *  Locking: parent i_rwsem held exclusive (nfs_rmdir: the victim's too); the caller owns the
+ *  dentry if it is in lookup (else holds it referenced), and the rename target likewise. */
 export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1), target = L(fr, 2);
   const dobj_ = dir_obj(dir);
   if (pc_of(fr) == 0) {
+    assert_held_exclusive(t, lock_inode(dir), fn_name(fn));
+    if (fn == FN_NFS_RMDIR) assert_held_exclusive(t, lock_inode(d), "nfs_rmdir (the victim)");
+    if (in_lookup_raw(d)) assert_owns_in_lookup(t, d, fn_name(fn));
+    if (target != 0 && in_lookup_raw(target)) assert_owns_in_lookup(t, target, fn_name(fn));
     let o = 0, r = 0;
     if (fn == FN_NFS_MKDIR) {
       if (srv_lookup(dobj_, d_name(d)) != 0) r = EEXIST;

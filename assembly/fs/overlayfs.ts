@@ -30,8 +30,8 @@
 import { AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_POSITIVE, AUX_NEGATIVE, AUX_ENDED, AUX_PRIVATE, OBJ_SERVER } from "../abi";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
-import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
-import { sfw, F_PC } from "../sim/state";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
+import { assert_held, assert_held_exclusive, lock_inode } from "../kernel/lockdep_assert";
 import {
   d_lookup, dput, d_in_lookup, d_name, d_splice_alias, __d_add, d_lookup_done, lookup_begin, lookup_end, dobj,
   EWOULDBLOCK,
@@ -43,10 +43,6 @@ import { FN_OVL_ITERATE, FN_OVL_LOOKUP } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 
-@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
-  sfw(fr, F_PC, next);
-  return call(t, fn, a0, a1, a2);
-}
 
 // ---- ovl_iterate --------------------------------------------------------------------------------
 // Locals: 0 dir, 1 listing (object mask), 2 next object id, 3 name, 4 dentry.
@@ -75,6 +71,7 @@ export function ovl_iterate(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), name = L(fr, 3), d = L(fr, 4);
   switch (pc_of(fr)) {
     case OI_READ: {
+      assert_held_exclusive(t, lock_inode(dir), "ovl_iterate");
       const mask = srv_children_mask(i_obj(dir_inode(dir)));
       setL(fr, 1, <i32>mask);
       setL(fr, 2, 1);
@@ -84,7 +81,7 @@ export function ovl_iterate(t: i32, fr: usize): i32 {
     case OI_NEXT: {
       const next = L(fr, 2);
       const rest = next < 32 ? <u32>L(fr, 1) & (<u32>0xFFFFFFFF << <u32>next) : 0;
-      if (rest == 0) return ret(t, 0);
+      if (rest == 0) { assert_held_exclusive(t, lock_inode(dir), "ovl_iterate"); return ret(t, 0); }
       const o = <i32>ctz(rest);
       setL(fr, 2, o + 1);
       const n = srv_name(o);
@@ -147,6 +144,7 @@ export function ovl_lookup(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), d = L(fr, 1);
   switch (pc_of(fr)) {
     case OL_LAYERS: {
+      assert_held(t, lock_inode(dir), "ovl_lookup");
       lookup_begin(t, d);
       const o = srv_lookup(i_obj(dir_inode(dir)), d_name(d));
       setL(fr, 3, o);

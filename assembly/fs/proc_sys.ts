@@ -22,6 +22,7 @@
 // d_alloc_trylock; the model keeps it for every fs.prime, as for procfs).
 
 import { ret, ret_value, L, setL, pc_of, goto_, call } from "../kernel/task";
+import { assert_held, lock_inode } from "../kernel/lockdep_assert";
 import { sfw, F_PC } from "../sim/state";
 import { srv_children_mask } from "./server";
 import { i_obj, dir_inode } from "../kernel/inode";
@@ -33,10 +34,11 @@ import { FN_PROC_SYS_FILL_CACHE } from "../kernel/fns";
 export function proc_sys_readdir_state(pc: i32): string { return pc == 0 ? "first_entry" : pc == 1 ? "scan: next_entry" : ""; }
 
 /** Models: proc_sys_readdir(): every entry of the ctl_dir through proc_sys_fill_cache(), until
- *  one returns false. Locking: directory i_rwsem held shared (iterate_dir). */
+ *  one returns false. Locking: directory i_rwsem held (shared by iterate_dir; exclusive under wrap_directory_iterator, fs.iterate = wrapped). */
 export function proc_sys_readdir(t: i32, fr: usize): i32 {
   const dir = L(fr, 0);
   if (pc_of(fr) == 0) {
+    assert_held(t, lock_inode(dir), "proc_sys_readdir");
     setL(fr, 1, <i32>srv_children_mask(i_obj(dir_inode(dir))));
     setL(fr, 2, 1);
     return goto_(fr, 1);
@@ -61,6 +63,7 @@ export function proc_sys_fill_cache_state(pc: i32): string {
   return s;
 }
 
-/** Models: proc_sys_fill_cache(). Locking: directory held shared on entry and exit (drop-lock
- *  releases it around d_alloc_parallel). The on-stack wait queue lives in this frame. */
+/** Models: proc_sys_fill_cache(). Locking: directory i_rwsem held on entry and exit, as the
+ *  readdir holds it (drop-lock releases it around d_alloc_parallel); checked in fill_cache. The
+ *  on-stack wait queue lives in this frame. */
 export function proc_sys_fill_cache(t: i32, fr: usize): i32 { return fill_cache(t, fr, FN_PROC_SYS_FILL_CACHE); }

@@ -11,8 +11,8 @@ import { AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_POSITIVE, AUX_NEGATI
 import { lookup_locks } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
-import { STEP_NEXT, L, setL, pc_of, call, goto_, yield_, ret, ret_yield, ret_value } from "../kernel/task";
-import { sfw, F_PC } from "../sim/state";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
+import { assert_held, lock_inode } from "../kernel/lockdep_assert";
 import {
   d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, d_lookup_done, d_owner,
   lookup_begin, lookup_end, dobj, EWOULDBLOCK, ENOENT,
@@ -23,6 +23,7 @@ import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./
 import { ino_check_emit } from "../check/invariants";
 import {
   FN_PROC_FILL_CACHE, FN_PROC_SYS_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
+  fn_name,
 } from "../kernel/fns";
 
 /** fill_cache()'s return when proc_sys_fill_cache() returned false. */
@@ -33,20 +34,17 @@ export const FALLBACK_INO: i32 = 1;
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 
-@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0): i32 {
-  sfw(fr, F_PC, next);
-  return call(t, fn, a0, a1, a2);
-}
 
 // ---- proc_readdir -----------------------------------------------------------------------------
 // Locals: 0 dir, 1 listing (object mask), 2 next object id.
 export function proc_readdir_state(pc: i32): string { return pc == 0 ? "proc_pid_readdir" : pc == 1 ? "next entry" : ""; }
 
 /** Models: proc_pid_readdir() / proc_readdir_de(): every entry through proc_fill_cache().
- *  Locking: directory i_rwsem held shared (iterate_dir). */
+ *  Locking: directory i_rwsem held (shared by iterate_dir; exclusive under wrap_directory_iterator, fs.iterate = wrapped). */
 export function proc_readdir(t: i32, fr: usize): i32 {
   const dir = L(fr, 0);
   if (pc_of(fr) == 0) {
+    assert_held(t, lock_inode(dir), "proc_readdir");
     setL(fr, 1, <i32>srv_children_mask(i_obj(dir_inode(dir))));
     setL(fr, 2, 1);
     return goto_(fr, 1);
@@ -84,8 +82,9 @@ export function proc_fill_cache_state(pc: i32): string {
   }
 }
 
-/** Models: proc_fill_cache(). Locking: directory held shared on entry and exit (drop-lock
- *  releases it around d_alloc_parallel). The on-stack wait queue lives in this frame. */
+/** Models: proc_fill_cache(). Locking: directory i_rwsem held on entry and exit, as the readdir
+ *  holds it (drop-lock releases it around d_alloc_parallel). The on-stack wait queue lives in
+ *  this frame. */
 export function proc_fill_cache(t: i32, fr: usize): i32 { return fill_cache(t, fr, FN_PROC_FILL_CACHE); }
 
 /** proc_fill_cache() and proc_sys_fill_cache() (proc_sys.ts): the same steps; `fn` names which,
@@ -96,6 +95,7 @@ export function fill_cache(t: i32, fr: usize, fn: i32): i32 {
   const name = srv_name(obj);
   switch (pc_of(fr)) {
     case PF_LOOKUP: {
+      assert_held(t, lock_inode(dir), fn_name(fn));
       setL(fr, 2, name);
       const hit = d_lookup(dir, name);
       if (hit != 0) {
@@ -133,11 +133,13 @@ export function fill_cache(t: i32, fr: usize, fn: i32): i32 {
       dput(t, d);
       ino_check_emit(t, dir, name, ino, FALLBACK_INO);
       ev(t, fn, PF_EMIT, dobj(d), name, ino, AUX_NONE);
+      assert_held(t, lock_inode(dir), fn_name(fn));
       return ret_yield(t, 0);
     }
     case PF_FALLBACK:
       ino_check_emit(t, dir, name, FALLBACK_INO, FALLBACK_INO);
       ev(t, fn, PF_FALLBACK, sobj(obj), name, FALLBACK_INO, AUX_NONE);
+      assert_held(t, lock_inode(dir), fn_name(fn));
       return ret_yield(t, 0);
     case PF_DROP:
       return prime_unlock(t, fr, fn, PF_DROP, PF_DROP_ALLOC, dir_inode(dir), 6);
@@ -157,6 +159,7 @@ function fill_got(t: i32, fr: usize, fn: i32, r: i32): i32 {
   if (r == EWOULDBLOCK && prime_drops_lock()) return goto_(fr, PF_DROP);
   if (r < 0 && fn == FN_PROC_SYS_FILL_CACHE) {
     ev(t, fn, PF_GOT, 0, L(fr, 2), r, AUX_STOPPED);   // return false: proc_sys_readdir stops here
+    assert_held(t, lock_inode(L(fr, 0)), fn_name(fn));
     return ret(t, FILL_STOP);
   }
   if (r < 0) return goto_(fr, PF_FALLBACK);
@@ -185,6 +188,7 @@ export function proc_lookup(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), d = L(fr, 1);
   switch (pc_of(fr)) {
     case PL_LOCK_LOOKUP:
+      assert_held(t, lock_inode(dir), "proc_lookup");
       if (lookup_locks && d_owner(d) >= 0) return callp(t, fr, PL_LOCKED, FN_LOCK_LOOKUP, d); // not a plain d_alloc
       return goto_(fr, PL_FIND);
     case PL_LOCKED: {

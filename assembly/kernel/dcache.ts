@@ -41,6 +41,7 @@ import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } 
 import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
 import { lockdep_acquire, lockdep_wait, lockdep_end_episode } from "../check/lockdep";
 import { LOCKDEP_IN_LOOKUP, LOCKDEP_LOOKUP_LOCK } from "../abi";
+import { assert_held, assert_held_exclusive, parent_lock_inode } from "./lockdep_assert";
 
 export const EWOULDBLOCK: i32 = -11;
 export const EAGAIN: i32 = -11 - 1000; // distinct from EWOULDBLOCK in the model (same number in Linux)
@@ -226,6 +227,7 @@ export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
  *  series takes a hashed dentry in place): attach the inode; the dentry stays hashed. Locking:
  *  parent i_rwsem held exclusive. */
 export function d_instantiate(t: i32, d: i32, inode: i32): void {
+  assert_held_exclusive(t, parent_lock_inode(d), "d_instantiate");
   if (!d_is_negative(d) || d_in_lookup(d)) { fail(CHECK_SINGLE_INSTANTIATION, t); return; } // S10
   sdw(d, D_INODE, inode);
   sgw(G_SHAPE_DIRTY, 1);
@@ -245,8 +247,11 @@ export function d_delete(d: i32): void {
 }
 
 /** Models: d_move() / __d_move() within one directory: `d` takes `target`'s name; target is
- *  unhashed; an in-lookup target's episode ends here (start_dir_add ... end_dir_add wakes). */
+ *  unhashed; an in-lookup target's episode ends here (start_dir_add ... end_dir_add wakes).
+ *  Locking: the directory's i_rwsem held exclusive (__d_move: the caller holds the i_rwsem of
+ *  the source and target directories exclusively; rename_lock is not modelled). */
 export function d_move(t: i32, d: i32, target: i32): void {
+  assert_held_exclusive(t, parent_lock_inode(d), "d_move");
   if (d_in_lookup(target)) __d_lookup_unhash(t, target);
   clear_flag(target, DCACHE_HASHED);
   clear_flag(d, DCACHE_HASHED);
@@ -295,8 +300,9 @@ export function d_alloc_parallel_state(pc: i32): string {
 }
 
 /** Models: fs/dcache.c d_alloc_parallel() (and the _trylock/_locked modes of the shared helper
- *  of patch 11/11). Locking: may be called with or without the parent's i_rwsem; sleeps only
- *  in d_wait_lookup (DAP_WAIT) or, for d_alloc_locked, on the lookup lock (DAP_LOCKED_WAIT). */
+ *  of patch 11/11). Locking: may be called with or without the parent's i_rwsem (so there is
+ *  nothing to assert); sleeps only in d_wait_lookup (DAP_WAIT) or, for d_alloc_locked, on the
+ *  lookup lock (DAP_LOCKED_WAIT). */
 export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
   const parent = L(fr, 0), name = L(fr, 1);
   const tree = series == SERIES_NEILBROWN_083EFDC;
@@ -440,9 +446,11 @@ export function lock_lookup_state(pc: i32): string { return pc == 0 ? "wait for 
 /** Models: lock_lookup() (patch 11/11), first thing in ->lookup of a filesystem that uses
  *  d_alloc_locked. Local 0: the dentry. Returns the dentry (proceed, lock held), 0 (someone
  *  instantiated it: ->lookup returns NULL) or -EAGAIN (it was not instantiated: start again).
- *  Locking: parent i_rwsem held (shared); sleeps on the lookup lock. */
+ *  Locking: parent i_rwsem held (shared from __lookup_slow / lookup_one_qstr, exclusive from the
+ *  current order's lookup_open); sleeps on the lookup lock, still holding it. */
 export function lock_lookup(t: i32, fr: usize): i32 {
   const d = L(fr, 0);
+  assert_held(t, parent_lock_inode(d), "lock_lookup");
   if (d_in_lookup(d)) {
     const mine = dw(d, D_LOCKER) == t + 1;
     if (has(d, DCACHE_LOOKUP_LOCKED) && !mine && !planted(PLANT_LOCK_LOOKUP_NOWAIT)) {

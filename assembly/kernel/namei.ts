@@ -1,6 +1,8 @@
-// Models: fs/namei.c — path walk, lookup_slow/__lookup_slow, lookup_one_qstr_excl (current
-// order) and lookup_one_qstr (proposed order), and the system calls built on them: stat, mkdir,
-// open(O_CREAT), unlink, rmdir and rename within one directory, in both lock orders.
+// Models: fs/namei.c, its path-walk and lookup half: link_path_walk()/walk_component(),
+// lookup_slow()/__lookup_slow(), lookup_one_qstr_excl() (current order) and lookup_one_qstr()
+// (proposed order). The system calls built on them live beside it: namei_dirop.ts (fs/namei.c's
+// directory-operation half: mkdir, open(O_CREAT), unlink, rmdir and rename within one directory,
+// and vfs_rmdir), stat.ts (vfs_statx) and readdir.ts (getdents64).
 //
 // Lock orders (config.order):
 //   current   the parent's i_rwsem is taken before d_alloc_parallel(): shared for lookups, exclusive
@@ -10,44 +12,35 @@
 //             d_alloc_parallel() first; the shared lock only around ->lookup; the exclusive lock
 //             after the lookup, re-validated, so a task may hold an in-lookup dentry while it
 //             waits for the parent's i_rwsem (shared or exclusive).
+// Each function's `Locking:` line is checked when it runs (kernel/lockdep_assert.ts).
 //
 // Frame locals are documented per function. Dentries returned to a caller carry a reference.
 //
 // Divergence from Linux: no d_revalidate (NFS dentries are always valid), no permission checks,
 // no mounts or symlinks, no LOOKUP_RCU walk (lookup_fast takes references step by step), no
-// killable waits, no IS_DEADDIR (no rmdir); open(O_CREAT) in the proposed order follows 52/53
-// (Message-ID 20260312214330.3885211-53-neilb@ownmail.net): with ->atomic_open (NFSv4) the
-// in-lookup dentry is held across the exclusive lock and d_lookup_done comes after unlocking;
-// without it (procfs, NFSv3: fs.atomicOpen false) lookup_open takes the shared lock around
-// ->lookup, ends the episode, and takes the exclusive lock only for ->create. 52/53 as posted
-// leaves lookup_open's "no ->create: -EACCES" exit with the exclusive lock held (goto out_dput
-// skips inode_unlock); the model unlocks there, as the patch evidently intends.
+// killable waits.
 
 import {
-  ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, SERIES_NEILBROWN_083EFDC, WAIT_IN_LOOKUP, WAIT_DYING_DIR, AUX_SLEEP,
-  AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY, AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE,
+  ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY,
+  AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE, PLANT_NO_LOOKUP_SLOW_LOCK,
 } from "../abi";
-import { order, fs_type, path_len, path_name, path_last, planted, atomic_open, series, n_tasks, fs_proc_like } from "../sim/config";
+import { order, fs_type, path_name, planted } from "../sim/config";
 import { ev } from "../sim/trace";
-import { fail, model_assert } from "../sim/verdict";
+import { model_assert } from "../sim/verdict";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, callp, ret, ret_yield, ret_value } from "./task";
 import {
-  STEP_NEXT, L, setL, pc_of, goto_, yield_, call, ret, ret_yield, ret_value, block, wake_all,
-} from "./task";
-import {
-  d_lookup, dget, dput, d_alloc, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_parent, d_name,
-  d_lookup_done, d_episode_to_caller, d_delete, d_wait_lookup_prepare, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
+  d_lookup, dget, dput, d_alloc, d_in_lookup, d_is_negative, d_inode, d_name, d_lookup_done, d_episode_to_caller, dobj,
+  ENOENT, ENOTDIR, EAGAIN,
 } from "./dcache";
-import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_is_dir, i_ino, IS_DEADDIR, i_set_dead, i_set_dying, i_clear_dying } from "./inode";
-import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP } from "../sim/state";
-import { fp_on, fp_pkey } from "../sim/footprint";
+import { inode_lock_shared, inode_unlock_shared, dir_inode, i_is_dir, IS_DEADDIR, iobj } from "./inode";
+import { stw, T_RET } from "../sim/state";
 import { up_read } from "./rwsem";
-import { ino_check_stat } from "../check/invariants";
 import {
-  FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
+  assert_held_shared, assert_held_exclusive, assert_not_held, assert_holds_no_rwsem, assert_owns_in_lookup, lock_inode, in_lookup_raw,
+} from "./lockdep_assert";
+import {
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
-  FN_D_ALLOC_PARALLEL, FN_ITERATE_DIR, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_NFS_MKDIR,
-  FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE, FN_DO_RMDIR, FN_VFS_RMDIR,
-  FN_NFS_RMDIR, FN_FUSE_LOOKUP, FN_CIFS_LOOKUP, FN_OVL_LOOKUP,
+  FN_D_ALLOC_PARALLEL, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_FUSE_LOOKUP, FN_CIFS_LOOKUP, FN_OVL_LOOKUP,
 } from "./fns";
 
 export const ROOT_DENTRY: i32 = 1;
@@ -58,9 +51,9 @@ export const LOOKUP_RENAME_TARGET: i32 = 2;
 export const LOOKUP_CREATE: i32 = 4;
 export const LOOKUP_OPEN: i32 = 8;
 
-@inline function proposed(): bool { return order == ORDER_PROPOSED; }
+@inline export function proposed(): bool { return order == ORDER_PROPOSED; }
 /** The filesystem's ->lookup (procfs and /proc/sys: proc_lookup, which stands for proc_sys_lookup too). */
-function fs_lookup_fn(): i32 {
+export function fs_lookup_fn(): i32 {
   switch (fs_type) {
     case FS_NFS: return FN_NFS_LOOKUP;
     case FS_FUSE: return FN_FUSE_LOOKUP;
@@ -71,15 +64,9 @@ function fs_lookup_fn(): i32 {
 }
 @inline export function d_is_dir(d: i32): bool { return d_inode(d) != 0 && i_is_dir(d_inode(d)); }
 
-/** Set the caller's resume point, then call: the callee runs in this same tick. */
-@inline function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
-  sfw(fr, F_PC, next);
-  return call(t, fn, a0, a1, a2, a3);
-}
-
 /** d_lookup_done() as a step of `fn`: an atomic action if the dentry is still in lookup, a local
  *  no-op otherwise (not-in-lookup is permanent, so the merge hides no interleaving). */
-function lookup_done_step(t: i32, fr: usize, fn: i32, next: i32, d: i32): i32 {
+export function lookup_done_step(t: i32, fr: usize, fn: i32, next: i32, d: i32): i32 {
   if (d == 0 || !d_in_lookup(d)) return goto_(fr, next);
   d_lookup_done(t, d);
   ev(t, fn, pc_of(fr), dobj(d), d_name(d), 0, AUX_ENDED);
@@ -101,11 +88,13 @@ export function link_path_walk_state(pc: i32): string {
 }
 
 /** Models: link_path_walk() + walk_component(): returns the dentry of the first `upto`
- *  components of the path (referenced), or -ENOENT/-ENOTDIR. Locking: none held. */
+ *  components of the path (referenced), or -ENOENT/-ENOTDIR. Locking: no i_rwsem held on entry
+ *  (lookup_slow takes the parent's itself). */
 export function link_path_walk(t: i32, fr: usize): i32 {
   const path = L(fr, 0), upto = L(fr, 1);
   switch (pc_of(fr)) {
     case LPW_START:
+      assert_holds_no_rwsem(t, "link_path_walk");
       dget(ROOT_DENTRY);
       setL(fr, 3, ROOT_DENTRY);
       return goto_(fr, LPW_FAST);
@@ -166,12 +155,17 @@ export function lookup_slow_state(pc: i32): string {
 }
 
 /** Models: lookup_slow(). Current order: the shared lock around __lookup_slow(); proposed order:
- *  __lookup_slow() takes it itself, around ->lookup only. */
+ *  __lookup_slow() takes it itself, around ->lookup only.
+ *  Locking: the parent's i_rwsem not held on entry (either order: lookup_slow, or __lookup_slow
+ *  in the proposed order, takes it). */
 export function lookup_slow(t: i32, fr: usize): i32 {
   const dir = L(fr, 0);
   switch (pc_of(fr)) {
     case LS_LOCK:
-      if (proposed()) return goto_(fr, LS_CALL);
+      assert_not_held(t, lock_inode(dir), "lookup_slow");
+      // Planted bug (lock contracts): the current order forgets inode_lock_shared, so
+      // __lookup_slow's entry assertion stops the run as a model fault.
+      if (proposed() || planted(PLANT_NO_LOOKUP_SLOW_LOCK)) return goto_(fr, LS_CALL);
       return inode_lock_shared(t, fr, FN_LOOKUP_SLOW, LS_LOCK, LS_CALL, dir_inode(dir));
     case LS_CALL:
       return callp(t, fr, LS_UNLOCK, FN___LOOKUP_SLOW, dir, L(fr, 1), L(fr, 2));
@@ -179,7 +173,7 @@ export function lookup_slow(t: i32, fr: usize): i32 {
       const r = ret_value(t);
       if (proposed()) return ret(t, r);
       up_read(t, dir_inode(dir));
-      ev(t, FN_LOOKUP_SLOW, LS_UNLOCK, (2 << 24) | dir_inode(dir), d_name(dir), 0, AUX_RELEASED);
+      ev(t, FN_LOOKUP_SLOW, LS_UNLOCK, iobj(dir_inode(dir)), d_name(dir), 0, AUX_RELEASED);
       return ret_yield(t, r);
     }
   }
@@ -207,16 +201,23 @@ export function __lookup_slow_state(pc: i32): string {
   }
 }
 
+/** __lookup_slow's contract, checked on entry (and every retry) and on exit. */
+@inline function __lookup_slow_locking(t: i32, dir: i32): void {
+  if (proposed()) assert_not_held(t, lock_inode(dir), "__lookup_slow");
+  else assert_held_shared(t, lock_inode(dir), "__lookup_slow");
+}
+
 /** Models: __lookup_slow(). Locking: current order: parent shared on entry and exit; proposed:
- *  none on entry, shared only around ->lookup. */
+ *  not held on entry and exit, shared only around ->lookup. */
 export function __lookup_slow(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), name = L(fr, 1), d = L(fr, 3);
   switch (pc_of(fr)) {
     case __LS_AGAIN:
+      __lookup_slow_locking(t, dir);
       return callp(t, fr, __LS_GOT, FN_D_ALLOC_PARALLEL, dir, name);
     case __LS_GOT: {
       const r = ret_value(t);
-      if (r < 0 || !d_in_lookup(r)) return ret(t, r);
+      if (r < 0 || !d_in_lookup(r)) { __lookup_slow_locking(t, dir); return ret(t, r); }
       setL(fr, 3, r);
       return goto_(fr, proposed() ? __LS_LOCK : __LS_LOOKUP);
     }
@@ -242,6 +243,7 @@ export function __lookup_slow(t: i32, fr: usize): i32 {
     }
     case __LS_RETURN: {
       const r = L(fr, 4);
+      __lookup_slow_locking(t, dir);
       if (r >= 0) return ret(t, d);
       dput(t, d);
       ev(t, FN___LOOKUP_SLOW, __LS_RETURN, dobj(d), name, r, AUX_NONE);
@@ -277,6 +279,7 @@ export function lookup_one_qstr_excl(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), name = L(fr, 1);
   switch (pc_of(fr)) {
     case LQE_LOOKUP: {
+      assert_held_exclusive(t, lock_inode(dir), "lookup_one_qstr_excl");
       const hit = d_lookup(dir, name);
       if (hit != 0) {
         dget(hit);
@@ -327,15 +330,16 @@ export function lookup_one_qstr_state(pc: i32): string {
 
 /** Models: lookup_one_qstr() of 52/53. Locking: parent unlocked on entry and exit; shared
  *  around ->lookup. May return a dentry still in lookup (NFS with LOOKUP_EXCL or
- *  LOOKUP_RENAME_TARGET), which the caller must d_lookup_done(). */
+ *  LOOKUP_RENAME_TARGET), which the caller then owns and must d_lookup_done(). */
 export function lookup_one_qstr(t: i32, fr: usize): i32 {
   const dir = L(fr, 0), name = L(fr, 1), d = L(fr, 3);
   switch (pc_of(fr)) {
     case LQ_ALLOC:
+      assert_not_held(t, lock_inode(dir), "lookup_one_qstr");
       return callp(t, fr, LQ_GOT, FN_D_ALLOC_PARALLEL, dir, name);
     case LQ_GOT: {
       const r = ret_value(t);
-      if (r < 0 || !d_in_lookup(r)) return ret(t, r);
+      if (r < 0 || !d_in_lookup(r)) { assert_not_held(t, lock_inode(dir), "lookup_one_qstr"); return ret(t, r); }
       setL(fr, 3, r);
       return goto_(fr, LQ_LOCK);
     }
@@ -355,439 +359,19 @@ export function lookup_one_qstr(t: i32, fr: usize): i32 {
         return yield_(fr, LQ_ALLOC);
       }
       if (r >= 0) {
+        assert_not_held(t, lock_inode(dir), "lookup_one_qstr");
+        if (in_lookup_raw(d)) assert_owns_in_lookup(t, d, "lookup_one_qstr");
         d_episode_to_caller(t, d);
         return ret(t, d);
       }
       return lookup_done_step(t, fr, FN_LOOKUP_ONE_QSTR, LQ_ERR, d);
     }
     case LQ_ERR:
+      assert_not_held(t, lock_inode(dir), "lookup_one_qstr");
       dput(t, d);
       ev(t, FN_LOOKUP_ONE_QSTR, LQ_ERR, dobj(d), name, L(fr, 4), AUX_NONE);
       return ret_yield(t, L(fr, 4));
   }
   model_assert(false, "lookup_one_qstr: bad pc");
-  return STEP_NEXT;
-}
-
-// ---- vfs_statx / getdents64 ---------------------------------------------------------------------
-// Locals: 0 path, 1 dentry.
-const SYS_START: i32 = 0;
-const ST_GOT: i32 = 1;
-
-export function vfs_statx_state(pc: i32): string {
-  switch (pc) {
-    case SYS_START: return "filename_lookup";
-    case ST_GOT: return "generic_fillattr, dput";
-    default: return "";
-  }
-}
-
-/** Models: vfs_statx(): walk the whole path and report st_ino. Returns st_ino or -errno. */
-export function vfs_statx(t: i32, fr: usize): i32 {
-  const path = L(fr, 0);
-  if (pc_of(fr) == SYS_START) return callp(t, fr, ST_GOT, FN_LINK_PATH_WALK, path, path_len(path));
-  const r = ret_value(t);
-  if (r < 0) return ret(t, r);
-  const ino = i_ino(d_inode(r));
-  ino_check_stat(t, d_parent(r), d_name(r), ino);
-  dput(t, r);
-  ev(t, FN_VFS_STATX, ST_GOT, dobj(r), d_name(r), ino, AUX_POSITIVE);
-  return ret_yield(t, ino);
-}
-
-const GD_ITERATE: i32 = 1, GD_DONE: i32 = 2;
-export function getdents64_state(pc: i32): string {
-  switch (pc) {
-    case SYS_START: return "do_filp_open";
-    case GD_ITERATE: return "iterate_dir";
-    case GD_DONE: return "fput";
-    default: return "";
-  }
-}
-
-/** Models: getdents64() on a freshly opened directory: open, iterate_dir(), close. */
-export function getdents64(t: i32, fr: usize): i32 {
-  const path = L(fr, 0);
-  switch (pc_of(fr)) {
-    case SYS_START:
-      return callp(t, fr, GD_ITERATE, FN_LINK_PATH_WALK, path, path_len(path));
-    case GD_ITERATE: {
-      const r = ret_value(t);
-      if (r < 0) return ret(t, r);
-      setL(fr, 1, r);
-      if (!d_is_dir(r)) { dput(t, r); return ret_yield(t, ENOTDIR); }
-      return callp(t, fr, GD_DONE, FN_ITERATE_DIR, r);
-    }
-    case GD_DONE: {
-      const r = ret_value(t);
-      dput(t, L(fr, 1));
-      ev(t, FN_GETDENTS64, GD_DONE, dobj(L(fr, 1)), d_name(L(fr, 1)), r, AUX_NONE);
-      return ret_yield(t, r);
-    }
-  }
-  model_assert(false, "getdents64: bad pc");
-  return STEP_NEXT;
-}
-
-// ---- the directory-modifying system calls -----------------------------------------------------
-// Shared shape: walk to the parent; then
-//   current:  inode_lock(dir); lookup_one_qstr_excl(); vfs_op(); inode_unlock(dir)
-//   proposed: lookup_one_qstr(); inode_lock(dir); re-validate (else unlock, d_lookup_done, dput,
-//             retry); vfs_op(); inode_unlock(dir); d_lookup_done()   (__start_dirop/end_dirop)
-// Locals: 0 path (rename: from), 1 path2 (rename: to), 2 dir, 3 dentry, 4 rename target,
-//         5 result.
-
-const OP_WALK: i32 = 1, OP_C_LOCK: i32 = 2, OP_C_LOOKUP: i32 = 3, OP_C_GOT: i32 = 4,
-  OP_C_GOT2: i32 = 5, OP_VFS_DONE: i32 = 6, OP_C_UNLOCK: i32 = 7, OP_DPUT: i32 = 8,
-  OP_P_LOOKUP: i32 = 10, OP_P_GOT: i32 = 11, OP_P_GOT2: i32 = 12, OP_P_LOCK: i32 = 13,
-  OP_P_CHECK: i32 = 14, OP_P_UNLOCK: i32 = 15, OP_P_DONE: i32 = 16, OP_P_DONE2: i32 = 17,
-  OP_P_RETRY_UNLOCK: i32 = 18, OP_P_RETRY: i32 = 19, OP_OPPORTUNISTIC: i32 = 20,
-  // open(O_CREAT) without ->atomic_open (lookup_open: ->lookup, d_lookup_done, then ->create)
-  OP_C_LOOKED: i32 = 21, OP_C_CREATE: i32 = 22, OP_P_LO_LOCK: i32 = 23, OP_P_LO_CALL: i32 = 24,
-  OP_P_LO_UNLOCK: i32 = 25, OP_P_LO_DONE: i32 = 26, OP_P_LO_AFTER: i32 = 27;
-
-export function dirop_state(pc: i32): string {
-  switch (pc) {
-    case SYS_START: return "filename_parentat";
-    case OP_WALK: return "path walked";
-    case OP_C_LOCK: return "inode_lock";
-    case OP_C_LOOKUP: return "lookup";
-    case OP_C_GOT: return "lookup done";
-    case OP_C_GOT2: return "lookup target done";
-    case OP_VFS_DONE: return "vfs op done";
-    case OP_C_UNLOCK: return "inode_unlock";
-    case OP_DPUT: return "dput";
-    case OP_P_LOOKUP: return "lookup_one_qstr";
-    case OP_P_GOT: return "lookup done";
-    case OP_P_GOT2: return "lookup target done";
-    case OP_P_LOCK: return "inode_lock";
-    case OP_P_CHECK: return "re-validate";
-    case OP_P_UNLOCK: return "inode_unlock";
-    case OP_P_DONE: return "d_lookup_done";
-    case OP_P_DONE2: return "d_lookup_done (source)";
-    case OP_P_RETRY_UNLOCK: return "inode_unlock (stale, retry)";
-    case OP_P_RETRY: return "d_lookup_done, dput (retry)";
-    case OP_OPPORTUNISTIC: return "lookup_fast (opportunistic O_CREAT)";
-    case OP_C_LOOKED: return "d_lookup_done (lookup_open)";
-    case OP_C_CREATE: return "->create";
-    case OP_P_LO_LOCK: return "inode_lock_shared (lookup_open)";
-    case OP_P_LO_CALL: return "->lookup (lookup_open)";
-    case OP_P_LO_UNLOCK: return "inode_unlock_shared (lookup_open)";
-    case OP_P_LO_DONE: return "d_lookup_done (lookup_open)";
-    case OP_P_LO_AFTER: return "lookup_open: negative, so ->create";
-    default: return "";
-  }
-}
-
-// Divergence from Linux: FUSE, SMB and overlayfs directory operations are the NFS model's (the
-// request to the server, then d_instantiate / d_delete / d_move; docs/model.md "Filesystems").
-/** The filesystem operation an op ends in, called with the parent held exclusive; 0 when the
- *  filesystem has none (procfs, /proc/sys: no ->mkdir, ->unlink or ->rename: -EPERM).
- *  open(O_CREAT) comes here only with ->atomic_open; without it see call_create. */
-function vfs_op_fn(fn: i32): i32 {
-  if (fs_proc_like()) return 0;
-  if (fn == FN_DO_MKDIRAT) return FN_NFS_MKDIR;
-  if (fn == FN_DO_FILP_OPEN) return FN_NFS_ATOMIC_OPEN;
-  if (fn == FN_DO_UNLINKAT) return FN_NFS_UNLINK;
-  if (fn == FN_DO_RMDIR) return FN_VFS_RMDIR;
-  return FN_NFS_RENAME;
-}
-
-/** vfs_mkdir / vfs_unlink / vfs_rename / ->atomic_open: call the filesystem, or fail with
- *  -EPERM when it has no such operation. The call returns to OP_VFS_DONE. */
-function call_vfs_op(t: i32, fr: usize, fn: i32, dir: i32, d: i32, target: i32): i32 {
-  const op = vfs_op_fn(fn);
-  if (op == 0) {
-    sfw(fr, F_PC, OP_VFS_DONE);
-    stw(t, T_RET, EPERM);
-    return STEP_NEXT;
-  }
-  return callp(t, fr, OP_VFS_DONE, op, dir, d, target, fn);
-}
-
-/** Models: lookup_open()'s ->create step on a negative dentry that is no longer in lookup: NFSv3
- *  has nfs_create (FUSE, SMB and overlayfs reuse it: see vfs_op_fn); procfs and /proc/sys have
- *  no ->create, so the open fails with -EACCES. Locking: parent held
- *  exclusive. The call returns to OP_VFS_DONE. */
-function call_create(t: i32, fr: usize, dir: i32, d: i32): i32 {
-  if (fs_proc_like()) {
-    sfw(fr, F_PC, OP_VFS_DONE);
-    stw(t, T_RET, EACCES);
-    return STEP_NEXT;
-  }
-  return callp(t, fr, OP_VFS_DONE, FN_NFS_CREATE, dir, d, 0, FN_DO_FILP_OPEN);
-}
-
-/** open(O_CREAT) without ->atomic_open: lookup_open() calls ->lookup on an in-lookup dentry. */
-@inline function lookup_then_create(is_create: bool, d: i32): bool { return is_create && !atomic_open && d_in_lookup(d); }
-
-/** ->lookup intent for the (first) name of an op. */
-function op_lookup_flags(fn: i32): i32 {
-  if (fn == FN_DO_MKDIRAT) return LOOKUP_CREATE | LOOKUP_EXCL;
-  if (fn == FN_DO_FILP_OPEN) return LOOKUP_CREATE | LOOKUP_OPEN;
-  return 0;
-}
-
-/** Is the looked-up dentry what the op needs (before the vfs op)? Returns 0 or -errno. */
-function op_precheck(fn: i32, d: i32): i32 {
-  if (fn == FN_DO_MKDIRAT) return d_is_negative(d) ? 0 : EEXIST;
-  if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) ? ENOENT : 0;
-  if (fn == FN_DO_RMDIR) return d_is_negative(d) ? ENOENT : d_is_dir(d) ? 0 : ENOTDIR;   // may_delete
-  return 0;   // open(O_CREAT): both exist and not-exist are fine
-}
-
-/** __start_dirop re-validation under the exclusive lock: still in lookup, or hashed with the
- *  same parent (renames: both dentries). */
-function still_valid(dir: i32, d: i32): bool {
-  return d_in_lookup(d) || (!d_unhashed(d) && d_parent(d) == dir);
-}
-
-/** Models: do_mkdirat(), do_unlinkat(), do_rmdir(), do_renameat2() (one directory) and
- *  do_filp_open() with O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured
- *  lock order. Locking: the parent's i_rwsem exclusive around the vfs op; do_rmdir's vfs_rmdir
- *  takes the victim's i_rwsem exclusive inside it (I_MUTEX_CHILD). */
-export function dirop(t: i32, fr: usize, fn: i32): i32 {
-  const path = L(fr, 0), dir = L(fr, 2), d = L(fr, 3), target = L(fr, 4);
-  const is_rename = fn == FN_DO_RENAMEAT2;
-  const is_create = fn == FN_DO_FILP_OPEN;
-  const name = path_last(path);
-  switch (pc_of(fr)) {
-    case SYS_START:
-      return callp(t, fr, OP_WALK, FN_LINK_PATH_WALK, path, path_len(path) - 1);
-    case OP_WALK: {
-      const r = ret_value(t);
-      if (r < 0) return ret(t, r);
-      setL(fr, 2, r);
-      if (!d_is_dir(r)) { setL(fr, 5, ENOTDIR); return goto_(fr, OP_DPUT); }
-      if (is_create) return goto_(fr, OP_OPPORTUNISTIC);
-      return goto_(fr, proposed() ? OP_P_LOOKUP : OP_C_LOCK);
-    }
-    case OP_OPPORTUNISTIC: {
-      // open(O_CREAT) of an existing, cached file takes no directory lock (v6.12+).
-      const hit = d_lookup(dir, name);
-      if (hit != 0 && !d_is_negative(hit)) {
-        ev(t, fn, OP_OPPORTUNISTIC, dobj(hit), name, 0, AUX_HIT);
-        setL(fr, 5, 0);
-        return yield_(fr, OP_DPUT);
-      }
-      ev(t, fn, OP_OPPORTUNISTIC, 0, name, 0, AUX_MISS);
-      return yield_(fr, proposed() ? OP_P_LOOKUP : OP_C_LOCK);
-    }
-
-    // -- current order --
-    case OP_C_LOCK:
-      return inode_lock(t, fr, fn, OP_C_LOCK, OP_C_LOOKUP, dir_inode(dir));
-    case OP_C_LOOKUP:
-      // lookup_open() uses d_alloc_parallel() even under the exclusive lock.
-      if (is_create) return callp(t, fr, OP_C_GOT, FN_D_ALLOC_PARALLEL, dir, name);
-      return callp(t, fr, OP_C_GOT, FN_LOOKUP_ONE_QSTR_EXCL, dir, name, op_lookup_flags(fn));
-    case OP_C_GOT: {
-      const r = ret_value(t);
-      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_C_UNLOCK); }
-      setL(fr, 3, r);
-      const bad = op_precheck(fn, r);
-      if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_C_UNLOCK); }
-      if (is_rename) return callp(t, fr, OP_C_GOT2, FN_LOOKUP_ONE_QSTR_EXCL, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
-      if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
-      // lookup_open without ->atomic_open: ->lookup, d_lookup_done, then ->create if negative
-      if (lookup_then_create(is_create, r)) return callp(t, fr, OP_C_LOOKED, fs_lookup_fn(), dir, r, LOOKUP_CREATE | LOOKUP_OPEN);
-      if (is_create && !atomic_open) { setL(fr, 5, 0); return goto_(fr, OP_C_CREATE); }
-      return call_vfs_op(t, fr, fn, dir, r, 0);
-    }
-    case OP_C_LOOKED:
-      setL(fr, 5, ret_value(t));
-      return lookup_done_step(t, fr, fn, OP_C_CREATE, d);
-    case OP_C_CREATE: {
-      // Still under the exclusive lock (current order): an error or a positive dentry ends here.
-      if (L(fr, 5) < 0 || !d_is_negative(d)) { if (L(fr, 5) >= 0) setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
-      return call_create(t, fr, dir, d);
-    }
-    case OP_C_GOT2: {
-      const r = ret_value(t);
-      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_C_UNLOCK); }
-      setL(fr, 4, r);
-      return call_vfs_op(t, fr, fn, dir, d, r);
-    }
-    case OP_VFS_DONE:
-      setL(fr, 5, ret_value(t));
-      if (proposed()) return goto_(fr, OP_P_UNLOCK);
-      // lookup_open ends the episode before the unlock (no-op after ->atomic_open)
-      return lookup_done_step(t, fr, fn, OP_C_UNLOCK, d);
-    case OP_C_UNLOCK:
-      return inode_unlock(t, fr, fn, OP_C_UNLOCK, OP_DPUT, dir_inode(dir));
-    case OP_DPUT: {
-      if (target != 0) dput(t, target);
-      if (d != 0) dput(t, d);
-      dput(t, dir);
-      ev(t, fn, OP_DPUT, 0, name, L(fr, 5), AUX_NONE);
-      return ret_yield(t, L(fr, 5));
-    }
-
-    // -- proposed order: look up first, then the exclusive lock --
-    case OP_P_LOOKUP:
-      if (is_create) return callp(t, fr, OP_P_GOT, FN_D_ALLOC_PARALLEL, dir, name);
-      return callp(t, fr, OP_P_GOT, FN_LOOKUP_ONE_QSTR, dir, name, op_lookup_flags(fn));
-    case OP_P_GOT: {
-      const r = ret_value(t);
-      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_DPUT); }
-      setL(fr, 3, r);
-      const bad = op_precheck(fn, r);
-      if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_DONE); }
-      if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_DPUT); }
-      if (is_rename) return callp(t, fr, OP_P_GOT2, FN_LOOKUP_ONE_QSTR, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
-      // 52/53 lookup_open without ->atomic_open: shared lock around ->lookup only
-      if (lookup_then_create(is_create, r)) return goto_(fr, OP_P_LO_LOCK);
-      return goto_(fr, OP_P_LOCK);
-    }
-    case OP_P_LO_LOCK:
-      return inode_lock_shared(t, fr, fn, OP_P_LO_LOCK, OP_P_LO_CALL, dir_inode(dir));
-    case OP_P_LO_CALL:
-      return callp(t, fr, OP_P_LO_UNLOCK, fs_lookup_fn(), dir, d, LOOKUP_CREATE | LOOKUP_OPEN);
-    case OP_P_LO_UNLOCK:
-      setL(fr, 5, ret_value(t));
-      return inode_unlock_shared(t, fr, fn, OP_P_LO_UNLOCK, OP_P_LO_DONE, dir_inode(dir));
-    case OP_P_LO_DONE:
-      // d_lookup_done after inode_unlock_shared, before the exclusive lock is asked for
-      return lookup_done_step(t, fr, fn, OP_P_LO_AFTER, d);
-    case OP_P_LO_AFTER: {
-      const r = L(fr, 5);
-      if (r == EAGAIN) {   // lock_lookup: the holder failed; look up afresh
-        dput(t, d);
-        setL(fr, 3, 0);
-        ev(t, fn, OP_P_LO_AFTER, dobj(d), name, EAGAIN, AUX_RETRY);
-        return yield_(fr, OP_P_LOOKUP);
-      }
-      if (r < 0) return goto_(fr, OP_DPUT);
-      setL(fr, 5, 0);
-      if (!d_is_negative(d)) return goto_(fr, OP_DPUT);
-      return goto_(fr, OP_P_LOCK);   // negative: the exclusive lock for ->create
-    }
-    case OP_P_GOT2: {
-      const r = ret_value(t);
-      if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_P_DONE); }
-      setL(fr, 4, r);
-      return goto_(fr, OP_P_LOCK);
-    }
-    case OP_P_LOCK:
-      // May wait for the exclusive lock while owning an in-lookup dentry (scenario a').
-      return inode_lock(t, fr, fn, OP_P_LOCK, OP_P_CHECK, dir_inode(dir));
-    case OP_P_CHECK: {
-      if (is_create && !atomic_open) {
-        // 52/53 lookup_open: under the exclusive lock, create only if still negative (the dir
-        // is never dead here: no rmdir in the model); no re-check of hashing or parent.
-        if (!d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
-        return call_create(t, fr, dir, d);
-      }
-      const ok = still_valid(dir, d) && (target == 0 || still_valid(dir, target));
-      if (!ok) {
-        ev(t, fn, OP_P_CHECK, dobj(d), name, 0, AUX_RETRY);
-        return goto_(fr, OP_P_RETRY_UNLOCK);
-      }
-      // c6: another task may have instantiated our dentry meanwhile: re-check before the op.
-      const bad = op_precheck(fn, d);
-      if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_UNLOCK); }
-      if (is_create && !d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
-      return call_vfs_op(t, fr, fn, dir, d, target);
-    }
-    case OP_P_UNLOCK:
-      return inode_unlock(t, fr, fn, OP_P_UNLOCK, OP_P_DONE, dir_inode(dir));
-    case OP_P_DONE:
-      return lookup_done_step(t, fr, fn, OP_P_DONE2, target != 0 ? target : d);
-    case OP_P_DONE2:
-      return lookup_done_step(t, fr, fn, OP_DPUT, target != 0 ? d : 0);
-    case OP_P_RETRY_UNLOCK:
-      return inode_unlock(t, fr, fn, OP_P_RETRY_UNLOCK, OP_P_RETRY, dir_inode(dir));
-    case OP_P_RETRY: {
-      if (target != 0) { d_lookup_done(t, target); dput(t, target); }
-      d_lookup_done(t, d);
-      dput(t, d);
-      setL(fr, 3, 0);
-      setL(fr, 4, 0);
-      ev(t, fn, OP_P_RETRY, dobj(d), name, 0, AUX_RETRY);
-      return yield_(fr, OP_P_LOOKUP);
-    }
-  }
-  model_assert(false, "dirop: bad pc");
-  return STEP_NEXT;
-}
-
-
-// ---- vfs_rmdir ----------------------------------------------------------------------------------
-// Locals: 0 dir, 1 victim dentry, 2 unused, 3 caller op, 4 result.
-const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3, VR_DYING: i32 = 4, VR_WAIT: i32 = 5;
-@inline function tree(): bool { return series == SERIES_NEILBROWN_083EFDC; }
-
-export function vfs_rmdir_state(pc: i32): string {
-  switch (pc) {
-    case VR_LOCK: return "dget, inode_lock(victim)";
-    case VR_CALL: return "->rmdir";
-    case VR_DONE: return "S_DEAD, inode_unlock(victim)";
-    case VR_PUT: return "dput, d_delete";
-    case VR_DYING: return "rmdir_lock: S_DYING";
-    case VR_WAIT: return "rmdir_lock: d_wait_lookup(in-lookup child)";
-    default: return "";
-  }
-}
-
-/** Models: fs/namei.c vfs_rmdir() as mainline has it (may_delete and the missing-->rmdir -EPERM
- *  are done by the caller, dirop): dget; lock the victim directory's i_rwsem exclusive; ->rmdir;
- *  on success set S_DEAD; unlock; dput; d_delete. Under kernel.series neilbrown-083efdc the lock
- *  is rmdir_lock() (also S_DYING, then d_wait_lookup on each in-lookup child of the victim) and
- *  the unlock rmdir_unlock() (clear S_DYING, wake the dying-directory waiters).
- *  Locking: parent i_rwsem held exclusive on entry and exit; takes and releases the victim's;
- *  under the tree it sleeps in d_wait_lookup while holding both.
- *  Divergence from Linux: shrink_dcache_parent(), dont_mount() and detach_mounts() are not
- *  modelled (no mounts; a victim the server accepted has no children on the server, and the
- *  model's dcache keeps no negative children of it that a later op could reach but through
- *  IS_DEADDIR). */
-export function vfs_rmdir(t: i32, fr: usize): i32 {
-  const d = L(fr, 1);
-  const victim = dir_inode(d);
-  switch (pc_of(fr)) {
-    case VR_LOCK:
-      dget(d);
-      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, tree() ? VR_DYING : VR_CALL, victim);
-    case VR_DYING:
-      // rmdir_lock() (NeilBrown): with the victim locked, mark it dying; a d_alloc_parallel in it
-      // now waits (WAIT_DYING_DIR) instead of adding in-lookup children
-      i_set_dying(t, victim);
-      ev(t, FN_VFS_RMDIR, VR_DYING, dobj(d), d_name(d), 0, AUX_NONE);
-      return yield_(fr, VR_WAIT);
-    case VR_WAIT: {
-      // ... and wait in d_wait_lookup for every in-lookup child still there, one at a time
-      if (fp_on()) fp_pkey(d_name(d), false);
-      let c = 0;
-      for (let e = 1, n = gw(G_D_HWM); e <= n && c == 0; e++) {
-        const f = dw_raw(e, D_FLAGS);
-        if ((f & DCACHE_ALLOCATED) != 0 && (f & DCACHE_PAR_LOOKUP) != 0 && dw_raw(e, D_PARENT) == d) c = e;
-      }
-      if (c == 0) return goto_(fr, VR_CALL);
-      d_wait_lookup_prepare(t, c);
-      ev(t, FN_VFS_RMDIR, VR_WAIT, dobj(c), d_name(c), 0, AUX_SLEEP);
-      return block(t, fr, VR_WAIT, WAIT_IN_LOOKUP, c);
-    }
-    case VR_CALL:
-      return callp(t, fr, VR_DONE, FN_NFS_RMDIR, L(fr, 0), d, 0, FN_DO_RMDIR);
-    case VR_DONE: {
-      const r = ret_value(t);
-      setL(fr, 4, r);
-      if (r == 0) i_set_dead(victim);
-      if (tree()) {
-        // rmdir_unlock(): clear S_DYING and wake the d_alloc_parallel callers waiting on it
-        i_clear_dying(victim);
-        sgw(G_WAKE_DIRTY, 1);
-        wake_all(WAIT_DYING_DIR, victim, n_tasks);
-      }
-      return inode_unlock(t, fr, FN_VFS_RMDIR, VR_DONE, VR_PUT, victim);
-    }
-    case VR_PUT: {
-      const r = L(fr, 4);
-      dput(t, d);
-      if (r == 0) d_delete(d);
-      ev(t, FN_VFS_RMDIR, VR_PUT, dobj(d), d_name(d), r, AUX_NONE);
-      return ret_yield(t, r);
-    }
-  }
-  model_assert(false, "vfs_rmdir: bad pc");
   return STEP_NEXT;
 }

@@ -11,11 +11,12 @@ import {
   FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
 } from "./fns";
 import {
-  link_path_walk_state, lookup_slow_state, __lookup_slow_state, lookup_one_qstr_excl_state,
-  lookup_one_qstr_state, vfs_statx_state, getdents64_state, dirop_state, vfs_rmdir_state,
+  link_path_walk_state, lookup_slow_state, __lookup_slow_state, lookup_one_qstr_excl_state, lookup_one_qstr_state,
 } from "./namei";
+import { dirop_state, vfs_rmdir_state } from "./namei_dirop";
+import { vfs_statx_state } from "./stat";
 import { d_alloc_parallel_state, lock_lookup_state } from "./dcache";
-import { iterate_dir_state } from "./readdir";
+import { iterate_dir_state, getdents64_state } from "./readdir";
 import { nfs_readdir_state, nfs_prime_dcache_state, nfs_lookup_state, nfs_dirop_state } from "../fs/nfs";
 import { proc_readdir_state, proc_fill_cache_state, proc_lookup_state } from "../fs/procfs";
 import { fuse_readdir_state, fuse_direntplus_link_state, fuse_lookup_state } from "../fs/fuse";

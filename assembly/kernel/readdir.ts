@@ -7,19 +7,24 @@
 // lookups under the exclusive lock are kernel-model.md c2 (fs.type = overlayfs always takes this path;
 // fs.iterate = wrapped puts another filesystem's primer behind it: no Linux filesystem does that
 // today, it is the abstract c2 shape).
+// Also getdents64() (fs/readdir.c), the system call that opens the directory and calls
+// iterate_dir().
 // Divergence from Linux: no file position, no IS_DEADDIR (directories are never removed).
 
-import { FS_NFS, FS_FUSE, FS_SMB, FS_PROC_SYS, FS_OVERLAYFS, AUX_RELEASED } from "../abi";
-import { fs_type, iterate_wrapped as wrapped_knob } from "../sim/config";
-import { STEP_NEXT, L, setL, pc_of, call, ret_yield, ret_value, yield_ } from "./task";
-import { inode_lock_shared, inode_lock, inode_unlock_shared, dir_inode } from "./inode";
+import { FS_NFS, FS_FUSE, FS_SMB, FS_PROC_SYS, FS_OVERLAYFS, AUX_RELEASED, AUX_NONE } from "../abi";
+import { fs_type, iterate_wrapped as wrapped_knob, path_len } from "../sim/config";
+import { STEP_NEXT, L, setL, pc_of, call, callp, ret, ret_yield, ret_value, yield_ } from "./task";
+import { inode_lock_shared, inode_lock, inode_unlock_shared, dir_inode, iobj, i_name } from "./inode";
 import { up_read, downgrade_write } from "./rwsem";
+import { dput, d_name, dobj, ENOTDIR } from "./dcache";
+import { d_is_dir } from "./namei";
 import { ev } from "../sim/trace";
-import { iobj, i_name } from "./inode";
 import { sfw, F_PC } from "../sim/state";
 import { model_assert } from "../sim/verdict";
+import { assert_not_held, assert_holds_no_rwsem } from "./lockdep_assert";
 import {
   FN_ITERATE_DIR, FN_NFS_READDIR, FN_PROC_READDIR, FN_FUSE_READDIR, FN_CIFS_READDIR, FN_PROC_SYS_READDIR, FN_OVL_ITERATE,
+  FN_GETDENTS64, FN_LINK_PATH_WALK,
 } from "./fns";
 
 /** The directory is read through wrap_directory_iterator: fs.iterate = wrapped (any fs), or
@@ -54,13 +59,15 @@ export function iterate_dir_state(pc: i32): string {
 }
 
 /** Models: iterate_dir() (and wrap_directory_iterator()). Local 0: the directory dentry.
- *  Locking: takes and releases the directory's i_rwsem; shared around ->iterate_shared,
- *  exclusive around a wrapped ->iterate (a drop-lock primer releases and retakes it inside). */
+ *  Locking: the directory's i_rwsem not held on entry; takes and releases it: shared around
+ *  ->iterate_shared, exclusive around a wrapped ->iterate (a drop-lock primer releases and
+ *  retakes it inside). */
 export function iterate_dir(t: i32, fr: usize): i32 {
   const dir = L(fr, 0);
   const inode = dir_inode(dir);
   switch (pc_of(fr)) {
     case ID_LOCK:
+      assert_not_held(t, inode, "iterate_dir");
       return inode_lock_shared(t, fr, FN_ITERATE_DIR, ID_LOCK, iterate_wrapped() ? ID_WRAP_UNLOCK : ID_ITERATE, inode);
     case ID_WRAP_UNLOCK:
       return inode_unlock_shared(t, fr, FN_ITERATE_DIR, ID_WRAP_UNLOCK, ID_WRAP_LOCK, inode);
@@ -85,3 +92,42 @@ export function iterate_dir(t: i32, fr: usize): i32 {
   return STEP_NEXT;
 }
 
+
+// ---- getdents64 ---------------------------------------------------------------------------------
+// Locals: 0 path, 1 the directory dentry.
+const GD_OPEN: i32 = 0, GD_ITERATE: i32 = 1, GD_DONE: i32 = 2;
+
+export function getdents64_state(pc: i32): string {
+  switch (pc) {
+    case GD_OPEN: return "do_filp_open";
+    case GD_ITERATE: return "iterate_dir";
+    case GD_DONE: return "fput";
+    default: return "";
+  }
+}
+
+/** Models: getdents64() on a freshly opened directory: open, iterate_dir(), close.
+ *  Locking: a system call: no i_rwsem held on entry. */
+export function getdents64(t: i32, fr: usize): i32 {
+  const path = L(fr, 0);
+  switch (pc_of(fr)) {
+    case GD_OPEN:
+      assert_holds_no_rwsem(t, "getdents64");
+      return callp(t, fr, GD_ITERATE, FN_LINK_PATH_WALK, path, path_len(path));
+    case GD_ITERATE: {
+      const r = ret_value(t);
+      if (r < 0) return ret(t, r);
+      setL(fr, 1, r);
+      if (!d_is_dir(r)) { dput(t, r); return ret_yield(t, ENOTDIR); }
+      return callp(t, fr, GD_DONE, FN_ITERATE_DIR, r);
+    }
+    case GD_DONE: {
+      const r = ret_value(t);
+      dput(t, L(fr, 1));
+      ev(t, FN_GETDENTS64, GD_DONE, dobj(L(fr, 1)), d_name(L(fr, 1)), r, AUX_NONE);
+      return ret_yield(t, r);
+    }
+  }
+  model_assert(false, "getdents64: bad pc");
+  return STEP_NEXT;
+}

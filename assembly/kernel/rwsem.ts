@@ -28,6 +28,7 @@ import { model_assert } from "../sim/verdict";
 import { cov, COV_QUEUE } from "../sim/coverage";
 import { lockdep_acquire, lockdep_release, lockdep_downgrade } from "../check/lockdep";
 import { LOCKDEP_I_RWSEM } from "../abi";
+import { assert_held_exclusive } from "./lockdep_assert";
 
 const MODE_READ: i32 = 1;
 const MODE_WRITE: i32 = 2;
@@ -112,7 +113,7 @@ export function up_write(t: i32, inode: i32): void {
  *  writer holds the lock; a queued writer does not hold it).
  *  Locking: the caller holds the lock for write; one atomic step (wait_lock). */
 export function downgrade_write(t: i32, inode: i32): void {
-  model_assert(iw(inode, RW_WRITER) == t + 1, "downgrade_write by a task that does not hold it");
+  assert_held_exclusive(t, inode, "downgrade_write");
   siw(inode, RW_WRITER, 0);
   siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
   lockdep_downgrade(t, LOCKDEP_I_RWSEM, inode);

@@ -43,6 +43,12 @@ export function set_current(t: i32): void { current = t; }
   return STEP_NEXT;
 }
 
+/** Set the caller's resume point `next`, then call `fn`: the callee runs in this same tick. */
+@inline export function callp(t: i32, fr: usize, next: i32, fn: i32, a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0): i32 {
+  sfw(fr, F_PC, next);
+  return call(t, fn, a0, a1, a2, a3);
+}
+
 /** Continue at `pc` within this tick. */
 @inline export function goto_(fr: usize, pc: i32): i32 { sfw(fr, F_PC, pc); return STEP_NEXT; }
 /** End the tick (after a shared action); resume at `pc`. */

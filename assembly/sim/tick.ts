@@ -26,9 +26,11 @@ import {
   FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
   FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
 } from "../kernel/fns";
-import { vfs_statx, getdents64, dirop, link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr, vfs_rmdir } from "../kernel/namei";
+import { link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr } from "../kernel/namei";
+import { dirop, vfs_rmdir } from "../kernel/namei_dirop";
+import { vfs_statx } from "../kernel/stat";
 import { d_alloc_parallel, lock_lookup } from "../kernel/dcache";
-import { iterate_dir } from "../kernel/readdir";
+import { iterate_dir, getdents64 } from "../kernel/readdir";
 import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
 import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
 import { fuse_readdir, fuse_direntplus_link, fuse_lookup } from "../fs/fuse";

@@ -93,6 +93,7 @@ export const PLANTS = [
   "reader-barging",       // linux rwsem: a new reader passes a queued writer
   "no-dir-seq-recheck",   // d_alloc_parallel search and insert split without the i_dir_seq re-check (c7)
   "lock-lookup-nowait",   // lock_lookup returns without waiting for the lookup lock
+  "no-lookup-slow-lock",  // lookup_slow forgets the shared lock (current order): __lookup_slow's locking contract stops the run as a model fault (exit 3)
 ] as const;
 
 export type Order = (typeof ORDERS)[number];
