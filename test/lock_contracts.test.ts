@@ -6,14 +6,14 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runScenario, type Strategy } from "../host/core/run";
-import { encodeScenario } from "../host/core/scenario";
+import { runScenario } from "../host/core/run";
+import { encodeScenario, type StrategyName } from "../host/core/seed";
 import { ModelTrap } from "../host/core/wasm";
 import { A, lean, module, seedFile } from "./helpers";
 
 const FAULT = /vfsim model bug: locking contract of __lookup_slow: task \d must hold i_rwsem of inode \d+ shared \(lockdep_assert_held_read\), but holds it: not at all/;
 
-function run(mod: WebAssembly.Module, sets: string[], strategy: Strategy) {
+function run(mod: WebAssembly.Module, sets: string[], strategy: StrategyName) {
   const s = seedFile(A, sets);
   return runScenario(mod, s, encodeScenario(s), { strategy, seed: 1n, schedules: strategy === "dfs" ? 0 : 200, depth: 3, preemptions: strategy === "dfs" ? 1 : -1 });
 }
