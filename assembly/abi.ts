@@ -152,6 +152,10 @@ export const EV_OBJ: i32 = 4;    // kind << 24 | id
 export const EV_NAME: i32 = 5;   // name id of the object, 0 if none
 export const EV_RESULT: i32 = 6;
 export const EV_AUX: i32 = 7;
+/** EV_PC of a system call frame's entry and return events (pseudo program counters above any
+ *  step handler's). */
+export const PC_SYSCALL_ENTER: i32 = 62;
+export const PC_SYSCALL_EXIT: i32 = 63;
 
 export const OBJ_NONE: i32 = 0;
 export const OBJ_DENTRY: i32 = 1;

@@ -6,37 +6,25 @@
 //   result_ptr()     the outcome of the last run, RESULT_WORDS i32 (abi.ts R_*)
 // Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
 
-import { R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CHOICES, R_SCHEDULES, RESULT_WORDS, VERDICT_DEADLOCK } from "./abi";
-import { R_LOCKDEP_LEN, R_LOCKDEP, R_LOCKDEP_EDGE_WORDS, VERDICT_VIOLATION, CHECK_LOCKDEP } from "./abi";
-import { chain_len, chain_word, CHAIN_WORDS } from "./check/lockdep";
-import {
-  tw, fw, frame_addr, dw_raw, iw_raw, G_D_HWM, G_I_HWM, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, F_FN, F_PC,
-  D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WAITERS,
-  I_USED, I_INO, I_IS_DIR, I_NAME, RW_WRITER, RW_READERS, RW_QLEN, RW_Q,
-} from "./sim/state";
-import { n_tasks } from "./sim/config";
-import {
-  STATE_BYTES, state_save, state_restore, gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK,
-  G_PREEMPTIONS,
-} from "./sim/state";
+import { STATE_BYTES, gw, G_TICK, G_VERDICT, G_PREEMPTIONS } from "./sim/state";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
 import { init_state } from "./sim/init";
 import { runnable_mask as mask, tick as do_tick } from "./sim/tick";
 import { CHOICES, alloc_choices, choices_len as n_choices, begin_schedule, step_recorded, run_batch as batch, run_replay as replay, ticks_total as total } from "./sim/strategy";
 import { TRACE, trace_len as n_events, trace_lost as lost, set_trace as trace_switch } from "./sim/trace";
-import { find_cycle, cycle_task, cycle_kind } from "./check/waits_for";
+import { fill_result, set_last_schedules } from "./sim/result";
+import { snapshot_save as save, snapshot_load as load_snapshot } from "./sim/snapshot";
+import { VIEW, fill_view } from "./sim/view";
 import { fn_name as fname, FN_COUNT } from "./kernel/fns";
 import { state_name as sname } from "./kernel/names";
 import { COVERAGE, COV_BITS, coverage_clear } from "./sim/coverage";
 import { LEAN } from "./sim/build";
 import {
   dfs_start as explore_start, dfs_run as explore_run, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
-  schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth,
-  symmetric as dfs_sym, canonical_hash, set_canon_mode, canon_fallbacks, table_selftest, use_host_table, ample_cuts as dfs_cuts, table_full as dfs_full,
+  schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth, ample_cuts as dfs_cuts,
 } from "./sim/explore";
-
-const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
-let last_schedules: i32 = 0;
+import { symmetric as dfs_sym, canonical_hash, set_canon_mode, canon_fallbacks } from "./sim/canon";
+import { table_selftest, use_host_table, table_full as dfs_full } from "./sim/visited";
 
 /** 1 in the lean build (assembly/sim/build.ts): random and PCT batches only. */
 export function lean_build(): bool { return LEAN; }
@@ -66,13 +54,13 @@ export function verdict(): i32 { return gw(G_VERDICT); }
  *  batch offset of the first that did not end OK, or -1. */
 export function run_batch(strategy: i32, seed: u64, first: i32, count: i32, depth: i32, k: i32): i32 {
   const r = batch(strategy, seed, first, count, depth, k);
-  last_schedules = r < 0 ? count : r + 1;
+  set_last_schedules(r < 0 ? count : r + 1);
   return r;
 }
 export function ticks_total(): i64 { return total; }
 
 /** Replay the first n choices in the choices buffer (see sim/strategy.ts run_replay). */
-export function run_replay(n: i32): i32 { last_schedules = 1; return replay(n); }
+export function run_replay(n: i32): i32 { set_last_schedules(1); return replay(n); }
 
 export function choices_ptr(): usize { return CHOICES; }
 export function choices_len(): i32 { return n_choices; }
@@ -85,48 +73,14 @@ export function trace_ptr(): usize { return TRACE; }
 export function trace_len(): i32 { return n_events; }
 export function trace_lost(): i32 { return lost; }
 
-/** Fill the result buffer from the current state and return its address. */
-export function result_ptr(): usize {
-  const v = gw(G_VERDICT);
-  store<i32>(RESULT + (<usize>R_VERDICT << 2), v);
-  store<i32>(RESULT + (<usize>R_CHECK << 2), gw(G_CHECK));
-  store<i32>(RESULT + (<usize>R_TICKS << 2), gw(G_TICK));
-  store<i32>(RESULT + (<usize>R_FAIL_TASK << 2), gw(G_FAIL_TASK));
-  store<i32>(RESULT + (<usize>R_CHOICES << 2), n_choices);
-  store<i32>(RESULT + (<usize>R_SCHEDULES << 2), last_schedules);
-  const n = v == VERDICT_DEADLOCK ? find_cycle() : 0;
-  store<i32>(RESULT + (<usize>R_CYCLE_LEN << 2), n);
-  for (let i = 0; i < n; i++) {
-    store<i32>(RESULT + (<usize>(R_CYCLE + 2 * i) << 2), cycle_task(i));
-    store<i32>(RESULT + (<usize>(R_CYCLE + 2 * i + 1) << 2), cycle_kind(i));
-  }
-  const m = v == VERDICT_VIOLATION && gw(G_CHECK) == CHECK_LOCKDEP ? chain_len : 0;
-  store<i32>(RESULT + (<usize>R_LOCKDEP_LEN << 2), m);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < R_LOCKDEP_EDGE_WORDS && k < CHAIN_WORDS; k++) store<i32>(RESULT + (<usize>(R_LOCKDEP + R_LOCKDEP_EDGE_WORDS * i + k) << 2), chain_word(i, k));
-  }
-  return RESULT;
-}
+/** Fill the result buffer from the current state and return its address (sim/result.ts). */
+export function result_ptr(): usize { return fill_result(); }
 
-// ---- snapshots (exhaustive search backtracks by restoring one) --------------------------------
-const MAX_SNAPSHOTS: i32 = 1 << 14;
-const SNAPSHOTS: usize = memory.data(MAX_SNAPSHOTS * sizeof<usize>(), 16);
-
+// ---- snapshots (exhaustive search backtracks by restoring one: sim/snapshot.ts) ----------------
 export function state_bytes(): i32 { return STATE_BYTES; }
 /** Save the state in slot `slot` (allocated on first use). 0, or -1 if out of slots. */
-export function snapshot_save(slot: i32): i32 {
-  if (<u32>slot >= <u32>MAX_SNAPSHOTS) return -1;
-  const at = SNAPSHOTS + (<usize>slot) * sizeof<usize>();
-  let p = load<usize>(at);
-  if (p == 0) { p = heap.alloc(<usize>STATE_BYTES); store<usize>(at, p); }
-  state_save(p);
-  return 0;
-}
-export function snapshot_load(slot: i32): void {
-  const p = load<usize>(SNAPSHOTS + (<usize>slot) * sizeof<usize>());
-  if (p == 0) abort("vfsim: snapshot_load of an empty slot");
-  state_restore(p);
-}
+export function snapshot_save(slot: i32): i32 { return save(slot); }
+export function snapshot_load(slot: i32): void { load_snapshot(slot); }
 
 // ---- exhaustive search (sim/explore.ts) --------------------------------------------------------
 /** Start a depth-first search with state caching; bound < 0: no preemption bound. */
@@ -158,41 +112,9 @@ export function state_hash(): i64 { return <i64>canonical_hash(-1); }
 export function dfs_canon_mode(m: i32): void { set_canon_mode(m); }
 export function dfs_canon_fallbacks(): i64 { return canon_fallbacks; }
 
-// ---- the kernel state, for the page's state panel (not on any hot path) --------------------------
-const VIEW: usize = memory.data(16384, 16);
-
-/** Write the current state into the view buffer (view_ptr()) and return its length in words:
- *    [n_tasks, dentry high-water mark, inode high-water mark]
- *    per task:   state, wait kind, wait object, op index, frames, then (fn, pc) per frame
- *    per dentry: flags, parent, name, inode, refcount, owner+1, lock holder+1, waiters mask
- *    per inode:  used, ino, is_dir, name, writer+1, readers mask, queue length, queue entries
- *                (task | mode << 8, mode 1 read, 2 write) */
-let view_len: i32 = 0;
-function put(v: i32): void { store<i32>(VIEW + (<usize>view_len << 2), v); view_len++; }
-
-export function state_view(): i32 {
-  view_len = 0;
-  const d_hwm = gw(G_D_HWM), i_hwm = gw(G_I_HWM);
-  put(n_tasks); put(d_hwm); put(i_hwm);
-  for (let t = 0; t < n_tasks; t++) {
-    put(tw(t, T_STATE)); put(tw(t, T_WAIT_KIND)); put(tw(t, T_WAIT_OBJ)); put(tw(t, T_OP));
-    const sp = tw(t, T_SP);
-    put(sp);
-    for (let k = 0; k < sp; k++) { const fr = frame_addr(t, k); put(fw(fr, F_FN)); put(fw(fr, F_PC)); }
-  }
-  for (let d = 1; d <= d_hwm; d++) {
-    put(dw_raw(d, D_FLAGS)); put(dw_raw(d, D_PARENT)); put(dw_raw(d, D_NAME)); put(dw_raw(d, D_INODE));
-    put(dw_raw(d, D_REF)); put(dw_raw(d, D_OWNER)); put(dw_raw(d, D_LOCKER)); put(dw_raw(d, D_WAITERS));
-  }
-  for (let i = 1; i <= i_hwm; i++) {
-    put(iw_raw(i, I_USED)); put(iw_raw(i, I_INO)); put(iw_raw(i, I_IS_DIR)); put(iw_raw(i, I_NAME));
-    put(iw_raw(i, RW_WRITER)); put(iw_raw(i, RW_READERS));
-    const q = iw_raw(i, RW_QLEN);
-    put(q);
-    for (let k = 0; k < q; k++) put(iw_raw(i, RW_Q + k));
-  }
-  return view_len;
-}
+// ---- the kernel state, for the page's state panel (sim/view.ts; not on any hot path) ------------
+/** Write the current state into the view buffer (view_ptr()) and return its length in words. */
+export function state_view(): i32 { return fill_view(); }
 export function view_ptr(): usize { return VIEW; }
 
 // ---- coverage (the fuzzer's feedback: sim/coverage.ts) -----------------------------------------

@@ -1,12 +1,13 @@
 // Safety checks of kernel-model.md section 7, each a stable id (abi.ts CHECK_*). The checks that
-// belong to one action (S1, S2, S5, S6, S9, S10, S15) are made where the action happens, in
-// kernel/dcache.ts; this file holds the ones that look across the state:
+// belong to one action (S1, S2, S5, S6, S9, S10, S15) are in check/dentry.ts, called where the
+// action happens in kernel/dcache.ts; this file holds the ones that look across the state:
 //   inlookup-shape       S3/S4  an in-lookup dentry is on the in-lookup hash, unhashed, negative and
 //                               referenced; nothing is on the in-lookup hash without PAR_LOOKUP
 //   lost-wakeup          L2     nobody sleeps on an episode that has ended or whose owner is gone
 //   waitqueue-lifetime   S7/S8  (on-stack generation) the frame holding d_wait outlives the episode
 //   episode-end          S5     the owner does not return with its episode still open
-//   ino-consistency      c8     procfs d_ino from readdir equals st_ino from stat
+//   ino-consistency      c8     (procfs, /proc/sys) readdir emitted no fallback d_ino, and a stat
+//                               returns the st_ino of every d_ino emitted for that name before it
 // Each runs only when something it depends on changed in the tick (dirty flags).
 
 import {
@@ -18,13 +19,12 @@ import {
   T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
   DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS, iw_raw, I_FLAGS, S_DYING, D_OWNER, T_SP, F_FN, F_L0,
-  frame_addr, fw,
+  frame_addr, fw, current,
 } from "../sim/state";
 import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
 import { n_tasks, waitqueue, fs_proc_like } from "../sim/config";
 import { fail, model_assert } from "../sim/verdict";
 import { fp_on, fp_emits } from "../sim/footprint";
-import { current } from "../kernel/task";
 
 /** Is some task asleep on (kind, obj)? */
 function has_sleeper(kind: i32, obj: i32): bool {
@@ -106,8 +106,10 @@ function scan_sleepers(): void {
 
 // ---- ino-consistency (procfs) -----------------------------------------------------------------
 
-/** readdir emitted d_ino for (dir, name): record it; the fallback ino never matches a real
- *  st_ino, and an emitted ino must match the inode the dcache holds for that name now. */
+/** readdir emitted d_ino for (dir, name): record it for the stats that follow; emitting the
+ *  fallback ino fails at once (it never matches a real st_ino). Nothing is compared with the
+ *  dcache here: an emitted d_ino is checked only against a later stat of the same name
+ *  (ino_check_stat), so one emitted after the last stat of its name is never compared. */
 export function ino_check_emit(t: i32, dir: i32, name: i32, ino: i32, fallback_ino: i32): void {
   if (!fs_proc_like()) return;
   if (fp_on()) fp_emits(true);

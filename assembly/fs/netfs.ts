@@ -19,9 +19,10 @@ import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
 import { assert_held, lock_inode } from "../kernel/lockdep_assert";
 import {
-  d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, __d_add, d_lookup_done,
-  d_invalidate, lookup_begin, lookup_end, dobj, EWOULDBLOCK,
+  d_lookup, dget, dput, d_in_lookup, d_is_negative, d_inode, d_name, d_splice_alias, __d_add,
+  d_lookup_done, d_invalidate, lookup_begin, lookup_end, dobj,
 } from "../kernel/dcache";
+import { EWOULDBLOCK } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn } from "./prime";

@@ -19,10 +19,11 @@ import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
 import { assert_held, assert_held_exclusive, assert_owns_in_lookup, lock_inode, in_lookup_raw } from "../kernel/lockdep_assert";
 import {
-  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias, d_owner,
-  __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj, d_instantiate,
-  EWOULDBLOCK, EEXIST, ENOENT, ENOTEMPTY,
+  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias,
+  d_owner, __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
+  d_instantiate,
 } from "../kernel/dcache";
+import { EEXIST, ENOENT, ENOTEMPTY, EWOULDBLOCK } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_create, srv_remove, srv_rename, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";

@@ -33,9 +33,10 @@ import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
 import { assert_held, assert_held_exclusive, lock_inode } from "../kernel/lockdep_assert";
 import {
-  d_lookup, dput, d_in_lookup, d_name, d_splice_alias, __d_add, d_lookup_done, lookup_begin, lookup_end, dobj,
-  EWOULDBLOCK,
+  d_lookup, dput, d_in_lookup, d_name, d_splice_alias, __d_add, d_lookup_done, lookup_begin,
+  lookup_end, dobj,
 } from "../kernel/dcache";
+import { EWOULDBLOCK } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn } from "./prime";

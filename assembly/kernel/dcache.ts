@@ -20,9 +20,9 @@
 //   __d_unalias and -ELOOP/-ESTALE are not modelled.
 // - Killing a dentry frees its slot at once (no LRU, no RCU delay); a hashed dentry is kept.
 
+import { EAGAIN, ENOENT, EWOULDBLOCK } from "./errno";
 import {
-  CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION,
-  CHECK_OWNER_ONLY, CHECK_SINGLE_LOOKUP, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
+  WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
   WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
   AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE,
 } from "../abi";
@@ -35,22 +35,17 @@ import {
 import { n_tasks, waitqueue, planted, series } from "../sim/config";
 import { IS_DEADDIR, IS_DYING } from "./inode";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
-import { fail, model_assert } from "../sim/verdict";
+import { model_assert } from "../sim/verdict";
+import {
+  check_unique_hashed, check_inlookup_unique, check_episode_ender, check_final_dput, check_add_once, check_instantiate_once,
+  check_single_lookup,
+} from "../check/dentry";
 import { ev } from "../sim/trace";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } from "./task";
 import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
 import { lockdep_acquire, lockdep_wait, lockdep_end_episode } from "../check/lockdep";
 import { LOCKDEP_IN_LOOKUP, LOCKDEP_LOOKUP_LOCK } from "../abi";
 import { assert_held, assert_held_exclusive, parent_lock_inode } from "./lockdep_assert";
-
-export const EWOULDBLOCK: i32 = -11;
-export const EAGAIN: i32 = -11 - 1000; // distinct from EWOULDBLOCK in the model (same number in Linux)
-export const ENOENT: i32 = -2;
-export const EEXIST: i32 = -17;
-export const ENOTDIR: i32 = -20;
-export const EPERM: i32 = -1;
-export const EACCES: i32 = -13;
-export const ENOTEMPTY: i32 = -39;
 
 @inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }
 @inline function has(d: i32, flag: i32): bool { return (dw(d, D_FLAGS) & flag) != 0; }
@@ -109,7 +104,7 @@ export function dput(t: i32, d: i32): void {
     sdw_raw(d, D_REF, ref);
     if (ref > 0 || has(d, DCACHE_HASHED)) return;
     sgw(G_SHAPE_DIRTY, 1);
-    if (has(d, DCACHE_IN_LOOKUP_HASH)) { fail(CHECK_EPISODE_END, t); return; }
+    if (check_final_dput(t, has(d, DCACHE_IN_LOOKUP_HASH))) return;   // S6
     const parent = dw(d, D_PARENT);
     sdw(d, D_FLAGS, 0);
     d = parent;
@@ -143,7 +138,7 @@ export function in_lookup_find(parent: i32, name: i32): i32 {
 /** Insert a new in-lookup dentry owned by `t`; its wait queue lives in the caller's frame.
  *  `d`: the caller's NEW-PRIVATE dentry (kernel.series neilbrown-083efdc), or 0 to allocate. */
 function d_insert_in_lookup(t: i32, parent: i32, name: i32, d: i32 = 0): i32 {
-  if (in_lookup_find(parent, name) != 0 || d_lookup(parent, name) != 0) fail(CHECK_INLOOKUP_UNIQUE, t); // S2
+  check_inlookup_unique(t, in_lookup_find(parent, name) != 0 || d_lookup(parent, name) != 0);   // S2
   if (d == 0) d = d_alloc(parent, name);
   set_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH);
   sdw(d, D_OWNER, t + 1);
@@ -171,10 +166,7 @@ export function __d_lookup_unhash(t: i32, d: i32): void {
   model_assert(d_in_lookup(d), "__d_lookup_unhash of a dentry not in lookup");
   const owner = dw(d, D_OWNER) - 1;
   const locker = has(d, DCACHE_LOOKUP_LOCKED) ? dw(d, D_LOCKER) - 1 : -1;
-  if (t != owner) {
-    if (t != locker) fail(CHECK_EPISODE_END, t);   // S5: ended by neither owner nor lock holder
-    fail(CHECK_OWNER_ONLY, t);                      // S15: Al Viro's invariant
-  }
+  check_episode_ender(t, owner, locker);   // S5, S15
   lockdep_end_episode(owner, locker, d);
   clear_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH | DCACHE_LOOKUP_LOCKED);
   stw(owner, T_EPISODES, tw(owner, T_EPISODES) - 1);
@@ -207,10 +199,10 @@ export function d_lookup_done(t: i32, d: i32): bool {
 /** Models: __d_add(): end the episode if in lookup (start_dir_add/end_dir_add), attach the inode
  *  (0: a negative dentry) and insert into the main hash. */
 export function __d_add(t: i32, d: i32, inode: i32): void {
-  if (!d_unhashed(d) || !d_is_negative(d)) { fail(CHECK_SINGLE_INSTANTIATION, t); return; } // S10
+  if (!check_add_once(t, d)) return;                                              // S10
   if (d_in_lookup(d)) __d_lookup_unhash(t, d);
-  if (d_lookup(dw(d, D_PARENT), dw(d, D_NAME)) != 0) fail(CHECK_UNIQUE_HASHED, t);       // S1
-  if (in_lookup_find(dw(d, D_PARENT), dw(d, D_NAME)) != 0) fail(CHECK_INLOOKUP_UNIQUE, t); // S2
+  check_unique_hashed(t, d_lookup(dw(d, D_PARENT), dw(d, D_NAME)));               // S1
+  check_inlookup_unique(t, in_lookup_find(dw(d, D_PARENT), dw(d, D_NAME)) != 0);  // S2
   sdw(d, D_INODE, inode);
   set_flag(d, DCACHE_HASHED);
   sgw(G_SHAPE_DIRTY, 1);
@@ -228,7 +220,7 @@ export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
  *  parent i_rwsem held exclusive. */
 export function d_instantiate(t: i32, d: i32, inode: i32): void {
   assert_held_exclusive(t, parent_lock_inode(d), "d_instantiate");
-  if (!d_is_negative(d) || d_in_lookup(d)) { fail(CHECK_SINGLE_INSTANTIATION, t); return; } // S10
+  if (!check_instantiate_once(t, d)) return;   // S10
   sdw(d, D_INODE, inode);
   sgw(G_SHAPE_DIRTY, 1);
 }
@@ -256,7 +248,7 @@ export function d_move(t: i32, d: i32, target: i32): void {
   clear_flag(target, DCACHE_HASHED);
   clear_flag(d, DCACHE_HASHED);
   sdw(d, D_NAME, dw(target, D_NAME));
-  if (d_lookup(dw(d, D_PARENT), dw(d, D_NAME)) != 0) fail(CHECK_UNIQUE_HASHED, t);
+  check_unique_hashed(t, d_lookup(dw(d, D_PARENT), dw(d, D_NAME)));   // S1
   set_flag(d, DCACHE_HASHED);
   sgw(G_SHAPE_DIRTY, 1);
 }
@@ -264,13 +256,8 @@ export function d_move(t: i32, d: i32, target: i32): void {
 /** S9 bookkeeping, not a kernel function: a ->lookup or readdir instantiate starts (checking that
  *  no other is in flight for the same (parent, name)) or ends on `d`. */
 export function lookup_begin(t: i32, d: i32): void {
-  sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);     // records d's key: the scan below is over that key
-  let in_flight = 0;
-  const parent = dw_raw(d, D_PARENT), name = dw_raw(d, D_NAME);
-  for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
-    if ((dw_raw(e, D_FLAGS) & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_PARENT) == parent && dw_raw(e, D_NAME) == name) in_flight += dw_raw(e, D_LOOKUPS);
-  }
-  if (in_flight > 1) fail(CHECK_SINGLE_LOOKUP, t);
+  sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) + 1);     // records d's key: the check's scan is over that key
+  check_single_lookup(t, d);                   // S9
 }
 export function lookup_end(d: i32): void { sdw(d, D_LOOKUPS, dw(d, D_LOOKUPS) - 1); }
 

@@ -29,9 +29,10 @@ import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, callp, ret, ret_yield, ret_value } from "./task";
 import {
-  d_lookup, dget, dput, d_alloc, d_in_lookup, d_is_negative, d_inode, d_name, d_lookup_done, d_episode_to_caller, dobj,
-  ENOENT, ENOTDIR, EAGAIN,
+  d_lookup, dget, dput, d_alloc, d_in_lookup, d_is_negative, d_inode, d_name, d_lookup_done,
+  d_episode_to_caller, dobj,
 } from "./dcache";
+import { EAGAIN, ENOENT, ENOTDIR } from "./errno";
 import { inode_lock_shared, inode_unlock_shared, dir_inode, i_is_dir, IS_DEADDIR, iobj } from "./inode";
 import { stw, T_RET } from "../sim/state";
 import { up_read } from "./rwsem";

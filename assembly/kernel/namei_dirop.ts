@@ -20,9 +20,10 @@ import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, callp, ret, ret_yield, ret_value, block, wake_all } from "./task";
 import {
-  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_parent, d_name, d_lookup_done, d_delete,
-  d_wait_lookup_prepare, dobj, ENOENT, EEXIST, ENOTDIR, EAGAIN, EPERM, EACCES,
+  d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_parent, d_name, d_lookup_done,
+  d_delete, d_wait_lookup_prepare, dobj,
 } from "./dcache";
+import { EACCES, EAGAIN, EEXIST, ENOENT, ENOTDIR, EPERM } from "./errno";
 import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_set_dead, i_set_dying, i_clear_dying } from "./inode";
 import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP } from "../sim/state";
 import { fp_on, fp_pkey } from "../sim/footprint";

@@ -23,8 +23,7 @@ import { fuse_readdir_state, fuse_direntplus_link_state, fuse_lookup_state } fro
 import { cifs_readdir_state, cifs_prime_dcache_state, cifs_lookup_state } from "../fs/smb";
 import { proc_sys_readdir_state, proc_sys_fill_cache_state } from "../fs/proc_sys";
 import { ovl_iterate_state, ovl_lookup_state } from "../fs/overlayfs";
-import { PC_SYSCALL_ENTER, PC_SYSCALL_EXIT } from "../sim/tick";
-import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR } from "../abi";
+import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT } from "../abi";
 
 export function state_name(fn: i32, pc: i32): string {
   if ((fn >= FN_VFS_STATX && fn <= FN_DO_RENAMEAT2) || fn == FN_DO_RMDIR) {

@@ -16,7 +16,8 @@ import { fs_type, iterate_wrapped as wrapped_knob, path_len } from "../sim/confi
 import { STEP_NEXT, L, setL, pc_of, call, callp, ret, ret_yield, ret_value, yield_ } from "./task";
 import { inode_lock_shared, inode_lock, inode_unlock_shared, dir_inode, iobj, i_name } from "./inode";
 import { up_read, downgrade_write } from "./rwsem";
-import { dput, d_name, dobj, ENOTDIR } from "./dcache";
+import { dput, d_name, dobj } from "./dcache";
+import { ENOTDIR } from "./errno";
 import { d_is_dir } from "./namei";
 import { ev } from "../sim/trace";
 import { sfw, F_PC } from "../sim/state";

@@ -9,7 +9,7 @@
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
   tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
-  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, T_EPISODES, task_changed, set_task_state, gw, G_RUNNABLE,
+  MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, T_EPISODES, task_changed, set_task_state, gw, G_RUNNABLE, current,
 } from "../sim/state";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
@@ -20,10 +20,6 @@ import { cov, COV_BLOCK, COV_WAKE } from "../sim/coverage";
 export const STEP_NEXT: i32 = 0;
 export const STEP_YIELD: i32 = 1;
 export const STEP_BLOCK: i32 = 2;
-
-/** The task whose step is running (set by the scheduler tick). */
-export let current: i32 = 0;
-export function set_current(t: i32): void { current = t; }
 
 @inline export function top(t: i32): usize { return frame_addr(t, tw(t, T_SP) - 1); }
 @inline export function L(fr: usize, i: i32): i32 { return fw(fr, F_L0 + i); }

@@ -1,6 +1,7 @@
 // All mutable model state lives in one block of static linear memory, as tables of fixed-size
 // records of i32 words. Reset is a copy of the initial block, a snapshot is a copy of the block,
-// and a canonical hash (a later issue) is a hash over it. Handles are 1-based table indices with
+// and the exhaustive search's canonical state hash (sim/explore.ts) is a hash over its tables.
+// Handles are 1-based table indices with
 // 0 meaning none; task ids are 0-based (task t is stored as t + 1 where a field can be empty).
 
 import { MAX_TASKS } from "../abi";
@@ -195,6 +196,12 @@ export function fp_srv_of(o: i32, write: bool): void {
  *  reset or snapshot of a 3-task scenario copies 3 task records, not 16). */
 export let live_bytes: i32 = STATE_BYTES;
 export function set_live_tasks(n: i32): void { live_bytes = (OFF_T + n * T_WORDS) << 2; }
+
+/** The task whose step is running, set by the scheduler tick (sim/tick.ts) before the step: the
+ *  waker a wake-up names, the task a check made after the step blames. Not part of the block:
+ *  every tick sets it first. */
+export let current: i32 = 0;
+export function set_current(t: i32): void { current = t; }
 
 /** Tasks whose records changed since their signatures (OFF_SIG) were last computed: the task
  *  that ran and the tasks it woke. Not part of the state: a restored snapshot is clean. */

@@ -3,19 +3,18 @@
 // (in wasm) or on the host (dfs, replay driven tick by tick).
 
 import {
-  VERDICT_RUNNING, VERDICT_OK, VERDICT_DEADLOCK, VERDICT_VIOLATION, VERDICT_TICK_LIMIT,
-  CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS, OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR,
-  AUX_NONE,
+  VERDICT_RUNNING, VERDICT_OK, VERDICT_TICK_LIMIT, CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS,
+  OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR, AUX_NONE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT,
 } from "../abi";
 import {
-  gw, sgw, tw, stw, G_TICK, G_VERDICT, G_CHECK, G_FAIL_TASK, G_DONE, G_LAST_TASK, G_PREEMPTIONS,
-  T_STATE, T_OP, T_SP, T_RET, T_OP_RESULT, TS_RUNNABLE, TS_DONE, F_FN, F_PC,
+  gw, sgw, tw, stw, fw, G_TICK, G_VERDICT, G_CHECK, G_DONE, G_LAST_TASK, G_PREEMPTIONS, G_RUNNABLE, G_INLOOKUP,
+  T_STATE, T_OP, T_SP, T_RET, T_OP_RESULT, TS_RUNNABLE, TS_DONE, F_FN, F_PC, task_changed, set_task_state, frame_addr,
+  set_current,
 } from "./state";
-import { n_tasks, ticks_max, task_n_ops, op_word, check_on } from "./config";
+import { n_tasks, ticks_max, task_n_ops, op_word } from "./config";
 import { ev, trace_on } from "./trace";
-import { model_assert } from "./verdict";
-import { STEP_NEXT, top, call, set_current } from "../kernel/task";
-import { fw, task_changed, set_task_state, G_RUNNABLE, frame_addr } from "./state";
+import { model_assert, fail, end_run } from "./verdict";
+import { STEP_NEXT, top, call } from "../kernel/task";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
@@ -41,7 +40,6 @@ import { check_shapes, check_lost_wakeups } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
 import { cov, cov_step, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
-import { G_INLOOKUP } from "./state";
 import { LEAN } from "./build";
 
 /** Run task t's frames until one ends the tick (STEP_YIELD or STEP_BLOCK) or the system call
@@ -107,11 +105,7 @@ function run_frames(t: i32): void {
 export let por_tracking: bool = false;
 export function set_por_tracking(on: bool): void { por_tracking = on; }
 
-/** Pseudo program counters of a system call frame's trace events: entry and return. */
-export const PC_SYSCALL_ENTER: i32 = 62;
-export const PC_SYSCALL_EXIT: i32 = 63;
-
-/** The system call frame for op k of task t. */
+/** The system call frame (its kernel function) for an op code (abi.ts OP_*). */
 export function op_fn(code: i32): i32 {
   if (code == OP_STAT) return FN_VFS_STATX;
   if (code == OP_GETDENTS) return FN_GETDENTS64;
@@ -183,26 +177,20 @@ function end_of_tick(): i32 {
   if (gw(G_VERDICT) == VERDICT_RUNNING) check_shapes();
   if (gw(G_VERDICT) == VERDICT_RUNNING) check_lost_wakeups(false);
   if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
-  if (gw(G_DONE) == n_tasks) { sgw(G_VERDICT, VERDICT_OK); return VERDICT_OK; }
+  if (gw(G_DONE) == n_tasks) return end_run(VERDICT_OK);
   if (runnable_mask() == 0) {
     check_lost_wakeups(true);
     if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
     const n = find_cycle();
     for (let i = 0; i < n; i++) cov(COV_CYCLE + cycle_kind(i) * 8 + cycle_kind((i + 1) % n));
-    if (n == 0 && check_on(CHECK_LOST_WAKEUP)) {
-      // blocked for good on something no one will release: an owner that is gone
-      sgw(G_VERDICT, VERDICT_VIOLATION); sgw(G_CHECK, CHECK_LOST_WAKEUP); sgw(G_FAIL_TASK, -1);
-      return VERDICT_VIOLATION;
-    }
-    if (check_on(CHECK_DEADLOCK)) {
-      sgw(G_VERDICT, VERDICT_DEADLOCK); sgw(G_CHECK, CHECK_DEADLOCK); sgw(G_FAIL_TASK, -1);
-      return VERDICT_DEADLOCK;
-    }
-    // deadlock check disabled: the run is stuck, report it as out of ticks
-    sgw(G_VERDICT, VERDICT_TICK_LIMIT);
-    return VERDICT_TICK_LIMIT;
+    // no cycle: blocked for good on something no one will release (an owner that is gone)
+    if (n == 0) fail(CHECK_LOST_WAKEUP, -1);
+    fail(CHECK_DEADLOCK, -1);   // the first failure wins: a no-op after a lost wakeup
+    if (gw(G_VERDICT) != VERDICT_RUNNING) return gw(G_VERDICT);
+    // the checks are disabled: the run is stuck, report it as out of ticks
+    return end_run(VERDICT_TICK_LIMIT);
   }
-  if (gw(G_TICK) >= ticks_max) { sgw(G_VERDICT, VERDICT_TICK_LIMIT); return VERDICT_TICK_LIMIT; }
+  if (gw(G_TICK) >= ticks_max) return end_run(VERDICT_TICK_LIMIT);
   return VERDICT_RUNNING;
 }
 

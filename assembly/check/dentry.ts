@@ -1,0 +1,84 @@
+// The dentry checks that belong to one action (kernel-model.md section 7), each a named function
+// called in one line where the action happens in kernel/dcache.ts; invariants.ts has the checks
+// that look across the state after a tick.
+//   unique-hashed          S1   hashing a dentry leaves one hashed dentry per (parent, name)
+//   inlookup-unique        S2   at most one in-lookup dentry per (parent, name), and none beside a
+//                               hashed one
+//   episode-end            S5   an episode is ended by its owner or the lookup-lock holder;
+//                          S6   no final dput of a dentry still on the in-lookup hash
+//   single-lookup          S9   one ->lookup or readdir instantiate in flight per (parent, name)
+//   single-instantiation   S10  a dentry is instantiated once: __d_add / d_splice_alias of a
+//                               hashed or positive dentry, d_instantiate of a positive or in-lookup
+//                               one, is the BUG_ON Linux has there
+//   owner-only             S15  only the owner ends an in-lookup episode (Al Viro)
+// The facts a check needs from the dcache's hashes (d_lookup, in_lookup_find) are computed at the
+// action by those functions, which record the step's footprint; what reads here are the
+// footprint-recording accessors where the action read the same field before (so partial-order
+// reduction sees what it saw), raw ones for the scans that were raw.
+
+import {
+  CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION, CHECK_OWNER_ONLY,
+  CHECK_SINGLE_LOOKUP,
+} from "../abi";
+import {
+  dw, dw_raw, gw, D_FLAGS, D_INODE, D_PARENT, D_NAME, D_LOOKUPS, G_D_HWM, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP,
+  DCACHE_HASHED,
+} from "../sim/state";
+import { fail } from "../sim/verdict";
+
+/** S1: `twin` is the hashed dentry d_lookup() finds for the key a dentry is about to be hashed
+ *  under (__d_add, d_move), 0 for none; another one there breaks unique-hashed. */
+@inline export function check_unique_hashed(t: i32, twin: i32): void {
+  if (twin != 0) fail(CHECK_UNIQUE_HASHED, t);
+}
+
+/** S2: a dentry is about to go on the in-lookup hash (d_alloc_parallel's insert), or be hashed
+ *  (__d_add), while `twin` (in_lookup_find, or d_lookup for an insert) says the key already has
+ *  an in-lookup dentry, or a hashed one. */
+@inline export function check_inlookup_unique(t: i32, twin: bool): void {
+  if (twin) fail(CHECK_INLOOKUP_UNIQUE, t);
+}
+
+/** S5 and S15 when task `t` ends an in-lookup episode whose owner is `owner` and whose lookup-lock
+ *  holder is `locker` (-1: none): anyone but the owner breaks owner-only (S15); anyone but the
+ *  owner or the lock holder also breaks episode-end (S5). */
+@inline export function check_episode_ender(t: i32, owner: i32, locker: i32): void {
+  if (t != owner) {
+    if (t != locker) fail(CHECK_EPISODE_END, t);   // S5: ended by neither owner nor lock holder
+    fail(CHECK_OWNER_ONLY, t);                      // S15: Al Viro's invariant
+  }
+}
+
+/** S6: the final dput() of an unhashed dentry: true (and episode-end broken) if it is still on
+ *  the in-lookup hash; dput then leaves it dangling on the chain, as Linux would. */
+@inline export function check_final_dput(t: i32, on_in_lookup_hash: bool): bool {
+  if (on_in_lookup_hash) fail(CHECK_EPISODE_END, t);
+  return on_in_lookup_hash;
+}
+
+/** S10 for __d_add() / d_splice_alias(): `d` must be unhashed and negative. False (and
+ *  single-instantiation broken) otherwise: the caller then leaves the dentry as it is. */
+export function check_add_once(t: i32, d: i32): bool {
+  if ((dw(d, D_FLAGS) & DCACHE_HASHED) == 0 && dw(d, D_INODE) == 0) return true;
+  fail(CHECK_SINGLE_INSTANTIATION, t);
+  return false;
+}
+
+/** S10 for d_instantiate() on a hashed negative dentry: `d` must be negative and not in lookup. */
+export function check_instantiate_once(t: i32, d: i32): bool {
+  if (dw(d, D_INODE) == 0 && (dw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) return true;
+  fail(CHECK_SINGLE_INSTANTIATION, t);
+  return false;
+}
+
+/** S9: a ->lookup or readdir instantiate has just started on `d` (its D_LOOKUPS counted): the
+ *  instantiates in flight over every dentry with d's key must be one. The scan is raw: the
+ *  caller's write of D_LOOKUPS recorded d's key. */
+export function check_single_lookup(t: i32, d: i32): void {
+  let in_flight = 0;
+  const parent = dw_raw(d, D_PARENT), name = dw_raw(d, D_NAME);
+  for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
+    if ((dw_raw(e, D_FLAGS) & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_PARENT) == parent && dw_raw(e, D_NAME) == name) in_flight += dw_raw(e, D_LOOKUPS);
+  }
+  if (in_flight > 1) fail(CHECK_SINGLE_LOOKUP, t);
+}
