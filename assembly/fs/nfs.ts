@@ -26,7 +26,9 @@ import {
 import { EEXIST, ENOENT, ENOTEMPTY, EWOULDBLOCK } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_create, srv_remove, srv_rename, srv_children_mask, srv_name, srv_is_dir } from "./server";
-import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
+import {
+  prime_alloc_fn, prime_drops_lock, drop_lock_step, drop_lock_result, DROP_LOCK_UNLOCK, DROP_LOCK_ALLOC, DROP_LOCK_RELOCK, DROP_LOCK_RELOCKED,
+} from "./prime";
 import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
@@ -77,8 +79,8 @@ export function nfs_readdir(t: i32, fr: usize): i32 {
 // Locals: 0 dir, 1 server object (fileid), 2 name, 3 dentry, 4 inode, 5 drop-lock result,
 // 6 drop-lock: the lock was held exclusive.
 const NP_LOOKUP: i32 = 0, NP_ALLOC: i32 = 1, NP_GOT: i32 = 2, NP_EXISTING: i32 = 3, NP_FHGET: i32 = 4,
-  NP_SPLICE: i32 = 5, NP_DONE: i32 = 6, NP_DPUT: i32 = 7, NP_DROP: i32 = 8, NP_DROP_ALLOC: i32 = 9,
-  NP_RELOCK: i32 = 10, NP_RELOCKED: i32 = 11;
+  NP_SPLICE: i32 = 5, NP_DONE: i32 = 6, NP_DPUT: i32 = 7, NP_DROP: i32 = DROP_LOCK_UNLOCK, NP_DROP_ALLOC: i32 = DROP_LOCK_ALLOC,
+  NP_RELOCK: i32 = DROP_LOCK_RELOCK, NP_RELOCKED: i32 = DROP_LOCK_RELOCKED;
 
 export function nfs_prime_dcache_state(pc: i32): string {
   switch (pc) {
@@ -158,14 +160,11 @@ export function nfs_prime_dcache(t: i32, fr: usize): i32 {
       assert_held(t, lock_inode(dir), "nfs_prime_dcache");
       return ret_yield(t, 0);
     case NP_DROP:
-      return prime_unlock(t, fr, FN_NFS_PRIME_DCACHE, NP_DROP, NP_DROP_ALLOC, dir_inode(dir), 6);
     case NP_DROP_ALLOC:
-      return callp(t, fr, NP_RELOCK, FN_D_ALLOC_PARALLEL, dir, L(fr, 2));
     case NP_RELOCK:
-      setL(fr, 5, ret_value(t));
-      return prime_relock(t, fr, FN_NFS_PRIME_DCACHE, NP_RELOCK, NP_RELOCKED, dir_inode(dir), 6);
+      return drop_lock_step(t, fr, FN_NFS_PRIME_DCACHE, pc_of(fr));
     case NP_RELOCKED:
-      return prime_got(t, fr, L(fr, 5));
+      return prime_got(t, fr, drop_lock_result(fr));
   }
   model_assert(false, "nfs_prime_dcache: bad pc");
   return STEP_NEXT;

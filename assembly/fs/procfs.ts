@@ -20,7 +20,9 @@ import {
 import { ENOENT, EWOULDBLOCK } from "../kernel/errno";
 import { proc_make_inode, i_obj, i_ino, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
-import { prime_alloc_fn, prime_drops_lock, prime_unlock, prime_relock } from "./prime";
+import {
+  prime_alloc_fn, prime_drops_lock, drop_lock_step, drop_lock_result, DROP_LOCK_UNLOCK, DROP_LOCK_ALLOC, DROP_LOCK_RELOCK, DROP_LOCK_RELOCKED,
+} from "./prime";
 import { ino_check_emit } from "../check/invariants";
 import {
   FN_PROC_FILL_CACHE, FN_PROC_SYS_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
@@ -62,8 +64,8 @@ export function proc_readdir(t: i32, fr: usize): i32 {
 // Locals: 0 dir, 1 entry object, 2 name, 3 dentry, 4 inode, 5 drop-lock result, 6 drop-lock:
 // the lock was held exclusive.
 const PF_LOOKUP: i32 = 0, PF_ALLOC: i32 = 1, PF_GOT: i32 = 2, PF_MAKE_INODE: i32 = 3, PF_SPLICE: i32 = 4,
-  PF_DONE: i32 = 5, PF_EMIT: i32 = 6, PF_FALLBACK: i32 = 7, PF_DROP: i32 = 8, PF_DROP_ALLOC: i32 = 9,
-  PF_RELOCK: i32 = 10, PF_RELOCKED: i32 = 11;
+  PF_DONE: i32 = 5, PF_EMIT: i32 = 6, PF_FALLBACK: i32 = 7, PF_DROP: i32 = DROP_LOCK_UNLOCK, PF_DROP_ALLOC: i32 = DROP_LOCK_ALLOC,
+  PF_RELOCK: i32 = DROP_LOCK_RELOCK, PF_RELOCKED: i32 = DROP_LOCK_RELOCKED;
 
 export function proc_fill_cache_state(pc: i32): string {
   switch (pc) {
@@ -143,14 +145,11 @@ export function fill_cache(t: i32, fr: usize, fn: i32): i32 {
       assert_held(t, lock_inode(dir), fn_name(fn));
       return ret_yield(t, 0);
     case PF_DROP:
-      return prime_unlock(t, fr, fn, PF_DROP, PF_DROP_ALLOC, dir_inode(dir), 6);
     case PF_DROP_ALLOC:
-      return callp(t, fr, PF_RELOCK, FN_D_ALLOC_PARALLEL, dir, L(fr, 2));
     case PF_RELOCK:
-      setL(fr, 5, ret_value(t));
-      return prime_relock(t, fr, fn, PF_RELOCK, PF_RELOCKED, dir_inode(dir), 6);
+      return drop_lock_step(t, fr, fn, pc_of(fr));
     case PF_RELOCKED:
-      return fill_got(t, fr, fn, L(fr, 5));
+      return fill_got(t, fr, fn, drop_lock_result(fr));
   }
   model_assert(false, "proc_fill_cache: bad pc");
   return STEP_NEXT;

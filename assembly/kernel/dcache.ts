@@ -20,12 +20,13 @@
 //   __d_unalias and -ELOOP/-ESTALE are not modelled.
 // - Killing a dentry frees its slot at once (no LRU, no RCU delay); a hashed dentry is kept.
 
-import { EAGAIN, ENOENT, EWOULDBLOCK } from "./errno";
 import {
   WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
   WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
-  AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE,
+  AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE, LOCKDEP_IN_LOOKUP,
+  LOCKDEP_LOOKUP_LOCK,
 } from "../abi";
+import { EAGAIN, ENOENT, EWOULDBLOCK } from "./errno";
 import {
   dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, stw, T_EPISODES, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
   D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_D_HWM, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
@@ -44,7 +45,6 @@ import { ev } from "../sim/trace";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } from "./task";
 import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
 import { lockdep_acquire, lockdep_wait, lockdep_end_episode } from "../check/lockdep";
-import { LOCKDEP_IN_LOOKUP, LOCKDEP_LOOKUP_LOCK } from "../abi";
 import { assert_held, assert_held_exclusive, parent_lock_inode } from "./lockdep_assert";
 
 @inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }

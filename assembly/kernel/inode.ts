@@ -2,13 +2,15 @@
 // include/linux/fs.h around the directory's i_rwsem.
 
 import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED } from "../abi";
-import { iw, siw, gw, sgw, inode_addr, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, I_FLAGS, I_DYING, S_DEAD, S_DYING, MAX_INODES, G_NEXT_INO, G_I_HWM } from "../sim/state";
+import {
+  iw, siw, gw, sgw, dw, inode_addr, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, I_FLAGS, I_DYING, S_DEAD, S_DYING,
+  MAX_INODES, G_NEXT_INO, G_I_HWM, D_INODE,
+} from "../sim/state";
 import { model_assert } from "../sim/verdict";
 import { fp_on, fp_next_ino } from "../sim/footprint";
 import { ev } from "../sim/trace";
 import { down_read, down_write, up_read, up_write } from "./rwsem";
 import { block, yield_ } from "./task";
-import { dw, D_INODE } from "../sim/state";
 
 /** NFS inode numbers are the server's fileids: FILEID_BASE + server object id. */
 export const FILEID_BASE: i32 = 1000;

@@ -20,14 +20,13 @@
 // (kernel-model.md 5.2 argues stable deadlocks are preserved both ways); the 256-reader cap and
 // timing are not modelled.
 
-import { RWSEM_LINUX, RWSEM_FIFO, RWSEM_READER_PREF, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, PLANT_READER_BARGING } from "../abi";
+import { RWSEM_LINUX, RWSEM_FIFO, RWSEM_READER_PREF, PLANT_READER_BARGING, LOCKDEP_I_RWSEM } from "../abi";
 import { iw, siw, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, RWSEM_QUEUE_MAX } from "../sim/state";
 import { rwsem_policy, planted } from "../sim/config";
 import { wake } from "./task";
 import { model_assert } from "../sim/verdict";
 import { cov, COV_QUEUE } from "../sim/coverage";
 import { lockdep_acquire, lockdep_release, lockdep_downgrade } from "../check/lockdep";
-import { LOCKDEP_I_RWSEM } from "../abi";
 import { assert_held_exclusive } from "./lockdep_assert";
 
 const MODE_READ: i32 = 1;
@@ -179,9 +178,9 @@ export function rwsem_waits_for(inode: i32, t: i32): i32 {
     mask |= 1 << q_task(inode, j);
     if (q_mode(inode, j) == MODE_READ) reader_ahead = true;
   }
-  if (rwsem_policy == RWSEM_READER_PREF) {
-    for (let j = k + 1; j < n; j++) if (q_mode(inode, j) == MODE_READ) mask |= 1 << q_task(inode, j);
-  } else if (reader_ahead && rwsem_policy == RWSEM_LINUX) {
+  // the readers queued behind it are served first: always under reader-pref; under linux when a
+  // reader ahead of it is granted, which takes every queued reader along (phase-fair)
+  if (rwsem_policy == RWSEM_READER_PREF || (reader_ahead && rwsem_policy == RWSEM_LINUX)) {
     for (let j = k + 1; j < n; j++) if (q_mode(inode, j) == MODE_READ) mask |= 1 << q_task(inode, j);
   }
   return mask;

@@ -5,17 +5,15 @@
 import { VERDICT_RUNNING } from "../abi";
 import {
   sgw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO,
-  TS_RUNNABLE, D_REF, save_initial, set_live_tasks, set_task_state,
+  TS_RUNNABLE, D_REF, DCACHE_HASHED, D_FLAGS, dw, save_initial, set_live_tasks, set_task_state,
 } from "./state";
 import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_proc_like } from "./config";
-import { srv_create, srv_lookup, ROOT_OBJ } from "../fs/server";
+import { srv_create, srv_lookup, srv_is_dir, ROOT_OBJ } from "../fs/server";
 import { d_alloc, d_lookup, d_inode } from "../kernel/dcache";
 import { new_inode, nfs_fhget, proc_make_inode, i_obj } from "../kernel/inode";
 import { start_next_op } from "./tick";
 import { ROOT_DENTRY } from "../kernel/namei";
-import { srv_is_dir } from "../fs/server";
 import { model_assert } from "./verdict";
-import { DCACHE_HASHED, dw, D_FLAGS } from "./state";
 
 /** The proc inode numbers handed out by get_next_ino() start here. */
 export const PROC_FIRST_INO: i32 = 100;
