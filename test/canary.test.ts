@@ -4,7 +4,8 @@
 // of execs are in docs/fuzzing.md; the budgets here leave room above them.
 import { describe, expect, it } from "vitest";
 import type { Plant } from "../host/core/abi";
-import { Fuzzer, prepareCorpus, reportKey, type Finding } from "../host/core/fuzz";
+import { Fuzzer, prepareCorpus, type Finding } from "../host/core/fuzz";
+import { keyOf } from "../host/core/outcome";
 import { meets } from "../host/core/matrix";
 import { ReplayDivergence, replayScenario } from "../host/core/run";
 import { encodeScenario, expectationFor, parseSeedFile, type SeedFile } from "../host/core/seed";
@@ -49,16 +50,16 @@ describe.each(CANARIES)("plant %s", (plant, key, budget, why) => {
     expect(seed.plant).toEqual(masked ? [] : [plant]);
     const report = replay(seed);
     expect(meets(report, expectationFor(seed))).toBe(true);
-    expect(`${found!.kind} ${reportKey(report)}`).toBe(key);
+    expect(`${found!.kind} ${keyOf(report)}`).toBe(key);
     // ... and the recorded schedule does not show the same failure on the other one.
     const other = { ...seed, plant: masked ? [plant] : [] };
     let otherKey = "diverged";
     try {
-      otherKey = reportKey(replay(other));
+      otherKey = keyOf(replay(other));
     } catch (e) {
       if (!(e instanceof ReplayDivergence)) throw e;
     }
-    expect(otherKey).not.toBe(reportKey(report));
+    expect(otherKey).not.toBe(keyOf(report));
     expect(seed.about).toMatch(/never fails this way: exhaustive search of its \d+ schedules with at most 3 preemptions/);
   });
 });

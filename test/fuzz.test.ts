@@ -16,14 +16,13 @@ import {
   coverageCount,
   splitmix64,
   mutate,
-  outcomeKey,
   parseAllow,
   prepareCorpus,
-  reportKey,
   toRaw,
   type Allow,
   type ExecRecord,
 } from "../host/core/fuzz";
+import { failureKey, keyOf } from "../host/core/outcome";
 import { meets } from "../host/core/matrix";
 import { replayScenario } from "../host/core/run";
 import { AXES, axisValue, encodeScenario, expectationFor, parseSeedFile, serializeSeedFile, validateSeedObject } from "../host/core/seed";
@@ -210,14 +209,14 @@ describe("Fuzzer", () => {
       const enc = encodeScenario(seed);
       const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
       expect(meets(report, expectationFor(seed))).toBe(true);
-      expect(reportKey(report)).toBe(finding.key);
+      expect(keyOf(report)).toBe(finding.key);
     }
   });
 
   it("dedup keys: verdict, check, and the multiset of a cycle's edge kinds", () => {
-    expect(outcomeKey({ verdict: "violation", invariant: "lost-wakeup" })).toBe("violation lost-wakeup");
-    expect(outcomeKey({ verdict: "deadlock", edges: ["in-lookup wait", "rwsem write"] })).toBe("deadlock [in-lookup wait, rwsem write]");
-    expect(outcomeKey({ verdict: "tick-limit" })).toBe("tick-limit");
+    expect(failureKey({ verdict: "violation", invariant: "lost-wakeup" })).toBe("violation lost-wakeup");
+    expect(failureKey({ verdict: "deadlock", edges: ["in-lookup wait", "rwsem write"] })).toBe("deadlock [in-lookup wait, rwsem write]");
+    expect(failureKey({ verdict: "tick-limit" })).toBe("tick-limit");
   });
 
   it("--allow: every exec stays inside the allowed variants", () => {
@@ -351,7 +350,7 @@ describe("vfsim fuzz", () => {
       const enc = encodeScenario(seed);
       const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
       expect(meets(report, expectationFor(seed)), f.file).toBe(true);
-      expect(reportKey(report)).toBe(f.key);
+      expect(keyOf(report)).toBe(f.key);
       expect(seed.expect[0].verdict).toBe(f.verdict);
       const stream = seeds.findIndex((s) => seed.about.startsWith(`Found by vfsim fuzz --seed ${s} at exec ${f.exec}:`));
       expect(stream, seed.about).toBeGreaterThanOrEqual(0);

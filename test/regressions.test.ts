@@ -3,7 +3,7 @@
 // fixed bug stays fixed and a model change that alters a verdict shows up here, by file name.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { reportKey } from "../host/core/fuzz";
+import { keyOf } from "../host/core/outcome";
 import { meets } from "../host/core/matrix";
 import { replayScenario } from "../host/core/run";
 import { encodeScenario, expectationFor, parseSeedFile } from "../host/core/seed";
@@ -27,7 +27,7 @@ describe("fixtures/regressions", () => {
     expect(expected.verdict).not.toBe("ok");
     const enc = encodeScenario(seed);
     const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
-    const got = reportKey(report) + (report.cycle ? ` (${report.cycle.map((e) => e.task).join(" -> ")})` : "");
+    const got = keyOf(report) + (report.cycle ? ` (${report.cycle.map((e) => e.task).join(" -> ")})` : "");
     expect(meets(report, expected), `replayed to ${got}`).toBe(true);
   });
 });

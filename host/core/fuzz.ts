@@ -19,7 +19,6 @@
  */
 
 import {
-  CHECKS,
   FS_TYPES,
   ITERATES,
   SERIES,
@@ -27,14 +26,11 @@ import {
   ORDERS,
   PRIMES,
   PRIME_OLD_NAMES,
-  R,
   RWSEMS,
   STRATEGY_PCT,
   STRATEGY_RANDOM,
-  VERDICTS,
   VERDICT_RUNNING,
   WAITQUEUES,
-  WAITS,
   type CheckId,
   type FsType,
   type Prime,
@@ -42,6 +38,8 @@ import {
   type Plant,
   type Verdict,
 } from "./abi";
+import { searchBounded } from "./bounded";
+import { edgesOf, keyOf, readOutcome, sameKey, type Outcome, type SameFailure } from "./outcome";
 import { counterexample, shortHash } from "./report";
 import { failureReport, type RunReport } from "./run";
 import {
@@ -63,6 +61,7 @@ import {
   type Axis,
   type Op,
   type SeedFile,
+  type StrategyName,
 } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { NothingToShrink, shrink as shrinkSchedule } from "./shrink";
@@ -207,39 +206,12 @@ const DFS_MAX_SCHEDULES = 200_000;
 const MAX_UNCONFIRMED = 8;
 
 // ---------------------------------------------------------------------------------------------
-// Outcomes and their keys
+// Outcomes
 
-export interface Outcome {
-  verdict: Verdict;
-  invariant?: CheckId;
-  /** deadlock: the kinds of the cycle's edges, sorted (a multiset) */
-  edges?: string[];
+/** An outcome with the schedule that led to it and the strategy that ran it. */
+export interface FuzzOutcome extends Outcome {
   choices?: Uint8Array;
-  strategy?: "random" | "pct" | "dfs";
-}
-
-/** The deduplication key: verdict, check, and for a deadlock the multiset of edge kinds. */
-export function outcomeKey(o: { verdict: Verdict | "model-trap" | "inconclusive"; invariant?: string; edges?: string[] }): string {
-  if (o.verdict === "violation") return `violation ${o.invariant}`;
-  if (o.verdict === "deadlock") return `deadlock [${(o.edges ?? []).join(", ")}]`;
-  return o.verdict;
-}
-
-export function reportKey(r: RunReport): string {
-  return outcomeKey({ verdict: r.verdict, invariant: r.invariant, edges: r.cycle?.map((e) => e.wait).sort() });
-}
-
-function readOutcome(model: Model, code: number): Outcome {
-  const res = model.result();
-  const verdict: Verdict = code === VERDICT_RUNNING ? "tick-limit" : (VERDICTS[res[R.VERDICT]] ?? "tick-limit");
-  const o: Outcome = { verdict };
-  if (verdict === "violation") o.invariant = CHECKS[res[R.CHECK]];
-  if (verdict === "deadlock") {
-    const edges: string[] = [];
-    for (let i = 0; i < res[R.CYCLE_LEN]; i++) edges.push(WAITS[res[R.CYCLE + 2 * i + 1]]);
-    o.edges = edges.sort();
-  }
-  return o;
+  strategy?: StrategyName;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,7 +262,7 @@ class Runner {
    * with bug depth `depth` and k from the random half's mean length. Stops at the first failure
    * whose key `accept` accepts (default: any failure) and returns it; undefined if none.
    */
-  batch(seed: bigint, depth: number, schedules: number, accept?: (o: Outcome) => boolean): Outcome | undefined {
+  batch(seed: bigint, depth: number, schedules: number, accept?: SameFailure): FuzzOutcome | undefined {
     const x = this.model.x;
     const half = Math.max(1, schedules >> 1);
     const rest = schedules - half;
@@ -304,13 +276,13 @@ class Runner {
     return pct ? { ...pct, strategy: "pct" } : undefined;
   }
 
-  private scan(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number, accept?: (o: Outcome) => boolean): Outcome | undefined {
+  private scan(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number, accept?: SameFailure): FuzzOutcome | undefined {
     const x = this.model.x;
     let done = 0;
     while (done < count) {
       const hit = x.run_batch(strategy, seed, first + done, count - done, depth, k);
       if (hit < 0) return undefined;
-      const o = readOutcome(this.model, this.model.verdictCode());
+      const o = readOutcome(this.model, this.model.x.verdict());
       if (!accept || accept(o)) return { ...o, choices: this.model.choices() };
       done += hit + 1;
     }
@@ -319,7 +291,7 @@ class Runner {
 
   /** Replays `choices` on the loaded input: the outcome, or undefined if the schedule does not
    *  fit (a choice names a task that cannot run) or ends before the run does. */
-  replay(choices: Uint8Array): Outcome | undefined {
+  replay(choices: Uint8Array): FuzzOutcome | undefined {
     this.model.setChoices(choices);
     const code = this.model.x.run_replay(choices.length);
     if (code < -1 || code === VERDICT_RUNNING) return undefined;
@@ -328,47 +300,22 @@ class Runner {
   }
 
   /**
-   * Every outcome reachable within `preemptions` preemptions (context bounding, depth-first,
-   * snapshots to backtrack; explore.ts's search, but it goes on past failures and collects
-   * them). Stops early at `stopAt`, or after `maxSchedules` schedules (then not exhaustive).
+   * Every outcome reachable within `preemptions` preemptions (bounded.ts, going on past
+   * failures and collecting one schedule per key). Stops early at `stopAt`, or after
+   * `maxSchedules` schedules (then not exhaustive).
    */
-  outcomes(nTasks: number, preemptions: number, maxSchedules: number, stopAt?: string): { found: Map<string, Outcome>; schedules: number; exhaustive: boolean } {
-    const x = this.model.x;
-    const path: number[] = [];
-    const found = new Map<string, Outcome>();
-    let schedules = 0;
-    let stopped = false;
-    const visit = (depth: number, last: number, used: number): void => {
-      const mask = x.runnable_mask();
-      const lastCanRun = last >= 0 && (mask & (1 << last)) !== 0;
-      const options: number[] = [];
-      if (lastCanRun) options.push(last);
-      if (!lastCanRun || used < preemptions) {
-        for (let t = 0; t < nTasks; t++) if ((mask & (1 << t)) !== 0 && t !== last) options.push(t);
-      }
-      if (options.length > 1 && x.snapshot_save(depth) !== 0) throw new ModelTrap("exploration deeper than the snapshot stack");
-      for (let i = 0; i < options.length && !stopped; i++) {
-        const t = options[i];
-        if (i > 0) x.snapshot_load(depth);
-        path[depth] = t;
-        const v = x.tick_unrecorded(t);
-        if (v !== VERDICT_RUNNING) {
-          schedules++;
-          if (v !== 0) {
-            const o = readOutcome(this.model, v);
-            const key = outcomeKey(o);
-            if (!found.has(key)) found.set(key, { ...o, choices: Uint8Array.from(path.slice(0, depth + 1)), strategy: "dfs" });
-            if (key === stopAt) stopped = true;
-          }
-          if (schedules >= maxSchedules) stopped = true;
-          continue;
-        }
-        visit(depth + 1, t, used + (lastCanRun && t !== last ? 1 : 0));
-      }
-    };
-    x.begin();
-    visit(0, -1, 0);
-    return { found, schedules, exhaustive: !stopped };
+  outcomes(nTasks: number, preemptions: number, maxSchedules: number, stopAt?: string): { found: Map<string, FuzzOutcome>; schedules: number; exhaustive: boolean; limit?: string } {
+    const found = new Map<string, FuzzOutcome>();
+    const r = searchBounded(this.model, {
+      tasks: nTasks, preemptions, maxSchedules,
+      onFailure: (code, choices) => {
+        const o = readOutcome(this.model, code);
+        const key = keyOf(o);
+        if (!found.has(key)) found.set(key, { ...o, choices: choices(), strategy: "dfs" });
+        return key === stopAt;
+      },
+    });
+    return { found, schedules: r.schedules, exhaustive: r.exhaustive, ...(r.limit ? { limit: r.limit } : {}) };
   }
 }
 
@@ -931,7 +878,7 @@ export class Fuzzer {
     const rec: ExecRecord = { exec, parent, mutations, input, outcome: "ok", newBits: 0 };
     const x = () => this.runner.current.x;
     const bits = new Uint8Array(this.coverage.length);
-    const batch = (planted: boolean): Outcome | undefined | ModelTrap => {
+    const batch = (planted: boolean): FuzzOutcome | undefined | ModelTrap => {
       try {
         this.runner.load(this.words(input, planted));
         x().coverage_reset();
@@ -957,12 +904,12 @@ export class Fuzzer {
       rec.finding = this.trapFinding(exec, input, trap, main instanceof ModelTrap && this.differential);
       return rec;
     }
-    rec.outcome = main ? outcomeKey(main) : "ok";
+    rec.outcome = main ? keyOf(main) : "ok";
     if (!this.differential) {
       if (main) rec.finding = this.failure(exec, input, "failure", main, false);
       return rec;
     }
-    rec.reference = reference ? outcomeKey(reference) : "ok";
+    rec.reference = reference ? keyOf(reference) : "ok";
     if (rec.outcome === rec.reference) return rec;
     // The two models stopped differently on the same seeds: a candidate. Masked means the
     // planted model runs clean where the reference fails, so a planted batch that failed in
@@ -974,14 +921,14 @@ export class Fuzzer {
 
   /** A failure of `input` (on the planted model if `planted`): if its key is new, shrink it,
    *  confirm it (differential mode), and record it. */
-  private failure(exec: number, input: SeedFile, kind: FindingKind, o: Outcome, planted: boolean): Finding | undefined {
-    const failKey = outcomeKey(o);
+  private failure(exec: number, input: SeedFile, kind: FindingKind, o: FuzzOutcome, planted: boolean): Finding | undefined {
+    const failKey = keyOf(o);
     const key = kind === "failure" ? failKey : `${kind} ${failKey}`;
     if (this.keys.has(key) || (this.attempts.get(key) ?? 0) >= MAX_UNCONFIRMED) {
       this.stats.duplicates++;
       return undefined;
     }
-    const same = (r: Outcome) => outcomeKey(r) === failKey;
+    const same = sameKey(failKey);
     const other = kind === "failure" ? undefined : !planted;
     if (other !== undefined) {
       // Cheap test first: the other model shows it too (introduced), or the planted model fails
@@ -990,7 +937,7 @@ export class Fuzzer {
       if (this.reproduce(input, other, kind === "masked" ? () => true : same)) return undefined;
     }
     let chosen: SeedFile | undefined;
-    let choices: Outcome | undefined;
+    let choices: FuzzOutcome | undefined;
     let confirmation = "";
     if (other === undefined) {
       const shared = this.sharedShrink(input, o, failKey);
@@ -1028,7 +975,7 @@ export class Fuzzer {
    *  ticks), then threads and ops. It keeps the verdict and the check, not the cycle, so
    *  its result is used only when it still has the same key; otherwise (or if it fails) the
    *  fuzzer's own key-preserving shrink below is used. */
-  private sharedShrink(input: SeedFile, o: Outcome, failKey: string): { input: SeedFile; outcome: Outcome } | undefined {
+  private sharedShrink(input: SeedFile, o: FuzzOutcome, failKey: string): { input: SeedFile; outcome: FuzzOutcome } | undefined {
     let r;
     try {
       r = shrinkSchedule(this.module, input, o.choices!);
@@ -1041,7 +988,7 @@ export class Fuzzer {
     try {
       this.runner.load(this.words(s, false));
       const again = this.runner.replay(r.choices);
-      if (!again || outcomeKey(again) !== failKey) return undefined;
+      if (!again || keyOf(again) !== failKey) return undefined;
       return { input: s, outcome: { ...again, strategy: "dfs" } };
     } catch (e) {
       if (!(e instanceof ModelTrap)) throw e;
@@ -1054,7 +1001,7 @@ export class Fuzzer {
    *  same key (some schedule among REPRODUCE_SCHEDULES, the input's own seeds). Greedy, first
    *  improvement, bounded by SHRINK_MAX_CANDIDATES. Used in differential mode (shrink.ts knows
    *  one model, not a difference between two) and when shrink.ts changes the key. */
-  private shrink(input: SeedFile, planted: boolean, same: (o: Outcome) => boolean, other?: { planted: boolean; fails: (o: Outcome) => boolean }): SeedFile {
+  private shrink(input: SeedFile, planted: boolean, same: SameFailure, other?: { planted: boolean; fails: SameFailure }): SeedFile {
     let best = input;
     let budget = SHRINK_MAX_CANDIDATES;
     for (let progress = true; progress && budget > 0; ) {
@@ -1080,7 +1027,7 @@ export class Fuzzer {
     return best;
   }
 
-  private reproduce(s: SeedFile, planted: boolean, same: (o: Outcome) => boolean): Outcome | undefined {
+  private reproduce(s: SeedFile, planted: boolean, same: SameFailure): FuzzOutcome | undefined {
     try {
       this.runner.load(this.words(s, planted));
       const o = this.runner.batch(s.run.seed, s.run.depth, REPRODUCE_SCHEDULES, same);
@@ -1114,7 +1061,7 @@ export class Fuzzer {
 
   /** The schedule to record: the fewest-preemption one depth-first search meets within the
    *  bound, else one from the input's own random/PCT seeds. */
-  private bestSchedule(s: SeedFile, planted: boolean, failKey: string, known?: Outcome): Outcome | undefined {
+  private bestSchedule(s: SeedFile, planted: boolean, failKey: string, known?: FuzzOutcome): FuzzOutcome | undefined {
     try {
       this.runner.load(this.words(s, planted));
       for (let p = 0; p <= LIMITS.checkPreemptions; p++) {
@@ -1122,25 +1069,26 @@ export class Fuzzer {
         this.stats.shrinkSchedules += r.schedules;
         const o = r.found.get(failKey);
         if (o) return o;
+        if (r.limit) break; // the host's search could not go deeper: a wider bound cannot either
       }
     } catch (e) {
       if (!(e instanceof ModelTrap)) throw e;
       this.runner.reset();
     }
-    return known ?? this.reproduce(s, planted, (o) => outcomeKey(o) === failKey);
+    return known ?? this.reproduce(s, planted, sameKey(failKey));
   }
 
-  private record(exec: number, original: SeedFile, s: SeedFile, kind: FindingKind, key: string, o: Outcome, planted: boolean, confirmation: string): Finding {
+  private record(exec: number, original: SeedFile, s: SeedFile, kind: FindingKind, key: string, o: FuzzOutcome, planted: boolean, confirmation: string): Finding {
     const run: SeedFile = planted ? { ...s, plant: this.opts.plant } : { ...s, plant: [] };
     const enc = encodeScenario(run);
     const model = this.runner.load(enc.words);
     const report = failureReport(model, enc, o.choices!, { strategy: o.strategy ?? "random", seed: s.run.seed });
-    if (reportKey(report) !== outcomeKey(o)) {
-      throw new ModelTrap(`replay of a schedule the fuzzer just ran ended ${reportKey(report)}, not ${outcomeKey(o)}`);
+    if (keyOf(report) !== keyOf(o)) {
+      throw new ModelTrap(`replay of a schedule the fuzzer just ran ended ${keyOf(report)}, not ${keyOf(o)}`);
     }
     const slug = slugOf(o);
     run.name = `fuzz-${kind === "failure" ? "" : `${this.opts.plant.join("+")}-${kind}-`}${slug}`;
-    const what = kind === "failure" ? outcomeKey(o) : `${outcomeKey(o)} (${kind} by plant ${this.opts.plant.join(", ")})`;
+    const what = kind === "failure" ? keyOf(o) : `${keyOf(o)} (${kind} by plant ${this.opts.plant.join(", ")})`;
     run.about = [
       `Found by vfsim fuzz --seed ${this.opts.seed}${this.opts.plant.length ? ` --plant ${this.opts.plant.join(",")}` : ""} at exec ${exec}: ${what}.`,
       `Shrunk from ${original.threads.length} threads and ${opCount(original)} ops to ${s.threads.length} and ${opCount(s)}.`,
@@ -1159,7 +1107,7 @@ export class Fuzzer {
       kind,
       verdict: o.verdict,
       ...(o.invariant ? { invariant: o.invariant } : {}),
-      ...(o.edges ? { edges: o.edges } : {}),
+      ...(o.cycle ? { edges: edgesOf(o.cycle) } : {}),
       exec,
       text,
       fileName: `${prefix}${slug}.${shortHash(text)}.json`,
@@ -1193,9 +1141,9 @@ export class Fuzzer {
 
 const EDGE_SLUG: Record<string, string> = { "in-lookup wait": "inlookup", "rwsem read": "read", "rwsem write": "write", "lookup lock": "lookuplock", "dying dir": "dying" };
 
-function slugOf(o: Outcome): string {
+function slugOf(o: FuzzOutcome): string {
   if (o.verdict === "violation") return o.invariant!;
-  if (o.verdict === "deadlock") return ["deadlock", ...(o.edges ?? []).map((e) => EDGE_SLUG[e] ?? e.replace(/\W+/g, ""))].join("-");
+  if (o.verdict === "deadlock") return ["deadlock", ...(edgesOf(o.cycle) ?? []).map((e) => EDGE_SLUG[e] ?? e.replace(/\W+/g, ""))].join("-");
   return o.verdict;
 }
 

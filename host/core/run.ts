@@ -4,8 +4,9 @@
  * the readable trace of exactly the recorded schedule.
  */
 
-import { CHECKS, LOCKDEP_CLASSES, R, VERDICTS, VERDICT_RUNNING, WAITS, type CheckId, type Verdict } from "./abi";
+import { LOCKDEP_CLASSES, VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
 import { EXIT } from "./exit";
+import { readOutcome } from "./outcome";
 import { exploreBounded, type ExploreProgress, type StoppedBy } from "./explore";
 import { wasmStrategy } from "./strategy";
 export { estimateSteps } from "./strategy";
@@ -183,41 +184,31 @@ export function replay(model: Model, enc: Encoded, choices: Uint8Array): { code:
 export function failureReport(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: StrategyName; seed: bigint }): RunReport {
   const { code, events } = replay(model, enc, choices);
   if (code < -1) throw new ModelTrap(`replay of a schedule the model just ran diverged at tick ${-code - 1}`);
+  if (code === VERDICT_RUNNING) throw new ModelTrap(`replay of a schedule the model just ran had not finished after its ${choices.length} ticks`);
   return reportFromModel(model, enc, choices, base, events, code);
 }
 
+/** The report of the run the model just finished (`code`: its verdict code), names resolved. */
 export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: StrategyName; seed: bigint }, events: Int32Array, code: number): RunReport {
-  const res = model.result();
-  const verdict: Verdict = code === VERDICT_RUNNING ? "tick-limit" : VERDICTS[res[R.VERDICT]] ?? "tick-limit";
+  const o = readOutcome(model, code);
   const report: RunReport = {
     ...base,
-    verdict,
+    verdict: o.verdict,
     schedules: 1,
     exhaustive: false,
     choices,
     schedule: encodeSchedule(choices),
-    ticks: res[R.TICKS],
+    ticks: o.ticks,
     trace: decodeTrace(events, model.names(), enc),
     traceLost: model.x.trace_lost(),
   };
-  if (verdict === "violation") report.invariant = CHECKS[res[R.CHECK]];
-  if (verdict === "violation" && report.invariant === "lockdep") {
+  if (o.invariant) report.invariant = o.invariant;
+  if (o.lockdep) {
     const fns = model.names().fn;
-    const chain: LockdepEdge[] = [];
-    for (let i = 0; i < res[R.LOCKDEP_LEN]; i++) {
-      const w = (k: number) => res[R.LOCKDEP + R.LOCKDEP_EDGE_WORDS * i + k];
-      chain.push({ held: LOCKDEP_CLASSES[w(0)], acquired: LOCKDEP_CLASSES[w(1)], task: enc.threads[w(2)], tick: w(3), fn: fns[w(4)] ?? "?", heldFn: fns[w(5)] ?? "?", read: (w(6) & 1) !== 0, wait: (w(6) & 2) !== 0 });
-    }
-    report.lockdep = chain;
+    report.lockdep = o.lockdep.map((e) => ({ held: LOCKDEP_CLASSES[e.held], acquired: LOCKDEP_CLASSES[e.acquired], task: enc.threads[e.task], tick: e.tick, fn: fns[e.fn] ?? "?", heldFn: fns[e.heldFn] ?? "?", read: e.read, wait: e.wait }));
   }
-  if (res[R.FAIL_TASK] >= 0) report.failTask = enc.threads[res[R.FAIL_TASK]];
-  if (verdict === "deadlock") {
-    const cycle: CycleEdge[] = [];
-    for (let i = 0; i < res[R.CYCLE_LEN]; i++) {
-      cycle.push({ task: enc.threads[res[R.CYCLE + 2 * i]], wait: WAITS[res[R.CYCLE + 2 * i + 1]] });
-    }
-    report.cycle = cycle;
-  }
+  if (o.failTask >= 0) report.failTask = enc.threads[o.failTask];
+  if (o.cycle) report.cycle = o.cycle.map((e) => ({ task: enc.threads[e.task], wait: e.wait }));
   return report;
 }
 

@@ -1,7 +1,9 @@
 /**
  * Shrinking a failing schedule: the smallest counterexample we can find that still fails the
- * same way (same verdict; for a violation, the same invariant; a deadlock may end up with a
- * different cycle). Two phases, repeated until neither makes progress:
+ * same way. What "the same way" means is the caller's (`ShrinkOptions.key`: two failures are the
+ * same when their keys are equal); by default the same verdict and, for a violation, the same
+ * invariant (a deadlock may end up with a different cycle). Two phases, repeated until neither
+ * makes progress:
  *
  *   1. the schedule, scenario fixed: fewest preemptions first (moving whole runs of one task
  *      next to another run of the same task), then fewest ticks (delta debugging over the choice
@@ -23,15 +25,15 @@
  * depends on how much an earlier step used.
  */
 
-import { CHECKS, R, VERDICTS, VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
+import { VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
+import { searchBounded } from "./bounded";
+import { readOutcome, verdictKey, type Outcome } from "./outcome";
 import { replayScenario, type RunReport } from "./run";
 import { counterexample, counterexampleName } from "./report";
 import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type Encoded, type SeedFile } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { wasmStrategy } from "./strategy";
 import { Model } from "./wasm";
-
-const VIOLATION = VERDICTS.indexOf("violation");
 
 /** What must stay the same: the verdict code, and the check id when it is a violation. */
 export interface FailureKind {
@@ -55,9 +57,11 @@ export interface ShrinkOptions {
   searchTicks: number;
   /** run phase 2 (drop threads and ops) */
   scenario: boolean;
+  /** two failures are the same when their keys are equal (outcome.ts verdictKey, keyOf) */
+  key: (o: Outcome) => string;
 }
 
-export const SHRINK_DEFAULTS: ShrinkOptions = { replays: 20_000, searchSchedules: 1_000, searchTicks: 50_000, scenario: true };
+export const SHRINK_DEFAULTS: ShrinkOptions = { replays: 20_000, searchSchedules: 1_000, searchTicks: 50_000, scenario: true, key: verdictKey };
 
 export interface ShrinkResult {
   /** the (possibly smaller) scenario with `schedule` set to the shrunk schedule */
@@ -79,12 +83,12 @@ export class NothingToShrink extends Error {
 export function shrink(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Array, options: Partial<ShrinkOptions> = {}): ShrinkResult {
   const opts = { ...SHRINK_DEFAULTS, ...options };
   const start = plain(seed);
-  const judge = new Judge(module, encodeScenario(start));
+  const judge = new Judge(module, encodeScenario(start), opts.key);
   const kind = judge.adopt(choices);
   const before = size(start, judge.first);
   let cur = minimise(judge, { choices: choices.slice(0, judge.first.ticks), score: judge.first }, opts.replays);
   let scenario = start;
-  if (opts.scenario) ({ seed: scenario, best: cur } = shrinkScenario(module, start, kind, cur, opts));
+  if (opts.scenario) ({ seed: scenario, best: cur } = shrinkScenario(module, start, judge.want!, cur, opts));
   return {
     seed: { ...scenario, schedule: encodeSchedule(cur.choices) },
     choices: cur.choices,
@@ -185,12 +189,13 @@ function plain(s: SeedFile): SeedFile {
  *  one instance (`instance`): a new judge makes the previous one unusable. */
 class Judge {
   readonly model: Model;
-  kind?: FailureKind;
+  /** the key of the failure to keep */
+  want?: string;
   first!: Score;
   last!: Score;
   left = Infinity;
 
-  constructor(module: WebAssembly.Module, enc: Encoded) {
+  constructor(module: WebAssembly.Module, enc: Encoded, readonly key: (o: Outcome) => string) {
     this.model = instance(module, JUDGE, enc);
   }
 
@@ -200,10 +205,10 @@ class Judge {
     if (v < -1) throw new NothingToShrink(`the schedule does not fit the scenario: choice ${-v - 2} names a task that cannot run then`);
     if (v === VERDICT_RUNNING) throw new NothingToShrink(`the schedule ends after ${choices.length} ticks but the run has not finished`);
     if (v === 0) throw new NothingToShrink("the schedule does not fail: the run ends ok");
-    const check = this.model.result()[R.CHECK];
-    this.kind = v === VIOLATION ? { verdict: VERDICTS[v], invariant: CHECKS[check] } : { verdict: VERDICTS[v] };
+    const o = readOutcome(this.model, v);
+    this.want = this.key(o);
     this.first = this.last = this.score();
-    return this.kind;
+    return o.invariant ? { verdict: o.verdict, invariant: o.invariant } : { verdict: o.verdict };
   }
 
   /** Like `fails`, counted against the budget: undefined once it is spent. */
@@ -216,9 +221,13 @@ class Judge {
   /** The score of `choices` if it is a complete schedule failing like the original. */
   fails(choices: Uint8Array): Score | undefined {
     const v = this.replay(choices);
-    if (v < 0 || VERDICTS[v] !== this.kind!.verdict) return undefined;
-    if (v === VIOLATION && CHECKS[this.model.result()[R.CHECK]] !== this.kind!.invariant) return undefined;
+    if (v <= 0 || !this.same(v)) return undefined;
     return (this.last = this.score());
+  }
+
+  /** The run the model just finished (verdict code `code`) fails like the original. */
+  same(code: number): boolean {
+    return this.key(readOutcome(this.model, code)) === this.want;
   }
 
   get spent(): boolean {
@@ -368,13 +377,13 @@ function* smallerScenarios(s: SeedFile): Generator<Smaller> {
   }
 }
 
-function shrinkScenario(module: WebAssembly.Module, start: SeedFile, kind: FailureKind, first: Candidate, opts: ShrinkOptions): { seed: SeedFile; best: Candidate } {
+function shrinkScenario(module: WebAssembly.Module, start: SeedFile, want: string, first: Candidate, opts: ShrinkOptions): { seed: SeedFile; best: Candidate } {
   let seed = start;
   let best = first;
   for (let progress = true; progress; ) {
     progress = false;
     for (const cand of smallerScenarios(seed)) {
-      const found = reproduce(module, cand, kind, best, opts);
+      const found = reproduce(module, cand, want, best, opts);
       if (found && !better(best.score, found.score)) {
         seed = cand.seed;
         best = found;
@@ -386,19 +395,19 @@ function shrinkScenario(module: WebAssembly.Module, start: SeedFile, kind: Failu
   return { seed, best };
 }
 
-/** A minimised schedule of the smaller scenario that fails like `kind`, or undefined. */
-function reproduce(module: WebAssembly.Module, cand: Smaller, kind: FailureKind, old: Candidate, opts: ShrinkOptions): Candidate | undefined {
+/** A minimised schedule of the smaller scenario that fails with key `want`, or undefined. */
+function reproduce(module: WebAssembly.Module, cand: Smaller, want: string, old: Candidate, opts: ShrinkOptions): Candidate | undefined {
   const enc = encodable(cand.seed);
   if (!enc) return undefined;
-  const judge = new Judge(module, enc);
-  judge.kind = kind;
+  const judge = new Judge(module, enc, opts.key);
+  judge.want = want;
   let choices: Uint8Array | undefined;
   if (cand.dropped !== undefined) {
     const t = cand.dropped;
     const projected = Uint8Array.from(Array.from(old.choices).filter((c) => c !== t).map((c) => (c > t ? c - 1 : c)));
     if (judge.fails(projected)) choices = projected;
   }
-  choices ??= search(module, judge, enc, kind, opts);
+  choices ??= search(module, judge, enc, opts);
   if (!choices) return undefined;
   const score = judge.fails(choices)!;
   return minimise(judge, { choices: choices.slice(0, score.ticks), score }, opts.replays);
@@ -420,13 +429,14 @@ function encodable(s: SeedFile): Encoded | undefined {
 const searches = new WeakMap<WebAssembly.Module, Map<string, Uint8Array | null>>();
 const SEARCHES_MAX = 512;
 
-function search(module: WebAssembly.Module, judge: Judge, enc: Encoded, kind: FailureKind, opts: ShrinkOptions): Uint8Array | undefined {
+function search(module: WebAssembly.Module, judge: Judge, enc: Encoded, opts: ShrinkOptions): Uint8Array | undefined {
   let cache = searches.get(module);
   if (!cache) searches.set(module, (cache = new Map()));
-  const key = `${kind.verdict} ${kind.invariant ?? ""} ${opts.searchTicks} ${opts.searchSchedules} ${enc.words.join(",")}`;
+  // Equal keys from the default and the fuzzer's key function name the same failures.
+  const key = `${judge.want} ${opts.searchTicks} ${opts.searchSchedules} ${enc.words.join(",")}`;
   if (!cache.has(key)) {
     if (cache.size >= SEARCHES_MAX) cache.clear();
-    cache.set(key, searchBounded(module, judge, enc, kind, opts.searchTicks) ?? searchRandom(module, judge, enc, opts.searchSchedules) ?? null);
+    cache.set(key, searchSmall(module, judge, enc, opts.searchTicks) ?? searchRandom(module, judge, enc, opts.searchSchedules) ?? null);
   }
   return cache.get(key) ?? undefined;
 }
@@ -448,43 +458,26 @@ function searchRandom(module: WebAssembly.Module, judge: Judge, enc: Encoded, bu
 const PREEMPTIONS = 2;
 
 /**
- * Depth-first search within 0, then 1, ... PREEMPTIONS preemptions (iterative context bounding),
- * continuing the last task first, backtracking by restoring snapshots: the first complete
- * schedule that fails like `kind` (failures of other kinds are passed over), so one with the
- * fewest preemptions the budget reaches. At most `budget` ticks over all bounds. Driven from the
- * host with no state hashing: it needs no search tables, so it runs on a reused instance.
+ * The bounded search (bounded.ts) within 0, then 1, ... PREEMPTIONS preemptions (iterative
+ * context bounding): the first complete schedule that fails like the original (failures of other
+ * kinds are passed over), so one with the fewest preemptions the budget reaches. At most `budget`
+ * ticks over all bounds.
  */
-function searchBounded(module: WebAssembly.Module, judge: Judge, enc: Encoded, kind: FailureKind, budget: number): Uint8Array | undefined {
+function searchSmall(module: WebAssembly.Module, judge: Judge, enc: Encoded, budget: number): Uint8Array | undefined {
   const model = instance(module, SEARCH, enc);
-  const x = model.x;
-  const path: number[] = [];
-  let left = budget;
   let found: Uint8Array | undefined;
-  let bound = 0;
-  const matches = (v: number) => VERDICTS[v] === kind.verdict && (v !== VIOLATION || CHECKS[model.result()[R.CHECK]] === kind.invariant);
-
-  const visit = (depth: number, last: number, used: number): void => {
-    const mask = x.runnable_mask();
-    const lastCanRun = last >= 0 && (mask & (1 << last)) !== 0;
-    const options: number[] = lastCanRun ? [last] : [];
-    if (!lastCanRun || used < bound) {
-      for (let t = 0; t < enc.threads.length; t++) if ((mask & (1 << t)) !== 0 && t !== last) options.push(t);
-    }
-    if (options.length > 1 && x.snapshot_save(depth) !== 0) return; // deeper than the snapshot slots
-    for (let i = 0; i < options.length && !found && left > 0; i++) {
-      if (i > 0) x.snapshot_load(depth);
-      const t = options[i];
-      path[depth] = t;
-      left--;
-      const v = x.tick_unrecorded(t);
-      if (v === VERDICT_RUNNING) visit(depth + 1, t, used + (lastCanRun && t !== last ? 1 : 0));
-      else if (v !== 0 && matches(v)) found = Uint8Array.from(path.slice(0, depth + 1));
-    }
-  };
-
-  for (bound = 0; bound <= PREEMPTIONS && !found && left > 0; bound++) {
-    x.begin();
-    visit(0, -1, 0);
+  let left = budget;
+  for (let bound = 0; bound <= PREEMPTIONS && !found && left > 0; bound++) {
+    const r = searchBounded(model, {
+      tasks: enc.threads.length, preemptions: bound, maxTicks: left,
+      onFailure: (code, choices) => {
+        if (judge.key(readOutcome(model, code)) !== judge.want) return false;
+        found = choices();
+        return true;
+      },
+    });
+    left -= r.ticks;
+    if (r.limit) break; // deeper than the snapshot slots: a wider bound goes no further
   }
   return found && judge.fails(found) ? found : undefined;
 }

@@ -11,7 +11,7 @@
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import { CHECKS, R, VERDICTS } from "../core/abi";
+import { readOutcome } from "../core/outcome";
 import { encodeScenario } from "../core/seed";
 import { encodeSchedule } from "../core/schedule";
 import { checkingDeterminism, wasmStrategy, type Strategy } from "../core/strategy";
@@ -20,7 +20,6 @@ import type { Faults, FoundFailure, FromWorker, Piece, PieceResult, ToWorker, Wo
 
 const { init, slot, progress: progressBuffer } = workerData as WorkerData;
 const progress = new Int32Array(progressBuffer);
-const VIOLATION = VERDICTS.indexOf("violation");
 
 /** Say which schedule this worker is on, so the pool can name it if the worker dies. */
 function at(schedule: number): void {
@@ -90,9 +89,8 @@ interface Kind {
 }
 
 function kindOf(model: Model): { verdict: string; invariant?: string } {
-  const v = model.x.verdict();
-  if (v !== VIOLATION) return { verdict: VERDICTS[v] };
-  return { verdict: VERDICTS[v], invariant: CHECKS[model.result()[R.CHECK]] };
+  const o = readOutcome(model, model.x.verdict());
+  return o.invariant ? { verdict: o.verdict, invariant: o.invariant } : { verdict: o.verdict };
 }
 
 function runPiece(piece: Piece): PieceResult {
@@ -109,6 +107,7 @@ function runPiece(piece: Piece): PieceResult {
     let r;
     try {
       r = strategy.runBatch(model, i, count);
+      if (r.hit >= 0) tally(kinds, model, i + r.hit); // reads the outcome: an unknown verdict is a trap
     } catch (e) {
       if (!isTrap(e)) throw e;
       models.delete(piece.target); // its state is whatever the trap left
@@ -119,7 +118,6 @@ function runPiece(piece: Piece): PieceResult {
     }
     ticks += r.ticks;
     if (r.hit < 0) { i += count; continue; }
-    tally(kinds, model, i + r.hit);
     i += r.hit + 1;
   }
   const t = init.targets[piece.target];
