@@ -3,7 +3,7 @@
 // seeds (so the test is deterministic), on a depth-2 bug of our own.
 import { describe, expect, it } from "vitest";
 import { CHECKS, R } from "../host/core/abi";
-import { estimateSteps } from "../host/core/run";
+import { estimateSteps } from "../host/core/strategy";
 import { encodeScenario, validateSeedObject } from "../host/core/seed";
 import { newMetrics, wasmStrategy, withMetrics, type WasmStrategyName } from "../host/core/strategy";
 import { Model } from "../host/core/wasm";

@@ -9,7 +9,6 @@ import { EXIT } from "./exit";
 import { readOutcome } from "./outcome";
 import { exploreBounded, type ExploreProgress, type StoppedBy } from "./explore";
 import { wasmStrategy } from "./strategy";
-export { estimateSteps } from "./strategy";
 import type { Encoded, SeedFile, StrategyName } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { decodeTrace, type CycleEdge, type TraceEvent } from "./trace";

@@ -49,8 +49,8 @@ export function estimateSteps(model: Model, seed: bigint): number {
 export type WasmStrategyName = "random" | "pct";
 
 /** PCT's k is a property of the scenario and the seed (estimateSteps above); computed once per
- *  model instance, on first use. */
-const pctSteps = new WeakMap<Model, number>();
+ *  loaded scenario and seed, on first use (the fuzzer reloads one instance with many inputs). */
+const pctSteps = new WeakMap<Model, { loads: number; seed: bigint; k: number }>();
 
 /** `random`: a uniform choice among the runnable tasks at every tick. `pct`: Burckhardt et al.'s
  *  probabilistic concurrency testing with bug depth `depth` (assembly/sim/strategy.ts). Each
@@ -59,8 +59,10 @@ export function wasmStrategy(name: WasmStrategyName, seed: bigint, depth = 3): S
   const code = name === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;
   const stepsOf = (model: Model): number => {
     if (name !== "pct") return 0;
-    let k = pctSteps.get(model);
-    if (k === undefined) pctSteps.set(model, (k = estimateSteps(model, seed)));
+    const known = pctSteps.get(model);
+    if (known && known.loads === model.loads && known.seed === seed) return known.k;
+    const k = estimateSteps(model, seed);
+    pctSteps.set(model, { loads: model.loads, seed, k });
     return k;
   };
   return {

@@ -95,6 +95,8 @@ export class Model {
   private names_?: Names;
   /** the visited-state table of an exhaustive search kept in the host (host/core/explore.ts) */
   visited?: VisitedTable;
+  /** scenarios loaded so far: what is cached about the loaded scenario is valid for one load */
+  loads = 0;
 
   constructor(module: WebAssembly.Module) {
     let memory: WebAssembly.Memory | undefined;
@@ -121,6 +123,7 @@ export class Model {
   /** Write scenario words and build the initial state. Throws on a word the model rejects. */
   load(words: Int32Array): void {
     new Int32Array(this.x.memory.buffer, this.x.scenario_ptr(), words.length).set(words);
+    this.loads++;
     const r = this.x.load_scenario();
     if (r !== 0) throw new ModelTrap(`the model rejected scenario word ${-r - 1}`);
   }

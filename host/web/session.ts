@@ -4,9 +4,10 @@
  * the model's runnable set after each tick, and turned into everything the page shows.
  */
 
-import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "../core/abi";
-import { estimateSteps, replayChecked, reportFromModel, type RunReport } from "../core/run";
+import { VERDICT_RUNNING } from "../core/abi";
+import { replayChecked, reportFromModel, type RunReport } from "../core/run";
 import { encodeScenario, type Encoded, type SeedFile, type StrategyName } from "../core/seed";
+import { wasmStrategy } from "../core/strategy";
 import { Model } from "../core/wasm";
 import { Reconstruction } from "./state";
 import { readState, type ModelState } from "../core/state_view";
@@ -70,8 +71,7 @@ export function replaySteps(model: Model, choices: Uint8Array): { masks: Int32Ar
 export function runOneSchedule(module: WebAssembly.Module, seed: SeedFile, strategy: "random" | "pct", runSeed: bigint, index: number, depth: number): { choices: Uint8Array; failed: boolean } {
   const model = new Model(module);
   model.load(encodeScenario(seed).words);
-  const k = strategy === "pct" ? estimateSteps(model, runSeed) : 0;
-  const hit = model.x.run_batch(strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM, runSeed, index, 1, depth, k);
+  const { hit } = wasmStrategy(strategy, runSeed, depth).runBatch(model, index, 1);
   return { choices: model.choices(), failed: hit >= 0 };
 }
 

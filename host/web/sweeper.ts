@@ -1,14 +1,14 @@
 /**
  * The sweep worker's work, without the worker: instantiate the model from the posted Module, load
- * the seed file, run chunks of schedules by index with `run_batch` (which derives each schedule's
- * seed from (seed, index), so a chunk's result does not depend on which worker ran it), or run a
- * DFS. worker.ts wires it to a Web Worker; tests drive it directly.
+ * the seed file, run chunks of schedules by index through the strategy interface (strategy.ts:
+ * each schedule's seed derives from (seed, index), so a chunk's result does not depend on which
+ * worker ran it), or run a DFS. worker.ts wires it to a Web Worker; tests drive it directly.
  */
 
-import { STRATEGY_PCT, STRATEGY_RANDOM } from "../core/abi";
-import { estimateSteps, runScenario } from "../core/run";
+import { runScenario } from "../core/run";
 import { reportText } from "../core/report";
 import { encodeScenario, parseSeedFile } from "../core/seed";
+import { wasmStrategy, type Strategy } from "../core/strategy";
 import { Model } from "../core/wasm";
 import type { FromWorker, ToWorker } from "./protocol";
 
@@ -16,10 +16,7 @@ export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
 
 interface Loaded {
   model: Model;
-  strategy: number;
-  seed: bigint;
-  depth: number;
-  k: number;
+  strategy: Strategy;
   countAll: boolean;
 }
 
@@ -42,10 +39,8 @@ export class Sweeper {
   private init(m: Extract<ToWorker, { type: "init" }>): void {
     const model = new Model(m.module);
     model.load(encodeScenario(parseSeedFile(m.seedText)).words);
-    const strategy = m.strategy === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;
-    // PCT's k is estimated exactly as `vfsim run` does, from the seed alone
-    const k = m.strategy === "pct" ? estimateSteps(model, m.seed) : 0;
-    this.s = { model, strategy, seed: m.seed, depth: m.depth, k, countAll: m.countAll };
+    // the strategy `vfsim run` and `vfsim sweep` use: PCT's k estimated from the seed alone
+    this.s = { model, strategy: wasmStrategy(m.strategy, m.seed, m.depth), countAll: m.countAll };
     this.post({ type: "ready" });
   }
 
@@ -58,7 +53,7 @@ export class Sweeper {
     let pos = first;
     const end = first + count;
     while (pos < end) {
-      const hit = s.model.x.run_batch(s.strategy, s.seed, pos, end - pos, s.depth, s.k);
+      const { hit } = s.strategy.runBatch(s.model, pos, end - pos);
       if (hit < 0) break;
       failures++;
       fail ??= { index: pos + hit, choices: s.model.choices() };
