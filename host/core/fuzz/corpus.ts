@@ -1,0 +1,90 @@
+/** The starting corpus and the input form the fuzzer works on: plain seed files, normalised to
+ *  `--allow`, as raw JSON for the validator. */
+
+import { AXES, FS_PRIMES, FS_LOOKUP_LOCKS, variantAssignments, variantOf, axisValue, type SeedFile } from "../seed";
+import { type Allow } from "./options";
+
+export interface CorpusFile {
+  file: string;
+  seed: SeedFile;
+}
+
+/** The input form the fuzzer works on: no plant (added per run), no expectations, no variants
+ *  (expanded), no recorded schedule; axes outside `allow` moved to their first allowed value. */
+export function normalize(s: SeedFile, allow: Allow): SeedFile {
+  const c = structuredClone(s);
+  c.plant = [];
+  c.variants = {};
+  c.expect = [];
+  delete c.schedule;
+  c.run = { ...c.run, strategy: "random" };
+  for (const axis of AXES) {
+    const allowed = allow[axis];
+    if (!allowed) continue;
+    const [group, key] = axis.split(".") as ["kernel" | "fs", string];
+    const obj = c[group] as unknown as Record<string, string | boolean>;
+    if (!allowed.includes(axisValue(c, axis))) obj[key] = allowed[0];
+  }
+  fitFs(c);
+  return c;
+}
+
+/** procfs has no ->atomic_open and no NFS preparation: drop them when the type is not nfs. */
+export function fitFs(s: SeedFile): void {
+  if (s.fs.type === "nfs") return;
+  if (s.fs.atomicOpen === true) delete s.fs.atomicOpen;
+  s.fs.nfsPrepared = false;
+}
+
+/** Every variant of every corpus file, normalized, duplicates dropped, in file order. */
+export function prepareCorpus(files: CorpusFile[], allow: Allow): { name: string; seed: SeedFile }[] {
+  const out: { name: string; seed: SeedFile }[] = [];
+  const seen = new Set<string>();
+  for (const { file, seed } of files) {
+    for (const v of variantAssignments(seed)) {
+      const n = normalize(variantOf(seed, v), allow);
+      // --allow can ask for a priming call (or lookup locks) this file's filesystem has not got.
+      if (!FS_PRIMES[n.fs.type].includes(n.fs.prime) || (n.fs.lookupLocks && !FS_LOOKUP_LOCKS.includes(n.fs.type)) || (n.fs.needReval && n.fs.type !== "smb")) continue;
+      const text = canonical(n);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      const tag = Object.values(v).map(String).join(",");
+      out.push({ name: tag ? `${file} (${tag})` : file, seed: n });
+    }
+  }
+  return out;
+}
+
+/** `run` as a seed file writes it: schedules 0 (the strategy's default) is left out, as
+ *  serializeSeedFile does, since the reader takes only an explicit budget of 1 or more. */
+function rawRun(run: SeedFile["run"]): Record<string, unknown> {
+  const { schedules, ...rest } = run;
+  return { ...rest, seed: run.seed.toString(), ...(schedules ? { schedules } : {}) };
+}
+
+
+/** The raw JSON object of a seed file, as validateSeedObject reads it. */
+export function toRaw(s: SeedFile): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    vfsim: 1,
+    name: s.name,
+    about: s.about,
+    kernel: { ...s.kernel },
+    fs: { ...s.fs },
+    tree: structuredClone(s.tree),
+    cached: [...s.cached],
+    threads: s.threads.map((t) => ({ name: t.name, ops: t.ops.map((o) => ({ ...o })) })),
+    checks: s.checks === "all" ? "all" : [...s.checks],
+    plant: [...s.plant],
+    variants: {},
+    expect: [],
+    run: rawRun(s.run),
+  };
+  if (s.schedule !== undefined) raw.schedule = s.schedule;
+  return raw;
+}
+
+/** Identity of an input for deduplication (name and about excluded). */
+export function canonical(s: SeedFile): string {
+  return JSON.stringify({ ...toRaw(s), name: "", about: "" });
+}
