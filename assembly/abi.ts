@@ -79,6 +79,7 @@ export const OP_CREATE: i32 = 3;
 export const OP_UNLINK: i32 = 4;
 export const OP_RENAME: i32 = 5;
 export const OP_RMDIR: i32 = 6;
+export const OP_KILL: i32 = 7;        // kill(2) SIGKILL: op word 1 is the target task (kernel/signal.ts)
 
 // Check ids: bit i of H_CHECKS enables check i.
 export const CHECK_DEADLOCK: i32 = 0;
@@ -93,7 +94,8 @@ export const CHECK_SINGLE_INSTANTIATION: i32 = 8;
 export const CHECK_OWNER_ONLY: i32 = 9;
 export const CHECK_INO_CONSISTENCY: i32 = 10;
 export const CHECK_LOCKDEP: i32 = 11;   // not part of checks "all" (host/core/abi.ts CHECKS_ALL)
-export const CHECK_COUNT: i32 = 12;
+export const CHECK_HELD_AT_EXIT: i32 = 12;   // lockdep_sys_exit: nothing held across a system call's return
+export const CHECK_COUNT: i32 = 13;
 
 // Planted bugs: bit i of H_PLANT.
 export const PLANT_NO_LOOKUP_DONE: i32 = 0;
@@ -119,6 +121,9 @@ export const R_CYCLE_LEN: i32 = 4;
 export const R_CYCLE: i32 = 8;      // R_CYCLE + 2*i: task, edge kind (the wait that task is in)
 export const R_CHOICES: i32 = 5;    // recorded choices in the choices buffer
 export const R_SCHEDULES: i32 = 6;  // schedules run by the last batch call
+// per cycle entry i: bit i set if that task sleeps TASK_KILLABLE (a SIGKILL wakes it), bit 16 + i
+// if a fatal signal is pending on it (kernel/signal.ts)
+export const R_CYCLE_FLAGS: i32 = 7;
 // lockdep violation (CHECK_LOCKDEP): the chain of dependencies that closed the cycle, in order;
 // R_LOCKDEP + R_LOCKDEP_EDGE_WORDS*i + k: k = 0 the held class, 1 the acquired class, 2 task,
 // 3 tick, 4 kernel function (FN_*) that acquired, 5 function that acquired the held lock,
@@ -191,3 +196,5 @@ export const AUX_STALE: i32 = 17;       // existing dentry is for another file: 
 export const AUX_LEFT_IN_LOOKUP: i32 = 18; // ->lookup returned NULL without instantiating
 export const AUX_STOPPED: i32 = 19;     // readdir stopped early: the rest of the directory is not listed
 export const AUX_PRIVATE: i32 = 20;     // looked up into a private unhashed dentry (d_alloc_name), never hashed
+export const AUX_INTERRUPTED: i32 = 21; // a killable sleep ended by a fatal signal: -EINTR
+export const AUX_KILLED: i32 = 22;      // a fatal signal was sent to / woke / ended this task

@@ -8,21 +8,24 @@
 //   episode-end          S5     the owner does not return with its episode still open
 //   ino-consistency      c8     (procfs, /proc/sys) readdir emitted no fallback d_ino, and a stat
 //                               returns the st_ino of every d_ino emitted for that name before it
+//   held-at-exit                nothing held when a system call returns (lockdep_sys_exit)
 // Each runs only when something it depends on changed in the tick (dirty flags).
 
 import {
   CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_EPISODE_END, CHECK_WAITQUEUE_LIFETIME,
   CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, WQ_ON_STACK, MAX_TASKS,
+  CHECK_HELD_AT_EXIT, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE,
 } from "../abi";
+import { rwsem_head_grantable, rwsem_is_queued } from "../kernel/rwsem";
 import {
   dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
   T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
   DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS, iw_raw, I_FLAGS, S_DYING, D_OWNER, T_SP, F_FN, F_L0,
-  frame_addr, fw, current,
+  frame_addr, fw, current, G_I_HWM, I_USED, RW_WRITER, RW_READERS, D_LOCKER, DCACHE_LOOKUP_LOCKED,
 } from "../sim/state";
 import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
-import { n_tasks, waitqueue, fs_proc_like } from "../sim/config";
+import { n_tasks, waitqueue, fs_proc_like, check_on } from "../sim/config";
 import { fail, model_assert } from "../sim/verdict";
 import { fp_on, fp_emits } from "../sim/footprint";
 
@@ -99,6 +102,9 @@ function scan_sleepers(): void {
     const kind = tw(t, T_WAIT_KIND);
     // a dying-directory sleeper whose directory is no longer dying was never woken
     if (kind == WAIT_DYING_DIR && (iw_raw(tw(t, T_WAIT_OBJ), I_FLAGS) & S_DYING) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
+    // an rwsem sleeper behind a head that could take the lock: a release or an out_nolock exit
+    // (rwsem_del_wake_waiter) forgot its rwsem_mark_wake
+    if ((kind == WAIT_RWSEM_READ || kind == WAIT_RWSEM_WRITE) && rwsem_head_grantable(tw(t, T_WAIT_OBJ))) { fail(CHECK_LOST_WAKEUP, t); return; }
     if (kind != WAIT_IN_LOOKUP && kind != WAIT_LOOKUP_LOCK) continue;
     if ((dw_raw(tw(t, T_WAIT_OBJ), D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) { fail(CHECK_LOST_WAKEUP, t); return; }
   }
@@ -132,3 +138,22 @@ export function ino_check_stat(t: i32, dir: i32, name: i32, ino: i32): void {
   }
 }
 
+
+// ---- held-at-exit ------------------------------------------------------------------------------
+
+/** A system call of task t returned (its last frame popped): it holds no i_rwsem, is queued on
+ *  none, owns no in-lookup dentry and holds no lookup lock. Linux's lockdep_sys_exit() reports
+ *  "lock held when returning to user space"; for a task SIGKILL ended this is "a killed task
+ *  leaves nothing behind". */
+export function check_held_at_exit(t: i32): void {
+  if (!check_on(CHECK_HELD_AT_EXIT)) return;
+  if (tw(t, T_EPISODES) != 0) { fail(CHECK_HELD_AT_EXIT, t); return; }
+  for (let i = 1, n = gw(G_I_HWM); i <= n; i++) {
+    if (iw_raw(i, I_USED) == 0) continue;
+    if (iw_raw(i, RW_WRITER) == t + 1 || (iw_raw(i, RW_READERS) & (1 << t)) != 0 || rwsem_is_queued(i, t)) { fail(CHECK_HELD_AT_EXIT, t); return; }
+  }
+  for (let d = 1, n = gw(G_D_HWM); d <= n; d++) {
+    const f = dw_raw(d, D_FLAGS);
+    if ((f & DCACHE_ALLOCATED) != 0 && (f & DCACHE_LOOKUP_LOCKED) != 0 && dw_raw(d, D_LOCKER) == t + 1) { fail(CHECK_HELD_AT_EXIT, t); return; }
+  }
+}

@@ -8,16 +8,20 @@
 //   dying dir        a task in d_alloc_parallel waiting for S_DYING to clear on directory inode I
 //                    (NeilBrown's tree) -> the rmdir that set it (rmdir_lock)
 // The reported cycle starts at its lowest task id and follows the edges; each entry carries the
-// kind of the wait that task is in (the kind of its outgoing edge).
+// kind of the wait that task is in (the kind of its outgoing edge) and whether that sleep is
+// killable (cycle_flags).
 
 import { MAX_TASKS, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR } from "../abi";
-import { tw, dw, iw, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, TS_BLOCKED, D_OWNER, D_LOCKER, D_FLAGS, DCACHE_LOOKUP_LOCKED, I_DYING } from "../sim/state";
+import { tw, dw, iw, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_WAIT_INTR, T_SIGNAL, TS_BLOCKED, D_OWNER, D_LOCKER, D_FLAGS, DCACHE_LOOKUP_LOCKED, I_DYING } from "../sim/state";
 import { n_tasks } from "../sim/config";
 import { rwsem_waits_for } from "../kernel/rwsem";
 
 const CYCLE: usize = memory.data(MAX_TASKS * 4 * 2, 16);
 const PATH: usize = memory.data(MAX_TASKS * 4, 16);
 export let cycle_len: i32 = 0;
+/** Per cycle entry i: bit i if that task sleeps TASK_KILLABLE (a SIGKILL wakes it and it leaves
+ *  the wait: kernel/signal.ts), bit 16 + i if a fatal signal is already pending on it. */
+export let cycle_flags: i32 = 0;
 
 @inline export function cycle_task(i: i32): i32 { return load<i32>(CYCLE + (<usize>i << 3)); }
 @inline export function cycle_kind(i: i32): i32 { return load<i32>(CYCLE + (<usize>i << 3) + 4); }
@@ -47,6 +51,7 @@ export function waits_for(t: i32): i32 {
  *  (depth-first). Returns its length (0: none) and fills the cycle buffer. */
 export function find_cycle(): i32 {
   cycle_len = 0;
+  cycle_flags = 0;
   for (let start = 0; start < n_tasks; start++) {
     if (search(start, start, 0, 0)) return cycle_len;
   }
@@ -60,10 +65,13 @@ function search(start: i32, t: i32, depth: i32, visited: i32): bool {
     if ((edges & (1 << u)) == 0) continue;
     if (u == start) {
       cycle_len = depth + 1;
+      cycle_flags = 0;
       for (let i = 0; i <= depth; i++) {
         const v = load<i32>(PATH + (<usize>i << 2));
         store<i32>(CYCLE + (<usize>i << 3), v);
         store<i32>(CYCLE + (<usize>i << 3) + 4, tw(v, T_WAIT_KIND));
+        if (tw(v, T_WAIT_INTR) != 0) cycle_flags |= 1 << i;
+        if ((tw(v, T_SIGNAL) & 1) != 0) cycle_flags |= 1 << (16 + i);   // SIGKILL_PENDING
       }
       return true;
     }

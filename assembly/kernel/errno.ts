@@ -12,3 +12,4 @@ export const EACCES: i32 = -13;
 export const EEXIST: i32 = -17;
 export const ENOTDIR: i32 = -20;
 export const ENOTEMPTY: i32 = -39;
+export const EINTR: i32 = -4;        // a killable sleep ended by a fatal signal (kernel/signal.ts)

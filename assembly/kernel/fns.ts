@@ -58,7 +58,12 @@ export const FN_PROC_SYS_FILL_CACHE: i32 = 53;
 // fs/overlayfs
 export const FN_OVL_ITERATE: i32 = 54;
 export const FN_OVL_LOOKUP: i32 = 55;
-export const FN_COUNT: i32 = 56;
+// kernel/signal.c, kernel/exit.c (kernel/signal.ts); fn ids stay below 64 (the coverage map's
+// (fn, pc) bits are fn * 64 + pc inside COV_BITS)
+export const FN_KILL: i32 = 56;             // the kill(2) system call frame (op "kill")
+export const FN_SIGNAL_WAKE_UP: i32 = 57;   // trace only: signal_wake_up() in the woken task's lane
+export const FN_DO_EXIT: i32 = 58;          // trace only: the killed task exits
+export const FN_COUNT: i32 = 59;
 
 export function fn_name(fn: i32): string {
   switch (fn) {
@@ -103,6 +108,9 @@ export function fn_name(fn: i32): string {
     case FN_PROC_SYS_FILL_CACHE: return "proc_sys_fill_cache";
     case FN_OVL_ITERATE: return "ovl_iterate";
     case FN_OVL_LOOKUP: return "ovl_lookup";
+    case FN_KILL: return "kill";
+    case FN_SIGNAL_WAKE_UP: return "signal_wake_up";
+    case FN_DO_EXIT: return "do_exit";
     default: return "";
   }
 }

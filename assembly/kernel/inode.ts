@@ -1,7 +1,7 @@
 // Models: fs/inode.c (the inode cache, get_next_ino) and the inode_lock*() wrappers of
 // include/linux/fs.h around the directory's i_rwsem.
 
-import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED } from "../abi";
+import { OBJ_INODE, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, AUX_GRANTED, AUX_QUEUED, AUX_RELEASED, AUX_INTERRUPTED } from "../abi";
 import {
   iw, siw, gw, sgw, dw, inode_addr, I_USED, I_INO, I_OBJ, I_IS_DIR, I_NAME, I_WORDS, I_FLAGS, I_DYING, S_DEAD, S_DYING,
   MAX_INODES, G_NEXT_INO, G_I_HWM, D_INODE,
@@ -9,8 +9,10 @@ import {
 import { model_assert } from "../sim/verdict";
 import { fp_on, fp_next_ino } from "../sim/footprint";
 import { ev } from "../sim/trace";
-import { down_read, down_write, up_read, up_write } from "./rwsem";
-import { block, yield_ } from "./task";
+import { down_read, down_write, up_read, up_write, down_read_killable, RWSEM_GRANTED, RWSEM_INTR } from "./rwsem";
+import { block, block_killable, yield_ } from "./task";
+import { fatal_signal_pending } from "./signal";
+import { EINTR } from "./errno";
 
 /** NFS inode numbers are the server's fileids: FILEID_BASE + server object id. */
 export const FILEID_BASE: i32 = 1000;
@@ -76,6 +78,24 @@ export function inode_lock_shared(t: i32, fr: usize, fn: i32, pc: i32, next: i32
   }
   ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_QUEUED);
   return block(t, fr, next, WAIT_RWSEM_READ, inode);
+}
+
+/** Models: down_read_killable(&inode->i_rwsem) (inode_lock_shared_killable()). Yields at `next`
+ *  granted, or queued asleep in TASK_KILLABLE (woken by the grant: resumes at `next` holding it;
+ *  woken by a fatal signal first: kernel/signal.ts takes it off the queue and resumes at `intr`).
+ *  With a fatal signal already pending and the lock not free: -EINTR at once, yield at `intr`. */
+export function inode_lock_shared_killable(t: i32, fr: usize, fn: i32, pc: i32, next: i32, intr: i32, inode: i32): i32 {
+  const r = down_read_killable(t, inode, fatal_signal_pending(t));
+  if (r == RWSEM_GRANTED) {
+    ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);
+    return yield_(fr, next);
+  }
+  if (r == RWSEM_INTR) {
+    ev(t, fn, pc, iobj(inode), i_name(inode), EINTR, AUX_INTERRUPTED);
+    return yield_(fr, intr);
+  }
+  ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_QUEUED);
+  return block_killable(t, fr, next, WAIT_RWSEM_READ, inode, intr);
 }
 
 /** Models: inode_lock() / inode_lock_nested(I_MUTEX_PARENT). */

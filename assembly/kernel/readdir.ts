@@ -9,12 +9,17 @@
 // today, it is the abstract c2 shape).
 // Also getdents64() (fs/readdir.c), the system call that opens the directory and calls
 // iterate_dir().
+// Sleeps (kernel/signal.ts, docs/model.md "Killable waits and fatal signals"): iterate_dir's
+// down_read_killable is TASK_KILLABLE (fs/readdir.c: a fatal signal makes it return -EINTR before
+// ->iterate_shared runs); wrap_directory_iterator's inode_lock is a plain down_write,
+// TASK_UNINTERRUPTIBLE (fs/readdir.c wrap_directory_iterator: inode_unlock_shared, inode_lock).
 // Divergence from Linux: no file position, no IS_DEADDIR (directories are never removed).
 
 import { FS_NFS, FS_FUSE, FS_SMB, FS_PROC_SYS, FS_OVERLAYFS, AUX_RELEASED, AUX_NONE } from "../abi";
 import { fs_type, iterate_wrapped as wrapped_knob, path_len } from "../sim/config";
 import { STEP_NEXT, L, setL, pc_of, call, callp, ret, ret_yield, ret_value, yield_ } from "./task";
-import { inode_lock_shared, inode_lock, inode_unlock_shared, dir_inode, iobj, i_name } from "./inode";
+import { inode_lock_shared_killable, inode_lock, inode_unlock_shared, dir_inode, iobj, i_name } from "./inode";
+import { EINTR } from "./errno";
 import { up_read, downgrade_write } from "./rwsem";
 import { dput, d_name, dobj } from "./dcache";
 import { ENOTDIR } from "./errno";
@@ -45,7 +50,7 @@ function fs_readdir_fn(): i32 {
 }
 
 const ID_LOCK: i32 = 0, ID_ITERATE: i32 = 1, ID_UNLOCK: i32 = 2,
-  ID_WRAP_UNLOCK: i32 = 3, ID_WRAP_LOCK: i32 = 4, ID_WRAP_DOWNGRADE: i32 = 5;
+  ID_WRAP_UNLOCK: i32 = 3, ID_WRAP_LOCK: i32 = 4, ID_WRAP_DOWNGRADE: i32 = 5, ID_INTR: i32 = 6;
 
 export function iterate_dir_state(pc: i32): string {
   switch (pc) {
@@ -55,6 +60,7 @@ export function iterate_dir_state(pc: i32): string {
     case ID_WRAP_UNLOCK: return "wrap_directory_iterator: up_read";
     case ID_WRAP_LOCK: return "wrap_directory_iterator: down_write";
     case ID_WRAP_DOWNGRADE: return "wrap_directory_iterator: downgrade_write";
+    case ID_INTR: return "down_read_killable: -EINTR";
     default: return "";
   }
 }
@@ -62,14 +68,19 @@ export function iterate_dir_state(pc: i32): string {
 /** Models: iterate_dir() (and wrap_directory_iterator()). Local 0: the directory dentry.
  *  Locking: the directory's i_rwsem not held on entry; takes and releases it: shared around
  *  ->iterate_shared, exclusive around a wrapped ->iterate (a drop-lock primer releases and
- *  retakes it inside). */
+ *  retakes it inside).
+ *  Sleeps: down_read_killable (TASK_KILLABLE: -EINTR, nothing held, on a fatal signal);
+ *  wrap_directory_iterator's down_write TASK_UNINTERRUPTIBLE. */
 export function iterate_dir(t: i32, fr: usize): i32 {
   const dir = L(fr, 0);
   const inode = dir_inode(dir);
   switch (pc_of(fr)) {
     case ID_LOCK:
       assert_not_held(t, inode, "iterate_dir");
-      return inode_lock_shared(t, fr, FN_ITERATE_DIR, ID_LOCK, iterate_wrapped() ? ID_WRAP_UNLOCK : ID_ITERATE, inode);
+      return inode_lock_shared_killable(t, fr, FN_ITERATE_DIR, ID_LOCK, iterate_wrapped() ? ID_WRAP_UNLOCK : ID_ITERATE, ID_INTR, inode);
+    case ID_INTR:
+      // `res = down_read_killable(...); if (res) goto out;`: nothing held, nothing iterated
+      return ret(t, EINTR);
     case ID_WRAP_UNLOCK:
       return inode_unlock_shared(t, fr, FN_ITERATE_DIR, ID_WRAP_UNLOCK, ID_WRAP_LOCK, inode);
     case ID_WRAP_LOCK:

@@ -16,18 +16,29 @@
 //                reader before any writer.
 // downgrade_write follows rwsem_mark_wake(RWSEM_WAKE_READ_OWNED): queued readers join the
 // downgraded holder only when a reader heads the queue (linux, fifo); reader-pref grants them all.
-// Divergence from Linux: no optimistic spinning, reader stealing, HANDOFF or killable exits
-// (kernel-model.md 5.2 argues stable deadlocks are preserved both ways); the 256-reader cap and
-// timing are not modelled.
+// Killable waits (down_read_killable, the only killable rwsem wait on the modelled paths:
+// iterate_dir): a queued task woken by a fatal signal leaves the queue itself, as the out_nolock
+// exit of rwsem_down_read_slowpath does, through rwsem_del_wake_waiter (kernel/locking/rwsem.c):
+// list_del; if the queue is now empty the waiter flags clear (nothing to model: the queue is the
+// record); if it was the first waiter and others remain, rwsem_mark_wake(RWSEM_WAKE_ANY). If a
+// releaser granted it the lock before it ran, it keeps the lock (the slowpath sees waiter.task
+// NULL and breaks out: the signal is noticed later).
+// Divergence from Linux: no optimistic spinning, reader stealing or HANDOFF (kernel-model.md 5.2
+// argues stable deadlocks are preserved both ways); the 256-reader cap and timing are not
+// modelled. A killable down_read that finds a fatal signal already pending and the lock not free
+// fails at once: Linux queues, sees the signal in the wait loop and takes the out_nolock exit, two
+// steps under wait_lock that the model merges (between them the waiter could only be passed over:
+// a reader queues only behind a writer, so nothing is granted in that window).
 
 import { RWSEM_LINUX, RWSEM_FIFO, RWSEM_READER_PREF, PLANT_READER_BARGING, LOCKDEP_I_RWSEM } from "../abi";
-import { iw, siw, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, RWSEM_QUEUE_MAX } from "../sim/state";
+import { iw, iw_raw, siw, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, RWSEM_QUEUE_MAX } from "../sim/state";
 import { rwsem_policy, planted } from "../sim/config";
 import { wake } from "./task";
 import { model_assert } from "../sim/verdict";
 import { cov, COV_QUEUE } from "../sim/coverage";
 import { lockdep_acquire, lockdep_release, lockdep_downgrade } from "../check/lockdep";
 import { assert_held_exclusive } from "./lockdep_assert";
+import { sgw, G_WAKE_DIRTY } from "../sim/state";
 
 const MODE_READ: i32 = 1;
 const MODE_WRITE: i32 = 2;
@@ -60,18 +71,71 @@ function dequeue_at(inode: i32, k: i32): void {
  *  (WAIT_RWSEM_READ, inode) and holds the lock when woken. */
 export function down_read(t: i32, inode: i32): bool {
   lockdep_acquire(t, LOCKDEP_I_RWSEM, inode, true, false);   // rwsem_acquire_read, before contending
-  const free_of_writer = iw(inode, RW_WRITER) == 0;
-  const queue_empty = iw(inode, RW_QLEN) == 0;
-  let grant = free_of_writer && queue_empty;
-  if (rwsem_policy == RWSEM_READER_PREF) grant = free_of_writer;
-  // Planted bug (canary): a new reader passes a queued writer under the linux policy.
-  if (planted(PLANT_READER_BARGING) && rwsem_policy == RWSEM_LINUX) grant = free_of_writer;
-  if (grant) {
+  // (read_grantable: the planted bug reader-barging lets a new reader pass a queued writer)
+  if (read_grantable(inode)) {
     siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
     return true;
   }
   enqueue(inode, t, MODE_READ);
   return false;
+}
+
+/** Models: down_read_killable() (__down_read_common with TASK_KILLABLE). Returns RWSEM_GRANTED,
+ *  RWSEM_QUEUED (the caller sleeps killably on (WAIT_RWSEM_READ, inode)), or RWSEM_INTR when
+ *  `fatal` (fatal_signal_pending) and the lock would have to be waited for: -EINTR, nothing held,
+ *  lockdep's acquisition undone as rwsem_release does on that path. */
+export function down_read_killable(t: i32, inode: i32, fatal: bool): i32 {
+  lockdep_acquire(t, LOCKDEP_I_RWSEM, inode, true, false);
+  if (read_grantable(inode)) {
+    siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
+    return RWSEM_GRANTED;
+  }
+  if (fatal) {
+    lockdep_release(t, LOCKDEP_I_RWSEM, inode);
+    return RWSEM_INTR;
+  }
+  enqueue(inode, t, MODE_READ);
+  return RWSEM_QUEUED;
+}
+export const RWSEM_GRANTED: i32 = 0;
+export const RWSEM_QUEUED: i32 = 1;
+export const RWSEM_INTR: i32 = 2;
+
+/** Would down_read grant the lock now (per policy)? */
+function read_grantable(inode: i32): bool {
+  const free_of_writer = iw(inode, RW_WRITER) == 0;
+  if (rwsem_policy == RWSEM_READER_PREF) return free_of_writer;
+  if (planted(PLANT_READER_BARGING) && rwsem_policy == RWSEM_LINUX) return free_of_writer;
+  return free_of_writer && iw(inode, RW_QLEN) == 0;
+}
+
+/** Is task t queued on the rwsem? (For the checks: records no footprint.) */
+export function rwsem_is_queued(inode: i32, t: i32): bool {
+  for (let k = 0, n = iw_raw(inode, RW_QLEN); k < n; k++) if ((iw_raw(inode, RW_Q + k) & 0xff) == t) return true;
+  return false;
+}
+
+/** Models: the out_nolock exit of rwsem_down_read_slowpath / rwsem_down_write_slowpath:
+ *  rwsem_del_wake_waiter(). The killed waiter t leaves the queue; if it was the first waiter and
+ *  the queue is not empty, rwsem_mark_wake(RWSEM_WAKE_ANY) (rwsem_grant: a head reader joins a
+ *  lock no writer holds, a head writer takes a free lock); otherwise nobody is woken. lockdep's
+ *  acquisition is undone (rwsem_release). Locking: one atomic step (wait_lock). */
+export function rwsem_del_wake_waiter(t: i32, inode: i32): void {
+  const n = iw(inode, RW_QLEN);
+  let k = 0;
+  while (k < n && q_task(inode, k) != t) k++;
+  model_assert(k < n, "rwsem_del_wake_waiter: the task is not queued");
+  dequeue_at(inode, k);
+  lockdep_release(t, LOCKDEP_I_RWSEM, inode);
+  sgw(G_WAKE_DIRTY, 1);   // the lost-wakeup check looks at the new head
+  if (k == 0 && n > 1) rwsem_grant(inode);
+}
+
+/** Lost-wakeup predicate: the head waiter could take the lock now, yet sleeps (every release and
+ *  every out_nolock exit grants or wakes it in Linux). */
+export function rwsem_head_grantable(inode: i32): bool {
+  if (iw(inode, RW_QLEN) == 0 || iw(inode, RW_WRITER) != 0) return false;
+  return q_mode(inode, 0) == MODE_READ || iw(inode, RW_READERS) == 0;
 }
 
 /** Models: down_write(). Same contract as down_read(), waiting on (WAIT_RWSEM_WRITE, inode). */

@@ -8,7 +8,7 @@
 
 import { MAX_TASKS, WAIT_NONE, OBJ_TASK } from "../abi";
 import {
-  tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, F_FN, F_PC, F_L0,
+  tw, stw, frame_addr, fw, sfw, T_SP, T_RET, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_WAIT_INTR, F_FN, F_PC, F_L0,
   MAX_FRAMES, TS_RUNNABLE, TS_BLOCKED, T_EPISODES, task_changed, set_task_state, gw, G_RUNNABLE, current,
 } from "../sim/state";
 import { ev } from "../sim/trace";
@@ -62,13 +62,24 @@ export const STEP_BLOCK: i32 = 2;
 /** Return `v` after this tick's shared action: the caller continues next tick. */
 @inline export function ret_yield(t: i32, v: i32): i32 { ret(t, v); return STEP_YIELD; }
 
-/** Sleep on (kind, obj); resume at `pc` when woken. */
+/** Sleep on (kind, obj) in TASK_UNINTERRUPTIBLE (D state: a fatal signal does not wake it);
+ *  resume at `pc` when woken. */
 export function block(t: i32, fr: usize, pc: i32, kind: i32, obj: i32): i32 {
   sfw(fr, F_PC, pc);
   set_task_state(t, TS_BLOCKED);
   stw(t, T_WAIT_KIND, kind);
   stw(t, T_WAIT_OBJ, obj);
+  stw(t, T_WAIT_INTR, 0);
   cov(COV_BLOCK + kind);
+  return STEP_BLOCK;
+}
+
+/** Sleep on (kind, obj) in TASK_KILLABLE: as block(), but a fatal signal wakes the sleeper
+ *  (kernel/signal.ts), which then leaves the wait and resumes at `intr` with -EINTR unless it was
+ *  granted what it waited for first. */
+export function block_killable(t: i32, fr: usize, pc: i32, kind: i32, obj: i32, intr: i32): i32 {
+  block(t, fr, pc, kind, obj);
+  stw(t, T_WAIT_INTR, intr + 1);
   return STEP_BLOCK;
 }
 
@@ -80,6 +91,7 @@ export function wake(t: i32): void {
   set_task_state(t, TS_RUNNABLE);
   stw(t, T_WAIT_KIND, WAIT_NONE);
   stw(t, T_WAIT_OBJ, 0);
+  stw(t, T_WAIT_INTR, 0);
   ev(t, FN_WAKE, kind, (OBJ_TASK << 24) | current, 0, 0);
 }
 

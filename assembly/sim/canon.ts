@@ -27,19 +27,19 @@ import {
 } from "../abi";
 import {
   STATE, gw, tw, dw_raw, iw_raw, ow_raw, ew, frame_addr, G_NEXT_INO, G_N_EMITS, G_D_HWM, G_I_HWM, G_O_HWM,
-  OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, T_RET, F_WORDS,
+  OFF_SIG, tasks_changed, no_tasks_changed, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_SIGNAL, T_WAIT_INTR, T_OP, T_SP, T_RET, F_WORDS,
   D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS, I_USED,
   I_INO, I_OBJ, I_IS_DIR, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR,
   E_DIR, E_NAME, E_INO, FRAME_LOCALS, I_FLAGS, I_DYING, MAX_DENTRIES, MAX_INODES, all_tasks_changed,
   LD_MAX_CLASSES,
 } from "./state";
-import { n_tasks, task_n_ops, op_word, check_on, fs_type, series } from "./config";
+import { n_tasks, task_n_ops, op_word, check_on, fs_type, series, kill_targets } from "./config";
 import {
   FN_VFS_STATX, FN_GETDENTS64, FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2,
   FN_DO_RMDIR, FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL,
   FN_LOOKUP_ONE_QSTR, FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP,
   FN_ITERATE_DIR, FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
-  FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE, FN_NFS_RMDIR, FN_VFS_RMDIR,
+  FN_NFS_UNLINK, FN_NFS_RENAME, FN_NFS_CREATE, FN_NFS_RMDIR, FN_VFS_RMDIR, FN_KILL,
 } from "../kernel/fns";
 import { ld_has_edge, ld_held_count, ld_held_key } from "../check/lockdep";
 
@@ -74,7 +74,9 @@ export function symmetry_classes(): i32 {
   let classes = 0;
   for (let t = 0; t < n_tasks; t++) {
     let c = t;
-    for (let u = 0; u < t && c == t; u++) {
+    // a task a kill op names is not interchangeable with its twins: the killer names it by id
+    for (let u = 0; u < t && c == t && (kill_targets & (1 << t)) == 0; u++) {
+      if ((kill_targets & (1 << u)) != 0) continue;
       if (class_of(u) != u || task_n_ops(u) != task_n_ops(t)) continue;
       let same = true;
       for (let k = 0; k < task_n_ops(t) && same; k++) for (let w = 0; w < OP_WORDS; w++) if (op_word(u, k, w) != op_word(t, k, w)) same = false;
@@ -108,6 +110,7 @@ function map_mask(m: i32): i32 {
 function task_signature(t: i32): u64 {
   h = 0x1234;
   mix(tw(t, T_STATE)); mix(tw(t, T_WAIT_KIND)); mix(tw(t, T_WAIT_OBJ)); mix(tw(t, T_OP)); mix(tw(t, T_RET));
+  mix(tw(t, T_SIGNAL)); mix(tw(t, T_WAIT_INTR));
   const sp = tw(t, T_SP);
   mix(sp);
   const base = frame_addr(t, 0), bytes = <usize>(sp * F_WORDS) << 2;   // F_WORDS is even
@@ -243,6 +246,7 @@ function local_types(fn: i32): i32 {
     case FN_NFS_MKDIR: case FN_NFS_ATOMIC_OPEN: case FN_NFS_UNLINK: case FN_NFS_RENAME: case FN_NFS_CREATE: case FN_NFS_RMDIR:
       return D | (D << 2) | (D << 4) | (I << 10);                     // nfs dirops
     case FN_VFS_RMDIR: return D | (D << 2);                           // 0 dir, 1 victim
+    case FN_KILL: return 0;                                           // 0 target task
   }
   return -1;
 }
@@ -321,6 +325,7 @@ function task_signature_m(t: i32): u64 {
   const kind = tw(t, T_WAIT_KIND), obj = tw(t, T_WAIT_OBJ);
   const is_d = kind == WAIT_IN_LOOKUP || kind == WAIT_LOOKUP_LOCK;
   mix(tw(t, T_STATE)); mix(kind); mix(slots_ok ? (is_d ? dmap(obj) : kind != 0 ? imap(obj) : obj) : obj); mix(tw(t, T_OP));
+  mix(tw(t, T_SIGNAL)); mix(tw(t, T_WAIT_INTR));   // pc + 1 of the -EINTR continuation: plain
   const sp = tw(t, T_SP);
   const r = tw(t, T_RET);
   mix(slots_ok && sp > 0 ? dmap(r) : r);

@@ -7,7 +7,7 @@ import {
   PRIME_LOCKED, PRIME_DROP_LOCK,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
   H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_SERIES,
-  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS,
+  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS, OP_KILL,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -31,6 +31,10 @@ export let nfs_prepared: bool = false;
 export let series: i32 = 0;
 /** fs.needReval: SMB readdir attributes say CIFS_FATTR_NEED_REVAL (cifs_prime_dcache creates no dentry). */
 export let need_reval: bool = false;
+/** Some thread runs the kill op (a fatal signal to another task: kernel/signal.ts). */
+export let has_kill: bool = false;
+/** Bitmask of the tasks some kill op names. */
+export let kill_targets: i32 = 0;
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -98,6 +102,7 @@ export function decode_scenario(): i32 {
   if (<u32>n_tree > <u32>MAX_TREE) return -(H_N_TREE + 1);
   if (<u32>n_cached > <u32>MAX_PATHS) return -(H_N_CACHED + 1);
   if (n_tasks < 1 || n_tasks > MAX_TASKS) return -(H_N_TASKS + 1);
+  has_kill = false; kill_targets = 0;
   let w = HEADER_WORDS;
   for (let p = 0; p < n_paths; p++) {
     if (w >= SCENARIO_WORDS - MAX_PATH_LEN) return -(w + 1);
@@ -123,7 +128,15 @@ export function decode_scenario(): i32 {
     if (n < 1 || n > MAX_OPS) return -(w + 1);
     for (let k = 0; k < n; k++) {
       const base = w + 1 + k * OP_WORDS;
-      if (<u32>sc(base) > 6) return -(base + 1);
+      if (<u32>sc(base) > <u32>OP_KILL) return -(base + 1);
+      if (sc(base) == OP_KILL) {
+        // op word 1: the target task, another thread of this scenario; word 2 unused
+        if (sc(base + 1) < 0 || sc(base + 1) >= n_tasks || sc(base + 1) == t) return -(base + 2);
+        if (sc(base + 2) != 0) return -(base + 3);
+        has_kill = true;
+        kill_targets |= 1 << sc(base + 1);
+        continue;
+      }
       if (sc(base + 1) < 0 || sc(base + 1) >= n_paths) return -(base + 2);
       if (sc(base + 2) < 0 || sc(base + 2) >= n_paths) return -(base + 3);
     }

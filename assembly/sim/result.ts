@@ -2,12 +2,12 @@
 // task, the counts, the waits-for cycle of a deadlock and lockdep's chain of a lockdep report.
 
 import {
-  R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CHOICES, R_SCHEDULES, RESULT_WORDS, R_LOCKDEP_LEN,
+  R_VERDICT, R_CHECK, R_TICKS, R_FAIL_TASK, R_CYCLE_LEN, R_CYCLE, R_CYCLE_FLAGS, R_CHOICES, R_SCHEDULES, RESULT_WORDS, R_LOCKDEP_LEN,
   R_LOCKDEP, R_LOCKDEP_EDGE_WORDS, VERDICT_DEADLOCK, VERDICT_VIOLATION, CHECK_LOCKDEP,
 } from "../abi";
 import { gw, G_VERDICT, G_CHECK, G_TICK, G_FAIL_TASK } from "./state";
 import { choices_len } from "./strategy";
-import { find_cycle, cycle_task, cycle_kind } from "../check/waits_for";
+import { find_cycle, cycle_task, cycle_kind, cycle_flags } from "../check/waits_for";
 import { chain_len, chain_word, CHAIN_WORDS } from "../check/lockdep";
 
 const RESULT: usize = memory.data(RESULT_WORDS * 4, 16);
@@ -29,6 +29,7 @@ export function fill_result(): usize {
   put(R_SCHEDULES, last_schedules);
   const n = v == VERDICT_DEADLOCK ? find_cycle() : 0;
   put(R_CYCLE_LEN, n);
+  put(R_CYCLE_FLAGS, n > 0 ? cycle_flags : 0);
   for (let i = 0; i < n; i++) {
     put(R_CYCLE + 2 * i, cycle_task(i));
     put(R_CYCLE + 2 * i + 1, cycle_kind(i));

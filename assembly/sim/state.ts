@@ -48,7 +48,10 @@ export const T_RET: i32 = 5;       // return register: dentry id > 0, 0 (NULL), 
 export const T_OP_RESULT: i32 = 6;
 export const T_EPISODES: i32 = 7;  // in-lookup dentries this task owns (their wait queues are in its
                                    // frames); derived from the dentries, not part of its signature
-export const T_HEADER: i32 = 8;
+export const T_SIGNAL: i32 = 8;    // kernel/signal.ts: SIGKILL pending, woken from a killable sleep
+export const T_WAIT_INTR: i32 = 9; // 0: the sleep is TASK_UNINTERRUPTIBLE; pc + 1: TASK_KILLABLE,
+                                   // resumed at pc with -EINTR when a fatal signal ends it
+export const T_HEADER: i32 = 10;
 export const F_FN: i32 = 0;
 export const F_PC: i32 = 1;
 export const F_L0: i32 = 2;

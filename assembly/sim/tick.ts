@@ -4,7 +4,7 @@
 
 import {
   VERDICT_RUNNING, VERDICT_OK, VERDICT_TICK_LIMIT, CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS,
-  OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR, AUX_NONE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT,
+  OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR, OP_KILL, AUX_NONE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT,
 } from "../abi";
 import {
   gw, sgw, tw, stw, fw, G_TICK, G_VERDICT, G_CHECK, G_DONE, G_LAST_TASK, G_PREEMPTIONS, G_RUNNABLE, G_INLOOKUP,
@@ -23,11 +23,13 @@ import {
   FN_NFS_UNLINK, FN_NFS_RENAME, FN_PROC_READDIR, FN_PROC_FILL_CACHE, FN_PROC_LOOKUP,
   FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
   FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
-  FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
+  FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP, FN_KILL,
 } from "../kernel/fns";
 import { link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr } from "../kernel/namei";
 import { dirop, vfs_rmdir } from "../kernel/namei_dirop";
 import { vfs_statx } from "../kernel/stat";
+import { sys_kill, signal_resume, fatal_signal_pending, do_exit, SIG_WOKEN } from "../kernel/signal";
+import { T_SIGNAL } from "./state";
 import { d_alloc_parallel, lock_lookup } from "../kernel/dcache";
 import { iterate_dir, getdents64 } from "../kernel/readdir";
 import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
@@ -36,7 +38,7 @@ import { fuse_readdir, fuse_direntplus_link, fuse_lookup } from "../fs/fuse";
 import { cifs_readdir, cifs_prime_dcache, cifs_lookup } from "../fs/smb";
 import { proc_sys_readdir, proc_sys_fill_cache } from "../fs/proc_sys";
 import { ovl_iterate, ovl_lookup } from "../fs/overlayfs";
-import { check_shapes, check_lost_wakeups } from "../check/invariants";
+import { check_shapes, check_lost_wakeups, check_held_at_exit } from "../check/invariants";
 import { find_cycle, cycle_kind } from "../check/waits_for";
 import { fp_clear, set_fp } from "./footprint";
 import { cov, cov_step, COV_INLOOKUP, COV_END, COV_CYCLE } from "./coverage";
@@ -96,6 +98,7 @@ function run_frames(t: i32): void {
       case FN_PROC_SYS_FILL_CACHE: r = proc_sys_fill_cache(t, fr); break;
       case FN_OVL_ITERATE: r = ovl_iterate(t, fr); break;
       case FN_OVL_LOOKUP: r = ovl_lookup(t, fr); break;
+      case FN_KILL: r = sys_kill(t, fr); break;
       default: model_assert(false, "run_frames: unknown function");
     }
   }
@@ -113,6 +116,7 @@ export function op_fn(code: i32): i32 {
   if (code == OP_CREATE) return FN_DO_FILP_OPEN;
   if (code == OP_UNLINK) return FN_DO_UNLINKAT;
   if (code == OP_RMDIR) return FN_DO_RMDIR;
+  if (code == OP_KILL) return FN_KILL;
   return FN_DO_RENAMEAT2;
 }
 
@@ -151,14 +155,17 @@ export function tick(t: i32): i32 {
     ev(t, fw(top(t), F_FN), PC_SYSCALL_ENTER, (OBJ_PATH << 24) | op_word(t, k, 1), 0, op_word(t, k, 2), AUX_NONE);
   }
   if (!LEAN && por_tracking) { fp_clear(); set_fp(true); }
-  run_frames(t);
+  // a task a fatal signal woke from a killable sleep first runs the wait's signal exit
+  if ((tw(t, T_SIGNAL) & SIG_WOKEN) == 0 || !signal_resume(t)) run_frames(t);
   if (tw(t, T_SP) == 0 && tw(t, T_STATE) == TS_RUNNABLE) {
-    // the system call returned: record it, go on to the next op
+    // the system call returned: record it, go on to the next op (a killed task exits instead)
     const k = tw(t, T_OP);
     stw(t, T_OP_RESULT, tw(t, T_RET));
     ev(t, op_fn(op_word(t, k, 0)), PC_SYSCALL_EXIT, (OBJ_PATH << 24) | op_word(t, k, 1), 0, tw(t, T_RET), AUX_NONE);
+    check_held_at_exit(t);
     stw(t, T_OP, k + 1);
-    start_next_op(t);
+    if (fatal_signal_pending(t)) do_exit(t);
+    else start_next_op(t);
   }
   if (!LEAN && por_tracking) set_fp(false);   // the recording switched on above
   return after_tick();
