@@ -47,9 +47,9 @@ describe("(a) readdirplus priming + stat + mkdir", () => {
     const r = run(seedFile(A, ["kernel.order=proposed"]));
     expect(r.verdict).toBe("deadlock");
     expect(r.cycle).toEqual([
-      { task: "R", wait: "in-lookup wait" },
-      { task: "L", wait: "rwsem read" },
-      { task: "W", wait: "rwsem write" },
+      { task: "R", wait: "in-lookup wait", killable: false, signalPending: false },
+      { task: "L", wait: "rwsem read", killable: false, signalPending: false },
+      { task: "W", wait: "rwsem write", killable: false, signalPending: false },
     ]);
     // the steps that formed it, in the trace
     const text = r.trace!.map((e) => `${e.task} ${e.text}`);
@@ -84,7 +84,7 @@ describe("(a') the writer holds its in-lookup target while waiting for the exclu
       for (const rwsem of ["linux", "reader-pref"]) {
         const r = run(seedFile(`fixtures/scenarios/${f}.json`, ["kernel.order=proposed", `kernel.rwsem=${rwsem}`]));
         expect(r.verdict).toBe("deadlock");
-        expect(r.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "W", wait: "rwsem write" }]);
+        expect(r.cycle).toEqual([{ task: "R", wait: "in-lookup wait", killable: false, signalPending: false }, { task: "W", wait: "rwsem write", killable: false, signalPending: false }]);
       }
     });
   }
@@ -112,7 +112,7 @@ describe("(c2, c3) readdir through wrap_directory_iterator", () => {
   it("primes under the exclusive lock: a two-task cycle in the proposed order, no writer needed", () => {
     const r = run(seedFile(C2));
     expect(r.verdict).toBe("deadlock");
-    expect(r.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "rwsem read" }]);
+    expect(r.cycle).toEqual([{ task: "R", wait: "in-lookup wait", killable: false, signalPending: false }, { task: "L", wait: "rwsem read", killable: false, signalPending: false }]);
     expect(r.trace!.some((e) => e.task === 0 && e.state === "wrap_directory_iterator: down_write" && e.note === "granted")).toBe(true);
   });
   it("drops, retakes exclusive and downgrades in the current order; every schedule clean", () => {

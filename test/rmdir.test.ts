@@ -127,7 +127,7 @@ describe("rmdir", () => {
     const cell = runCell(module, D, seedFile(D), { "kernel.order": "proposed", "kernel.series": "neilbrown-083efdc" });
     expect(cell.report.verdict).toBe("deadlock");
     // the first cycle the search meets: rmdir_lock waits for L's NEW-PRIVATE dentry, L for S_DYING
-    expect(cell.report.cycle).toEqual([{ task: "R", wait: "in-lookup wait" }, { task: "L", wait: "dying dir" }]);
+    expect(cell.report.cycle).toEqual([{ task: "R", wait: "in-lookup wait", killable: false, signalPending: false }, { task: "L", wait: "dying dir", killable: false, signalPending: false }]);
   });
 
   it("without S_DYING (vfs-7.4) the same race is clean in both orders", () => {

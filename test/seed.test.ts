@@ -107,7 +107,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["version as a string", (r) => (r.vfsim = "1"), 'vfsim: expected 1, got "1"'],
     ["unknown top-level field", (r) => (r.thread = []), "thread: unknown field; expected one of vfsim, name, from, about, kernel, fs, tree, cached, threads, checks, plant, variants, expect, run, schedule"],
     ["unknown nested field", (r) => (r.kernel = { ordr: "current" }), "kernel.ordr: unknown field; expected one of order, rwsem, waitqueue, series"],
-    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir'],
+    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir, kill'],
     ["bad enum", (r) => (r.kernel.rwsem = "mutex"), 'kernel.rwsem: unknown rwsem policy "mutex"; expected one of linux, fifo, reader-pref'],
     ["enum of the wrong type", (r) => (r.fs.type = 3), "fs.type: expected one of procfs, nfs, fuse, smb, proc-sys, overlayfs, got 3"],
     ["bad bool", (r) => (r.fs.lookupLocks = "yes"), 'fs.lookupLocks: expected true or false, got "yes"'],
@@ -170,7 +170,7 @@ describe("parseSeedFile: errors name the field", () => {
     const e = errorOf(EXAMPLE, (r) => (r.threads[1].ops[0].op = "mkdri"));
     expect(e).toBeInstanceOf(Error);
     expect(e.path).toBe("threads[1].ops[0].op");
-    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir');
+    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir, kill');
   });
 
   it("rejects a rename across directories and onto itself", () => {
@@ -258,7 +258,7 @@ describe("--set", () => {
     ["=x", "--set =x: expected key=value, e.g. kernel.order=proposed or threads[0].ops[0].path=/d/z"],
     ["kernel.ordr=current", '--set kernel.ordr=current: unknown field "ordr" in kernel; expected one of order, rwsem, waitqueue, series'],
     ["colour=red", '--set colour=red: unknown field "colour"; expected one of vfsim, name, from, about, kernel, fs, tree, cached, threads, checks, plant, variants, expect, run, schedule'],
-    ["threads[0].ops[0].pth=/x", '--set threads[0].ops[0].pth=/x: unknown field "pth" in threads[0].ops[0]; expected one of op, path, from, to'],
+    ["threads[0].ops[0].pth=/x", '--set threads[0].ops[0].pth=/x: unknown field "pth" in threads[0].ops[0]; expected one of op, path, from, to, task'],
     ["threads.name=x", "--set threads.name=x: expected a list index after threads, e.g. threads[0]"],
     ["run.seed.low=1", "--set run.seed.low=1: run.seed has no fields below it"],
     ['variants.kernel.ordr=["current"]', '--set variants.kernel.ordr=["current"]: unknown variant axis "kernel.ordr" in variants; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series, fs.needReval'],
@@ -456,7 +456,10 @@ describe("encodeScenario", () => {
 
   it("sets every check bit for checks: all", () => {
     const all = encodeScenario(parseSeedFile(JSON.stringify(MINIMAL)));
-    expect(all.words[H.CHECKS]).toBe((1 << CHECKS_ALL.length) - 1);   // every check but lockdep
+    // every check but lockdep (bit 11; held-at-exit, bit 12, came after it)
+    expect(all.words[H.CHECKS]).toBe(CHECKS_ALL.reduce((m, c) => m | (1 << CHECKS.indexOf(c)), 0));
+    expect(all.words[H.CHECKS] & (1 << CHECKS.indexOf("lockdep"))).toBe(0);
+    expect(CHECKS_ALL.length).toBe(CHECKS.length - 1);
     expect(Array.from(all.words.slice(HEADER_WORDS))).toStrictEqual([0, 1, 1, 1, OPS.indexOf("stat"), 1, 0, 0]);
   });
 

@@ -9,6 +9,7 @@ import {
   FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
   FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
   FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
+  FN_KILL, FN_SIGNAL_WAKE_UP, FN_DO_EXIT,
 } from "./fns";
 import {
   link_path_walk_state, lookup_slow_state, __lookup_slow_state, lookup_one_qstr_excl_state, lookup_one_qstr_state,
@@ -78,6 +79,9 @@ export function state_name(fn: i32, pc: i32): string {
       if (pc == WAIT_LOOKUP_LOCK) return "woken from lookup-lock wait";
       if (pc == WAIT_DYING_DIR) return "woken: directory no longer dying";
       return "";
+    case FN_KILL: return pc == 0 ? "send_signal(SIGKILL)" : "";
+    case FN_SIGNAL_WAKE_UP: return pc == 0 ? "woken from a killable sleep" : "";
+    case FN_DO_EXIT: return pc == 0 ? "killed: no more system calls" : "";
   }
   return "";
 }

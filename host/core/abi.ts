@@ -65,7 +65,8 @@ export const PRIMES = ["d_alloc_parallel", "d_alloc_trylock", "d_alloc_locked", 
 export const PRIME_OLD_NAMES: Readonly<Record<string, (typeof PRIMES)[number]>> = { d_alloc_noblock: "d_alloc_trylock" };
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
 export const ITERATES = ["shared", "wrapped"] as const;
-export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir"] as const;
+/** "kill": kill(2) SIGKILL of another thread (`task`), assembly/kernel/signal.ts */
+export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir", "kill"] as const;
 
 /** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
 export const CHECKS = [
@@ -81,6 +82,7 @@ export const CHECKS = [
   "owner-only",
   "ino-consistency",
   "lockdep",              // not part of checks "all": see CHECKS_ALL
+  "held-at-exit",         // nothing held when a system call returns (lockdep_sys_exit)
 ] as const;
 
 /** What checks: "all" enables: every check but lockdep (opt-in: listed, or --lockdep). */
@@ -114,6 +116,8 @@ export type Verdict = (typeof VERDICTS)[number];
 /** Result buffer words (at `result_ptr()`). */
 export const R = {
   VERDICT: 0, CHECK: 1, TICKS: 2, FAIL_TASK: 3, CYCLE_LEN: 4, CHOICES: 5, SCHEDULES: 6, CYCLE: 8,
+  /** per cycle entry i: bit i the task sleeps TASK_KILLABLE, bit 16 + i SIGKILL is pending on it */
+  CYCLE_FLAGS: 7,
   /** lockdep violation: chain length, then R_LOCKDEP_EDGE_WORDS words per dependency (abi.ts) */
   LOCKDEP_LEN: 40, LOCKDEP: 41, LOCKDEP_EDGE_WORDS: 7,
 } as const;
@@ -143,6 +147,7 @@ export const AUX = [
   "", "granted", "queued", "hit", "in lookup", "new, owner", "sleeps", "miss", "negative", "positive",
   "retry", "locked", "released", "instantiated", "ended episode", "no-op", "done on server", "stale: invalidated",
   "NULL, left in lookup", "stopped: the rest is not listed", "private dentry, never hashed",
+  "interrupted: -EINTR", "SIGKILL",
 ] as const;
 
 /** Strategies that run inside wasm (`run_batch`). */

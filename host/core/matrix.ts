@@ -4,6 +4,7 @@
  */
 
 import { runScenario, type RunReport } from "./run";
+import type { CycleEdge } from "./trace";
 import { shrinkReport } from "./shrink";
 import { encodeScenario, expectationFor, variantAssignments, variantOf, type Expectation, type SeedFile } from "./seed";
 
@@ -67,8 +68,16 @@ function expectedText(e: Expectation | undefined): string {
   return e.invariant ? `${e.verdict} ${e.invariant}` : e.verdict;
 }
 
-const HEAD = ["scenario", "variant", "verdict", "cycle", "explored", "exhaustive", "ticks", "expected", "agrees"];
-// "ticks": the length of the (shortest) counterexample; "agrees": ok, or MISMATCH with "expected"
+const HEAD = ["scenario", "variant", "verdict", "cycle", "SIGKILL", "explored", "exhaustive", "ticks", "expected", "agrees"];
+// "SIGKILL": for a deadlock, "D state" when every wait in the cycle is uninterruptible, else the
+// tasks whose killable wait a SIGKILL ends; "ticks": the length of the (shortest) counterexample;
+// "agrees": ok, or MISMATCH with "expected"
+
+function killText(cycle: CycleEdge[] | undefined): string {
+  if (!cycle || cycle.length === 0) return "";
+  const k = cycle.filter((c) => c.killable).map((c) => c.task);
+  return k.length === 0 ? "D state" : `breaks: ${k.join(",")}`;
+}
 
 function rows(cells: MatrixCell[]): string[][] {
   return cells.map((c) => [
@@ -76,6 +85,7 @@ function rows(cells: MatrixCell[]): string[][] {
     variantText(c.variant),
     outcome(c.report),
     c.report.cycle ? c.report.cycle.map((e) => e.task).join("->") : "",
+    killText(c.report.cycle),
     c.report.states !== undefined ? `${c.report.states} states` : `${c.report.schedules} schedules`,
     c.report.exhaustive ? "yes" : "no",
     c.report.ticks !== undefined ? String(c.report.ticks) : "",
@@ -105,6 +115,7 @@ export function matrixJson(cells: MatrixCell[]): unknown[] {
     verdict: c.report.verdict,
     invariant: c.report.invariant,
     cycle: c.report.cycle?.map((e) => e.task),
+    killable: c.report.cycle?.map((e) => e.killable),
     schedules: c.report.schedules,
     states: c.report.states,
     exhaustive: c.report.exhaustive,

@@ -15,6 +15,10 @@ import { ModelTrap, type Model } from "./wasm";
 export interface OutcomeEdge {
   task: number;
   wait: string;
+  /** the task sleeps TASK_KILLABLE (a SIGKILL ends the wait) */
+  killable: boolean;
+  /** SIGKILL is pending on the task */
+  signalPending: boolean;
 }
 
 /** One dependency of a lockdep violation's chain, as the model records it (indices, not names). */
@@ -67,7 +71,10 @@ export function readOutcome(model: Model, code: number): Outcome {
   }
   if (verdict === "deadlock") {
     const cycle: OutcomeEdge[] = [];
-    for (let i = 0; i < res[R.CYCLE_LEN]; i++) cycle.push({ task: res[R.CYCLE + 2 * i], wait: WAITS[res[R.CYCLE + 2 * i + 1]] });
+    const flags = res[R.CYCLE_FLAGS];   // bit i: killable sleep; bit 16 + i: SIGKILL pending
+    for (let i = 0; i < res[R.CYCLE_LEN]; i++) {
+      cycle.push({ task: res[R.CYCLE + 2 * i], wait: WAITS[res[R.CYCLE + 2 * i + 1]], killable: (flags & (1 << i)) !== 0, signalPending: (flags & (1 << (16 + i))) !== 0 });
+    }
     o.cycle = cycle;
   }
   if (o.invariant === "lockdep") {

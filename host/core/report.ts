@@ -6,7 +6,7 @@
 
 import type { LockdepEdge, RunReport } from "./run";
 import { WAIT_LOCK_CLASS } from "./abi";
-import type { CycleEdge } from "./trace";
+import { killableSummary, type CycleEdge } from "./trace";
 import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./seed";
 import { describeCycle, renderTrace } from "./trace";
 import type { Encoded } from "./seed";
@@ -154,6 +154,9 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
     if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
     if (r.cycle) out.edges = r.cycle.map((e) => e.wait);
     if (r.cycle) out.lockdepClasses = r.cycle.map((e) => WAIT_LOCK_CLASS[e.wait] ?? null);
+    if (r.cycle) out.killable = r.cycle.map((e) => e.killable);
+    if (r.cycle) out.signalPending = r.cycle.map((e) => e.signalPending);
+    if (r.cycle) out.killableSummary = killableSummary(r.cycle);
     if (r.lockdep) out.lockdep = r.lockdep;
     if (r.failTask) out.task = r.failTask;
     out.ticks = r.ticks;

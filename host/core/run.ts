@@ -207,7 +207,7 @@ export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array,
     report.lockdep = o.lockdep.map((e) => ({ held: LOCKDEP_CLASSES[e.held], acquired: LOCKDEP_CLASSES[e.acquired], task: enc.threads[e.task], tick: e.tick, fn: fns[e.fn] ?? "?", heldFn: fns[e.heldFn] ?? "?", read: e.read, wait: e.wait }));
   }
   if (o.failTask >= 0) report.failTask = enc.threads[o.failTask];
-  if (o.cycle) report.cycle = o.cycle.map((e) => ({ task: enc.threads[e.task], wait: e.wait }));
+  if (o.cycle) report.cycle = o.cycle.map((e) => ({ task: enc.threads[e.task], wait: e.wait, killable: e.killable, signalPending: e.signalPending }));
   return report;
 }
 

@@ -363,6 +363,8 @@ interface Smaller {
 function* smallerScenarios(s: SeedFile): Generator<Smaller> {
   if (s.threads.length > 1) {
     for (let t = s.threads.length - 1; t >= 0; t--) {
+      // a thread another one kills stays while its killer does (drop the killer first)
+      if (s.threads.some((x) => x.ops.some((o) => o.op === "kill" && o.task === s.threads[t].name))) continue;
       const c = structuredClone(s);
       c.threads.splice(t, 1);
       yield { seed: c, dropped: t };

@@ -22,7 +22,7 @@ export interface TraceEvent {
 
 const ERRNO: Record<number, string> = {
   [-1]: "EPERM", [-2]: "ENOENT", [-11]: "EWOULDBLOCK", [-13]: "EACCES", [-17]: "EEXIST", [-20]: "ENOTDIR", [-39]: "ENOTEMPTY",
-  [-1011]: "EAGAIN",
+  [-4]: "EINTR", [-1011]: "EAGAIN",
 };
 
 export function errnoName(v: number): string {
@@ -31,7 +31,7 @@ export function errnoName(v: number): string {
 
 const SYSCALL: Record<string, string> = {
   vfs_statx: "stat", getdents64: "getdents", do_mkdirat: "mkdir", do_filp_open: "open(O_CREAT)",
-  do_unlinkat: "unlink", do_renameat2: "rename", do_rmdir: "rmdir",
+  do_unlinkat: "unlink", do_renameat2: "rename", do_rmdir: "rmdir", kill: "kill",
 };
 
 function objectText(obj: number, name: number, enc: Encoded, threads: string[]): string {
@@ -61,6 +61,10 @@ export function decodeTrace(words: Int32Array, names: Names, enc: Encoded): Trac
     if (fn === "wake_up") {
       note = "";
       text = `<- ${state} by ${object}`;
+    } else if (pc === PC_SYSCALL_ENTER && fn === "kill") {
+      text = `kill(${threads[obj & 0xffffff] ?? "?"}, SIGKILL)`;
+    } else if (fn === "signal_wake_up" || fn === "do_exit") {
+      text = fn === "do_exit" ? `do_exit: ${state} [SIGKILL]` : `<- ${state}: SIGKILL from ${object}`;
     } else if (pc === PC_SYSCALL_ENTER) {
       const second = result ? `, ${JSON.stringify(enc.paths[result])}` : "";
       text = `${SYSCALL[fn] ?? fn}(${object}${second})`;
@@ -95,14 +99,32 @@ export function renderTrace(events: TraceEvent[], enc: Encoded, laneWidth = 34):
 export interface CycleEdge {
   task: string;
   wait: string;
+  /** the task sleeps TASK_KILLABLE: a SIGKILL ends this wait (-EINTR) and breaks the cycle here */
+  killable: boolean;
+  /** a SIGKILL is already pending on the task (it sleeps on regardless: the wait is not killable) */
+  signalPending: boolean;
+}
+
+/** How a sleep in a waits-for cycle answers SIGKILL. */
+export function killableText(c: CycleEdge): string {
+  const how = c.killable ? "killable: SIGKILL ends this wait" : "uninterruptible: D state, SIGKILL does not wake it";
+  return c.signalPending ? `${how}; SIGKILL pending` : how;
+}
+
+/** Whether a SIGKILL can break the cycle, said plainly. */
+export function killableSummary(cycle: CycleEdge[]): string {
+  const k = cycle.filter((c) => c.killable).map((c) => c.task);
+  if (k.length === 0) return "no task in the cycle can be killed: D state (every wait in it is TASK_UNINTERRUPTIBLE; the machine hangs)";
+  return `a SIGKILL to ${k.join(" or ")} breaks the cycle (${k.length === 1 ? "its wait is" : "their waits are"} TASK_KILLABLE)`;
 }
 
 export function describeCycle(cycle: CycleEdge[]): string {
   if (cycle.length === 0) return "";
   const parts = cycle.map((c, i) => {
     const next = cycle[(i + 1) % cycle.length].task;
-    return `  ${c.task} waits for ${next} (${c.wait})`;
+    return `  ${c.task} waits for ${next} (${c.wait}) [${killableText(c)}]`;
   });
+  parts.push(`  ${killableSummary(cycle)}`);
   return parts.join("\n");
 }
 

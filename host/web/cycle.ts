@@ -4,7 +4,7 @@
  * wait, lookup lock) and the object waited on. A list says the same for screen readers.
  */
 
-import type { CycleEdge } from "../core/trace";
+import { killableSummary, killableText, type CycleEdge } from "../core/trace";
 import { fill, h, s } from "./dom";
 import type { KernelView } from "./state";
 import { laneColour } from "./timeline";
@@ -108,6 +108,7 @@ export function renderCycle(el: HTMLElement, cycle: CycleEdge[], view: KernelVie
         ": ",
         h("span", { class: "kind" }, edge.wait),
         a?.waitsOn ? h("span", {}, " on ", h("code", {}, a.waitsOn.label)) : null,
+        h("span", { class: edge.killable ? "killable" : "d-state", "data-killable": String(edge.killable) }, ` [${killableText(edge)}]`),
       );
     }),
   );
@@ -117,6 +118,7 @@ export function renderCycle(el: HTMLElement, cycle: CycleEdge[], view: KernelVie
     h("h3", {}, "Waits-for cycle"),
     svg,
     list,
+    h("p", { class: "cycle-kill" }, killableSummary(cycle)),
     h("p", { class: "hint" }, "The cycle is the model's; the steps that formed it are marked ◆ in the trace."),
   );
 }

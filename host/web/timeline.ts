@@ -45,7 +45,7 @@ export class Timeline {
 
     const head = h("tr", {}, h("th", { scope: "col", class: "tick-col" }, "tick"));
     enc.threads.forEach((name, k) => {
-      const ops = seed.threads[k].ops.map((op) => (op.op === "rename" ? `rename ${op.from} → ${op.to}` : `${op.op} ${op.path}`)).join("; ");
+      const ops = seed.threads[k].ops.map((op) => (op.op === "rename" ? `rename ${op.from} → ${op.to}` : op.op === "kill" ? `kill ${op.task} (SIGKILL)` : `${op.op} ${op.path}`)).join("; ");
       const th = h("th", { scope: "col", class: "lane-head" }, h("span", { class: "lane-name" }, name), h("span", { class: "lane-ops" }, ops));
       laneColour(th, k);
       head.append(th);

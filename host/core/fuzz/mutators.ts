@@ -19,7 +19,13 @@ interface Pools {
 }
 
 function opPaths(op: Op): string[] {
-  return op.op === "rename" ? [op.from!, op.to!] : [op.path!];
+  return op.op === "rename" ? [op.from!, op.to!] : op.op === "kill" ? [] : [op.path!];
+}
+
+/** A kill op's target: another thread of `s` (not `self`), or undefined if there is none. */
+function killTarget(rng: Rng, s: SeedFile, self?: string): string | undefined {
+  const others = s.threads.map((t) => t.name).filter((n) => n !== self);
+  return others.length ? rng.pick(others) : undefined;
 }
 
 function pools(s: SeedFile): Pools {
@@ -54,7 +60,13 @@ function randomPath(rng: Rng, s: SeedFile, p: Pools, opts: { dir?: boolean } = {
   return path;
 }
 
-function randomOp(rng: Rng, s: SeedFile, p: Pools, kind: OpName = rng.pick(OPS)): Op {
+/** A random op of `kind` for thread `self` (a kill names another thread; with none to name, a stat). */
+function randomOp(rng: Rng, s: SeedFile, p: Pools, kind: OpName = rng.pick(OPS), self?: string): Op {
+  if (kind === "kill") {
+    const task = killTarget(rng, s, self);
+    if (task !== undefined) return { op: "kill", task };
+    kind = "stat";
+  }
   if (kind === "rename") {
     let from = randomPath(rng, s, p);
     if (from === "/") from = childOf(rng.pick(p.dirs), rng.pick(p.names));
@@ -68,8 +80,8 @@ function randomOp(rng: Rng, s: SeedFile, p: Pools, kind: OpName = rng.pick(OPS))
 }
 
 /** The same op with its path(s) moved: a rename keeps both ends in one directory. */
-function repath(rng: Rng, s: SeedFile, p: Pools, op: Op): Op {
-  if (op.op !== "rename") return randomOp(rng, s, p, op.op);
+function repath(rng: Rng, s: SeedFile, p: Pools, op: Op, self?: string): Op {
+  if (op.op !== "rename") return randomOp(rng, s, p, op.op, self);
   if (rng.chance(1, 2)) {
     const to = childOf(parentOf(op.from!), rng.pick(p.names));
     return to === op.from ? op : { ...op, to };
@@ -101,9 +113,10 @@ const MUTATORS: [number, string, Mutator][] = [
   [20, "path", (s, rng) => {
     const t = rng.pick(s.threads);
     const i = rng.below(t.ops.length);
-    const before = opPaths(t.ops[i]).join(" -> ");
-    t.ops[i] = repath(rng, s, pools(s), t.ops[i]);
-    return `${t.name}.ops[${i}] ${before} => ${opPaths(t.ops[i]).join(" -> ")}`;
+    const what = (op: Op) => (op.op === "kill" ? `kill ${op.task}` : opPaths(op).join(" -> "));
+    const before = what(t.ops[i]);
+    t.ops[i] = repath(rng, s, pools(s), t.ops[i], t.name);
+    return `${t.name}.ops[${i}] ${before} => ${what(t.ops[i])}`;
   }],
   [10, "op-kind", (s, rng) => {
     const t = rng.pick(s.threads);
@@ -111,7 +124,7 @@ const MUTATORS: [number, string, Mutator][] = [
     const old = t.ops[i];
     const kind = rng.pick(OPS.filter((k) => k !== old.op));
     const p = pools(s);
-    if (kind === "rename" || old.op === "rename") t.ops[i] = randomOp(rng, s, p, kind);
+    if (kind === "rename" || old.op === "rename" || kind === "kill" || old.op === "kill") t.ops[i] = randomOp(rng, s, p, kind, t.name);
     else t.ops[i] = { op: kind, path: old.path === "/" && kind !== "stat" && kind !== "getdents" ? childOf("/", rng.pick(p.names)) : old.path };
     return `${t.name}.ops[${i}] ${old.op} => ${kind}`;
   }],
@@ -119,7 +132,7 @@ const MUTATORS: [number, string, Mutator][] = [
     const t = rng.pick(s.threads);
     if (t.ops.length >= LIMITS.ops) return undefined;
     const i = rng.below(t.ops.length + 1);
-    t.ops.splice(i, 0, randomOp(rng, s, pools(s)));
+    t.ops.splice(i, 0, randomOp(rng, s, pools(s), undefined, t.name));
     return `${t.name} +op ${t.ops[i].op} at ${i}`;
   }],
   [8, "drop-op", (s, rng) => {
@@ -142,6 +155,7 @@ const MUTATORS: [number, string, Mutator][] = [
     const b = (a + 1 + rng.below(s.threads.length - 1)) % s.threads.length;
     const from = s.threads[a], to = s.threads[b];
     if (from.ops.length < 2 || to.ops.length >= LIMITS.ops) return undefined;
+    if (from.ops.some((o) => o.op === "kill" && o.task === to.name)) return undefined;   // it would kill itself
     const [op] = from.ops.splice(rng.below(from.ops.length), 1);
     to.ops.splice(rng.below(to.ops.length + 1), 0, op);
     return `move ${op.op} ${from.name} -> ${to.name}`;
@@ -150,13 +164,16 @@ const MUTATORS: [number, string, Mutator][] = [
     if (s.threads.length >= LIMITS.threads) return undefined;
     const name = unusedThreadName(s, rng);
     // Half the time a copy of a thread: same names, so the two race on every dentry.
-    const ops = rng.chance(1, 2) ? structuredClone(rng.pick(s.threads).ops) : [randomOp(rng, s, pools(s))];
+    const ops = rng.chance(1, 2) ? structuredClone(rng.pick(s.threads).ops) : [randomOp(rng, s, pools(s), undefined, name)];
     s.threads.splice(rng.below(s.threads.length + 1), 0, { name, ops });
     return `+thread ${name} (${ops.map((o) => o.op).join(",")})`;
   }],
   [6, "drop-thread", (s, rng) => {
     if (s.threads.length < 2) return undefined;
-    const [t] = s.threads.splice(rng.below(s.threads.length), 1);
+    const k = rng.below(s.threads.length);
+    // a thread another one kills stays (dropping it would leave a kill with no target)
+    if (s.threads.some((x) => x.ops.some((o) => o.op === "kill" && o.task === s.threads[k].name))) return undefined;
+    const [t] = s.threads.splice(k, 1);
     return `-thread ${t.name}`;
   }],
   [4, "swap-threads", (s, rng) => {
@@ -234,6 +251,21 @@ const MUTATORS: [number, string, Mutator][] = [
     fitFs(s);   // leaving nfs: ->atomic_open and the NFS preparation go with it
     return log.join(" ");
   }],
+  [4, "kill", (s, rng) => {
+    // a thread (often a new one, as kill(2) from another process) sends SIGKILL to another
+    const target = rng.pick(s.threads).name;
+    if (rng.chance(1, 2) && s.threads.length < LIMITS.threads) {
+      const name = unusedThreadName(s, rng);
+      s.threads.splice(rng.below(s.threads.length + 1), 0, { name, ops: [{ op: "kill", task: target }] });
+      return `+thread ${name} (kill ${target})`;
+    }
+    const killers = s.threads.filter((x) => x.name !== target && x.ops.length < LIMITS.ops);
+    if (!killers.length) return undefined;
+    const t = rng.pick(killers);
+    const i = rng.below(t.ops.length + 1);
+    t.ops.splice(i, 0, { op: "kill", task: target });
+    return `${t.name} +op kill ${target} at ${i}`;
+  }],
   [8, "strategy", (s, rng) => {
     if (rng.chance(2, 3)) {
       s.run.seed = BigInt(rng.u32());
@@ -248,6 +280,8 @@ const MUTATORS: [number, string, Mutator][] = [
     const t = structuredClone(rng.pick(donor.threads));
     t.ops = t.ops.slice(0, LIMITS.ops);
     t.name = unusedThreadName(s, rng);
+    // the donor's kill targets are the donor's threads: aim them at this file's
+    for (const o of t.ops) if (o.op === "kill") o.task = killTarget(rng, s, t.name) ?? s.threads[0].name;
     s.threads.splice(rng.below(s.threads.length + 1), 0, t);
     return `splice ${t.name} (${t.ops.map((o) => o.op).join(",")}) from ${donor.name}`;
   }],

@@ -93,6 +93,14 @@ export function encodeScenario(s: SeedFile): Encoded {
     throw new SeedError("tree", `the tree has ${tree.length} entries (counting implied parent directories); the model holds at most ${MAX_TREE} (MAX_TREE)`);
   }
   const cached = cachedClosure(s.cached);
+  const threadNames = s.threads.map((x) => x.name);
+  s.threads.forEach((thread, i) =>
+    thread.ops.forEach((op, j) => {
+      if (op.op === "kill" && (threadNames.indexOf(op.task!) < 0 || threadNames.indexOf(op.task!) === i)) {
+        throw new SeedError(field(index(field(index("threads", i), "ops"), j), "task"), `expected the name of another thread, got ${shown(op.task)}`);
+      }
+    }),
+  );
 
   const header = new Array<number>(HEADER_WORDS).fill(0);
   header[H.VERSION] = ABI_VERSION;
@@ -127,7 +135,7 @@ export function encodeScenario(s: SeedFile): Encoded {
     ...t.records.flat(),
     ...tree.flatMap((p) => [t.id(p), kinds.get(p) === "dir" ? 1 : 0]),
     ...cached.map((p) => t.id(p)),
-    ...s.threads.flatMap((thread) => [thread.ops.length, ...thread.ops.flatMap((op) => opWords(op, t))]),
+    ...s.threads.flatMap((thread) => [thread.ops.length, ...thread.ops.flatMap((op) => opWords(op, t, s.threads.map((x) => x.name)))]),
   ];
   if (words.length > SCENARIO_WORDS) {
     throw new SeedError("threads", `the scenario needs ${words.length} words; the model holds at most ${SCENARIO_WORDS} (SCENARIO_WORDS)`);
@@ -136,8 +144,11 @@ export function encodeScenario(s: SeedFile): Encoded {
 }
 
 /** [code, path, path2, flags]: rename is from -> path, to -> path2; flags are unused (0). */
-function opWords(op: Op, t: Interner): number[] {
-  const words = [OPS.indexOf(op.op), t.id(op.path ?? op.from!), op.to === undefined ? 0 : t.id(op.to), 0];
+function opWords(op: Op, t: Interner, threads: string[]): number[] {
+  // kill: [code, target task index, 0, 0]
+  const words = op.op === "kill"
+    ? [OPS.indexOf(op.op), threads.indexOf(op.task!), 0, 0]
+    : [OPS.indexOf(op.op), t.id(op.path ?? op.from!), op.to === undefined ? 0 : t.id(op.to), 0];
   if (words.length !== OP_WORDS) throw new Error(`seed/encode.ts writes 4 words per op, abi.ts says ${OP_WORDS}`);
   return words;
 }

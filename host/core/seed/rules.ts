@@ -41,6 +41,21 @@ function checkThreadNames(s: SeedFile): void {
   });
 }
 
+/** A kill op names another thread of the file. A thread may not kill itself: kill(getpid(),
+ *  SIGKILL) ends the caller at the return of kill(2), which a shorter op list says already. */
+function checkKillTargets(s: SeedFile): void {
+  const names = s.threads.map((t) => t.name);
+  s.threads.forEach((t, i) =>
+    t.ops.forEach((op, j) => {
+      if (op.op !== "kill") return;
+      const at = field(index(field(index("threads", i), "ops"), j), "task");
+      const k = names.indexOf(op.task!);
+      if (k < 0) throw new SeedError(at, `no thread named ${shown(op.task!)}; threads are ${oneOf(names)}`);
+      if (k === i) throw new SeedError(at, `a thread cannot kill itself (${shown(op.task!)}); name another thread`);
+    }),
+  );
+}
+
 /** `listed`: the file wrote `expect` as a list (else as one object, named plain "expect"). */
 function checkExpectations(s: SeedFile, listed: boolean): void {
   const names = new Set(s.threads.map((t) => t.name));
@@ -142,6 +157,7 @@ export function checkSeed(s: SeedFile, raw: Record<string, unknown>): void {
   checkFsChoices(s);
   checkCached(s, treeKinds(s.tree));
   checkThreadNames(s);
+  checkKillTargets(s);
   checkExpectations(s, Array.isArray(raw.expect));
   if (s.schedule !== undefined) decodeSchedule(s.schedule, s.threads.length, "schedule");
   encodeScenario(s); // capacity errors now, before anything runs

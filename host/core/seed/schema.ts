@@ -7,15 +7,15 @@ import { SeedError } from "./errors";
 import { checkPath, childNames, label, parentOf, pathSpec, SEED_NAME_MAX, THREAD_NAME_MAX } from "./paths";
 import { STRATEGIES, type Expectation, type Op, type SeedFile, type SeedRun, type Thread } from "./types";
 
-const OP_FIELDS = ["op", "path", "from", "to"];
+const OP_FIELDS = ["op", "path", "from", "to", "task"];
 
 function opFields(op: OpName): string[] {
-  return op === "rename" ? ["op", "from", "to"] : ["op", "path"];
+  return op === "rename" ? ["op", "from", "to"] : op === "kill" ? ["op", "task"] : ["op", "path"];
 }
 
 /** One op: the fields allowed depend on the op, so it is read by hand. */
 const opSpec: Spec<Op> = {
-  below: { kind: "fields", fields: { op: enumOf(OPS, "op"), path: pathSpec, from: pathSpec, to: pathSpec } },
+  below: { kind: "fields", fields: { op: enumOf(OPS, "op"), path: pathSpec, from: pathSpec, to: pathSpec, task: text(label(THREAD_NAME_MAX, "thread name")) } },
   read(raw, at) {
     const obj = asObject(raw, at);
     if (obj.op === undefined) throw new SeedError(field(at, "op"), `missing required field; expected one of ${oneOf(OPS)}`);
@@ -31,6 +31,11 @@ const opSpec: Spec<Op> = {
       if (obj[key] === undefined) throw new SeedError(field(at, key), `missing required field for ${op}`);
       return pathSpec.read(obj[key], field(at, key));
     };
+    if (op === "kill") {
+      // the thread it names is checked against the threads in rules.ts (checkKillTargets)
+      if (obj.task === undefined) throw new SeedError(field(at, "task"), "missing required field for kill: the name of the thread to send SIGKILL to");
+      return { op, task: text(label(THREAD_NAME_MAX, "thread name")).read(obj.task, field(at, "task")) };
+    }
     if (op !== "rename") {
       const path = get("path");
       if (path === "/" && op !== "stat" && op !== "getdents") {

@@ -33,6 +33,7 @@ export function serializeSeedFile(s: SeedFile): string {
 }
 
 function orderedOp(op: Op): Op {
+  if (op.op === "kill") return { op: op.op, task: op.task };
   return op.op === "rename" ? { op: op.op, from: op.from, to: op.to } : { op: op.op, path: op.path };
 }
 

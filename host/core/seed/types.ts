@@ -7,6 +7,7 @@ export interface Op {
   path?: string; // every op but rename
   from?: string; // rename only
   to?: string; // rename only
+  task?: string; // kill only: the name of the thread it sends SIGKILL to
 }
 
 export interface Thread {
