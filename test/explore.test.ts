@@ -183,7 +183,8 @@ describe("the canonical state (slot renaming) never changes a verdict", () => {
 });
 
 describe("the canonical state: states with one renamed hash have the same future", () => {
-  it("on SPIN's k = 2 shape with distinct threads, two paths to one hash agree on every continuation", () => {
+  const shapes: [string, boolean][] = [["", false], [" and a thread K that sends SIGKILL to R (T_SIGNAL, T_WAIT_INTR in the hash)", true]];
+  for (const [what, kill] of shapes) it(`on SPIN's k = 2 shape with distinct threads${what}, two paths to one hash agree on every continuation`, () => {
     // Random walks record the path to each hash; when a second, different path reaches a known
     // hash, both are replayed and continued with the same choices to the end: runnable sets and
     // verdicts must agree at every step. A frame local typed wrongly in explore.ts local_types
@@ -193,16 +194,17 @@ describe("the canonical state: states with one renamed hash have the same future
       vfsim: 1, name: "canon-futures", kernel: { order: "proposed", rwsem: "fifo", waitqueue: "on-stack" },
       fs: { type: "nfs", prime: "d_alloc_trylock", lookupLocks: false }, tree: { "/d": ["x1", "x2"] }, cached: ["/d"],
       threads: [t("R", "getdents", "/d"), t("L1", "stat", "/d/x1"), t("L2", "stat", "/d/x2"),
-        t("W1", "mkdir", "/d/y1"), t("W2", "mkdir", "/d/x2")],
+        t("W1", "mkdir", "/d/y1"), t("W2", "mkdir", "/d/x2"), ...(kill ? [{ name: "K", ops: [{ op: "kill", task: "R" }] }] : [])],
       checks: "all",
     });
     const words = encodeScenario(parseSeedFile(seed, [])).words;
+    const nTasks = kill ? 6 : 5;
     const m = new Model(module);
     m.load(words);
     explore(m, { preemptions: -1, maxStates: 1, symmetry: true, por: false });   // sets the default hash mode
     let rng = 12345;
     const rand = (n: number) => { rng = (rng * 1103515245 + 12345) & 0x7fffffff; return rng % n; };
-    const pick = (mask: number) => { const ids = [...Array(5).keys()].filter((i) => mask & (1 << i)); return ids[rand(ids.length)]; };
+    const pick = (mask: number) => { const ids = [...Array(nTasks).keys()].filter((i) => mask & (1 << i)); return ids[rand(ids.length)]; };
     const play = (path: number[]) => { m.x.begin(); for (const c of path) m.x.tick(c); };
     const seen = new Map<bigint, number[]>();
     let compared = 0;

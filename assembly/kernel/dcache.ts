@@ -352,7 +352,9 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
     case DAP_INSERT:
       return insert_new(t, fn, parent, name, DAP_INSERT);
     case DAP_WAIT: {
-      // Models: d_wait_lookup(); called and returns with d_lock held in Linux.
+      // Models: d_wait_lookup(); called and returns with d_lock held in Linux. Sleeps
+      // TASK_UNINTERRUPTIBLE (on-stack queue) / wait_var_event_spinlock (var-event): a SIGKILL
+      // does not wake it.
       const m = L(fr, 2);
       lockdep_wait(t, LOCKDEP_IN_LOOKUP);   // the series' annotation: a completion-style wait
       if (d_in_lookup(m)) {

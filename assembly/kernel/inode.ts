@@ -70,7 +70,8 @@ export function proc_make_inode(obj: i32, is_dir: bool, name: i32): i32 {
 
 // ---- inode_lock*() as atomic steps: take or release, trace, end the tick -----------------------
 
-/** Models: inode_lock_shared(). Yields at `next`, granted or (blocked) queued. */
+/** Models: inode_lock_shared(). Yields at `next`, granted or (blocked) queued.
+ *  Sleeps: TASK_UNINTERRUPTIBLE (down_read). */
 export function inode_lock_shared(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
   if (down_read(t, inode)) {
     ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);
@@ -98,7 +99,7 @@ export function inode_lock_shared_killable(t: i32, fr: usize, fn: i32, pc: i32, 
   return block_killable(t, fr, next, WAIT_RWSEM_READ, inode, intr);
 }
 
-/** Models: inode_lock() / inode_lock_nested(I_MUTEX_PARENT). */
+/** Models: inode_lock() / inode_lock_nested(I_MUTEX_PARENT). Sleeps: TASK_UNINTERRUPTIBLE. */
 export function inode_lock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
   if (down_write(t, inode)) {
     ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);

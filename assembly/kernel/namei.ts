@@ -17,8 +17,9 @@
 // Frame locals are documented per function. Dentries returned to a caller carry a reference.
 //
 // Divergence from Linux: no d_revalidate (NFS dentries are always valid), no permission checks,
-// no mounts or symlinks, no LOOKUP_RCU walk (lookup_fast takes references step by step), no
-// killable waits.
+// no mounts or symlinks, no LOOKUP_RCU walk (lookup_fast takes references step by step); every
+// sleep here is TASK_UNINTERRUPTIBLE, as in Linux (lookup_slow passes TASK_NORMAL, the system calls
+// start_dirop; docs/model.md "Killable waits and fatal signals").
 
 import {
   ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY,
