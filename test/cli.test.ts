@@ -90,7 +90,7 @@ describe("run and replay", () => {
     const r = await vfsim("run", A, "--set", "kernel.order=proposed", "--out", out);
     expect(r.code).toBe(1);
     expect(r.out).toContain("verdict: deadlock");
-    expect(r.out).toMatch(/R waits for L \(in-lookup wait\)\n\s+L waits for W \(rwsem read\)\n\s+W waits for R \(rwsem write\)/);
+    expect(r.out).toMatch(/R waits for L \(in-lookup wait\) \[uninterruptible: D state[^\n]*\n\s+L waits for W \(rwsem read\) \[uninterruptible[^\n]*\n\s+W waits for R \(rwsem write\) \[uninterruptible[^\n]*\n\s+no task in the cycle can be killed: D state/);
     const files = readdirSync(out);
     expect(files).toHaveLength(1);
     const cx = join(out, files[0]);
