@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,7 @@ import { promisify } from "node:util";
 import { startServer, type StaticServer } from "../scripts/serve-web.mjs";
 import { replay, runScenario } from "../host/core/run";
 import { counterexample } from "../host/core/report";
+import { shrinkReport } from "../host/core/shrink";
 import { encodeScenario, parseSeedFile, serializeSeedFile, type SeedFile } from "../host/core/seed";
 import { decodeSchedule } from "../host/core/schedule";
 import { Model } from "../host/core/wasm";
@@ -39,16 +40,17 @@ const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-q
 const fixture = (file: string) => readFileSync(join("fixtures/scenarios", file), "utf8");
 const wasmModule = () => WebAssembly.compile(readFileSync("build/vfsim.wasm"));
 
-/** What `vfsim run` finds for this seed file (strategy and seed from its run section), with the
- *  raw trace of the failing schedule. */
-async function nodeRun(seed: SeedFile): Promise<{ index: number; schedule: string; words: number[] }> {
+/** What `vfsim run` finds for this seed file (strategy and seed from its run section): the
+ *  failing schedule's index, and the failure as shrunk (as `vfsim run` and the page shrink it),
+ *  with its raw trace. `found`: the schedule as found, before shrinking. */
+async function nodeRun(seed: SeedFile): Promise<{ index: number; schedule: string; words: number[]; found: string }> {
   const module = await wasmModule();
-  const enc = encodeScenario(seed);
-  const r = runScenario(module, seed, enc, { strategy: seed.run.strategy, seed: seed.run.seed, schedules: seed.run.schedules, depth: seed.run.depth, preemptions: seed.run.preemptions });
+  const r = runScenario(module, seed, encodeScenario(seed), { strategy: seed.run.strategy, seed: seed.run.seed, schedules: seed.run.schedules, depth: seed.run.depth, preemptions: seed.run.preemptions });
   if (!r.choices) throw new Error("expected a failure");
+  const shrunk = shrinkReport(module, seed, r);
   const model = new Model(module);
-  model.load(enc.words);
-  return { index: r.schedules - 1, schedule: r.schedule!, words: Array.from(replay(model, enc, r.choices).events) };
+  model.load(shrunk.enc.words);
+  return { index: r.schedules - 1, schedule: shrunk.report.schedule!, words: Array.from(replay(model, shrunk.enc, shrunk.report.choices!).events), found: r.schedule! };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,6 +533,208 @@ describe("the sandbox page in headless Chromium", () => {
     expect(await page.textContent("#timeline")).toContain(`stat("/d/${evil}")`);
     expect(decodeSchedule(ce.schedule!, 2)).toEqual(choices);
     expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("shrinks a failure before showing, sharing or downloading it, as `vfsim run` does: the same counterexample file", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    const seed = parseSeedFile(fixture(SCENARIO_A), ["kernel.order=proposed", "run.strategy=random", "run.seed=1"]);
+    const text = serializeSeedFile(seed);
+    await paste(page, text);
+    const shown = await sweepUntilShown(page);
+    // found with many preemptions, shown with the one `vfsim shrink` leaves
+    const expected = await nodeRun(seed);
+    expect(shown.schedule).toBe(expected.schedule);
+    expect(shown.schedule).not.toBe(expected.found);
+    expect(shown.shrunk?.before.preemptions).toBeGreaterThan(1);
+    expect(shown.shrunk?.after).toEqual({ ticks: 15, preemptions: 1, threads: 3, ops: 3 });
+    expect(await page.textContent("#verdict")).toContain("shrunk from");
+    // byte for byte what the CLI writes for the same seed file
+    const file = join(ARTIFACTS, "page-vs-cli.json");
+    const dir = mkdtempSync(join(tmpdir(), "vfsim-page-cli-"));
+    writeFileSync(file, text);
+    const out = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "run", file, "--out", dir, "--json"]).catch((e) => e as { stdout: string });
+    const cli = readFileSync(JSON.parse(out.stdout).file, "utf8");
+    expect(shown.seedFile).toBe(cli);
+    const cx = parseSeedFile(shown.seedFile);
+    expect(cx.name).toBe("a-readdirplus-prime-lookup-mkdir-deadlock.deadlock");
+    expect(cx.from).toBe("a-readdirplus-prime-lookup-mkdir-deadlock");
+    expect(cx.about).toContain(`Found by random schedule #${expected.index}, seed 1; shrunk from`);
+    rmSync(dir, { recursive: true, force: true });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("says what dfs counted: states and end states, not schedules; no state cap shown as a total", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    await paste(page, serializeSeedFile(parseSeedFile(fixture(SCENARIO_A), ["kernel.order=proposed", "run.strategy=dfs", "run.preemptions=1"])));
+    const shown = await sweepUntilShown(page);
+    expect(shown.verdict).toBe("deadlock");
+    expect(await page.textContent("#p-done-label")).toBe("states");
+    expect(await page.textContent("#p-rate-label")).toBe("states/s");
+    expect(await page.getAttribute("#progress-bar", "value")).toBeNull(); // no fraction of a cap
+    const outcome = (await page.textContent("#p-outcome"))!;
+    expect(outcome).toMatch(/^Failure found by dfs within 1 preemption \(\d+ states, \d+ transitions, \d+ end states?; bound 0 covered completely, bound 1 searched until the failure\)\.$/);
+    expect(outcome).not.toContain("schedules");
+    expect(await page.textContent("#p-done")).not.toContain("/");
+    expect(shown.origin).toBe("dfs within 1 preemption");
+    // a clean dfs says what it exhausted
+    await page.selectOption("#v-order", "current");
+    await page.click("#run-sweep");
+    await page.waitForFunction(() => !window.vfsimSandbox.busy() && document.getElementById("p-outcome")!.textContent!.startsWith("verdict"));
+    expect(await page.textContent("#p-outcome")).toMatch(/^verdict: ok \(dfs, every schedule within 1 preemption exhausted: \d+ states, \d+ transitions, \d+ end states/);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("the controls: a pasted file is the user's own, Schedules 0 disables Run, an invalid edit clears the old result", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    await page.waitForFunction(() => (document.getElementById("builtin") as HTMLSelectElement).value !== "");
+    await paste(page, serializeSeedFile(parseSeedFile(fixture(SCENARIO_A), ["kernel.order=proposed", "run.strategy=pct", "run.seed=5"])));
+    expect(await page.inputValue("#builtin")).toBe("");
+    expect(await page.$eval("#builtin", (s) => (s as HTMLSelectElement).selectedOptions[0].textContent)).toContain("your own");
+    await sweepUntilShown(page);
+    expect(await page.isVisible("#result")).toBe(true);
+    // Schedules 0: refused beside the field, Run disabled, the old result gone
+    await page.fill("#r-schedules", "0");
+    await page.press("#r-schedules", "Enter");
+    await page.dispatchEvent("#r-schedules", "change");
+    expect(await page.textContent("#r-schedules-error")).toContain("run.schedules");
+    expect(await page.isDisabled("#run-sweep")).toBe(true);
+    expect(await page.isDisabled("#run-one")).toBe(true);
+    expect(await page.isHidden("#result")).toBe(true);
+    expect(await page.evaluate(() => window.vfsimSandbox.shown())).toBeNull();
+    await page.fill("#r-schedules", "500");
+    await page.dispatchEvent("#r-schedules", "change");
+    expect(await page.textContent("#r-schedules-error")).toBe("");
+    expect(await page.isDisabled("#run-sweep")).toBe(false);
+    // an invalid edit of the text clears the result shown for the old text
+    await sweepUntilShown(page);
+    expect(await page.isVisible("#result")).toBe(true);
+    await page.fill("#seed-text", '{ "vfsim": 1, "threads": [] ');
+    await page.waitForFunction(() => !window.vfsimSandbox.validated().valid);
+    expect(await page.isHidden("#result")).toBe(true);
+    expect(await page.evaluate(() => window.vfsimSandbox.shown())).toBeNull();
+    expect(await page.isDisabled("#run-sweep")).toBe(true);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("long names: the cycle drawing holds its labels and titles, the edge list and the tables fit; shown().cursor", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    const a = JSON.parse(fixture(SCENARIO_A));
+    const dir = "/directory_with_a_rather_long_name";
+    const name = (c: string) => `${c}_${"WideMMMWWWlongthreadname".repeat(2)}`.slice(0, 32);
+    Object.assign(a, {
+      name: "long-names", variants: {}, expect: [], kernel: { ...a.kernel, order: "proposed" },
+      tree: { [dir]: ["a_file_name_that_is_rather_long_indeed_and_longer"] }, cached: [dir],
+      threads: [
+        { name: name("R"), ops: [{ op: "getdents", path: dir }] },
+        { name: name("L"), ops: [{ op: "stat", path: `${dir}/a_file_name_that_is_rather_long_indeed_and_longer` }] },
+        { name: name("W"), ops: [{ op: "mkdir", path: `${dir}/another_new_directory_with_a_long_name` }] },
+      ],
+      run: { strategy: "random", seed: 1 },
+    });
+    await paste(page, JSON.stringify(a, null, 2));
+    const shown = await sweepUntilShown(page);
+    expect(shown.verdict).toBe("deadlock");
+    // every text of a node inside its box; every edge label inside the drawing
+    const geometry = await page.evaluate(() => {
+      const svg = document.querySelector<SVGSVGElement>("#cycle svg")!;
+      const vb = svg.viewBox.baseVal;
+      const nodes = [...svg.querySelectorAll<SVGGElement>(".cycle-node")].map((g) => {
+        const rect = g.querySelector("rect")!.getBBox();
+        return [...g.querySelectorAll<SVGTextElement>("text")].map((t) => {
+          const b = t.getBBox();
+          return { text: t.textContent, inside: b.x >= rect.x && b.x + b.width <= rect.x + rect.width && b.y >= rect.y && b.y + b.height <= rect.y + rect.height };
+        });
+      });
+      const labels = [...svg.querySelectorAll<SVGTextElement>(".edge-label")].map((t) => {
+        const b = t.getBBox();
+        return { text: t.textContent, inside: b.x >= vb.x && b.x + b.width <= vb.x + vb.width && b.y >= vb.y && b.y + b.height <= vb.y + vb.height };
+      });
+      return { nodes, labels };
+    });
+    for (const node of geometry.nodes) for (const t of node) expect(t.inside, t.text!).toBe(true);
+    expect(geometry.nodes.flat().some((t) => t.text!.endsWith("…"))).toBe(true); // cut to fit, in full in the title and the list
+    expect(geometry.labels).toHaveLength(3);
+    for (const l of geometry.labels) expect(l.inside, l.text!).toBe(true);
+    expect(await page.textContent(".cycle-list")).toContain(`${name("R")} (getdents("${dir}")) waits for ${name("L")}`);
+    // in a narrow window the numbered edge list wraps inside the panel, and the drawing shrinks to it
+    await page.setViewportSize({ width: 600, height: 1000 });
+    const fits = await page.evaluate(() => {
+      const panel = document.getElementById("cycle")!.getBoundingClientRect();
+      const list = document.querySelector(".cycle-list")!;
+      return {
+        items: [...list.querySelectorAll("li")].map((li) => li.getBoundingClientRect().right <= panel.right + 0.5),
+        list: list.scrollWidth <= list.clientWidth,
+        svg: document.querySelector("#cycle svg")!.getBoundingClientRect().right <= panel.right + 0.5,
+      };
+    });
+    expect(fits).toEqual({ items: [true, true, true], list: true, svg: true });
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    // the state tables: no header word broken across lines ("hashe d")
+    const broken = await page.evaluate(() => {
+      const out: string[] = [];
+      for (const th of document.querySelectorAll<HTMLElement>("#state .kv thead th")) {
+        const node = th.firstChild!;
+        const text = node.textContent!;
+        let at = 0;
+        for (const word of text.split(" ")) {
+          const r = document.createRange();
+          r.setStart(node, at);
+          r.setEnd(node, at + word.length);
+          if (word && new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1) out.push(word);
+          at += word.length + 1;
+        }
+      }
+      return out;
+    });
+    expect(broken).toEqual([]);
+    // shown().cursor: the tick, who ran at it and its step, as the state panel says
+    expect(shown.cursor).toMatchObject({ tick: shown.ticks });
+    await page.click("#t-back");
+    const cur = (await page.evaluate(() => window.vfsimSandbox.shown()))!.cursor;
+    expect(cur.tick).toBe(shown.ticks - 1);
+    expect(a.threads.map((t: { name: string }) => t.name)).toContain(cur.task);
+    expect(await page.textContent("#state .at")).toContain(`${cur.task} ran: ${cur.step}`);
+    await page.click("#t-first");
+    expect((await page.evaluate(() => window.vfsimSandbox.shown()))!.cursor).toEqual({ tick: 0 });
+    await page.screenshot({ path: join(ARTIFACTS, "browser-long-names.png"), fullPage: true });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("the sticky lane header never covers the cursor row when a long trace scrolls to it", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    await paste(page, serializeSeedFile(parseSeedFile(readFileSync("fixtures/scale/nfs-readdirplus-3x3x3.json", "utf8"), ["run.strategy=random", "run.seed=1", "variants=null", "expect=null"])));
+    await page.fill("#one-index", "0");
+    await page.click("#run-one");
+    await page.waitForFunction(() => window.vfsimSandbox.shown() !== null);
+    expect(await page.$eval("#timeline", (t) => t.scrollHeight > 3 * t.clientHeight)).toBe(true);
+    const rowTopMinusHeader = async () => page.evaluate(() => {
+      const head = document.querySelector(".lanes thead th.lane-head")!.getBoundingClientRect();
+      const row = document.querySelector(".lanes tr.current")!.getBoundingClientRect();
+      return row.top - head.bottom;
+    });
+    for (const tick of ["3", "10", "0"]) {
+      await page.$eval("#timeline", (t) => (t.scrollTop = t.scrollHeight));
+      await page.fill("#t-tick", tick);
+      await page.press("#t-tick", "Enter");
+      expect(await page.getAttribute(".lanes tr.current", "data-tick")).toBe(tick);
+      expect(await rowTopMinusHeader(), `tick ${tick}`).toBeGreaterThanOrEqual(-1);
+    }
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("procfs steps name proc entries, not a server", async () => {
+    const page = await openPage(browser.ctx, server.url);
+    await paste(page, serializeSeedFile(parseSeedFile(fixture("c8-procfs-readdir-lookup-writer.json"), ["fs.prime=d_alloc_trylock", "run.strategy=pct", "run.seed=7"])));
+    await sweepUntilShown(page);
+    const trace = (await page.textContent("#timeline"))!;
+    expect(trace).toContain("proc entry");
+    expect(trace).not.toContain("server");
     await page.close();
   });
 });

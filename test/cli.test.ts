@@ -490,3 +490,14 @@ describe("the built vfsim: counterexamples have their own name and about; shrink
     expect(readdirSync(dir)).not.toContain("never.json");
   });
 });
+
+describe("the built vfsim: trace words", () => {
+  it("what a filesystem reads from behind the dcache is named after it: a proc entry on procfs, the server on NFS", () => {
+    const procfs = bin("run", "fixtures/scenarios/c8-procfs-readdir-lookup-writer.json", "--set", "fs.prime=d_alloc_trylock", "--strategy", "pct", "--seed", "7", "--out", join(tmp, "words"));
+    expect(procfs.code).toBe(1);
+    expect(procfs.out).toMatch(/proc_fill_cache: \S+ proc entry "1"/);
+    expect(procfs.out).not.toContain("server");
+    const nfs = bin("run", A, "--set", "kernel.order=proposed", "--out", join(tmp, "words"));
+    expect(nfs.out).toContain('nfs_prime_dcache: d_lookup server "x" [miss]');
+  });
+});

@@ -6,6 +6,7 @@
 import { AUX, EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, OBJ_PATH, OBJ_SERVER, OBJ_TASK, OPS, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "./abi";
 import type { Names } from "./wasm";
 import type { Encoded } from "./seed";
+import type { FsType } from "./abi";
 
 export interface TraceEvent {
   tick: number;
@@ -34,6 +35,11 @@ const SYSCALL: Record<string, string> = {
   do_unlinkat: "unlink", do_renameat2: "rename", do_rmdir: "rmdir", kill: "kill",
 };
 
+/** What the trace calls a filesystem's own objects (OBJ_SERVER: the entry a `->lookup`, a readdir
+ *  or a primer reads from behind the dcache): the NFS or SMB server's, the FUSE daemon's, a procfs
+ *  proc entry, a /proc/sys ctl_table entry, an overlayfs layer's entry. */
+export const BACKING: Record<FsType, string> = { nfs: "server", smb: "server", fuse: "daemon", procfs: "proc entry", "proc-sys": "ctl_table", overlayfs: "layer" };
+
 function objectText(obj: number, name: number, enc: Encoded, threads: string[]): string {
   const kind = obj >>> 24, id = obj & 0xffffff;
   const n = name ? JSON.stringify(enc.names[name] ?? `?${name}`) : "";
@@ -42,7 +48,7 @@ function objectText(obj: number, name: number, enc: Encoded, threads: string[]):
     case OBJ_INODE: return `i_rwsem(${name ? enc.names[name] : "/"})`;
     case OBJ_PATH: return JSON.stringify(enc.paths[id] ?? `?${id}`);
     case OBJ_TASK: return threads[id] ?? `task ${id}`;
-    case OBJ_SERVER: return `server ${n}`;
+    case OBJ_SERVER: return `${BACKING[enc.fsType] ?? "server"} ${n}`;
     default: return n;
   }
 }

@@ -10,7 +10,7 @@
 
 import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, SERIES, WAITQUEUES } from "../core/abi";
 import { meets } from "../core/matrix";
-import { counterexample, counterexampleName, describeLockdep, variantLine } from "../core/report";
+import { counterexample, counterexampleName, describeLockdep, plural, sizeText, variantLine, type ShrunkSizes } from "../core/report";
 import { ReplayDivergence, scheduleBudget, type RunReport } from "../core/run";
 import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/seed";
 import { decodeSchedule } from "../core/schedule";
@@ -20,7 +20,7 @@ import { byId, fill, h } from "./dom";
 import { SeedEditor } from "./editor";
 import { locate, syntaxErrorOffset } from "./jsonpos";
 import { decodeLink, encodeLink, LinkError, MAX_SEED_BYTES, utf8Length } from "./link";
-import { replayRun, runOneSchedule, type ShownRun } from "./session";
+import { replayRun, runOneSchedule, shrunkRun, type ShownRun } from "./session";
 import { renderState } from "./statepanel";
 import { runDfs, Sweep, type SweepProgress, type WorkerLike } from "./sweep";
 import { Timeline } from "./timeline";
@@ -39,13 +39,19 @@ const page: {
   seed?: SeedFile;
   shown?: Shown;
   tick: number;
+  /** the cursor: its tick, the task that ran at it and that task's first step there */
+  cursor?: SandboxCursor;
   running?: { stop(): void };
   scenariosLoaded: boolean;
   validatedText: string;
+  /** a control holds a value the seed file refuses (its error is shown beside it): nothing runs */
+  badControl?: boolean;
 } = { tick: 0, scenariosLoaded: false, validatedText: "" };
 
 const DEFAULT_SCENARIO = "a-readdirplus-prime-lookup-mkdir-deadlock.json";
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+/** "1 schedule", "10,000 schedules" */
+const count = (n: number, one: string) => `${fmt(n)} ${n === 1 ? one : `${one}s`}`;
 
 const el = {
   status: byId("status"),
@@ -58,6 +64,8 @@ const el = {
   progress: byId("progress"),
   bar: byId("progress-bar", HTMLProgressElement),
   pDone: byId("p-done"),
+  pDoneLabel: byId("p-done-label"),
+  pRateLabel: byId("p-rate-label"),
   pRate: byId("p-rate"),
   pFailures: byId("p-failures"),
   pWorkers: byId("p-workers"),
@@ -93,6 +101,7 @@ const controls = [...document.querySelectorAll<HTMLInputElement | HTMLSelectElem
 let editGeneration = 0;
 const editor = new SeedEditor((text) => {
   editGeneration++;
+  el.builtin.value = ""; // typed or pasted: the user's own scenario, not the built-in one
   validate(text);
 });
 const timeline = new Timeline(el.timeline, (tick) => setTick(tick));
@@ -111,6 +120,7 @@ function controlError(c: Element): HTMLElement {
 
 function validate(text: string): void {
   page.seed = undefined;
+  page.badControl = false;
   page.validatedText = text;
   let seed: SeedFile | undefined;
   if (utf8Length(text) > MAX_SEED_BYTES) {
@@ -132,6 +142,8 @@ function validate(text: string): void {
     }
   }
   page.seed = seed;
+  // a result shown for the seed file before this edit no longer matches what the editor says
+  if (!seed) hideResult();
   for (const c of controls) {
     c.disabled = !seed;
     fill(controlError(c));
@@ -174,11 +186,16 @@ function applyControl(c: HTMLInputElement | HTMLSelectElement): void {
     if (!(e instanceof SeedError)) throw e;
     fill(err, e.message);
     c.setAttribute("aria-invalid", "true");
+    // the seed file did not take the value: nothing may run with the old one, and the old
+    // result is not the result of what the controls now say
+    page.badControl = true;
+    hideResult();
+    updateRunButtons();
   }
 }
 
 function updateRunButtons(): void {
-  const ready = !!page.module && !!page.seed && !page.running;
+  const ready = !!page.module && !!page.seed && !page.badControl && !page.running;
   el.runSweep.disabled = !ready;
   el.runOne.disabled = !ready;
   el.replay.disabled = !ready || !page.seed?.schedule;
@@ -238,7 +255,14 @@ function setRunning(r: { stop(): void } | undefined): void {
   updateRunButtons();
 }
 
+/** What the progress counts: schedules (random, PCT) or states (dfs). */
+function progressUnit(unit: "schedules" | "states"): void {
+  el.pDoneLabel.textContent = unit;
+  el.pRateLabel.textContent = `${unit}/s`;
+}
+
 function showProgress(p: SweepProgress): void {
+  progressUnit("schedules");
   el.bar.max = p.total;
   el.bar.value = p.done;
   el.bar.textContent = `${Math.floor((100 * p.done) / p.total)}%`;
@@ -247,6 +271,23 @@ function showProgress(p: SweepProgress): void {
   el.pRate.textContent = p.elapsedMs > 500 && p.done >= 1000 ? fmt(p.rate) : "–";
   el.pFailures.textContent = fmt(p.failures);
   el.pWorkers.textContent = String(p.workers);
+}
+
+/** dfs counts states stored; its budget is a cap on them (none by default), not a total to
+ *  reach, so the bar shows no fraction. */
+function showDfsProgress(states: number | undefined, elapsedMs: number, failures: number): void {
+  progressUnit("states");
+  el.bar.removeAttribute("value");
+  el.bar.textContent = "searching";
+  el.pDone.textContent = states === undefined ? "searching…" : fmt(states);
+  el.pRate.textContent = states !== undefined && elapsedMs > 500 ? fmt((states * 1000) / elapsedMs) : "–";
+  el.pFailures.textContent = fmt(failures);
+  el.pWorkers.textContent = "1";
+}
+
+/** "within 2 preemptions", "over the whole state space" */
+function dfsSpace(preemptions: number): string {
+  return preemptions < 0 ? "over the whole state space" : `within ${plural(preemptions, "preemption")}`;
 }
 
 function makeWorker(): WorkerLike {
@@ -268,22 +309,22 @@ async function runSweep(): Promise<void> {
   const schedules = scheduleBudget(strategy, seed.run.schedules);
   hideResult();
   el.progress.hidden = false;
-  fill(el.pOutcome, `Running ${strategy}, ${fmt(schedules)} schedules, seed ${seed.run.seed}…`);
   const base = { strategy, seed: seed.run.seed };
 
   if (strategy === "dfs") {
-    const run = runDfs({ module, seedText, schedules, preemptions: seed.run.preemptions, makeWorker });
+    const { preemptions } = seed.run;
+    fill(el.pOutcome, `Running dfs ${dfsSpace(preemptions)}${seed.run.schedules ? `, storing at most ${fmt(schedules)} states` : ""}…`);
+    const run = runDfs({ module, seedText, schedules, preemptions, makeWorker });
     setRunning({ stop: run.stop });
-    showProgress({ done: 0, total: schedules, failures: 0, elapsedMs: 0, rate: 0, workers: 1 });
-    el.pDone.textContent = "searching…";
+    showDfsProgress(undefined, 0, 0);
     try {
       const o = await run.outcome;
-      showProgress({ done: o.schedules, total: schedules, failures: o.choices ? 1 : 0, elapsedMs: o.elapsedMs, rate: (o.schedules * 1000) / o.elapsedMs, workers: 1 });
+      showDfsProgress(o.states, o.elapsedMs, o.choices ? 1 : 0);
       if (o.status === "stopped") fill(el.pOutcome, "Stopped.");
       else if (!o.choices) fill(el.pOutcome, o.text ?? `verdict: ${o.status}`);
       else {
-        fill(el.pOutcome, `Failure found after ${fmt(o.schedules)} schedules (dfs, ${seed.run.preemptions} preemptions).`);
-        show(replayRun(module, seed, o.choices, base), `dfs, ${fmt(o.schedules)} schedules`);
+        fill(el.pOutcome, `Failure found by dfs ${dfsSpace(preemptions)} (${o.covered}).`);
+        show(shrunkRun(module, seed, o.choices, { ...base, preemptions }), `dfs ${dfsSpace(preemptions)}`);
       }
     } catch (e) {
       fill(el.pOutcome, describeError(e));
@@ -294,6 +335,7 @@ async function runSweep(): Promise<void> {
     return;
   }
 
+  fill(el.pOutcome, `Running ${strategy}, ${count(schedules, "schedule")}, seed ${seed.run.seed}…`);
   let latest: SweepProgress | undefined;
   const sweep = new Sweep({
     module,
@@ -316,14 +358,12 @@ async function runSweep(): Promise<void> {
     const secs = (o.elapsedMs / 1000).toFixed(1);
     if (o.failure) {
       const doubt = o.lowestConfirmed ? "" : " Stopped before every lower-numbered schedule ran, so a lower one may exist.";
-      fill(el.pOutcome, `Failing schedule #${o.failure.index} (the lowest-numbered found) after ${fmt(o.done)} schedules in ${secs} s.${doubt}`);
-      const shown = replayRun(module, seed, o.failure.choices, base);
-      shown.report.schedules = o.failure.index + 1;
-      show(shown, `schedule #${o.failure.index} of a ${strategy} sweep, seed ${seed.run.seed}`);
+      fill(el.pOutcome, `Failing schedule #${o.failure.index} (the lowest-numbered found) after ${count(o.done, "schedule")} in ${secs} s.${doubt}`);
+      show(shrunkRun(module, seed, o.failure.choices, { ...base, schedules: o.failure.index + 1 }), `schedule #${o.failure.index} of a ${strategy} sweep, seed ${seed.run.seed}`);
     } else if (o.status === "stopped") {
-      fill(el.pOutcome, `Stopped after ${fmt(o.done)} schedules in ${secs} s; no failure found.`);
+      fill(el.pOutcome, `Stopped after ${count(o.done, "schedule")} in ${secs} s; no failure found.`);
     } else {
-      fill(el.pOutcome, `Inconclusive: no failure in ${fmt(o.done)} sampled schedules (${strategy}, seed ${seed.run.seed}) in ${secs} s. A sweep samples schedules and proves nothing clean; dfs exhausts a bounded space.`);
+      fill(el.pOutcome, `Inconclusive: no failure in ${count(o.done, "sampled schedule")} (${strategy}, seed ${seed.run.seed}) in ${secs} s. A sweep samples schedules and proves nothing clean; dfs exhausts a bounded space.`);
     }
   } catch (e) {
     fill(el.pOutcome, describeError(e));
@@ -366,7 +406,9 @@ function replayRecorded(seed = page.seed, fromLink = false): boolean {
   if (!module || !seed?.schedule) return false;
   try {
     const choices = decodeSchedule(seed.schedule, seed.threads.length);
-    show(replayRun(module, seed, choices, { strategy: seed.run.strategy, seed: seed.run.seed }), fromLink ? "the schedule recorded in the link" : "the recorded schedule", undefined, fromLink);
+    const run = replayRun(module, seed, choices, { strategy: seed.run.strategy, seed: seed.run.seed });
+    run.report.replayed = true; // shared or downloaded, a counterexample comes back as it was
+    show(run, fromLink ? "the schedule recorded in the link" : "the recorded schedule", undefined, fromLink);
     return true;
   } catch (e) {
     hideResult();
@@ -404,7 +446,8 @@ function show(run: ShownRun, origin: string, atTick?: number, fromLink = false):
   page.shown = shown;
   const r = run.report;
   const badge = h("strong", { class: `badge verdict-${r.verdict}` }, verdictText(r));
-  fill(el.verdict, badge, ` — ${origin}; ${r.ticks} ticks.`, h("br"), h("code", {}, variantLine(run.seed)));
+  const size = run.shrunk ? `shrunk from ${sizeText(run.shrunk.before)} to ${sizeText(run.shrunk.after)}` : count(r.ticks ?? 0, "tick");
+  fill(el.verdict, badge, ` — ${origin}; ${size}.`, h("br"), h("code", {}, variantLine(run.seed)));
   const e = expectationFor(run.seed);
   if (e) {
     const ok = meets(r, e);
@@ -427,7 +470,7 @@ function show(run: ShownRun, origin: string, atTick?: number, fromLink = false):
   el.share.hidden = true;
   el.result.hidden = false;
   setTick(atTick ?? run.recon.lastTick);
-  status(`${verdictText(r)}: ${r.ticks} ticks, shown at tick ${page.tick}.`);
+  status(`${verdictText(r)}: ${count(r.ticks ?? 0, "tick")}, shown at tick ${page.tick}.`);
 }
 
 function setTick(tick: number): void {
@@ -442,10 +485,12 @@ function setTick(tick: number): void {
   timeline.setTick(t);
   const view = run.recon.at(t);
   let ranText = "";
+  page.cursor = { tick: t };
   if (t > 0) {
     const who = run.report.choices?.[t - 1] ?? -1;
     const step = run.report.trace?.find((e) => e.tick === t && e.task === who);
     ranText = `${run.enc.threads[who] ?? "?"} ran${step ? `: ${step.text}` : ""}`;
+    page.cursor = { tick: t, task: run.enc.threads[who], ...(step ? { step: step.text } : {}) };
   }
   renderState(el.stateBody, view, last, ranText);
 }
@@ -453,8 +498,10 @@ function setTick(tick: number): void {
 // ---------------------------------------------------------------------------------------------
 // Sharing
 
+/** The counterexample Download saves and Copy link carries: the shrunk failure under its own name
+ *  and about (report.ts counterexample), or a recorded one as it was. */
 function counterexampleText(run: Shown): string {
-  return serializeSeedFile(counterexample(run.seed, run.report));
+  return serializeSeedFile(counterexample(run.seed, run.report, run.shrunk));
 }
 
 async function copyLink(): Promise<void> {
@@ -487,12 +534,13 @@ function download(): void {
   if (!run) return;
   const blob = new Blob([counterexampleText(run)], { type: "application/json" });
   const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: counterexampleName(run.seed, run.report) });
+  const name = counterexampleName(run.seed, run.report);
+  const a = h("a", { href: url, download: name });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  status(`Saved ${counterexampleName(run.seed, run.report)}; replay it with: vfsim replay FILE`);
+  status(`Saved ${name}; replay it with: vfsim replay FILE`);
 }
 
 /** Open the counterexample in the URL fragment, if there is one. */
@@ -592,12 +640,24 @@ async function boot(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // A read-only view for automation (the browser tests): what is shown, as data.
 
+/** Where the trace cursor is: the tick (0: before the first), the task that ran at that tick and
+ *  its first traced step, as the state panel's heading says them. */
+export interface SandboxCursor {
+  tick: number;
+  task?: string;
+  step?: string;
+}
+
 export interface SandboxView {
   origin: string;
   verdict: string;
   cycle?: string[];
   ticks: number;
+  /** the cursor tick (the same as cursor.tick) */
   tick: number;
+  cursor: SandboxCursor;
+  /** a shrunk failure: its sizes before and after (ticks, preemptions, threads, ops) */
+  shrunk?: ShrunkSizes;
   schedule: string;
   /** the counterexample seed file, as Download saves it */
   seedFile: string;
@@ -630,6 +690,8 @@ window.vfsimSandbox = {
       cycle: run.report.cycle?.map((c) => c.task),
       ticks: run.report.ticks ?? 0,
       tick: page.tick,
+      cursor: page.cursor ?? { tick: page.tick },
+      ...(run.shrunk ? { shrunk: run.shrunk } : {}),
       schedule: run.report.schedule ?? "",
       seedFile: counterexampleText(run),
       traceWords: Array.from(run.words),

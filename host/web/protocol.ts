@@ -27,7 +27,9 @@ export type FromWorker =
       fail?: { index: number; choices: Uint8Array };
     }
   | {
-      type: "dfs-done"; schedules: number; exhaustive: boolean; transitions: number; choices?: Uint8Array;
+      /** schedules: end states reached; states: distinct states stored; covered: what the search
+       *  covered, as `vfsim run` words it (states, transitions, end states, bounds done) */
+      type: "dfs-done"; schedules: number; states: number; covered: string; exhaustive: boolean; transitions: number; choices?: Uint8Array;
       /** with no failure: "ok" (the space was exhausted) or "inconclusive", and the report's text
        *  saying what was covered and how to go further */
       verdict: "ok" | "inconclusive" | "failed"; text?: string;

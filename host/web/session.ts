@@ -9,6 +9,8 @@ import { replayChecked, reportFromModel, type RunReport } from "../core/run";
 import { encodeScenario, type Encoded, type SeedFile, type StrategyName } from "../core/seed";
 import { wasmStrategy } from "../core/strategy";
 import { Model } from "../core/wasm";
+import type { ShrunkSizes } from "../core/report";
+import { shrinkReport, type FoundBy } from "../core/shrink";
 import { Reconstruction } from "./state";
 import { readState, type ModelState } from "../core/state_view";
 
@@ -24,6 +26,8 @@ export interface ShownRun {
   /** trace event indices of the steps to mark: those that formed a deadlock's cycle, or the
    *  failing task's step at the last tick of a violation */
   forming: Set<number>;
+  /** the run is a shrunk failure: the sizes before and after (the counterexample's about) */
+  shrunk?: ShrunkSizes;
 }
 
 /**
@@ -44,6 +48,23 @@ export function replayRun(module: WebAssembly.Module, seed: SeedFile, choices: U
     report.trace?.forEach((e, i) => e.tick === choices.length && e.task === task && forming.add(i));
   }
   return { seed, enc, report, words: events, masks, recon, forming };
+}
+
+/**
+ * A failure found by a sweep or a dfs, shrunk as `vfsim run` shrinks it (fewest preemptions, then
+ * ticks, then threads and ops: shrink.ts) and replayed for the page. The run shown is the shrunk
+ * one, in the (possibly smaller) shrunk scenario; `how` says how the failure was found (the
+ * counterexample's about names it), as in a RunReport.
+ */
+export function shrunkRun(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Array, how: FoundBy): ShownRun {
+  // what shrinkReport needs of the run: its choices and how it was found (the verdict it reports
+  // is the replay's)
+  const found: RunReport = { ...how, verdict: "deadlock", schedules: how.schedules ?? 1, exhaustive: false, choices };
+  const r = shrinkReport(module, seed, found);
+  const run = replayRun(module, r.scenario, r.report.choices!, { strategy: how.strategy, seed: how.seed });
+  run.report.schedules = found.schedules;
+  if (how.preemptions !== undefined) run.report.preemptions = how.preemptions;
+  return { ...run, shrunk: { before: r.before, after: r.after } };
 }
 
 /** The runnable set and the model's tables before the first tick and after each tick. */

@@ -201,7 +201,11 @@ export interface DfsOutcome {
   status: "failed" | "ok" | "inconclusive" | "stopped";
   /** with no failure: the verdict line, what was covered and how to go further */
   text?: string;
+  /** end states reached, and distinct states stored (0 when stopped) */
   schedules: number;
+  states: number;
+  /** what the search covered, in words (report.ts coveredText) */
+  covered?: string;
   exhaustive: boolean;
   elapsedMs: number;
   choices?: Uint8Array;
@@ -226,7 +230,7 @@ export function runDfs(o: { module: WebAssembly.Module; seedText: string; schedu
     w.onmessage = (ev) => {
       const m = ev.data;
       if (m.type === "dfs-done") {
-        settle({ status: m.verdict, schedules: m.schedules, exhaustive: m.exhaustive, elapsedMs: performance.now() - start, choices: m.choices, text: m.text });
+        settle({ status: m.verdict, schedules: m.schedules, states: m.states, covered: m.covered, exhaustive: m.exhaustive, elapsedMs: performance.now() - start, choices: m.choices, text: m.text });
       } else if (m.type === "error" && !settled) {
         settled = true;
         w.terminate();
@@ -241,5 +245,5 @@ export function runDfs(o: { module: WebAssembly.Module; seedText: string; schedu
     };
   });
   w.postMessage({ type: "dfs", module: o.module, seedText: o.seedText, schedules: o.schedules, preemptions: o.preemptions });
-  return { outcome, stop: () => settle({ status: "stopped", schedules: 0, exhaustive: false, elapsedMs: performance.now() - start }) };
+  return { outcome, stop: () => settle({ status: "stopped", schedules: 0, states: 0, exhaustive: false, elapsedMs: performance.now() - start }) };
 }

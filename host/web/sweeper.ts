@@ -6,7 +6,7 @@
  */
 
 import { runScenario } from "../core/run";
-import { reportText } from "../core/report";
+import { coveredText, reportText } from "../core/report";
 import { encodeScenario, parseSeedFile } from "../core/seed";
 import { wasmStrategy, type Strategy } from "../core/strategy";
 import { Model } from "../core/wasm";
@@ -69,6 +69,6 @@ export class Sweeper {
     const enc = encodeScenario(seed);
     const r = runScenario(m.module, seed, enc, { strategy: "dfs", seed: seed.run.seed, schedules: m.schedules, depth: seed.run.depth, preemptions: m.preemptions });
     const verdict = r.choices ? "failed" : r.verdict === "ok" ? "ok" : "inconclusive";
-    this.post({ type: "dfs-done", schedules: r.schedules, exhaustive: r.exhaustive, transitions: r.transitions ?? 0, choices: r.choices, verdict, text: r.choices ? undefined : reportText(r, enc) });
+    this.post({ type: "dfs-done", schedules: r.schedules, states: r.states ?? 0, covered: coveredText(r), exhaustive: r.exhaustive, transitions: r.transitions ?? 0, choices: r.choices, verdict, text: r.choices ? undefined : reportText(r, enc) });
   }
 }

@@ -126,6 +126,11 @@ export class Timeline {
     this.rows[next].classList.add("current");
     this.rows[next].setAttribute("aria-current", "step");
     this.current = next;
-    if (scroll) this.rows[next].scrollIntoView({ block: "nearest" });
+    if (scroll) {
+      // the lane header is sticky: keep the row below it, not under it
+      const head = this.container.querySelector("thead");
+      if (head) this.container.style.setProperty("scroll-padding-top", `${head.getBoundingClientRect().height}px`);
+      this.rows[next].scrollIntoView({ block: "nearest" });
+    }
   }
 }

@@ -1,6 +1,6 @@
 /** Encoding to scenario words for the model's `load_scenario` (layout: top of abi.ts). */
 
-import { ABI_VERSION, CHECKS, CHECKS_ALL, FS_TYPES, H, HEADER_WORDS, ITERATES, MAX_NAMES, MAX_PATHS, MAX_TREE, OPS, OP_WORDS, ORDERS, PLANTS, PRIMES, RWSEMS, SCENARIO_WORDS, SERIES, WAITQUEUES } from "../abi";
+import { ABI_VERSION, CHECKS, CHECKS_ALL, FS_TYPES, type FsType, H, HEADER_WORDS, ITERATES, MAX_NAMES, MAX_PATHS, MAX_TREE, OPS, OP_WORDS, ORDERS, PLANTS, PRIMES, RWSEMS, SCENARIO_WORDS, SERIES, WAITQUEUES } from "../abi";
 import { field, index, keyed, shown } from "./combinators";
 import { SeedError } from "./errors";
 import { ancestors, childOf, comparePaths, components, parentOf, treeKinds } from "./paths";
@@ -11,6 +11,7 @@ export interface Encoded {
   names: string[]; // names[id]; names[0] = "" (none)
   paths: string[]; // paths[id]; paths[0] = "/"
   threads: string[]; // thread names by task index
+  fsType: FsType; // whose objects the trace's OBJ_SERVER names (trace.ts BACKING)
 }
 
 /** Interns names and paths; a path's ancestors always get smaller ids than the path. */
@@ -140,7 +141,7 @@ export function encodeScenario(s: SeedFile): Encoded {
   if (words.length > SCENARIO_WORDS) {
     throw new SeedError("threads", `the scenario needs ${words.length} words; the model holds at most ${SCENARIO_WORDS} (SCENARIO_WORDS)`);
   }
-  return { words: Int32Array.from(words), names: t.names, paths: t.paths, threads: s.threads.map((x) => x.name) };
+  return { words: Int32Array.from(words), names: t.names, paths: t.paths, threads: s.threads.map((x) => x.name), fsType: s.fs.type };
 }
 
 /** [code, path, path2, flags]: rename is from -> path, to -> path2; flags are unused (0). */
