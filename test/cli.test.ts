@@ -501,3 +501,20 @@ describe("the built vfsim: trace words", () => {
     expect(nfs.out).toContain('nfs_prime_dcache: d_lookup server "x" [miss]');
   });
 });
+
+describe("the built vfsim: counts in the singular", () => {
+  it("1 target, 1 schedule, 1 cell, 1 thread: never \"1 targets\"", () => {
+    const one = file("one-thread.json", { vfsim: 1, name: "one", tree: { "/d": ["x"] }, threads: [{ name: "T", ops: [{ op: "stat", path: "/d/x" }] }], run: { strategy: "random", seed: 1, schedules: 1 } });
+    const sweep = bin("sweep", one, "--schedules", "1", "--workers", "1");
+    expect(sweep.out).toContain("vfsim sweep: random, 1 target x 1 schedule, shard 0/1");
+    expect(sweep.out).toMatch(/\n1 schedule \(\d+ ticks\), 0 failing, 0 model traps, 0 worker deaths;/);
+    expect(sweep.out).toContain("inconclusive: no failure in 1 sampled schedule;");
+    const run = bin("run", one);
+    expect(run.out).toContain("no failure in 1 schedule (random, not exhaustive)");
+    const matrix = bin("matrix", one);
+    expect(matrix.out).toContain("\n1 cell, 0 disagree with their seed files");
+    const bad = bin("replay", one, "--set", "schedule=v1:01");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("the scenario has 1 thread (0)");
+  });
+});

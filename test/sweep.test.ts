@@ -255,7 +255,7 @@ describe("vfsim merge", () => {
     writeFileSync(a, text.slice(0, lastChunk + 20));
     const r = await merge(a);
     expect(r.err).toMatch(new RegExp(`vfsim merge: ${a}: the last line was cut off \\(an interrupted write, 20 bytes\\); left out, as --resume does`));
-    expect(r.out).toContain("incomplete: 1 chunks missing");
+    expect(r.out).toContain("incomplete: 1 chunk missing");
   });
 
   it("refuses results of different sweeps, and flags a chunk that differs between files", async () => {

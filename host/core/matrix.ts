@@ -86,7 +86,7 @@ function rows(cells: MatrixCell[]): string[][] {
     outcome(c.report),
     c.report.cycle ? c.report.cycle.map((e) => e.task).join("->") : "",
     killText(c.report.cycle),
-    c.report.states !== undefined ? `${c.report.states} states` : `${c.report.schedules} schedules`,
+    c.report.states !== undefined ? `${c.report.states} ${c.report.states === 1 ? "state" : "states"}` : `${c.report.schedules} ${c.report.schedules === 1 ? "schedule" : "schedules"}`,
     c.report.exhaustive ? "yes" : "no",
     c.report.ticks !== undefined ? String(c.report.ticks) : "",
     expectedText(c.expected),

@@ -227,7 +227,7 @@ export function replayChecked(model: Model, enc: Encoded, choices: Uint8Array): 
     throw new ReplayDivergence(at, `schedule[${at}]: task ${choices[at]} (${enc.threads[choices[at]] ?? "?"}) cannot run at tick ${at + 1} in this model; the recorded schedule no longer fits`);
   }
   if (code === VERDICT_RUNNING) {
-    throw new ReplayDivergence(choices.length, `the recorded schedule ends after ${choices.length} ticks but the run has not finished`);
+    throw new ReplayDivergence(choices.length, `the recorded schedule ends after ${choices.length} ${choices.length === 1 ? "tick" : "ticks"} but the run has not finished`);
   }
   return { code, events };
 }

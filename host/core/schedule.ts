@@ -88,7 +88,7 @@ class Reader {
     const thread = parseInt(c, 16);
     if (thread >= this.nThreads) {
       const last = (this.nThreads - 1).toString(16);
-      throw new SeedError(this.path, `thread ${c} at offset ${this.pos} does not exist; the scenario has ${this.nThreads} threads (0-${last})`);
+      throw new SeedError(this.path, `thread ${c} at offset ${this.pos} does not exist; the scenario has ${this.nThreads === 1 ? "1 thread (0)" : `${this.nThreads} threads (0-${last})`}`);
     }
     this.pos++;
     return thread;

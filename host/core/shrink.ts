@@ -29,7 +29,7 @@ import { VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
 import { searchBounded } from "./bounded";
 import { readOutcome, verdictKey, type Outcome } from "./outcome";
 import { replayScenario, type RunReport } from "./run";
-import { counterexample, counterexampleName } from "./report";
+import { counterexample, counterexampleName, plural } from "./report";
 import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type Encoded, type SeedFile } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { wasmStrategy } from "./strategy";
@@ -203,7 +203,7 @@ class Judge {
   adopt(choices: Uint8Array): FailureKind {
     const v = this.replay(choices);
     if (v < -1) throw new NothingToShrink(`the schedule does not fit the scenario: choice ${-v - 2} names a task that cannot run then`);
-    if (v === VERDICT_RUNNING) throw new NothingToShrink(`the schedule ends after ${choices.length} ticks but the run has not finished`);
+    if (v === VERDICT_RUNNING) throw new NothingToShrink(`the schedule ends after ${plural(choices.length, "tick")} but the run has not finished`);
     if (v === 0) throw new NothingToShrink("the schedule does not fail: the run ends ok");
     const o = readOutcome(this.model, v);
     this.want = this.key(o);

@@ -216,8 +216,8 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
   }
   if (used !== undefined && choices.length > used) {
     const message = report.verdict !== "ok"
-      ? `the recorded schedule has ${choices.length} choices but the run ended (${report.verdict}) after ${used} ticks; the schedule is longer than the run`
-      : `the recorded schedule has ${choices.length} choices but the run ended (ok) before its last; the schedule is longer than the run`;
+      ? `the recorded schedule has ${plural(choices.length, "choice")} but the run ended (${report.verdict}) after ${plural(used, "tick")}; the schedule is longer than the run`
+      : `the recorded schedule has ${plural(choices.length, "choice")} but the run ended (ok) before its last; the schedule is longer than the run`;
     if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message, ...(recorded ? { recorded } : {}) }));
     else out(`vfsim replay ${file}: ${message}\nnot reproduced: the schedule does not fit this model (exit ${REPLAY_EXIT.diverged})`);
     return REPLAY_EXIT.diverged;
@@ -308,7 +308,7 @@ async function cmdMatrix(args: string[], out: Out, err: Out): Promise<number> {
   else out(matrixText(cells));
   const mismatches = cells.filter((c) => !c.matches).length;
   const inconclusive = cells.filter((c) => c.report.verdict === "inconclusive").length;
-  if (!f.bools.has("--json")) out(`\n${cells.length} cells, ${mismatches} disagree with their seed files${inconclusive ? `, ${inconclusive} inconclusive (the budget did not exhaust the space)` : ""}`);
+  if (!f.bools.has("--json")) out(`\n${plural(cells.length, "cell")}, ${mismatches} ${mismatches === 1 ? "disagrees with its seed file" : "disagree with their seed files"}${inconclusive ? `, ${inconclusive} inconclusive (the budget did not exhaust the space)` : ""}`);
   if (badInput) return 2;
   return mismatches ? 1 : 0;
 }

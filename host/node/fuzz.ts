@@ -22,6 +22,7 @@
  * first. `--workers 1` is the single in-process stream, unchanged.
  */
 
+import { plural } from "../core/report";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -178,7 +179,7 @@ export async function fuzz(a: FuzzArgs, out: Out, err: Out, now: () => number = 
 
   if (!a.json) {
     const what = a.plant.length ? `, canary: plant ${a.plant.join(", ")} (differential against the model without it)` : "";
-    out(`vfsim fuzz: ${start.length} corpus inputs from ${files.length} files, seed ${a.seed}, ${a.execs !== undefined ? `${a.execs} execs` : `${a.seconds} s`}, ${a.schedules} schedules per exec${what}`);
+    out(`vfsim fuzz: ${plural(start.length, "corpus input")} from ${plural(files.length, "file")}, seed ${a.seed}, ${a.execs !== undefined ? plural(a.execs, "exec") : `${a.seconds} s`}, ${a.schedules} schedules per exec${what}`);
   }
   for (;;) {
     if (a.execs !== undefined ? fuzzer.stats.execs >= a.execs : elapsed() >= a.seconds!) break;
@@ -318,7 +319,7 @@ async function fuzzStreams(a: FuzzArgs, fileCount: number, start: { name: string
     const what = a.plant.length ? `, canary: plant ${a.plant.join(", ")} (differential against the model without it)` : "";
     const shares = [...new Set(streams.map((s) => s.execs))];
     const each = a.execs !== undefined ? `${shares.join(" or ")} execs each` : `${a.seconds} s each`;
-    out(`vfsim fuzz: ${start.length} corpus inputs from ${fileCount} files, seed ${a.seed}, ${a.execs !== undefined ? `${a.execs} execs` : `${a.seconds} s`}, ${a.schedules} schedules per exec${what}`);
+    out(`vfsim fuzz: ${plural(start.length, "corpus input")} from ${plural(fileCount, "file")}, seed ${a.seed}, ${a.execs !== undefined ? plural(a.execs, "exec") : `${a.seconds} s`}, ${a.schedules} schedules per exec${what}`);
     out(`  ${streams.length} workers: independent streams seeded from ${a.seed} and their index, ${each}, no shared corpus`);
   }
 
@@ -383,11 +384,11 @@ export async function cmdFuzz(args: string[], out: Out, err: Out): Promise<numbe
     if (a.json) {
       out(JSON.stringify({ ...summary, verdict: summary.failures.length ? "failure" : "inconclusive", seconds: Number(summary.seconds.toFixed(3)) }));
     } else {
-      out(`${summary.execs} execs in ${summary.seconds.toFixed(1)} s (${Math.round(summary.execs / Math.max(summary.seconds, 1e-3))}/s), corpus ${summary.corpus}, coverage ${summary.coverage} bits, ${summary.failures.length} unique failures${summary.failures.length ? ` in ${a.out}` : ""}`);
+      out(`${plural(summary.execs, "exec")} in ${summary.seconds.toFixed(1)} s (${Math.round(summary.execs / Math.max(summary.seconds, 1e-3))}/s), corpus ${summary.corpus}, coverage ${summary.coverage} bits, ${plural(summary.failures.length, "unique failure")}${summary.failures.length ? ` in ${a.out}` : ""}`);
     }
     if (summary.failures.length) return EXIT.failure;
     // a fuzzer samples inputs and schedules: finding nothing proves nothing clean
-    if (!a.json) out(`inconclusive: no failure in ${summary.execs} execs; fuzzing samples and never exhausts a space (exit ${EXIT.inconclusive})`);
+    if (!a.json) out(`inconclusive: no failure in ${plural(summary.execs, "exec")}; fuzzing samples and never exhausts a space (exit ${EXIT.inconclusive})`);
     return EXIT.inconclusive;
   } catch (e) {
     if (e instanceof UsageError || e instanceof SeedError) {

@@ -8,6 +8,7 @@
  * Chunks no file holds are listed as missing (exit 1).
  */
 
+import { plural } from "../core/report";
 import { dirname } from "node:path";
 import { UsageError, guarded, parseArgs, readText, type CommandDef } from "./flags";
 import { exitCode, readResults, relocated, relocatedShrunk, ResultsError, shardChunks, summarize, summaryJson, summaryText, type ChunkRecord, type HeaderLine, type ResultsFile, type ShrunkLine } from "./results";
@@ -39,7 +40,7 @@ export async function cmdMerge(args: string[], out: Out, err: Out): Promise<numb
     if (f.bools.has("--json")) out(JSON.stringify(summaryJson(merged.summary, timing)));
     else {
       const h = merged.header;
-      out(`vfsim merge: ${files.length} files, ${h.strategy}, ${h.targets.length} targets x ${h.schedules} schedules`);
+      out(`vfsim merge: ${plural(files.length, "file")}, ${h.strategy}, ${plural(h.targets.length, "target")} x ${plural(h.schedules, "schedule")}`);
       out(summaryText(merged.summary, timing));
     }
     return exitCode(merged.summary);

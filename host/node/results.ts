@@ -13,6 +13,7 @@
  * `progress` and `end` lines carry timing and are ignored by the summary.
  */
 
+import { plural } from "../core/report";
 import { join } from "node:path";
 import { EXIT } from "../core/exit";
 import { sameCycle } from "../core/matrix";
@@ -370,7 +371,7 @@ function shrunkText(f: FailureLine | undefined): string {
   if (!f) return "";
   if (!f.after) return f.shrinkError ? `not shrunk: ${f.shrinkError}` : "not shrunk yet (resume the sweep to shrink it)";
   const before = f.before.preemptions < 0 ? "?" : String(f.before.preemptions);   // -1: not counted by the worker
-  return `${f.before.ticks}->${f.after.ticks} ticks, ${before}->${f.after.preemptions} preemptions`;
+  return `${f.before.ticks}->${f.after.ticks} ${f.after.ticks === 1 ? "tick" : "ticks"}, ${before}->${f.after.preemptions} ${f.after.preemptions === 1 ? "preemption" : "preemptions"}`;
 }
 
 function expectText(e: NonNullable<TargetInfo["expect"]>): string {
@@ -395,16 +396,16 @@ export function summaryText(s: Summary, t: Timing): string {
   const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const lines = all.map((r) => r.map((x, i) => x.padEnd(widths[i])).join("  ").trimEnd());
   for (const x of s.traps) lines.push(`model trap: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} schedule ${x.schedule}: ${x.message} (choices ${x.choices})`);
-  for (const x of s.crashes) lines.push(`worker died: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} ${x.schedule >= 0 ? `schedule ${x.schedule}` : `chunk ${x.chunk}`}: ${x.message}${x.schedule < 0 ? ` (${x.skipped} schedules not run)` : ""}`);
+  for (const x of s.crashes) lines.push(`worker died: ${s.targets[x.target].scenario} ${variantText(s.targets[x.target].variant)} ${x.schedule >= 0 ? `schedule ${x.schedule}` : `chunk ${x.chunk}`}: ${x.message}${x.schedule < 0 ? ` (${plural(x.skipped, "schedule")} not run)` : ""}`);
   const unexpected = s.targets.filter((x) => x.kinds.some((k) => k.expected === false)).length;
   const notFound = s.targets.filter((x) => x.kinds.length === 0 && x.expect && x.expect.verdict !== "ok" && x.expect.verdict !== "inconclusive").length;
   const judged = s.targets.filter((x) => x.expect).length;
-  if (judged) lines.push(`against the seed files' expect: ${judged - unexpected - notFound} of ${judged} targets consistent with it${unexpected ? `, ${unexpected} with an UNEXPECTED failure` : ""}${notFound ? `, ${notFound} whose expected failure was not found` : ""} (sampled schedules: an expected ok is not proved, a failure not found is not disproved)`);
-  if (s.missing.length) lines.push(`incomplete: ${s.missing.length} chunks missing (${s.missing.slice(0, 8).join(", ")}${s.missing.length > 8 ? ", ..." : ""})`);
+  if (judged) lines.push(`against the seed files' expect: ${judged - unexpected - notFound} of ${plural(judged, "target")} consistent with it${unexpected ? `, ${unexpected} with an UNEXPECTED failure` : ""}${notFound ? `, ${notFound} whose expected failure was not found` : ""} (sampled schedules: an expected ok is not proved, a failure not found is not disproved)`);
+  if (s.missing.length) lines.push(`incomplete: ${plural(s.missing.length, "chunk")} missing (${s.missing.slice(0, 8).join(", ")}${s.missing.length > 8 ? ", ..." : ""})`);
   const rate = t.seconds > 0 ? Math.round(t.schedules / t.seconds) : 0;
   lines.push("");
-  lines.push(`${s.schedules} schedules (${s.ticks} ticks), ${s.failures} failing, ${s.traps.length} model traps, ${s.crashes.length} worker deaths; ${t.seconds.toFixed(1)} s, ${rate} schedules/s`);
-  if (exitCode(s) === EXIT.inconclusive) lines.push(`inconclusive: no failure in ${s.schedules} sampled schedules${s.missing.length ? `, ${s.missing.length} chunks missing` : ""}; a sweep samples schedules and proves nothing clean (exit ${EXIT.inconclusive}); \`vfsim run --strategy dfs\` exhausts a bounded space`);
+  lines.push(`${plural(s.schedules, "schedule")} (${plural(s.ticks, "tick")}), ${s.failures} failing, ${plural(s.traps.length, "model trap")}, ${plural(s.crashes.length, "worker death")}; ${t.seconds.toFixed(1)} s, ${rate} schedules/s`);
+  if (exitCode(s) === EXIT.inconclusive) lines.push(`inconclusive: no failure in ${plural(s.schedules, "sampled schedule")}${s.missing.length ? `, ${plural(s.missing.length, "chunk")} missing` : ""}; a sweep samples schedules and proves nothing clean (exit ${EXIT.inconclusive}); \`vfsim run --strategy dfs\` exhausts a bounded space`);
   return lines.join("\n");
 }
 

@@ -26,7 +26,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, trunca
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { expectationFor, serializeSeedFile, variantAssignments, variantOf } from "../core/seed";
-import { counterexampleName } from "../core/report";
+import { counterexampleName, plural } from "../core/report";
 import { decodeSchedule } from "../core/schedule";
 import { shrink, shrunkCounterexample, type ShrinkOptions } from "../core/shrink";
 import { UsageError } from "./flags";
@@ -424,7 +424,7 @@ export async function sweep(o: SweepOptions, err: Out = () => {}): Promise<Sweep
   }
   const timing = clock.end();
   const summary = summarize(plan.header, relocated(results.records, results.base), plan.chunks, relocatedShrunk(results.shrunk, results.base));
-  const text = `vfsim sweep: ${o.strategy}, ${plan.header.targets.length} targets x ${o.schedules} schedules, shard ${o.shard.index}/${o.shard.count}\n`
+  const text = `vfsim sweep: ${o.strategy}, ${plural(plan.header.targets.length, "target")} x ${plural(o.schedules, "schedule")}, shard ${o.shard.index}/${o.shard.count}\n`
     + summaryText(summary, timing);
   return { summary, timing, text, code: exitCode(summary) };
 }

@@ -3,7 +3,7 @@
 
 import { type CheckId, type Verdict } from "../abi";
 import { edgesOf, keyOf, sameKey, type SameFailure } from "../outcome";
-import { counterexample, shortHash } from "../report";
+import { counterexample, plural, shortHash } from "../report";
 import { failureReport, type RunReport } from "../run";
 import { SeedError, childOf, encodeScenario, serializeSeedFile, validateSeedObject, type SeedFile } from "../seed";
 import { encodeSchedule } from "../schedule";
@@ -220,7 +220,7 @@ export class Findings {
       if (!r.exhaustive || r.found.has(failKey) || (clean && r.found.size > 0)) return undefined;
       const other = planted ? `with plant ${this.opts.plant.join(", ")}` : "without the plant";
       const seen = r.found.size ? `; the failures it does reach: ${[...r.found.keys()].join("; ")}` : ": every one ends ok";
-      return `The model ${other} never fails this way: exhaustive search of its ${r.schedules} schedules with at most ${LIMITS.checkPreemptions} preemptions${seen}.`;
+      return `The model ${other} never fails this way: exhaustive search of its ${plural(r.schedules, "schedule")} with at most ${plural(LIMITS.checkPreemptions, "preemption")}${seen}.`;
     } catch (e) {
       if (!(e instanceof ModelTrap)) throw e;
       this.runner.reset();
@@ -260,7 +260,7 @@ export class Findings {
     const what = kind === "failure" ? keyOf(o) : `${keyOf(o)} (${kind} by plant ${this.opts.plant.join(", ")})`;
     run.about = [
       `Found by vfsim fuzz --seed ${this.opts.seed}${this.opts.plant.length ? ` --plant ${this.opts.plant.join(",")}` : ""} at exec ${exec}: ${what}.`,
-      `Shrunk from ${original.threads.length} threads and ${opCount(original)} ops to ${s.threads.length} and ${opCount(s)}.`,
+      `Shrunk from ${plural(original.threads.length, "thread")} and ${plural(opCount(original), "op")} to ${s.threads.length} and ${opCount(s)}.`,
       confirmation,
     ].filter(Boolean).join(" ");
     // `vfsim run` of the file searches every schedule with as many preemptions as the recorded one.
