@@ -303,7 +303,7 @@ describe("vfsim fuzz", () => {
     const out = mkdtempSync(join(tmpdir(), "vfsim-fuzz-"));
     const text = await command("--corpus", dir, "--execs", "1", "--seed", "1", "--out", out);
     expect(text.code).toBe(4);
-    expect(text.out).toContain("inconclusive: no failure in 1 execs");
+    expect(text.out).toContain("inconclusive: no failure in 1 exec");
     const json = await command("--corpus", dir, "--execs", "1", "--seed", "1", "--out", out, "--json");
     expect(json.code).toBe(4);
     expect(JSON.parse(json.out)).toMatchObject({ verdict: "inconclusive", execs: 1, failures: [] });
