@@ -16,8 +16,8 @@
  *   2. the scenario: drop a whole thread, else a single op, when some schedule of the smaller
  *      scenario still fails the same way and ranks no worse than the current one. That schedule
  *      is the old one without the dropped thread's ticks if that still fails, else the first
- *      match of a small bounded search (random, then depth-first within 2 preemptions), then
- *      phase 1.
+ *      match of a small search (depth-first within 0, then 1, then 2 preemptions, so the
+ *      fewest preemptions first; then random schedules), then phase 1.
  *
  * Everything is deterministic and bounded by counts (replays, schedules, ticks), never by time:
  * the same input gives the same result on any machine, in any worker, in any order. Each
@@ -51,9 +51,10 @@ export interface ShrinkSize {
 export interface ShrinkOptions {
   /** replays allowed to each schedule minimisation (phase 1) */
   replays: number;
-  /** random schedules tried by each search for a failing schedule of a smaller scenario */
+  /** random schedules tried by each search for a failing schedule of a smaller scenario, if the
+   *  bounded depth-first search finds none */
   searchSchedules: number;
-  /** ticks the bounded depth-first search may run, if random finds nothing (0: none) */
+  /** ticks the bounded depth-first search (tried first) may run (0: none) */
   searchTicks: number;
   /** run phase 2 (drop threads and ops) */
   scenario: boolean;
