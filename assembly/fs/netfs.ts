@@ -27,7 +27,7 @@ import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { srv_lookup, srv_children_mask, srv_name, srv_is_dir } from "./server";
 import { prime_alloc_fn } from "./prime";
 import { need_reval } from "../sim/config";
-import { FN_CIFS_PRIME_DCACHE, fn_name } from "../kernel/fns";
+import { FN_CIFS_PRIME_DCACHE } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
 
@@ -42,7 +42,7 @@ export const NR_REQUEST: i32 = 0, NR_NEXT: i32 = 1;
 export function net_readdir(t: i32, fr: usize, fn: i32, prime_fn: i32): i32 {
   const dir = L(fr, 0);
   if (pc_of(fr) == NR_REQUEST) {
-    assert_held(t, lock_inode(dir), fn_name(fn));
+    assert_held(t, lock_inode(dir), fn);
     const mask = srv_children_mask(i_obj(dir_inode(dir)));
     setL(fr, 1, <i32>mask);
     setL(fr, 2, 1);
@@ -76,7 +76,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
   const name = srv_name(obj);
   switch (pc_of(fr)) {
     case NP_LOOKUP: {
-      assert_held(t, lock_inode(dir), fn_name(fn));
+      assert_held(t, lock_inode(dir), fn);
       setL(fr, 2, name);
       const hit = d_lookup(dir, name);
       if (hit != 0) {
@@ -92,7 +92,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       if (fn == FN_CIFS_PRIME_DCACHE && need_reval) {
         // CIFS_FATTR_NEED_REVAL: "don't create a new dentry for it" (the retry after a stale one too)
         ev(t, fn, NP_ALLOC, sobj(obj), name, 0, AUX_NONE);
-        assert_held(t, lock_inode(dir), fn_name(fn));
+        assert_held(t, lock_inode(dir), fn);
         return ret(t, 0);
       }
       return callp(t, fr, NP_GOT, prime_alloc_fn(), dir, name);
@@ -100,10 +100,10 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       const r = ret_value(t);
       if (r == EWOULDBLOCK) {
         ev(t, fn, NP_GOT, 0, name, r, AUX_NONE); // the lookup in progress will instantiate it
-        assert_held(t, lock_inode(dir), fn_name(fn));
+        assert_held(t, lock_inode(dir), fn);
         return ret(t, 0);
       }
-      if (r < 0) { assert_held(t, lock_inode(dir), fn_name(fn)); return ret(t, 0); }
+      if (r < 0) { assert_held(t, lock_inode(dir), fn); return ret(t, 0); }
       setL(fr, 3, r);
       return goto_(fr, d_in_lookup(r) ? NP_IGET : NP_EXISTING);
     }
@@ -111,7 +111,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
       if (!d_is_negative(d) && i_obj(d_inode(d)) == obj) {
         dput(t, d);
         ev(t, fn, NP_EXISTING, dobj(d), name, 0, AUX_HIT);   // attributes refreshed in place
-        assert_held(t, lock_inode(dir), fn_name(fn));
+        assert_held(t, lock_inode(dir), fn);
         return ret_yield(t, 0);
       }
       d_invalidate(d);
@@ -140,7 +140,7 @@ export function net_prime_dcache(t: i32, fr: usize, fn: i32): i32 {
     case NP_DPUT:
       dput(t, d);
       ev(t, fn, NP_DPUT, dobj(d), name, 0, AUX_NONE);
-      assert_held(t, lock_inode(dir), fn_name(fn));
+      assert_held(t, lock_inode(dir), fn);
       return ret_yield(t, 0);
   }
   model_assert(false, "net_prime_dcache: bad pc");
@@ -161,7 +161,7 @@ export function net_lookup(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1);
   switch (pc_of(fr)) {
     case NL_REQUEST: {
-      assert_held(t, lock_inode(dir), fn_name(fn));
+      assert_held(t, lock_inode(dir), fn);
       lookup_begin(t, d);
       const o = srv_lookup(i_obj(dir_inode(dir)), d_name(d));
       setL(fr, 3, o);

@@ -33,7 +33,6 @@ import { LOOKUP_EXCL, LOOKUP_RENAME_TARGET } from "../kernel/namei";
 import {
   FN_NFS_READDIR, FN_NFS_PRIME_DCACHE, FN_NFS_LOOKUP, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN,
   FN_NFS_UNLINK, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_NFS_CREATE, FN_NFS_RMDIR,
-  fn_name,
 } from "../kernel/fns";
 
 @inline function sobj(o: i32): i32 { return (OBJ_SERVER << 24) | o; }
@@ -265,10 +264,10 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   const dir = L(fr, 0), d = L(fr, 1), target = L(fr, 2);
   const dobj_ = dir_obj(dir);
   if (pc_of(fr) == 0) {
-    assert_held_exclusive(t, lock_inode(dir), fn_name(fn));
+    assert_held_exclusive(t, lock_inode(dir), fn);
     if (fn == FN_NFS_RMDIR) assert_held_exclusive(t, lock_inode(d), "nfs_rmdir (the victim)");
-    if (in_lookup_raw(d)) assert_owns_in_lookup(t, d, fn_name(fn));
-    if (target != 0 && in_lookup_raw(target)) assert_owns_in_lookup(t, target, fn_name(fn));
+    if (in_lookup_raw(d)) assert_owns_in_lookup(t, d, fn);
+    if (target != 0 && in_lookup_raw(target)) assert_owns_in_lookup(t, target, fn);
     let o = 0, r = 0;
     if (fn == FN_NFS_MKDIR) {
       if (srv_lookup(dobj_, d_name(d)) != 0) r = EEXIST;

@@ -26,7 +26,6 @@ import {
 import { ino_check_emit } from "../check/invariants";
 import {
   FN_PROC_FILL_CACHE, FN_PROC_SYS_FILL_CACHE, FN_PROC_LOOKUP, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL,
-  fn_name,
 } from "../kernel/fns";
 
 /** fill_cache()'s return when proc_sys_fill_cache() returned false. */
@@ -98,7 +97,7 @@ export function fill_cache(t: i32, fr: usize, fn: i32): i32 {
   const name = srv_name(obj);
   switch (pc_of(fr)) {
     case PF_LOOKUP: {
-      assert_held(t, lock_inode(dir), fn_name(fn));
+      assert_held(t, lock_inode(dir), fn);
       setL(fr, 2, name);
       const hit = d_lookup(dir, name);
       if (hit != 0) {
@@ -136,13 +135,13 @@ export function fill_cache(t: i32, fr: usize, fn: i32): i32 {
       dput(t, d);
       ino_check_emit(t, dir, name, ino, FALLBACK_INO);
       ev(t, fn, PF_EMIT, dobj(d), name, ino, AUX_NONE);
-      assert_held(t, lock_inode(dir), fn_name(fn));
+      assert_held(t, lock_inode(dir), fn);
       return ret_yield(t, 0);
     }
     case PF_FALLBACK:
       ino_check_emit(t, dir, name, FALLBACK_INO, FALLBACK_INO);
       ev(t, fn, PF_FALLBACK, sobj(obj), name, FALLBACK_INO, AUX_NONE);
-      assert_held(t, lock_inode(dir), fn_name(fn));
+      assert_held(t, lock_inode(dir), fn);
       return ret_yield(t, 0);
     case PF_DROP:
     case PF_DROP_ALLOC:
@@ -159,7 +158,7 @@ function fill_got(t: i32, fr: usize, fn: i32, r: i32): i32 {
   if (r == EWOULDBLOCK && prime_drops_lock()) return goto_(fr, PF_DROP);
   if (r < 0 && fn == FN_PROC_SYS_FILL_CACHE) {
     ev(t, fn, PF_GOT, 0, L(fr, 2), r, AUX_STOPPED);   // return false: proc_sys_readdir stops here
-    assert_held(t, lock_inode(L(fr, 0)), fn_name(fn));
+    assert_held(t, lock_inode(L(fr, 0)), fn);
     return ret(t, FILL_STOP);
   }
   if (r < 0) return goto_(fr, PF_FALLBACK);

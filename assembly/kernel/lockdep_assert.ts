@@ -15,13 +15,15 @@
 //   vfsim model bug: locking contract of __lookup_slow: task 1 must hold i_rwsem of inode 2
 //   shared (lockdep_assert_held_read), but holds it: not at all
 //
-// `where` is the kernel function whose contract is checked (a string constant, or fn_name(fn)
-// where one handler models several functions).
+// `where` is the kernel function whose contract is checked: a string constant, or a function id
+// (FN_*) where one handler models several functions; an id is turned into its name only on the
+// failing path, so a check that holds costs its table reads and nothing else.
 
 import {
-  iw_raw, dw_raw, gw, RW_WRITER, RW_READERS, I_USED, G_I_HWM, D_FLAGS, D_OWNER, D_LOCKER, D_INODE, D_PARENT,
+  iw_raw, dw_raw, gw, RW_WRITER, RW_READERS, G_I_HWM, D_FLAGS, D_OWNER, D_LOCKER, D_INODE, D_PARENT,
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_LOOKUP_LOCKED,
 } from "../sim/state";
+import { fn_name } from "./fns";
 
 // Arguments for the assertions, read raw like the assertions themselves (dir_inode(), d_parent()
 // and d_in_lookup() would record a footprint).
@@ -44,6 +46,12 @@ function held_mode(t: i32, inode: i32): string {
   if (holds_exclusive(t, inode)) return "exclusive";
   if (holds_shared(t, inode)) return "shared";
   return "not at all";
+}
+
+/** The name of `where`: itself, or the name of a function id. */
+function where_name<W>(where: W): string {
+  if (isString<W>()) return changetype<string>(where);
+  return fn_name(<i32>where);
 }
 
 /** Stop the run as a model fault naming the function, the lock and the contract. One function
@@ -69,46 +77,47 @@ function contract_broken(kind: i32, where: string, t: i32, obj: i32): void {
 }
 
 /** Models: lockdep_assert_held_read(&inode->i_rwsem): `t` holds the directory's i_rwsem shared. */
-@inline export function assert_held_shared(t: i32, inode: i32, where: string): void {
-  if (!holds_shared(t, inode)) contract_broken(HELD_SHARED, where, t, inode);
+@inline export function assert_held_shared<W>(t: i32, inode: i32, where: W): void {
+  if (!holds_shared(t, inode)) contract_broken(HELD_SHARED, where_name<W>(where), t, inode);
 }
 
 /** Models: lockdep_assert_held_write(&inode->i_rwsem) / rwsem_assert_held_write(): `t` holds the
  *  directory's i_rwsem exclusive. */
-@inline export function assert_held_exclusive(t: i32, inode: i32, where: string): void {
-  if (!holds_exclusive(t, inode)) contract_broken(HELD_EXCLUSIVE, where, t, inode);
+@inline export function assert_held_exclusive<W>(t: i32, inode: i32, where: W): void {
+  if (!holds_exclusive(t, inode)) contract_broken(HELD_EXCLUSIVE, where_name<W>(where), t, inode);
 }
 
 /** Models: lockdep_assert_held(&inode->i_rwsem) / rwsem_assert_held(): `t` holds the directory's
  *  i_rwsem, shared or exclusive. */
-@inline export function assert_held(t: i32, inode: i32, where: string): void {
-  if (!holds_shared(t, inode) && !holds_exclusive(t, inode)) contract_broken(HELD, where, t, inode);
+@inline export function assert_held<W>(t: i32, inode: i32, where: W): void {
+  if (!holds_shared(t, inode) && !holds_exclusive(t, inode)) contract_broken(HELD, where_name<W>(where), t, inode);
 }
 
 /** Models: lockdep_assert_not_held(&inode->i_rwsem): `t` does not hold the directory's i_rwsem
  *  (it is about to take it, or the contract says the caller dropped it). */
-@inline export function assert_not_held(t: i32, inode: i32, where: string): void {
-  if (holds_shared(t, inode) || holds_exclusive(t, inode)) contract_broken(NOT_HELD, where, t, inode);
+@inline export function assert_not_held<W>(t: i32, inode: i32, where: W): void {
+  if (holds_shared(t, inode) || holds_exclusive(t, inode)) contract_broken(NOT_HELD, where_name<W>(where), t, inode);
 }
 
 /** `t` holds no i_rwsem at all (a system call's entry: lockdep's held-locks list has no i_rwsem;
  *  Linux has no one-line assertion for this). Scans the inode table up to its high-water mark. */
-export function assert_holds_no_rwsem(t: i32, where: string): void {
+export function assert_holds_no_rwsem<W>(t: i32, where: W): void {
   for (let i = 1, n = gw(G_I_HWM); i <= n; i++) {
-    if (iw_raw(i, I_USED) != 0 && (holds_shared(t, i) || holds_exclusive(t, i))) contract_broken(NONE_HELD, where, t, i);
+    // a slot not in use holds no lock: its words are zero (new_inode zeroes a slot it takes)
+    if (holds_shared(t, i) || holds_exclusive(t, i)) contract_broken(NONE_HELD, where_name<W>(where), t, i);
   }
 }
 
 /** `t` owns dentry `d`'s in-lookup episode: d is in lookup (DCACHE_PAR_LOOKUP) and `t` is the
  *  task whose d_alloc_parallel() inserted it (Al Viro's "only the owner touches an in-lookup
  *  dentry"; Linux has no assertion for it). */
-@inline export function assert_owns_in_lookup(t: i32, d: i32, where: string): void {
+@inline export function assert_owns_in_lookup<W>(t: i32, d: i32, where: W): void {
   if ((dw_raw(d, D_FLAGS) & (DCACHE_ALLOCATED | DCACHE_PAR_LOOKUP)) != (DCACHE_ALLOCATED | DCACHE_PAR_LOOKUP) || dw_raw(d, D_OWNER) != t + 1) {
-    contract_broken(OWNS_IN_LOOKUP, where, t, d);
+    contract_broken(OWNS_IN_LOOKUP, where_name<W>(where), t, d);
   }
 }
 
 /** `t` holds dentry `d`'s lookup lock (d_alloc_locked / lock_lookup, patch 11/11). */
-@inline export function assert_holds_lookup_lock(t: i32, d: i32, where: string): void {
-  if ((dw_raw(d, D_FLAGS) & DCACHE_LOOKUP_LOCKED) == 0 || dw_raw(d, D_LOCKER) != t + 1) contract_broken(HOLDS_LOOKUP_LOCK, where, t, d);
+@inline export function assert_holds_lookup_lock<W>(t: i32, d: i32, where: W): void {
+  if ((dw_raw(d, D_FLAGS) & DCACHE_LOOKUP_LOCKED) == 0 || dw_raw(d, D_LOCKER) != t + 1) contract_broken(HOLDS_LOOKUP_LOCK, where_name<W>(where), t, d);
 }

@@ -32,7 +32,7 @@ import { assert_held_exclusive, assert_holds_no_rwsem, lock_inode } from "./lock
 import {
   FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2, FN_DO_RMDIR, FN_VFS_RMDIR, FN_LINK_PATH_WALK,
   FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR, FN_D_ALLOC_PARALLEL, FN_NFS_MKDIR, FN_NFS_ATOMIC_OPEN, FN_NFS_UNLINK,
-  FN_NFS_RENAME, FN_NFS_CREATE, FN_NFS_RMDIR, fn_name,
+  FN_NFS_RENAME, FN_NFS_CREATE, FN_NFS_RMDIR,
 } from "./fns";
 
 // ---- the directory-modifying system calls -----------------------------------------------------
@@ -161,7 +161,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
   const name = path_last(path);
   switch (pc_of(fr)) {
     case SYS_START:
-      assert_holds_no_rwsem(t, fn_name(fn));
+      assert_holds_no_rwsem(t, fn);
       return callp(t, fr, OP_WALK, FN_LINK_PATH_WALK, path, path_len(path) - 1);
     case OP_WALK: {
       const r = ret_value(t);
