@@ -35,6 +35,7 @@ import { cov, COV_WAKE } from "../sim/coverage";
 import { L, top, ret_yield } from "./task";
 import { rwsem_del_wake_waiter } from "./rwsem";
 import { FN_KILL, FN_SIGNAL_WAKE_UP, FN_DO_EXIT } from "./fns";
+import { assert_holds_no_rwsem } from "./lockdep_assert";
 
 /** T_SIGNAL bits. */
 export const SIGKILL_PENDING: i32 = 1;   // sigismember(&pending, SIGKILL)
@@ -50,6 +51,7 @@ export const SIG_WOKEN: i32 = 2;        // woken from a killable sleep by it, no
  *  the target task. Returns 0 (a target that has already exited is a zombie: still 0).
  *  Locking: none held; one atomic step. */
 export function sys_kill(t: i32, fr: usize): i32 {
+  assert_holds_no_rwsem(t, "sys_kill");
   const target = L(fr, 0);
   send_sigkill(t, target);
   ev(t, FN_KILL, 0, (OBJ_TASK << 24) | target, 0, 0, AUX_KILLED);
