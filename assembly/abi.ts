@@ -28,6 +28,12 @@ export const H_ATOMIC_OPEN: i32 = 16;
 export const H_NFS_PREPARED: i32 = 17;
 export const H_SERIES: i32 = 19;     // kernel.series (0: aug-2025, the default)
 export const H_NEED_REVAL: i32 = 22;   // fs.needReval (SMB): 0 = false, the default
+// fs.ciLookup (nfs only): 0 off, 1 d_add_ci as mainline (nested d_alloc_parallel under the
+// caller's lock), 2 the 2026 series' d_add_ci that drops the parent lock across it (v3 08/19)
+export const H_CI_LOOKUP: i32 = 26;
+// fs.ciNames: up to two (asked, exact) name-id pairs, 6 bits each: pair k in bits 12k..12k+11,
+// asked in the high 6 bits of the pair; 0 = none
+export const H_CI_NAMES: i32 = 27;
 
 export const OP_WORDS: i32 = 4;
 
@@ -80,6 +86,18 @@ export const OP_UNLINK: i32 = 4;
 export const OP_RENAME: i32 = 5;
 export const OP_RMDIR: i32 = 6;
 export const OP_KILL: i32 = 7;        // kill(2) SIGKILL: op word 1 is the target task (kernel/signal.ts)
+// kernel-internal events a seed thread stands for (not system calls): fs/nfs/unlink.c
+// nfs_complete_unlink (the final dput of a silly-renamed NFS file), fs/afs/dir_silly.c
+// afs_silly_iput, and nfsd's exportfs_decode_fh -> reconnect_path (fs/exportfs/expfs.c)
+export const OP_SILLY_UNLINK: i32 = 8;
+export const OP_SILLY_IPUT: i32 = 9;
+export const OP_DECODE_FH: i32 = 10;
+export const OP_OPEN: i32 = 11;   // open without O_CREAT (O_RDONLY)
+export const N_OPS: i32 = 12;   // op codes 0 .. N_OPS - 1
+// fs.ciLookup
+export const CI_OFF: i32 = 0;
+export const CI_D_ADD_CI: i32 = 1;
+export const CI_DROP_LOCK: i32 = 2;
 
 // Check ids: bit i of H_CHECKS enables check i.
 export const CHECK_DEADLOCK: i32 = 0;
@@ -104,6 +122,10 @@ export const PLANT_READER_BARGING: i32 = 2;
 export const PLANT_NO_DIR_SEQ_RECHECK: i32 = 3;
 export const PLANT_LOCK_LOOKUP_NOWAIT: i32 = 4;
 export const PLANT_NO_LOOKUP_SLOW_LOCK: i32 = 5;   // a forgotten lock: a locking-contract fault, not a verdict
+// __d_move with an in-lookup target wakes the alias moved into its place instead of the target
+// (Al Viro's wait_var_event variant of v3 04/19 as posted, 29 Apr 2026; NeilBrown found it as the
+// nfsd reconnect_path deadlock, Message-ID 177759843868.1474915.6100875324018019224@noble.neil.brown.name)
+export const PLANT_D_MOVE_WAKES_ALIAS: i32 = 6;
 
 // Verdicts
 export const VERDICT_RUNNING: i32 = -1;

@@ -65,7 +65,7 @@ describe("parseSeedFile: defaults", () => {
       name: "unnamed",
       about: "",
       kernel: { order: "current", rwsem: "linux", waitqueue: "on-stack", series: "aug-2025" },
-      fs: { type: "nfs", prime: "d_alloc_parallel", lookupLocks: false, iterate: "shared", nfsPrepared: false, needReval: false },
+      fs: { type: "nfs", prime: "d_alloc_parallel", lookupLocks: false, iterate: "shared", nfsPrepared: false, needReval: false, ciLookup: "off", ciNames: {} },
       tree: {},
       cached: [],
       threads: [{ name: "T", ops: [{ op: "stat", path: "/a" }] }],
@@ -107,7 +107,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["version as a string", (r) => (r.vfsim = "1"), 'vfsim: expected 1, got "1"'],
     ["unknown top-level field", (r) => (r.thread = []), "thread: unknown field; expected one of vfsim, name, from, about, kernel, fs, tree, cached, threads, checks, plant, variants, expect, run, schedule"],
     ["unknown nested field", (r) => (r.kernel = { ordr: "current" }), "kernel.ordr: unknown field; expected one of order, rwsem, waitqueue, series"],
-    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir, kill'],
+    ["unknown op", (r) => (r.threads[1].ops[0].op = "mkdri"), 'threads[1].ops[0].op: unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir, kill, silly-unlink, silly-iput, decode-fh, open'],
     ["bad enum", (r) => (r.kernel.rwsem = "mutex"), 'kernel.rwsem: unknown rwsem policy "mutex"; expected one of linux, fifo, reader-pref'],
     ["enum of the wrong type", (r) => (r.fs.type = 3), "fs.type: expected one of procfs, nfs, fuse, smb, proc-sys, overlayfs, got 3"],
     ["bad bool", (r) => (r.fs.lookupLocks = "yes"), 'fs.lookupLocks: expected true or false, got "yes"'],
@@ -140,7 +140,7 @@ describe("parseSeedFile: errors name the field", () => {
     ["unknown check", (r) => (r.checks = ["deadlock", "dedlock"]), `checks[1]: unknown check "dedlock"; expected one of ${CHECKS.join(", ")}`],
     ["checks neither all nor a list", (r) => (r.checks = "none"), `checks: expected "all" or a list of checks (${CHECKS.join(", ")}), got "none"`],
     ["unknown plant", (r) => (r.plant = ["no-wakes"]), `plant[0]: unknown plant "no-wakes"; expected one of ${PLANTS.join(", ")}`],
-    ["unknown variant key", (r) => (r.variants = { "kernel.ordr": ["current"] }), 'variants["kernel.ordr"]: unknown variant axis; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series, fs.needReval'],
+    ["unknown variant key", (r) => (r.variants = { "kernel.ordr": ["current"] }), 'variants["kernel.ordr"]: unknown variant axis; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series, fs.needReval, fs.ciLookup'],
     ["bad variant value", (r) => (r.variants = { "fs.lookupLocks": [true, "no"] }), 'variants["fs.lookupLocks"][1]: expected true or false, got "no"'],
     ["empty variant axis", (r) => (r.variants = { "fs.type": [] }), 'variants["fs.type"]: expected a non-empty list of values, got 0'],
     ["bad when value", (r) => (r.expect = [{ when: { "kernel.order": "new" }, verdict: "ok" }]), 'expect[0].when["kernel.order"]: unknown order "new"; expected one of current, proposed'],
@@ -170,7 +170,7 @@ describe("parseSeedFile: errors name the field", () => {
     const e = errorOf(EXAMPLE, (r) => (r.threads[1].ops[0].op = "mkdri"));
     expect(e).toBeInstanceOf(Error);
     expect(e.path).toBe("threads[1].ops[0].op");
-    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir, kill');
+    expect(e.detail).toBe('unknown op "mkdri"; expected one of stat, getdents, mkdir, create, unlink, rename, rmdir, kill, silly-unlink, silly-iput, decode-fh, open');
   });
 
   it("rejects a rename across directories and onto itself", () => {
@@ -261,7 +261,7 @@ describe("--set", () => {
     ["threads[0].ops[0].pth=/x", '--set threads[0].ops[0].pth=/x: unknown field "pth" in threads[0].ops[0]; expected one of op, path, from, to, task'],
     ["threads.name=x", "--set threads.name=x: expected a list index after threads, e.g. threads[0]"],
     ["run.seed.low=1", "--set run.seed.low=1: run.seed has no fields below it"],
-    ['variants.kernel.ordr=["current"]', '--set variants.kernel.ordr=["current"]: unknown variant axis "kernel.ordr" in variants; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series, fs.needReval'],
+    ['variants.kernel.ordr=["current"]', '--set variants.kernel.ordr=["current"]: unknown variant axis "kernel.ordr" in variants; expected one of kernel.order, kernel.rwsem, kernel.waitqueue, fs.type, fs.prime, fs.lookupLocks, fs.iterate, fs.atomicOpen, fs.nfsPrepared, kernel.series, fs.needReval, fs.ciLookup'],
     ["threads[7].name=x", "--set threads[7].name=x: index 7 is past the end of threads (3 entries)"],
     ["checks[0]=deadlock", "--set checks[0]=deadlock: checks is not a list in the seed file; set the whole field instead"],
   ];

@@ -7,7 +7,7 @@
 // nfs_atomic_open (NFSv4, the default) or, with fs.atomicOpen false (NFSv3), ->lookup and then
 // nfs_create. nfs_atomic_open instantiates in one step (its d_drop + d_splice_alias in
 // _nfs4_open_and_get_state has no sleep between them; its switch to a fresh d_alloc_parallel for
-// a dentry not in lookup is not modelled).
+// a dentry not in lookup is modelled for opens without O_CREAT in nfs_atomic_open.ts).
 
 import {
   AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
@@ -224,11 +224,12 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
     }
     case NL_INSTANTIATE: {
       const o = L(fr, 3);
-      if (o != 0) d_splice_alias(t, nfs_fhget(o, srv_is_dir(o), d_name(d)), d);
+      let alias = 0;   // a disconnected directory alias (nfsd) moved into d's place, returned
+      if (o != 0) alias = d_splice_alias(t, nfs_fhget(o, srv_is_dir(o), d_name(d)), d);
       else __d_add(t, d, 0);            // d_add(dentry, NULL): NFS caches the negative entry
       lookup_end(d);
-      ev(t, FN_NFS_LOOKUP, NL_INSTANTIATE, dobj(d), d_name(d), 0, o != 0 ? AUX_INSTANTIATED : AUX_NEGATIVE);
-      return ret_yield(t, 0);
+      ev(t, FN_NFS_LOOKUP, NL_INSTANTIATE, dobj(d), d_name(d), alias, o != 0 ? AUX_INSTANTIATED : AUX_NEGATIVE);
+      return ret_yield(t, alias);
     }
   }
   model_assert(false, "nfs_lookup: bad pc");

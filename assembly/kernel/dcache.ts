@@ -1,6 +1,7 @@
 // Models: fs/dcache.c — dentries, the main hash, the in-lookup hash and the in-lookup protocol:
 // d_alloc_parallel(), d_alloc_trylock() (d_alloc_noblock() before May 2026), d_alloc_locked() + lock_lookup() (patch 11/11),
-// d_wait_lookup(), d_lookup_done(), __d_add(), d_splice_alias(), d_move(), dput(), d_invalidate().
+// d_wait_lookup(), d_lookup_done(), __d_add(), d_splice_alias(), d_move(), dput(), d_invalidate(),
+// d_obtain_alias() (for nfsd's file handles) and d_add_ci() (a ->lookup's nested d_alloc_parallel).
 //
 // Locking (Linux): d_lock protects a dentry's flags, name, parent, refcount, hashed-ness and
 // d_inode; in-lookup bucket bit locks nest inside d_lock; parent d_lock before child d_lock.
@@ -16,7 +17,8 @@
 //   it), except under kernel.series neilbrown-083efdc, where rmdir_lock's scan of the victim's
 //   children sees it (DAP_NEW; e95db51c81f5 sets DCACHE_PAR_LOOKUP at allocation).
 // - A dentry's key is (parent, name id); names compare exactly (no ->d_compare).
-// - d_splice_alias() never finds a directory alias (one client; renames go through d_move()), so
+// - d_splice_alias() finds only a disconnected IS_ROOT directory alias (nfsd, d_obtain_alias), which
+//   it __d_move()s into place; never a connected one (one client; renames go through d_move()), so
 //   __d_unalias and -ELOOP/-ESTALE are not modelled.
 // - Killing a dentry frees its slot at once (no LRU, no RCU delay); a hashed dentry is kept.
 
@@ -24,17 +26,18 @@ import {
   WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
   WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
   AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE, LOCKDEP_IN_LOOKUP,
-  LOCKDEP_LOOKUP_LOCK,
+  LOCKDEP_LOOKUP_LOCK, AUX_INSTANTIATED, WQ_ON_STACK, PLANT_D_MOVE_WAKES_ALIAS, CI_DROP_LOCK,
 } from "../abi";
 import { EAGAIN, ENOENT, EWOULDBLOCK } from "./errno";
 import {
   dw, sdw, dw_raw, sdw_raw, fp_dentry, gw, sgw, tw, stw, T_EPISODES, D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME,
   D_WAITERS, D_LOOKUPS, D_WORDS, MAX_DENTRIES, G_D_HWM, G_INLOOKUP, G_SHAPE_DIRTY, G_WAKE_DIRTY, T_SP,
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
-  DCACHE_LOOKUP_WAITERS,
+  DCACHE_LOOKUP_WAITERS, DCACHE_DISCONNECTED,
 } from "../sim/state";
-import { n_tasks, waitqueue, planted, series } from "../sim/config";
-import { IS_DEADDIR, IS_DYING } from "./inode";
+import { n_tasks, waitqueue, planted, series, ci_lookup, decodes_fh } from "../sim/config";
+import { IS_DEADDIR, IS_DYING, dir_inode, inode_lock_shared, inode_unlock_shared } from "./inode";
+import { wq_woken_again, wq_entries_left, L_WQ_LEFT } from "../check/invariants";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { model_assert } from "../sim/verdict";
 import {
@@ -42,10 +45,11 @@ import {
   check_single_lookup,
 } from "../check/dentry";
 import { ev } from "../sim/trace";
-import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret_yield, block, wake_all } from "./task";
-import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP } from "./fns";
+import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, block, wake_all, call } from "./task";
+import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_D_ADD_CI } from "./fns";
+import { sfw, F_PC, F_L0, frame_addr } from "../sim/state";
 import { lockdep_acquire, lockdep_wait, lockdep_end_episode } from "../check/lockdep";
-import { assert_held, assert_held_exclusive, parent_lock_inode } from "./lockdep_assert";
+import { assert_held, assert_held_exclusive, assert_held_shared, assert_not_held, assert_owns_in_lookup, parent_lock_inode, lock_inode } from "./lockdep_assert";
 
 @inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }
 @inline function has(d: i32, flag: i32): bool { return (dw(d, D_FLAGS) & flag) != 0; }
@@ -107,7 +111,7 @@ export function dput(t: i32, d: i32): void {
     if (check_final_dput(t, has(d, DCACHE_IN_LOOKUP_HASH))) return;   // S6
     const parent = dw(d, D_PARENT);
     sdw(d, D_FLAGS, 0);
-    d = parent;
+    d = parent == d ? 0 : parent;   // an IS_ROOT dentry is its own parent
   }
 }
 
@@ -156,13 +160,17 @@ function d_insert_in_lookup(t: i32, parent: i32, name: i32, d: i32 = 0): i32 {
  *  still be in the returning frame; the series that returns in-lookup dentries waits through the
  *  global table / wait_var_event instead, so the model moves the queue with the episode. */
 export function d_episode_to_caller(t: i32, d: i32): void {
-  if (d_in_lookup(d) && dw(d, D_OWNER) == t + 1) sdw(d, D_WQ_FRAME, ((t + 1) << 8) | (tw(t, T_SP) - 2));
+  if (d_in_lookup(d) && dw(d, D_OWNER) == t + 1) {
+    sdw(d, D_WQ_FRAME, ((t + 1) << 8) | (tw(t, T_SP) - 2));
+    // a fresh queue in Linux (the returning frame's): no entries left by an earlier episode
+    sfw(frame_addr(t, tw(t, T_SP) - 2), F_L0 + L_WQ_LEFT, 0);
+  }
 }
 
 /** Models: __d_lookup_unhash() + the wake in __d_lookup_unhash_wake() / end_dir_add(): the end of
  *  an in-lookup episode. Caller: the owner (d_lookup_done, __d_add, d_move) or, under
  *  d_alloc_locked rules, the lookup-lock holder. Wakes d_wait_lookup and lock_lookup sleepers. */
-export function __d_lookup_unhash(t: i32, d: i32): void {
+export function __d_lookup_unhash(t: i32, d: i32, wake: bool = true): void {
   model_assert(d_in_lookup(d), "__d_lookup_unhash of a dentry not in lookup");
   const owner = dw(d, D_OWNER) - 1;
   const locker = has(d, DCACHE_LOOKUP_LOCKED) ? dw(d, D_LOCKER) - 1 : -1;
@@ -175,10 +183,18 @@ export function __d_lookup_unhash(t: i32, d: i32): void {
   sgw(G_WAKE_DIRTY, 1);
   const had_waiters = has(d, DCACHE_LOOKUP_WAITERS) || dw(d, D_WAITERS) != 0;
   clear_flag(d, DCACHE_LOOKUP_WAITERS);
+  const entries = dw(d, D_WAITERS);
   sdw(d, D_WAITERS, 0);
   // var-event generation: wake_up_var only if a waiter set DCACHE_LOOKUP_WAITERS; on-stack
   // generation: wake_up_all on the owner's queue. Either way every d_wait_lookup sleeper.
-  if (!planted(PLANT_NO_WAKE) && (had_waiters || waitqueue != WQ_VAR_EVENT)) wake_all(WAIT_IN_LOOKUP, d, n_tasks);
+  if (!wake || planted(PLANT_NO_WAKE)) return;
+  if (waitqueue == WQ_ON_STACK) {
+    // the walk of the queue: S8 (a wait entry left by a waiter that has returned), then the
+    // entries this wake leaves behind (6.17 d_wait_lookup never removes its entry)
+    wq_woken_again(t, d);
+    wq_entries_left(d, entries);
+  }
+  if (had_waiters || waitqueue != WQ_VAR_EVENT) wake_all(WAIT_IN_LOOKUP, d, n_tasks);
   wake_all(WAIT_LOOKUP_LOCK, d, n_tasks);   // wake_up_var_locked on d_lookup_locked
 }
 
@@ -208,12 +224,52 @@ export function __d_add(t: i32, d: i32, inode: i32): void {
   sgw(G_SHAPE_DIRTY, 1);
 }
 
-/** Models: d_splice_alias(): BUG on a hashed dentry (S10); otherwise __d_add(). Returns 0 (use
- *  the dentry passed in). */
+/** Models: d_splice_alias(): BUG on a hashed dentry (S10); a directory inode with a
+ *  disconnected IS_ROOT alias (d_obtain_alias, nfsd file handles) has that alias __d_move()d
+ *  into the dentry's place, which ends the dentry's episode, and returned; otherwise __d_add().
+ *  Returns 0 (use the dentry passed in) or the alias (referenced).
+ *  Divergence from Linux: only DCACHE_DISCONNECTED aliases are found (no connected directory
+ *  alias exists in the model: one client, renames go through d_move), so __d_unalias, -ELOOP and
+ *  -ESTALE are not modelled. */
 export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
+  const alias = disconnected_alias(inode);
+  if (alias != 0 && d_unhashed(d)) {
+    dget(alias);
+    __d_move(t, alias, d);   // __d_move(new, dentry, false) under rename_lock: the alias takes d's parent and name
+    return alias;
+  }
   __d_add(t, d, inode);
   return 0;
 }
+
+/** The DCACHE_DISCONNECTED IS_ROOT alias of `inode`, or 0. */
+function disconnected_alias(inode: i32): i32 {
+  if (inode == 0 || !decodes_fh) return 0;
+  for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
+    const f = dw_raw(e, D_FLAGS);
+    if ((f & (DCACHE_ALLOCATED | DCACHE_DISCONNECTED)) == (DCACHE_ALLOCATED | DCACHE_DISCONNECTED) && dw_raw(e, D_INODE) == inode && dw_raw(e, D_PARENT) == e) {
+      if (fp_on()) fp_dentry(e, true);
+      return e;
+    }
+  }
+  return 0;
+}
+
+/** Models: d_obtain_alias() for a directory inode with no alias: d_alloc_anon() +
+ *  __d_instantiate_anon(): an IS_ROOT (its own parent), unhashed, DCACHE_DISCONNECTED dentry,
+ *  referenced. */
+export function d_obtain_alias(inode: i32, name: i32): i32 {
+  const d = d_alloc(0, name);
+  sdw(d, D_PARENT, d);
+  sdw(d, D_INODE, inode);
+  set_flag(d, DCACHE_DISCONNECTED);
+  sgw(G_SHAPE_DIRTY, 1);
+  return d;
+}
+@inline export function d_disconnected(d: i32): bool { return has(d, DCACHE_DISCONNECTED); }
+@inline export function is_root(d: i32): bool { return dw(d, D_PARENT) == d; }
+/** Models: clear_disconnected() for a dentry whose parent is connected. */
+export function clear_disconnected(d: i32): void { clear_flag(d, DCACHE_DISCONNECTED); sgw(G_SHAPE_DIRTY, 1); }
 
 /** Models: d_instantiate() on a hashed negative dentry (the prepared d_splice_alias of the 2026
  *  series takes a hashed dentry in place): attach the inode; the dentry stays hashed. Locking:
@@ -244,9 +300,25 @@ export function d_delete(d: i32): void {
  *  the source and target directories exclusively; rename_lock is not modelled). */
 export function d_move(t: i32, d: i32, target: i32): void {
   assert_held_exclusive(t, parent_lock_inode(d), "d_move");
-  if (d_in_lookup(target)) __d_lookup_unhash(t, target);
+  __d_move(t, d, target);
+}
+
+/** Models: __d_move(): `d` takes `target`'s parent and name, target is unhashed, an in-lookup
+ *  target's episode ends (start_dir_add ... end_dir_add wakes). Locking: d_move's callers hold
+ *  the directory exclusive; d_splice_alias of a disconnected alias holds only rename_lock (not
+ *  modelled). */
+function __d_move(t: i32, d: i32, target: i32): void {
+  // Planted bug d-move-wakes-alias: the end of the target's episode wakes `d` (on whose d_flags
+  // nobody waits) instead of the target's waiters.
+  if (d_in_lookup(target)) __d_lookup_unhash(t, target, !planted(PLANT_D_MOVE_WAKES_ALIAS));
   clear_flag(target, DCACHE_HASHED);
   clear_flag(d, DCACHE_HASHED);
+  const parent = dw(target, D_PARENT), old = dw(d, D_PARENT);
+  if (parent != old) {   // only a disconnected IS_ROOT alias (d_splice_alias) changes parent here
+    dget(parent);
+    sdw(d, D_PARENT, parent);
+    if (old != d) dput(t, old);
+  }
   sdw(d, D_NAME, dw(target, D_NAME));
   check_unique_hashed(t, d_lookup(dw(d, D_PARENT), dw(d, D_NAME)));   // S1
   set_flag(d, DCACHE_HASHED);
@@ -458,3 +530,98 @@ export function lock_lookup(t: i32, fr: usize): i32 {
   return ret_yield(t, r);
 }
 
+
+// ---- d_add_ci ---------------------------------------------------------------------------------
+// Frame locals: 0 dentry (the in-lookup dentry ->lookup was handed), 1 inode, 2 the exact-case
+// name, 3 found, 4 the parent lock was dropped (1: held shared; the 2026 series' LOOKUP_SHARED).
+// Returns (T_RET) the exact-case dentry (referenced) or -errno; ->lookup returns it in place of
+// its own dentry.
+const DAC_HASH: i32 = 0, DAC_UNLOCK: i32 = 1, DAC_ALLOC: i32 = 2, DAC_GOT: i32 = 3, DAC_RELOCK: i32 = 4,
+  DAC_SPLICE: i32 = 5, DAC_RET: i32 = 6;
+
+export function d_add_ci_state(pc: i32): string {
+  switch (pc) {
+    case DAC_HASH: return "d_hash_and_lookup";
+    case DAC_UNLOCK: return "inode_unlock_shared (LOOKUP_SHARED)";
+    case DAC_ALLOC: return "d_alloc_parallel (exact case)";
+    case DAC_GOT: return "d_in_lookup";
+    case DAC_RELOCK: return "inode_lock_shared (retake)";
+    case DAC_SPLICE: return "d_splice_alias";
+    case DAC_RET: return "return found";
+    default: return "";
+  }
+}
+
+/** Models: fs/dcache.c d_add_ci() as called from a case-insensitive ->lookup (xfs_vn_ci_lookup,
+ *  ntfs_lookup): the exact-case name's dentry is found in the main hash, or created by a nested
+ *  d_alloc_parallel() on the same parent (which waits for another task's in-lookup dentry of
+ *  that name), and the inode spliced to it.
+ *  fs.ciLookup d_add_ci (mainline): all under the caller's parent lock; with the on-stack wait
+ *  queue the new dentry is published with the OUTER dentry's queue (`dentry->d_wait`), so one
+ *  queue serves two episodes (kernel-model.md 2.2; S8's second half is checked where the queue is
+ *  woken). fs.ciLookup drop-lock ("[PATCH v3 08/19] VFS/xfs/ntfs: drop parent lock across
+ *  d_alloc_parallel() in d_add_ci()", Message-ID 20260427040517.828226-9-neilb@ownmail.net, also
+ *  08/53 of March 2026): the parent lock is released before d_alloc_parallel and retaken, shared
+ *  or exclusive as LOOKUP_SHARED says, before d_splice_alias.
+ *  Locking: parent i_rwsem held shared on entry and exit (the model calls it only from
+ *  __lookup_slow); drop-lock releases it around the nested d_alloc_parallel.
+ *  Divergence from Linux: as posted (08/53 and v3 08/19) the patch returns early, when
+ *  d_alloc_parallel fails or returns a dentry that is no longer in lookup (another task finished
+ *  the exact-case lookup while this one waited), without retaking the lock, so the caller's
+ *  inode_unlock_shared would release a lock it no longer holds; the model retakes it on every
+ *  path, as the patch evidently intends. The plain d_alloc() branch (a dentry not in lookup: the
+ *  current order's lookup_one_qstr_excl) is not reached: the model routes only __lookup_slow's
+ *  lookups to the case-insensitive ->lookup. */
+export function d_add_ci(t: i32, fr: usize): i32 {
+  const dentry = L(fr, 0), inode = L(fr, 1), name = L(fr, 2), found = L(fr, 3);
+  const parent = dw(dentry, D_PARENT);
+  switch (pc_of(fr)) {
+    case DAC_HASH: {
+      assert_held_shared(t, lock_inode(parent), "d_add_ci");
+      assert_owns_in_lookup(t, dentry, "d_add_ci");
+      const hit = d_lookup(parent, name);
+      if (hit != 0) {
+        dget(hit);
+        ev(t, FN_D_ADD_CI, DAC_HASH, dobj(hit), name, hit, AUX_HIT);
+        return ret_yield(t, hit);
+      }
+      ev(t, FN_D_ADD_CI, DAC_HASH, 0, name, 0, AUX_MISS);
+      return yield_(fr, ci_lookup == CI_DROP_LOCK ? DAC_UNLOCK : DAC_ALLOC);
+    }
+    case DAC_UNLOCK:
+      setL(fr, 4, 1);
+      return inode_unlock_shared(t, fr, FN_D_ADD_CI, DAC_UNLOCK, DAC_ALLOC, dir_inode(parent));
+    case DAC_ALLOC:
+      model_assert(d_in_lookup(dentry), "d_add_ci: the plain d_alloc branch is not modelled");
+      if (L(fr, 4) != 0) assert_not_held(t, lock_inode(parent), "d_add_ci");   // drop-lock
+      sfw(fr, F_PC, DAC_GOT);
+      return call(t, FN_D_ALLOC_PARALLEL, parent, name);
+    case DAC_GOT: {
+      const r = ret_value(t);
+      setL(fr, 3, r);
+      const ours = r > 0 && d_in_lookup(r);
+      // mainline passes dentry->d_wait: on the on-stack generation the exact-case dentry's
+      // waiters sleep on the outer dentry's queue, in the frame that holds it
+      if (ours && waitqueue == WQ_ON_STACK) sdw(r, D_WQ_FRAME, dw(dentry, D_WQ_FRAME));
+      if (L(fr, 4) != 0) return goto_(fr, DAC_RELOCK);
+      return goto_(fr, ours ? DAC_SPLICE : DAC_RET);
+    }
+    case DAC_RELOCK: {
+      setL(fr, 4, 0);
+      const ours = found > 0 && d_in_lookup(found);
+      return inode_lock_shared(t, fr, FN_D_ADD_CI, DAC_RELOCK, ours ? DAC_SPLICE : DAC_RET, dir_inode(parent));
+    }
+    case DAC_SPLICE: {
+      assert_held_shared(t, lock_inode(parent), "d_add_ci");
+      const alias = d_splice_alias(t, inode, found);
+      model_assert(alias == 0, "d_add_ci: a directory alias for a case-insensitive name is not modelled");
+      ev(t, FN_D_ADD_CI, DAC_SPLICE, dobj(found), name, found, AUX_INSTANTIATED);
+      return ret_yield(t, found);
+    }
+    case DAC_RET:
+      assert_held_shared(t, lock_inode(parent), "d_add_ci");
+      return ret(t, found);
+  }
+  model_assert(false, "d_add_ci: bad pc");
+  return STEP_NEXT;
+}

@@ -13,3 +13,4 @@ export const EEXIST: i32 = -17;
 export const ENOTDIR: i32 = -20;
 export const ENOTEMPTY: i32 = -39;
 export const EINTR: i32 = -4;        // a killable sleep ended by a fatal signal (kernel/signal.ts)
+export const ESTALE: i32 = -116;    // exportfs_decode_fh: a file handle that names nothing (fs/exportfs/expfs.c)

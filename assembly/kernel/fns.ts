@@ -63,7 +63,18 @@ export const FN_OVL_LOOKUP: i32 = 55;
 export const FN_KILL: i32 = 56;             // the kill(2) system call frame (op "kill")
 export const FN_SIGNAL_WAKE_UP: i32 = 57;   // trace only: signal_wake_up() in the woken task's lane
 export const FN_DO_EXIT: i32 = 58;          // trace only: the killed task exits
-export const FN_COUNT: i32 = 59;
+// nested d_alloc_parallel and silly-unlink owners (helper "nested"'s ids 37..45 and 59, below 64)
+export const FN_D_ADD_CI: i32 = 37;                 // fs/dcache.c
+export const FN_XFS_VN_CI_LOOKUP: i32 = 38;         // fs/xfs/xfs_iops.c
+export const FN_NFS_COMPLETE_UNLINK: i32 = 39;      // fs/nfs/unlink.c (the op's frame)
+export const FN_NFS_CALL_UNLINK: i32 = 40;
+export const FN_NFS_ASYNC_UNLINK_RELEASE: i32 = 41; // the RPC's rpc_release, run by rpciod
+export const FN_AFS_SILLY_IPUT: i32 = 42;           // fs/afs/dir_silly.c
+export const FN_EXPORTFS_DECODE_FH: i32 = 43;       // fs/exportfs/expfs.c (the op's frame)
+export const FN_RECONNECT_PATH: i32 = 44;
+export const FN_DO_FILP_OPEN_RDONLY: i32 = 45;      // open without O_CREAT (the op "open")
+export const FN_NFS_ATOMIC_OPEN_RDONLY: i32 = 59;   // nfs_atomic_open without O_CREAT
+export const FN_COUNT: i32 = 60;
 
 export function fn_name(fn: i32): string {
   switch (fn) {
@@ -111,6 +122,16 @@ export function fn_name(fn: i32): string {
     case FN_KILL: return "kill";
     case FN_SIGNAL_WAKE_UP: return "signal_wake_up";
     case FN_DO_EXIT: return "do_exit";
+    case FN_D_ADD_CI: return "d_add_ci";
+    case FN_XFS_VN_CI_LOOKUP: return "xfs_vn_ci_lookup";
+    case FN_NFS_COMPLETE_UNLINK: return "nfs_complete_unlink";
+    case FN_NFS_CALL_UNLINK: return "nfs_call_unlink";
+    case FN_NFS_ASYNC_UNLINK_RELEASE: return "nfs_async_unlink_release";
+    case FN_AFS_SILLY_IPUT: return "afs_silly_iput";
+    case FN_EXPORTFS_DECODE_FH: return "exportfs_decode_fh";
+    case FN_RECONNECT_PATH: return "reconnect_path";
+    case FN_DO_FILP_OPEN_RDONLY: return "path_openat";   // do_filp_open -> path_openat (no O_CREAT)
+    case FN_NFS_ATOMIC_OPEN_RDONLY: return "nfs_atomic_open";
     default: return "";
   }
 }

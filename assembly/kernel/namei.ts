@@ -25,7 +25,7 @@ import {
   ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY,
   AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE, PLANT_NO_LOOKUP_SLOW_LOCK,
 } from "../abi";
-import { order, fs_type, path_name, planted } from "../sim/config";
+import { order, fs_type, path_name, planted, ci_exact } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, callp, ret, ret_yield, ret_value } from "./task";
@@ -42,7 +42,7 @@ import {
 } from "./lockdep_assert";
 import {
   FN_LINK_PATH_WALK, FN_LOOKUP_SLOW, FN___LOOKUP_SLOW, FN_LOOKUP_ONE_QSTR_EXCL, FN_LOOKUP_ONE_QSTR,
-  FN_D_ALLOC_PARALLEL, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_FUSE_LOOKUP, FN_CIFS_LOOKUP, FN_OVL_LOOKUP,
+  FN_D_ALLOC_PARALLEL, FN_NFS_LOOKUP, FN_PROC_LOOKUP, FN_FUSE_LOOKUP, FN_CIFS_LOOKUP, FN_OVL_LOOKUP, FN_XFS_VN_CI_LOOKUP,
 } from "./fns";
 
 export const ROOT_DENTRY: i32 = 1;
@@ -232,7 +232,8 @@ export function __lookup_slow(t: i32, fr: usize): i32 {
         stw(t, T_RET, ENOENT);
         return goto_(fr, __LS_LOOKED);
       }
-      return callp(t, fr, __LS_LOOKED, fs_lookup_fn(), dir, d, L(fr, 2));
+      // a case-folded name (fs.ciLookup) goes to xfs_vn_ci_lookup, which may d_add_ci
+      return callp(t, fr, __LS_LOOKED, ci_exact(name) != 0 ? FN_XFS_VN_CI_LOOKUP : fs_lookup_fn(), dir, d, L(fr, 2));
     case __LS_LOOKED:
       setL(fr, 4, ret_value(t));
       if (!proposed()) return goto_(fr, __LS_DONE);
@@ -247,6 +248,11 @@ export function __lookup_slow(t: i32, fr: usize): i32 {
     case __LS_RETURN: {
       const r = L(fr, 4);
       __lookup_slow_locking(t, dir);
+      if (r > 0) {   // ->lookup returned another dentry (d_add_ci): use it, drop ours
+        dput(t, d);
+        ev(t, FN___LOOKUP_SLOW, __LS_RETURN, dobj(r), d_name(r), r, AUX_NONE);
+        return ret_yield(t, r);
+      }
       if (r >= 0) return ret(t, d);
       dput(t, d);
       ev(t, FN___LOOKUP_SLOW, __LS_RETURN, dobj(d), name, r, AUX_NONE);

@@ -10,13 +10,21 @@ import {
   FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
   FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP,
   FN_KILL, FN_SIGNAL_WAKE_UP, FN_DO_EXIT,
+  FN_D_ADD_CI, FN_XFS_VN_CI_LOOKUP, FN_NFS_COMPLETE_UNLINK, FN_NFS_CALL_UNLINK, FN_NFS_ASYNC_UNLINK_RELEASE,
+  FN_AFS_SILLY_IPUT, FN_EXPORTFS_DECODE_FH, FN_RECONNECT_PATH, FN_DO_FILP_OPEN_RDONLY, FN_NFS_ATOMIC_OPEN_RDONLY,
 } from "./fns";
+import { do_filp_open_rdonly_state } from "./namei_open";
+import { nfs_atomic_open_rdonly_state } from "../fs/nfs_atomic_open";
 import {
   link_path_walk_state, lookup_slow_state, __lookup_slow_state, lookup_one_qstr_excl_state, lookup_one_qstr_state,
 } from "./namei";
 import { dirop_state, vfs_rmdir_state } from "./namei_dirop";
 import { vfs_statx_state } from "./stat";
-import { d_alloc_parallel_state, lock_lookup_state } from "./dcache";
+import { d_alloc_parallel_state, lock_lookup_state, d_add_ci_state } from "./dcache";
+import { xfs_vn_ci_lookup_state } from "../fs/xfs";
+import { nfs_complete_unlink_state, nfs_call_unlink_state, nfs_async_unlink_release_state } from "../fs/nfs_unlink";
+import { afs_silly_iput_state } from "../fs/afs_dir_silly";
+import { exportfs_decode_fh_state, reconnect_path_state } from "../fs/exportfs";
 import { iterate_dir_state, getdents64_state } from "./readdir";
 import { nfs_readdir_state, nfs_prime_dcache_state, nfs_lookup_state, nfs_dirop_state } from "../fs/nfs";
 import { proc_readdir_state, proc_fill_cache_state, proc_lookup_state } from "../fs/procfs";
@@ -27,7 +35,8 @@ import { ovl_iterate_state, ovl_lookup_state } from "../fs/overlayfs";
 import { WAIT_RWSEM_READ, WAIT_RWSEM_WRITE, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT } from "../abi";
 
 export function state_name(fn: i32, pc: i32): string {
-  if ((fn >= FN_VFS_STATX && fn <= FN_DO_RENAMEAT2) || fn == FN_DO_RMDIR) {
+  if ((fn >= FN_VFS_STATX && fn <= FN_DO_RENAMEAT2) || fn == FN_DO_RMDIR || fn == FN_NFS_COMPLETE_UNLINK ||
+      fn == FN_AFS_SILLY_IPUT || fn == FN_EXPORTFS_DECODE_FH || fn == FN_DO_FILP_OPEN_RDONLY) {
     if (pc == PC_SYSCALL_ENTER) return "enter";
     if (pc == PC_SYSCALL_EXIT) return "return";
   }
@@ -72,6 +81,16 @@ export function state_name(fn: i32, pc: i32): string {
     case FN_PROC_SYS_FILL_CACHE: return proc_sys_fill_cache_state(pc);
     case FN_OVL_ITERATE: return ovl_iterate_state(pc);
     case FN_OVL_LOOKUP: return ovl_lookup_state(pc);
+    case FN_D_ADD_CI: return d_add_ci_state(pc);
+    case FN_XFS_VN_CI_LOOKUP: return xfs_vn_ci_lookup_state(pc);
+    case FN_NFS_COMPLETE_UNLINK: return nfs_complete_unlink_state(pc);
+    case FN_NFS_CALL_UNLINK: return nfs_call_unlink_state(pc);
+    case FN_NFS_ASYNC_UNLINK_RELEASE: return nfs_async_unlink_release_state(pc);
+    case FN_AFS_SILLY_IPUT: return afs_silly_iput_state(pc);
+    case FN_EXPORTFS_DECODE_FH: return exportfs_decode_fh_state(pc);
+    case FN_RECONNECT_PATH: return reconnect_path_state(pc);
+    case FN_DO_FILP_OPEN_RDONLY: return do_filp_open_rdonly_state(pc);
+    case FN_NFS_ATOMIC_OPEN_RDONLY: return nfs_atomic_open_rdonly_state(pc);
     case FN_WAKE:
       if (pc == WAIT_RWSEM_READ) return "granted i_rwsem (read)";
       if (pc == WAIT_RWSEM_WRITE) return "granted i_rwsem (write)";

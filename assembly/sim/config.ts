@@ -7,7 +7,7 @@ import {
   PRIME_LOCKED, PRIME_DROP_LOCK,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
   H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_SERIES,
-  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS, OP_KILL,
+  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS, OP_KILL, H_CI_LOOKUP, H_CI_NAMES, CI_DROP_LOCK, N_OPS, OP_DECODE_FH,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -35,6 +35,23 @@ export let need_reval: bool = false;
 export let has_kill: bool = false;
 /** Bitmask of the tasks some kill op names. */
 export let kill_targets: i32 = 0;
+/** fs.ciLookup (CI_*): ->lookup of a name in fs.ciNames is xfs_vn_ci_lookup's case-insensitive
+ *  match, which calls d_add_ci (nfs only: the server's objects are the on-disk directory). */
+export let ci_lookup: i32 = 0;
+/** Some thread decodes file handles (op decode-fh): disconnected aliases can exist, so
+ *  d_splice_alias looks for one. */
+export let decodes_fh: bool = false;
+/** fs.ciNames: up to two (asked, exact) name pairs (H_CI_NAMES). */
+export let ci_names: i32 = 0;
+/** The exact-case name fs.ciNames gives for `name`, or 0 if `name` is not case-folded. */
+export function ci_exact(name: i32): i32 {
+  if (ci_lookup == 0) return 0;
+  for (let k = 0; k < 2; k++) {
+    const pair = (ci_names >> (12 * k)) & 0xfff;
+    if (pair != 0 && (pair >> 6) == name) return pair & 63;
+  }
+  return 0;
+}
 export let checks_mask: i32 = 0;
 export let plant_mask: i32 = 0;
 export let ticks_max: i32 = 0;
@@ -86,6 +103,10 @@ export function decode_scenario(): i32 {
   if (<u32>series > 2) return -(H_SERIES + 1);
   need_reval = sc(H_NEED_REVAL) == 1;
   if (<u32>sc(H_NEED_REVAL) > 1 || (need_reval && sc(H_FS) != FS_SMB)) return -(H_NEED_REVAL + 1);
+  ci_lookup = sc(H_CI_LOOKUP); ci_names = sc(H_CI_NAMES);
+  if (<u32>ci_lookup > 2 || (ci_lookup != 0 && sc(H_FS) != FS_NFS)) return -(H_CI_LOOKUP + 1);
+  if (ci_lookup == CI_DROP_LOCK && sc(H_WAITQUEUE) != 1) return -(H_CI_LOOKUP + 1);   // v3 has no d_wait
+  if (<u32>ci_names >= (1 << 24)) return -(H_CI_NAMES + 1);
   checks_mask = sc(H_CHECKS); plant_mask = sc(H_PLANT); ticks_max = sc(H_TICKS_MAX);
   n_names = sc(H_N_NAMES); n_paths = sc(H_N_PATHS); n_tree = sc(H_N_TREE);
   n_cached = sc(H_N_CACHED); n_tasks = sc(H_N_TASKS);
@@ -103,6 +124,7 @@ export function decode_scenario(): i32 {
   if (<u32>n_cached > <u32>MAX_PATHS) return -(H_N_CACHED + 1);
   if (n_tasks < 1 || n_tasks > MAX_TASKS) return -(H_N_TASKS + 1);
   has_kill = false; kill_targets = 0;
+  decodes_fh = false;
   let w = HEADER_WORDS;
   for (let p = 0; p < n_paths; p++) {
     if (w >= SCENARIO_WORDS - MAX_PATH_LEN) return -(w + 1);
@@ -128,7 +150,7 @@ export function decode_scenario(): i32 {
     if (n < 1 || n > MAX_OPS) return -(w + 1);
     for (let k = 0; k < n; k++) {
       const base = w + 1 + k * OP_WORDS;
-      if (<u32>sc(base) > <u32>OP_KILL) return -(base + 1);
+      if (<u32>sc(base) >= <u32>N_OPS) return -(base + 1);
       if (sc(base) == OP_KILL) {
         // op word 1: the target task, another thread of this scenario; word 2 unused
         if (sc(base + 1) < 0 || sc(base + 1) >= n_tasks || sc(base + 1) == t) return -(base + 2);
@@ -137,6 +159,7 @@ export function decode_scenario(): i32 {
         kill_targets |= 1 << sc(base + 1);
         continue;
       }
+      if (sc(base) == OP_DECODE_FH) decodes_fh = true;
       if (sc(base + 1) < 0 || sc(base + 1) >= n_paths) return -(base + 2);
       if (sc(base + 2) < 0 || sc(base + 2) >= n_paths) return -(base + 3);
     }

@@ -17,7 +17,7 @@ import { VERDICT_RUNNING, VERDICT_OK, CHECK_LOCKDEP } from "../abi";
 import { STATE_BYTES, tw, state_save, state_restore, T_STATE, TS_DONE, T_OP } from "./state";
 import { n_tasks, check_on, has_kill } from "./config";
 import { tick, runnable_mask, set_por_tracking } from "./tick";
-import { compute_futures, conflicts_with } from "./footprint";
+import { compute_futures, conflicts_with, por_supported } from "./footprint";
 import { begin_schedule } from "./strategy";
 import { canonical_hash, canon_begin } from "./canon";
 import { table_begin, table_visit, table_full } from "./visited";
@@ -88,7 +88,7 @@ export function dfs_start(bound: i32, max_states: i64, use_symmetry: bool, use_p
   // Partial-order reduction only without a preemption bound (the two do not compose).
   // Off with the lockdep check: its graph is shared by every acquisition (no footprint records it).
   // Off with a kill op: a kill acts on its target's task record, which no footprint records.
-  cur_por = use_por && bound < 0 && !check_on(CHECK_LOCKDEP) && !has_kill;
+  cur_por = use_por && bound < 0 && !check_on(CHECK_LOCKDEP) && !has_kill && por_supported();
   if (cur_por) compute_futures();
   cur_bound = bound;
   cur_max_states = max_states;

@@ -25,8 +25,8 @@
 // The set is a 512-bit Bloom filter: a false conflict costs reduction, never soundness.
 
 import { LEAN } from "./build";
-import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, OP_RMDIR } from "../abi";
-import { n_tasks, task_n_ops, op_word, path_len, path_name, n_cached, cached_path, n_tree, tree_path, fs_proc_like } from "./config";
+import { MAX_TASKS, MAX_OPS, OP_STAT, OP_GETDENTS, OP_RENAME, OP_RMDIR, OP_DECODE_FH } from "../abi";
+import { n_tasks, task_n_ops, op_word, path_len, path_name, n_cached, cached_path, n_tree, tree_path, fs_proc_like, ci_exact } from "./config";
 
 let fp_flag: bool = false;
 /** Is this step's footprint being recorded? Never in the lean build. */
@@ -122,6 +122,8 @@ function op_future(t: i32, k: i32): void {
     rd(K_KEY, p, n); rd(K_PKEY, p, 0);
     if (cached_positive(path, i + 1) && !targeted(p, n)) continue;   // stable: lookup_fast hits
     wr(K_KEY, p, n); wr(K_PKEY, p, 0);   // lookup_slow: in-lookup, instantiate
+    const ci = ci_exact(n);
+    if (ci != 0) wr(K_KEY, p, ci);       // d_add_ci: the exact-case name (fs.ciLookup)
     wr(K_RWSEM, p, 0);                   // its i_rwsem
     rd(K_SRV, p, 0);                     // ->lookup asks the server
   }
@@ -149,6 +151,16 @@ function op_future(t: i32, k: i32): void {
     }
   }
   if (fs_proc_like()) wr(K_NEXT_INO, 0, 0);   // proc and /proc/sys inodes are numbered when built
+}
+
+/** Can partial-order reduction be used on this scenario? Not with a decode-fh op: its
+ *  disconnected IS_ROOT alias is keyed by no (parent, name) another task's future names, though
+ *  another task's d_splice_alias may find it. */
+export function por_supported(): bool {
+  for (let t = 0; t < n_tasks; t++) {
+    for (let k = 0, n = task_n_ops(t); k < n; k++) if (op_word(t, k, 0) == OP_DECODE_FH) return false;
+  }
+  return true;
 }
 
 /** Futures of every task from every op on; called once per scenario load. */

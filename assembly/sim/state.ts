@@ -65,6 +65,7 @@ export const DCACHE_HASHED: i32 = 1 << 2;       // on the main hash (dentry_hash
 export const DCACHE_IN_LOOKUP_HASH: i32 = 1 << 3;
 export const DCACHE_LOOKUP_LOCKED: i32 = 1 << 4; // d_lookup_locked (patch 11/11)
 export const DCACHE_LOOKUP_WAITERS: i32 = 1 << 5; // 2026 wait_var_event generation
+export const DCACHE_DISCONNECTED: i32 = 1 << 6;   // an IS_ROOT alias from d_obtain_alias (nfsd file handles)
 
 export const D_FLAGS: i32 = 0;
 export const D_PARENT: i32 = 1;

@@ -4,7 +4,7 @@
 
 import {
   VERDICT_RUNNING, VERDICT_OK, VERDICT_TICK_LIMIT, CHECK_DEADLOCK, CHECK_LOST_WAKEUP, OBJ_PATH, OP_STAT, OP_GETDENTS,
-  OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR, OP_KILL, AUX_NONE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT,
+  OP_MKDIR, OP_CREATE, OP_UNLINK, OP_RMDIR, OP_KILL, OP_SILLY_UNLINK, OP_SILLY_IPUT, OP_DECODE_FH, OP_OPEN, AUX_NONE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT,
 } from "../abi";
 import {
   gw, sgw, tw, stw, fw, G_TICK, G_VERDICT, G_CHECK, G_DONE, G_LAST_TASK, G_PREEMPTIONS, G_RUNNABLE, G_INLOOKUP,
@@ -24,13 +24,22 @@ import {
   FN_DO_RMDIR, FN_VFS_RMDIR, FN_NFS_RMDIR,
   FN_FUSE_READDIR, FN_FUSE_DIRENTPLUS_LINK, FN_FUSE_LOOKUP, FN_CIFS_READDIR, FN_CIFS_PRIME_DCACHE,
   FN_CIFS_LOOKUP, FN_PROC_SYS_READDIR, FN_PROC_SYS_FILL_CACHE, FN_OVL_ITERATE, FN_OVL_LOOKUP, FN_KILL,
+  FN_D_ADD_CI, FN_XFS_VN_CI_LOOKUP, FN_NFS_COMPLETE_UNLINK, FN_NFS_CALL_UNLINK, FN_NFS_ASYNC_UNLINK_RELEASE,
+  FN_AFS_SILLY_IPUT, FN_EXPORTFS_DECODE_FH, FN_RECONNECT_PATH, FN_DO_FILP_OPEN_RDONLY, FN_NFS_ATOMIC_OPEN_RDONLY,
 } from "../kernel/fns";
+import { do_filp_open_rdonly } from "../kernel/namei_open";
+import { nfs_atomic_open_rdonly } from "../fs/nfs_atomic_open";
 import { link_path_walk, lookup_slow, __lookup_slow, lookup_one_qstr_excl, lookup_one_qstr } from "../kernel/namei";
 import { dirop, vfs_rmdir } from "../kernel/namei_dirop";
 import { vfs_statx } from "../kernel/stat";
 import { sys_kill, signal_resume, fatal_signal_pending, do_exit, SIG_WOKEN } from "../kernel/signal";
 import { T_SIGNAL } from "./state";
 import { d_alloc_parallel, lock_lookup } from "../kernel/dcache";
+import { d_alloc_parallel, lock_lookup, d_add_ci } from "../kernel/dcache";
+import { xfs_vn_ci_lookup } from "../fs/xfs";
+import { nfs_complete_unlink, nfs_call_unlink, nfs_async_unlink_release } from "../fs/nfs_unlink";
+import { afs_silly_iput } from "../fs/afs_dir_silly";
+import { exportfs_decode_fh, reconnect_path } from "../fs/exportfs";
 import { iterate_dir, getdents64 } from "../kernel/readdir";
 import { nfs_readdir, nfs_prime_dcache, nfs_lookup, nfs_dirop } from "../fs/nfs";
 import { proc_readdir, proc_fill_cache, proc_lookup } from "../fs/procfs";
@@ -99,6 +108,16 @@ function run_frames(t: i32): void {
       case FN_OVL_ITERATE: r = ovl_iterate(t, fr); break;
       case FN_OVL_LOOKUP: r = ovl_lookup(t, fr); break;
       case FN_KILL: r = sys_kill(t, fr); break;
+      case FN_D_ADD_CI: r = d_add_ci(t, fr); break;
+      case FN_XFS_VN_CI_LOOKUP: r = xfs_vn_ci_lookup(t, fr); break;
+      case FN_NFS_COMPLETE_UNLINK: r = nfs_complete_unlink(t, fr); break;
+      case FN_NFS_CALL_UNLINK: r = nfs_call_unlink(t, fr); break;
+      case FN_NFS_ASYNC_UNLINK_RELEASE: r = nfs_async_unlink_release(t, fr); break;
+      case FN_AFS_SILLY_IPUT: r = afs_silly_iput(t, fr); break;
+      case FN_EXPORTFS_DECODE_FH: r = exportfs_decode_fh(t, fr); break;
+      case FN_RECONNECT_PATH: r = reconnect_path(t, fr); break;
+      case FN_DO_FILP_OPEN_RDONLY: r = do_filp_open_rdonly(t, fr); break;
+      case FN_NFS_ATOMIC_OPEN_RDONLY: r = nfs_atomic_open_rdonly(t, fr); break;
       default: model_assert(false, "run_frames: unknown function");
     }
   }
@@ -117,6 +136,10 @@ export function op_fn(code: i32): i32 {
   if (code == OP_UNLINK) return FN_DO_UNLINKAT;
   if (code == OP_RMDIR) return FN_DO_RMDIR;
   if (code == OP_KILL) return FN_KILL;
+  if (code == OP_SILLY_UNLINK) return FN_NFS_COMPLETE_UNLINK;
+  if (code == OP_SILLY_IPUT) return FN_AFS_SILLY_IPUT;
+  if (code == OP_DECODE_FH) return FN_EXPORTFS_DECODE_FH;
+  if (code == OP_OPEN) return FN_DO_FILP_OPEN_RDONLY;
   return FN_DO_RENAMEAT2;
 }
 

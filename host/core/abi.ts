@@ -39,6 +39,10 @@ export enum H {
   NFS_PREPARED = 17,
   SERIES = 19,
   NEED_REVAL = 22,
+  /** fs.ciLookup: index in CI_LOOKUPS */
+  CI_LOOKUP = 26,
+  /** fs.ciNames: up to two (asked, exact) name-id pairs, 12 bits each (asked << 6 | exact) */
+  CI_NAMES = 27,
 }
 
 export const OP_WORDS = 4;
@@ -66,7 +70,13 @@ export const PRIME_OLD_NAMES: Readonly<Record<string, (typeof PRIMES)[number]>> 
 /** fs.iterate: ->iterate_shared, or an unconverted ->iterate behind wrap_directory_iterator */
 export const ITERATES = ["shared", "wrapped"] as const;
 /** "kill": kill(2) SIGKILL of another thread (`task`), assembly/kernel/signal.ts */
-export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir", "kill"] as const;
+export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir", "kill", "silly-unlink", "silly-iput", "decode-fh", "open"] as const;
+/** fs.ciLookup: off; d_add_ci as mainline (a nested d_alloc_parallel under the caller's lock);
+ *  drop-lock, the 2026 series' d_add_ci ("[PATCH v3 08/19] VFS/xfs/ntfs: drop parent lock across
+ *  d_alloc_parallel() in d_add_ci()") */
+export const CI_LOOKUPS = ["off", "d_add_ci", "drop-lock"] as const;
+/** At most this many fs.ciNames pairs (H.CI_NAMES holds two). */
+export const MAX_CI_NAMES = 2;
 
 /** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
 export const CHECKS = [
@@ -96,6 +106,7 @@ export const PLANTS = [
   "no-dir-seq-recheck",   // d_alloc_parallel search and insert split without the i_dir_seq re-check (c7)
   "lock-lookup-nowait",   // lock_lookup returns without waiting for the lookup lock
   "no-lookup-slow-lock",  // lookup_slow forgets the shared lock (current order): __lookup_slow's locking contract stops the run as a model fault (exit 3)
+  "d-move-wakes-alias",   // __d_move wakes the alias, not the in-lookup target (the nfsd reconnect_path deadlock, May 2026)
 ] as const;
 
 export type Order = (typeof ORDERS)[number];
@@ -108,6 +119,7 @@ export type Iterate = (typeof ITERATES)[number];
 export type OpName = (typeof OPS)[number];
 export type CheckId = (typeof CHECKS)[number];
 export type Plant = (typeof PLANTS)[number];
+export type CiLookup = (typeof CI_LOOKUPS)[number];
 
 /** Verdict codes in the result buffer. */
 export const VERDICTS = ["ok", "deadlock", "violation", "tick-limit"] as const;

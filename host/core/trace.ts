@@ -22,7 +22,7 @@ export interface TraceEvent {
 }
 
 const ERRNO: Record<number, string> = {
-  [-1]: "EPERM", [-2]: "ENOENT", [-11]: "EWOULDBLOCK", [-13]: "EACCES", [-17]: "EEXIST", [-20]: "ENOTDIR", [-39]: "ENOTEMPTY",
+  [-1]: "EPERM", [-2]: "ENOENT", [-11]: "EWOULDBLOCK", [-13]: "EACCES", [-17]: "EEXIST", [-20]: "ENOTDIR", [-39]: "ENOTEMPTY", [-116]: "ESTALE",
   [-4]: "EINTR", [-1011]: "EAGAIN",
 };
 
@@ -32,7 +32,7 @@ export function errnoName(v: number): string {
 
 const SYSCALL: Record<string, string> = {
   vfs_statx: "stat", getdents64: "getdents", do_mkdirat: "mkdir", do_filp_open: "open(O_CREAT)",
-  do_unlinkat: "unlink", do_renameat2: "rename", do_rmdir: "rmdir", kill: "kill",
+  do_unlinkat: "unlink", do_renameat2: "rename", do_rmdir: "rmdir", kill: "kill", path_openat: "open",
 };
 
 /** What the trace calls a filesystem's own objects (OBJ_SERVER: the entry a `->lookup`, a readdir

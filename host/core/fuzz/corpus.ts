@@ -2,7 +2,7 @@
  *  `--allow`, as raw JSON for the validator. */
 
 import { AXES, FS_PRIMES, FS_LOOKUP_LOCKS, variantAssignments, variantOf, axisValue, type SeedFile } from "../seed";
-import { type Allow } from "./options";
+import { NFS_ONLY_OPS, type Allow } from "./options";
 
 export interface CorpusFile {
   file: string;
@@ -31,9 +31,16 @@ export function normalize(s: SeedFile, allow: Allow): SeedFile {
 
 /** procfs has no ->atomic_open and no NFS preparation: drop them when the type is not nfs. */
 export function fitFs(s: SeedFile): void {
-  if (s.fs.type === "nfs") return;
+  if (s.fs.type === "nfs") {
+    // drop-lock is the 2026 series' d_add_ci, which waits with wait_var_event
+    if (s.fs.ciLookup === "drop-lock" && s.kernel.waitqueue === "on-stack") s.fs.ciLookup = "d_add_ci";
+    return;
+  }
   if (s.fs.atomicOpen === true) delete s.fs.atomicOpen;
   s.fs.nfsPrepared = false;
+  // the case-insensitive ->lookup and the nfs-only ops (silly-unlink, silly-iput, decode-fh, open)
+  s.fs.ciLookup = "off";
+  for (const t of s.threads) t.ops = t.ops.map((o) => (NFS_ONLY_OPS.includes(o.op) ? { op: "stat", path: o.path } : o));
 }
 
 /** Every variant of every corpus file, normalized, duplicates dropped, in file order. */

@@ -4,7 +4,7 @@
 import { OPS, type FsType, type Prime, type OpName } from "../abi";
 import { AXES, SeedError, ancestors, childOf, components, parentOf, treeKinds, validateSeedObject, FS_PRIMES, FS_LOOKUP_LOCKS, axisValue, type Axis, type Op, type SeedFile } from "../seed";
 import { Rng } from "./rng";
-import { AXIS_VALUES, LIMITS, NFS_ONLY, type Allow } from "./options";
+import { AXIS_VALUES, LIMITS, NFS_ONLY, NFS_ONLY_OPS, type Allow } from "./options";
 import { fitFs, toRaw } from "./corpus";
 
 /** Names the fuzzer may invent, besides those already in the input: short ones that read well
@@ -60,8 +60,11 @@ function randomPath(rng: Rng, s: SeedFile, p: Pools, opts: { dir?: boolean } = {
   return path;
 }
 
+/** The ops a mutant of `s` may get. */
+const opsFor = (s: SeedFile): readonly OpName[] => (s.fs.type === "nfs" ? OPS : OPS.filter((o) => !NFS_ONLY_OPS.includes(o)));
+
 /** A random op of `kind` for thread `self` (a kill names another thread; with none to name, a stat). */
-function randomOp(rng: Rng, s: SeedFile, p: Pools, kind: OpName = rng.pick(OPS), self?: string): Op {
+function randomOp(rng: Rng, s: SeedFile, p: Pools, kind: OpName = rng.pick(opsFor(s)), self?: string): Op {
   if (kind === "kill") {
     const task = killTarget(rng, s, self);
     if (task !== undefined) return { op: "kill", task };
@@ -122,7 +125,7 @@ const MUTATORS: [number, string, Mutator][] = [
     const t = rng.pick(s.threads);
     const i = rng.below(t.ops.length);
     const old = t.ops[i];
-    const kind = rng.pick(OPS.filter((k) => k !== old.op));
+    const kind = rng.pick(opsFor(s).filter((k) => k !== old.op));
     const p = pools(s);
     if (kind === "rename" || old.op === "rename" || kind === "kill" || old.op === "kill") t.ops[i] = randomOp(rng, s, p, kind, t.name);
     else t.ops[i] = { op: kind, path: old.path === "/" && kind !== "stat" && kind !== "getdents" ? childOf("/", rng.pick(p.names)) : old.path };
@@ -231,6 +234,7 @@ const MUTATORS: [number, string, Mutator][] = [
       a === "fs.prime" ? FS_PRIMES[type].includes(v as Prime)
         : a === "fs.lookupLocks" ? v === false || FS_LOOKUP_LOCKS.includes(type)
         : a === "fs.needReval" ? v === false || type === "smb"
+        : a === "fs.ciLookup" ? v === "off" || (type === "nfs" && (v !== "drop-lock" || s.kernel.waitqueue === "var-event"))
         : NFS_ONLY.includes(a) ? v === false || type === "nfs" : true;
     const values = allowed(axis).filter((v) => v !== axisValue(s, axis) && (axis === "fs.type" || fits(s.fs.type, axis, v)));
     if (!values.length) return undefined;
@@ -266,6 +270,24 @@ const MUTATORS: [number, string, Mutator][] = [
     t.ops.splice(i, 0, { op: "kill", task: target });
     return `${t.name} +op kill ${target} at ${i}`;
   }],
+  [3, "ci-name", (s, rng) => {
+    // fs.ciNames: a case-folded spelling of an existing file, stat'ed by a thread (xfs_vn_ci_lookup
+    // -> d_add_ci: a nested d_alloc_parallel of the exact-case name)
+    if (s.fs.type !== "nfs") return undefined;
+    const kinds = treeKinds(s.tree);
+    const files = [...kinds].filter(([q, k]) => k === "file" && q !== "/").map(([q]) => q);
+    if (!files.length) return undefined;
+    const exact = rng.pick(files);
+    const name = components(exact).at(-1)!;
+    const asked = name.toUpperCase() !== name ? name.toUpperCase() : `${name}_CI`;
+    if (kinds.has(childOf(parentOf(exact), asked))) return undefined;
+    s.fs.ciNames = { [asked]: name };
+    if (s.fs.ciLookup === "off") s.fs.ciLookup = s.kernel.waitqueue === "var-event" && rng.chance(1, 2) ? "drop-lock" : "d_add_ci";
+    const t = rng.pick(s.threads);
+    if (t.ops.length >= LIMITS.ops) return undefined;
+    t.ops.push({ op: "stat", path: childOf(parentOf(exact), asked) });
+    return `fs.ciNames ${asked}=${name}, ${t.name} +stat ${childOf(parentOf(exact), asked)}`;
+  }],
   [8, "strategy", (s, rng) => {
     if (rng.chance(2, 3)) {
       s.run.seed = BigInt(rng.u32());
@@ -298,6 +320,25 @@ function pickMutator(rng: Rng): [string, Mutator] {
   throw new Error("unreachable");
 }
 
+/** Keeps a mutant inside the rules of the nested-lookup knobs and ops (seed/rules.ts checkNested):
+ *  ops moved onto another filesystem, a case-folded name that an op other than stat now names, a
+ *  reconnected directory a directory operation now names, drop-lock beside an on-stack queue. */
+function fitNested(s: SeedFile): void {
+  fitFs(s);
+  for (const t of s.threads) {
+    for (const o of t.ops) {
+      if (o.op === "stat") continue;
+      for (const p of [o.path, o.from, o.to]) {
+        if (p === undefined) continue;
+        for (const c of components(p)) if (Object.hasOwn(s.fs.ciNames, c)) delete s.fs.ciNames[c];
+      }
+    }
+  }
+  const kinds = treeKinds(s.tree);
+  const named = new Set(s.threads.flatMap((t) => t.ops.filter((o) => o.op !== "stat" && o.op !== "getdents" && o.op !== "decode-fh").flatMap(opPaths)));
+  for (const t of s.threads) t.ops = t.ops.map((o) => (o.op === "decode-fh" && kinds.get(o.path!) === "dir" && named.has(o.path!) ? { op: "stat", path: o.path } : o));
+}
+
 /** 1 to 4 stacked mutations of `parent`, then the CLI's validator. Returns the mutant and what
  *  was done, or an error when the validator rejects it. */
 export function mutate(parent: SeedFile, rng: Rng, ctx: MutationContext): { input?: SeedFile; log: string[]; error?: SeedError } {
@@ -314,6 +355,7 @@ export function mutate(parent: SeedFile, rng: Rng, ctx: MutationContext): { inpu
     s.run.seed = BigInt(rng.u32());
     log.push(`run.seed=${s.run.seed}`);
   }
+  fitNested(s);
   try {
     return { input: validateSeedObject(toRaw(s)), log };
   } catch (e) {

@@ -1,6 +1,6 @@
 /** What a fuzz run may do: the axes and values it may mutate to, its caps and budgets. */
 
-import { FS_TYPES, ITERATES, SERIES, ORDERS, PRIMES, PRIME_OLD_NAMES, RWSEMS, WAITQUEUES, type Plant } from "../abi";
+import { CI_LOOKUPS, FS_TYPES, ITERATES, SERIES, ORDERS, PRIMES, PRIME_OLD_NAMES, RWSEMS, WAITQUEUES, type OpName, type Plant } from "../abi";
 import { AXES, SeedError, type Axis } from "../seed";
 
 /** Per variant axis, the values the fuzzer may use (`--allow kernel.order=proposed`). */
@@ -20,10 +20,14 @@ export const AXIS_VALUES: Record<Axis, readonly (string | boolean)[]> = {
   // rejects, so a series mutation would find nothing new and mostly make invalid mutants.
   "kernel.series": SERIES.slice(0, 1),
   "fs.needReval": [false, true],
+  "fs.ciLookup": CI_LOOKUPS,
 };
 
 /** Axes that only nfs may set true (the seed-file reader rejects them on procfs). */
 export const NFS_ONLY: readonly Axis[] = ["fs.atomicOpen", "fs.nfsPrepared"];
+/** Ops modelled on fs.type nfs only (its server directory stands for the NFS, AFS or exported one;
+ *  open: NFS's ->atomic_open). */
+export const NFS_ONLY_OPS: readonly OpName[] = ["silly-unlink", "silly-iput", "decode-fh", "open"];
 
 /** Reads `axis=v1,v2` into `allow` (merging with earlier values for the same axis). Throws
  *  SeedError with the axis as the path. */

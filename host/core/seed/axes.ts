@@ -1,6 +1,6 @@
 /** Variant axes: the fields a matrix may vary and an expectation may condition on. */
 
-import { FS_TYPES, ITERATES, ORDERS, PRIMES, PRIME_OLD_NAMES, RWSEMS, SERIES, WAITQUEUES } from "../abi";
+import { CI_LOOKUPS, FS_TYPES, ITERATES, ORDERS, PRIMES, PRIME_OLD_NAMES, RWSEMS, SERIES, WAITQUEUES } from "../abi";
 import { bool, enumOf, list, type Spec } from "./combinators";
 
 export const AXIS_SPECS = {
@@ -15,6 +15,7 @@ export const AXIS_SPECS = {
   "fs.nfsPrepared": bool,
   "kernel.series": enumOf(SERIES, "series"),
   "fs.needReval": bool,
+  "fs.ciLookup": enumOf(CI_LOOKUPS, "ciLookup"),
 } satisfies Record<string, Spec<string | boolean>>;
 
 export type Axis = keyof typeof AXIS_SPECS;

@@ -1,6 +1,6 @@
 /** Encoding to scenario words for the model's `load_scenario` (layout: top of abi.ts). */
 
-import { ABI_VERSION, CHECKS, CHECKS_ALL, FS_TYPES, type FsType, H, HEADER_WORDS, ITERATES, MAX_NAMES, MAX_PATHS, MAX_TREE, OPS, OP_WORDS, ORDERS, PLANTS, PRIMES, RWSEMS, SCENARIO_WORDS, SERIES, WAITQUEUES } from "../abi";
+import { ABI_VERSION, CHECKS, CI_LOOKUPS, CHECKS_ALL, FS_TYPES, type FsType, H, HEADER_WORDS, ITERATES, MAX_NAMES, MAX_PATHS, MAX_TREE, OPS, OP_WORDS, ORDERS, PLANTS, PRIMES, RWSEMS, SCENARIO_WORDS, SERIES, WAITQUEUES } from "../abi";
 import { field, index, keyed, shown } from "./combinators";
 import { SeedError } from "./errors";
 import { ancestors, childOf, comparePaths, components, parentOf, treeKinds } from "./paths";
@@ -42,6 +42,11 @@ class Interner {
     return this.pathIds.get(path)!;
   }
 
+  /** The id of a name, interned if new (fs.ciNames). */
+  nameId(name: string, at: string): number {
+    return this.name(name, at);
+  }
+
   private name(name: string, at: string): number {
     const known = this.nameIds.get(name);
     if (known !== undefined) return known;
@@ -63,6 +68,10 @@ function internAll(s: SeedFile): Interner {
     s.tree[dir].forEach((name, i) => t.path(childOf(dir, name), index(keyed("tree", dir), i)));
   }
   s.cached.forEach((p, i) => t.path(p, index("cached", i)));
+  for (const [asked, exact] of Object.entries(s.fs.ciNames)) {
+    t.nameId(asked, keyed("fs.ciNames", asked));
+    t.nameId(exact, keyed("fs.ciNames", asked));
+  }
   s.threads.forEach((thread, i) =>
     thread.ops.forEach((op, j) => {
       const at = index(field(index("threads", i), "ops"), j);
@@ -122,6 +131,9 @@ export function encodeScenario(s: SeedFile): Encoded {
   header[H.NFS_PREPARED] = s.fs.nfsPrepared ? 1 : 0;
   header[H.SERIES] = SERIES.indexOf(s.kernel.series);
   header[H.NEED_REVAL] = s.fs.needReval ? 1 : 0;
+  header[H.CI_LOOKUP] = CI_LOOKUPS.indexOf(s.fs.ciLookup);
+  header[H.CI_NAMES] = Object.entries(s.fs.ciNames).reduce(
+    (w, [asked, exact], k) => w | (((t.nameId(asked, "fs.ciNames") << 6) | t.nameId(exact, "fs.ciNames")) << (12 * k)), 0);
   header[H.CHECKS] = bitmask(CHECKS, s.checks === "all" ? CHECKS_ALL : s.checks);
   header[H.PLANT] = bitmask(PLANTS, s.plant);
   header[H.TICKS_MAX] = s.run.ticks;

@@ -40,7 +40,7 @@ export function comparePaths(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-function checkName(name: string, at: string): void {
+export function checkName(name: string, at: string): void {
   if (name === "") throw new SeedError(at, "expected a name, got an empty string");
   if (name === "." || name === "..") throw new SeedError(at, `${shown(name)} is not allowed as a name`);
   if (name.includes("/")) throw new SeedError(at, `expected a single name without "/", got ${shown(name)}`);

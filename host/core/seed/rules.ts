@@ -4,7 +4,7 @@
  * count, what a series revision and a filesystem allow, model capacities.
  */
 
-import { CHECKS_ALL, MAX_PATH_LEN, PRIMES, type CheckId, type FsType, type Prime } from "../abi";
+import { CHECKS_ALL, MAX_CI_NAMES, MAX_PATH_LEN, PRIMES, type CheckId, type FsType, type Prime } from "../abi";
 import { decodeSchedule } from "../schedule";
 import { field, index, keyed, oneOf, shown } from "./combinators";
 import { encodeScenario } from "./encode";
@@ -150,8 +150,68 @@ function checkFsChoices(s: SeedFile): void {
   });
 }
 
+/** The nested-lookup and silly-unlink knobs and ops (docs/seed-files.md): fs.ciLookup and the
+ *  ops silly-unlink, silly-iput, decode-fh and open run on fs.type nfs (its server directory stands for
+ *  the XFS, NFS or AFS directory); drop-lock is the 2026 series, which has no on-stack queue;
+ *  case-folded names (fs.ciNames) reach only __lookup_slow (stat); a directory an nfsd thread
+ *  reconnects (decode-fh) is not itself the target of a directory operation. `where` prefixes the
+ *  message when the file is a variant. */
+function checkNested(s: SeedFile, where = ""): void {
+  const fail = (path: string, detail: string) => {
+    throw where === "" ? new SeedError(path, detail) : new SeedError("variants", `${where}: ${path}: ${detail}`);
+  };
+  const ci = Object.entries(s.fs.ciNames);
+  if (s.fs.ciLookup !== "off" && s.fs.type !== "nfs") {
+    fail("fs.ciLookup", `the case-insensitive ->lookup is modelled on fs.type "nfs" (its server directory stands for the XFS one); got fs.type ${shown(s.fs.type)}`);
+  }
+  if (s.fs.ciLookup === "drop-lock" && s.kernel.waitqueue === "on-stack") {
+    fail("fs.ciLookup", `drop-lock is the 2026 series' d_add_ci (v3 08/19), which waits with wait_var_event (v3 04/19): expected kernel.waitqueue "var-event", got "on-stack"`);
+  }
+  if (ci.length > MAX_CI_NAMES) fail("fs.ciNames", `at most ${MAX_CI_NAMES} case-folded names; got ${ci.length}`);
+  for (const [asked, exact] of ci) {
+    if (asked === exact) fail(keyed("fs.ciNames", asked), `a case-folded name maps to a different exact-case name; got ${shown(exact)} for itself`);
+    if (Object.hasOwn(s.fs.ciNames, exact)) fail(keyed("fs.ciNames", asked), `the exact-case name ${shown(exact)} is itself case-folded`);
+  }
+  const folded = new Set(ci.map(([asked]) => asked));
+  const reconnected = new Set<string>();
+  const kinds = treeKinds(s.tree);
+  s.threads.forEach((thread, i) => thread.ops.forEach((op, j) => {
+    const at = index(field(index("threads", i), "ops"), j);
+    if ((op.op === "silly-unlink" || op.op === "silly-iput" || op.op === "decode-fh" || op.op === "open") && s.fs.type !== "nfs") {
+      fail(field(at, "op"), `${op.op} is modelled on fs.type "nfs" (its server directory stands for the NFS, AFS or exported directory; open: NFS's ->atomic_open or ->lookup); got fs.type ${shown(s.fs.type)}`);
+    }
+    if (op.op === "decode-fh" && kinds.get(op.path!) === "dir") reconnected.add(op.path!);
+    if (op.op === "stat") return;
+    for (const key of ["path", "from", "to"] as const) {
+      const p = op[key];
+      if (p === undefined) continue;
+      const hit = components(p).find((c) => folded.has(c));
+      if (hit !== undefined) fail(field(at, key), `the case-folded name ${shown(hit)} (fs.ciNames) may appear only in stat paths: the model routes only __lookup_slow to the case-insensitive ->lookup`);
+    }
+  }));
+  s.threads.forEach((thread, i) => thread.ops.forEach((op, j) => {
+    if (op.op === "stat" || op.op === "getdents" || op.op === "decode-fh") return;
+    const at = index(field(index("threads", i), "ops"), j);
+    for (const key of ["path", "from", "to"] as const) {
+      if (op[key] !== undefined && reconnected.has(op[key]!)) {
+        fail(field(at, key), `${shown(op[key])} is a directory an nfsd thread reconnects (decode-fh); only stat, getdents and decode-fh may name it (a directory operation's lookup of it would meet the disconnected alias, not modelled there)`);
+      }
+    }
+  }));
+}
+
+/** checkNested for the file and every variant of it. */
+function checkVariantNested(s: SeedFile): void {
+  checkNested(s);
+  for (const a of variantAssignments(s)) {
+    if (Object.keys(a).length === 0) continue;
+    checkNested(variantOf(s, a), `the variant ${Object.entries(a).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  }
+}
+
 export function checkSeed(s: SeedFile, raw: Record<string, unknown>): void {
   checkSeries(s);
+  checkVariantNested(s);
   checkVariantSeries(s);
   checkTreeDepth(s.tree);
   checkFsChoices(s);

@@ -1,10 +1,10 @@
 /** The schema: the seed file as a tree of `Spec`s (combinators.ts), field by field. */
 
-import { ABI_VERSION, CHECKS, FS_TYPES, ITERATES, MAX_OPS, MAX_TASKS, OPS, ORDERS, PLANTS, PRIMES, PRIME_OLD_NAMES, RWSEMS, SERIES, VERDICTS, WAITQUEUES, type CheckId, type OpName, type Series, type WaitQueue } from "../abi";
+import { ABI_VERSION, CHECKS, CI_LOOKUPS, FS_TYPES, ITERATES, MAX_OPS, MAX_TASKS, OPS, ORDERS, PLANTS, PRIMES, PRIME_OLD_NAMES, RWSEMS, SERIES, VERDICTS, WAITQUEUES, type CheckId, type OpName, type Series, type WaitQueue } from "../abi";
 import { AXES, axisSpec, axisValues } from "./axes";
 import { allDefaults, asObject, bool, dict, enumOf, field, int, isObject, list, oneOf, optional, required, shown, struct, text, withDefault, type Spec } from "./combinators";
 import { SeedError } from "./errors";
-import { checkPath, childNames, label, parentOf, pathSpec, SEED_NAME_MAX, THREAD_NAME_MAX } from "./paths";
+import { checkName, checkPath, childNames, label, parentOf, pathSpec, SEED_NAME_MAX, THREAD_NAME_MAX } from "./paths";
 import { STRATEGIES, type Expectation, type Op, type SeedFile, type SeedRun, type Thread } from "./types";
 
 const OP_FIELDS = ["op", "path", "from", "to", "task"];
@@ -141,6 +141,9 @@ const fsSpec = struct<SeedFile["fs"]>({
   atomicOpen: optional(bool),
   nfsPrepared: withDefault(bool, () => false),
   needReval: withDefault(bool, () => false),
+  ciLookup: withDefault(enumOf(CI_LOOKUPS, "ciLookup"), () => "off"),
+  // a case-folded name -> the exact-case name its on-disk entry has (xfs_vn_ci_lookup's ci_name)
+  ciNames: withDefault(dict(() => text(checkName), { keyNoun: "name", readKey: checkName }), () => ({})),
 });
 
 const runSpec = struct<SeedRun>({

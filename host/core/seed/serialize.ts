@@ -18,6 +18,7 @@ export function serializeSeedFile(s: SeedFile): string {
       type: s.fs.type, prime: s.fs.prime, lookupLocks: s.fs.lookupLocks,
       ...(s.fs.iterate !== "shared" ? { iterate: s.fs.iterate } : {}), ...(s.fs.needReval ? { needReval: true } : {}),
       ...(s.fs.atomicOpen !== undefined ? { atomicOpen: s.fs.atomicOpen } : {}), ...(s.fs.nfsPrepared ? { nfsPrepared: true } : {}),
+      ...(s.fs.ciLookup !== "off" ? { ciLookup: s.fs.ciLookup } : {}), ...(Object.keys(s.fs.ciNames).length ? { ciNames: s.fs.ciNames } : {}),
     },
     tree: s.tree,
     cached: s.cached,

@@ -1,6 +1,6 @@
 /** The seed file as read: every field typed, defaults filled (docs/seed-files.md). */
 
-import type { CheckId, FsType, Iterate, OpName, Order, Plant, Prime, RwsemPolicy, Series, Verdict, WaitQueue } from "../abi";
+import type { CheckId, CiLookup, FsType, Iterate, OpName, Order, Plant, Prime, RwsemPolicy, Series, Verdict, WaitQueue } from "../abi";
 
 export interface Op {
   op: OpName;
@@ -43,7 +43,7 @@ export interface SeedFile {
   from?: string;
   about: string;
   kernel: { order: Order; rwsem: RwsemPolicy; waitqueue: WaitQueue; series: Series };
-  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean; needReval: boolean };
+  fs: { type: FsType; prime: Prime; lookupLocks: boolean; iterate: Iterate; atomicOpen?: boolean; nfsPrepared: boolean; needReval: boolean; ciLookup: CiLookup; ciNames: Record<string, string> };
   tree: Record<string, string[]>;
   cached: string[];
   threads: Thread[];
