@@ -22,6 +22,7 @@ import { LEAN } from "./sim/build";
 import {
   dfs_start as explore_start, dfs_run as explore_run, PATH as DFS_PATH, path_len as dfs_len, states as dfs_nstates, transitions as dfs_ntrans,
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth, ample_cuts as dfs_cuts,
+  dfs_donate as explore_donate, dfs_start_at as explore_start_at, share_ptr, share_last, share_used, share_opts,
 } from "./sim/explore";
 import { symmetric as dfs_sym, canonical_hash, set_canon_mode, canon_fallbacks } from "./sim/canon";
 import { table_selftest, use_host_table, table_full as dfs_full } from "./sim/visited";
@@ -93,6 +94,18 @@ export function dfs_start(bound: i32, max_states: i64, symmetry: bool, por: bool
 export function dfs_run(budget: i64): i32 { return explore_run(budget); }
 /** Keep the visited-state table in the host (the vfsim.visited_insert import) instead. */
 export function dfs_host_table(on: bool): void { use_host_table(on); }
+/** Work sharing (host/node/pdfs.ts): give away the choices left at the shallowest depth that
+ *  has any; the depth, or -1. The state is at dfs_share_ptr(), its frame in dfs_share_frame(k). */
+export function dfs_donate(): i32 { return explore_donate(); }
+export function dfs_share_ptr(): usize { return share_ptr(); }
+/** k = 0: the task that last ran, 1: preemptions used, 2: the choices given (a task mask) */
+export function dfs_share_frame(k: i32): i32 { return k == 0 ? share_last : k == 1 ? share_used : share_opts; }
+/** Search the choices `opts` at the state written to dfs_share_ptr(), as dfs_start does from the
+ *  initial state. */
+export function dfs_start_at(bound: i32, max_states: i64, symmetry: bool, por: bool, last: i32, used: i32, opts: i32): void {
+  if (LEAN) abort("the lean build records no footprints: run dfs in build/vfsim.wasm");
+  explore_start_at(bound, max_states, symmetry, por, last, used, opts);
+}
 export function dfs_ample_cuts(): i64 { return dfs_cuts; }
 export function dfs_path_ptr(): usize { return DFS_PATH; }
 export function dfs_path_len(): i32 { return dfs_len; }

@@ -1,4 +1,4 @@
-// Bundle the TypeScript entry points with esbuild: the CLI and its sweep worker for Node, the
+// Bundle the TypeScript entry points with esbuild: the CLI and its workers (sweep, fuzz, parallel dfs) for Node, the
 // sandbox page for the browser. The wasm model is built by `npm run build:wasm` (asc).
 import { build } from "esbuild";
 import { existsSync, mkdirSync, copyFileSync, readdirSync } from "node:fs";
@@ -9,6 +9,7 @@ const targets = [
   { entryPoints: ["host/node/cli.ts"], outfile: "dist/cli.mjs", ...node },
   { entryPoints: ["host/node/worker.ts"], outfile: "dist/worker.mjs", ...node },
   { entryPoints: ["host/node/fuzz_worker.ts"], outfile: "dist/fuzz-worker.mjs", ...node },
+  { entryPoints: ["host/node/pdfs_worker.ts"], outfile: "dist/pdfs-worker.mjs", ...node },
   { entryPoints: ["host/web/main.ts"], outfile: "dist/web/main.js", bundle: true, platform: "browser", format: "esm", target: "chrome120", logLevel: "warning" },
   { entryPoints: ["host/web/worker.ts"], outfile: "dist/web/worker.js", bundle: true, platform: "browser", format: "esm", target: "chrome120", logLevel: "warning" },
 ];

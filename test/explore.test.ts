@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { explore } from "../host/core/explore";
 import { encodeScenario, parseSeedFile, variantAssignments, variantOf } from "../host/core/seed";
 import { Model } from "../host/core/wasm";
+import type { VisitedTable } from "../host/core/visited";
 import { module, scenarioFiles, seedFile } from "./helpers";
 
 function search(file: string, sets: string[], preemptions: number, symmetry: boolean) {
@@ -86,8 +87,8 @@ describe("the visited-state table kept in the host (--table-gib)", () => {
       const b = explore(inHost, { preemptions, maxStates: 50_000_000, hostTableBytes: 64 << 20 });
       expect(b).toEqual(a);
       // distinct states; with a bound, a state reached again with fewer preemptions counts again
-      if (preemptions < 0) expect(inHost.visited!.count).toBe(a.states);
-      else expect(inHost.visited!.count).toBeLessThan(a.states);
+      if (preemptions < 0) expect((inHost.visited as VisitedTable).count).toBe(a.states);
+      else expect((inHost.visited as VisitedTable).count).toBeLessThan(a.states);
     }
   });
 
@@ -95,12 +96,12 @@ describe("the visited-state table kept in the host (--table-gib)", () => {
     const m = new Model(module);
     m.load(words());
     explore(m, { preemptions: -1, maxStates: 1, hostTableBytes: 64 << 20 });   // sets the host table up
-    m.visited!.clear();
+    (m.visited as VisitedTable).clear();
     expect(m.x.dfs_table_selftest(1 << 20, 1)).toBe(0);
     const small = explore(m, { preemptions: -1, maxStates: 50_000_000, hostTableBytes: 1 << 20 });
     expect([small.verdict, small.exhaustive, small.tableFull]).toEqual([0, false, true]);
-    expect(small.states).toBe(m.visited!.count);
-    expect(small.states).toBe(Math.floor(m.visited!.slots * 0.9));
+    expect(small.states).toBe((m.visited as VisitedTable).count);
+    expect(small.states).toBe(Math.floor((m.visited as VisitedTable).slots * 0.9));
   });
 });
 

@@ -84,6 +84,19 @@ let cur_por: bool = false;
 
 /** Start a search from the initial state. */
 export function dfs_start(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool): void {
+  search_setup(bound, max_states, use_symmetry, use_por);
+  begin_schedule();
+  table_visit(canonical_hash(-1), 0);
+  states = 1;
+  cur_depth = 0;
+  state_save(snapshot_at(0));
+  store<i32>(fr(0, 0), options(-1, 0, bound));
+  store<i32>(fr(0, 1), -1);
+  store<i32>(fr(0, 2), 0);
+  store<i32>(fr(0, 3), 1);   // the live state is this depth's snapshot
+}
+
+function search_setup(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool): void {
   canon_begin(use_symmetry);
   // Partial-order reduction only without a preemption bound (the two do not compose).
   // Off with the lockdep check: its graph is shared by every acquisition (no footprint records it).
@@ -95,15 +108,53 @@ export function dfs_start(bound: i32, max_states: i64, use_symmetry: bool, use_p
   ample_cuts = 0;
   table_begin(bound >= 0);
   states = 0; transitions = 0; schedules = 0; revisits = 0; exhausted = false; max_depth = 0; path_len = 0;
+}
+
+// ---- work sharing (the parallel search, host/node/pdfs.ts) --------------------------------------
+// A worker out of work takes a subtree from a busy one. The busy one gives away the choices left
+// at its shallowest depth that has any (the largest subtrees: stack splitting), that depth's
+// snapshot (share_ptr()) and its frame; the choices leading to it are PATH[0..depth). The taker
+// searches them from its own depth 0 (dfs_start_at); the state there is already in the shared
+// table. Partial-order reduction stays sound: giver and taker each apply the one rule (drop the
+// choices left when a step to a new state is independent of all other tasks) to the choices they
+// hold, and exploring more choices than an ample set needs is always sound. Why the proviso
+// "the ample successor is new" holds across workers: docs/scale.md.
+let share: usize = 0;   // allocated on first use: a search that shares nothing keeps its layout
+export function share_ptr(): usize { if (share == 0) share = heap.alloc(<usize>STATE_BYTES); return share; }
+export let share_last: i32 = -1, share_used: i32 = 0, share_opts: i32 = 0;
+
+/** Give away work between slices: returns the depth given from (its snapshot at share_ptr(),
+ *  its frame in share_*), or -1 if there is nothing worth giving (the last choice left, at the top). */
+export function dfs_donate(): i32 {
+  for (let d = 0; d <= cur_depth; d++) {
+    const opts = load<i32>(fr(d, 0));
+    if (opts == 0) continue;
+    let give = opts;
+    if (d == cur_depth) {   // keep the choice popped next (the last task first), give the rest
+      if (popcnt<i32>(opts) < 2) return -1;
+      const last = load<i32>(fr(d, 1));
+      give = opts & ~((last >= 0 && (opts & (1 << last)) != 0) ? 1 << last : opts & -opts);
+    }
+    store<i32>(fr(d, 0), opts & ~give);
+    memory.copy(share_ptr(), snapshot_at(d), <usize>STATE_BYTES);
+    share_last = load<i32>(fr(d, 1)); share_used = load<i32>(fr(d, 2)); share_opts = give;
+    return d;
+  }
+  return -1;
+}
+
+/** Start a search of the choices `opts` at the state at share_ptr(), reached by a step of `last`
+ *  with `used` preemptions (dfs_donate's share_*). Counts start from 0: that state is not counted. */
+export function dfs_start_at(bound: i32, max_states: i64, use_symmetry: bool, use_por: bool, last: i32, used: i32, opts: i32): void {
+  search_setup(bound, max_states, use_symmetry, use_por);
   begin_schedule();
-  table_visit(canonical_hash(-1), 0);
-  states = 1;
+  state_restore(share_ptr());
   cur_depth = 0;
   state_save(snapshot_at(0));
-  store<i32>(fr(0, 0), options(-1, 0, bound));
-  store<i32>(fr(0, 1), -1);
-  store<i32>(fr(0, 2), 0);
-  store<i32>(fr(0, 3), 1);   // the live state is this depth's snapshot
+  store<i32>(fr(0, 0), opts);
+  store<i32>(fr(0, 1), last);
+  store<i32>(fr(0, 2), used);
+  store<i32>(fr(0, 3), 1);
 }
 
 /** Go on with the search for at most `budget` more transitions. Returns VERDICT_RUNNING if the

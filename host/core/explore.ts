@@ -84,7 +84,7 @@ export interface BoundedResult extends ExploreResult {
 export function explore(model: Model, opts: ExploreOptions): ExploreResult {
   const x = model.x;
   if (opts.hostTableBytes) {
-    if (model.visited?.bytes === opts.hostTableBytes) model.visited.clear();
+    if (model.visited instanceof VisitedTable && model.visited.bytes === opts.hostTableBytes) model.visited.clear();
     else model.visited = new VisitedTable(opts.hostTableBytes);
   }
   x.dfs_host_table(opts.hostTableBytes ? 1 : 0);

@@ -105,6 +105,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** "dfs", or with --workers "dfs, 2 workers". */
+function dfsName(r: RunReport): string {
+  return r.workers === undefined ? "dfs" : `dfs, ${plural(r.workers, "worker")}`;
+}
+
 /** Bounds 0..b as words: "bound 0", "bounds 0-2". */
 function boundsText(b: number): string {
   return b === 0 ? "bound 0" : `bounds 0-${b}`;
@@ -149,6 +154,8 @@ export function reportJson(r: RunReport, file?: string): Record<string, unknown>
   if (r.lastBound !== undefined) out.lastBound = r.lastBound;
   if (r.stopped) out.stopped = r.stopped;
   if (r.stoppedBy) out.stoppedBy = r.stoppedBy;
+  if (r.workers !== undefined) out.workers = r.workers;
+  if (r.parallel) out.parallel = r.parallel;
   if (r.verdict === "inconclusive") out.further = furtherText(r);
   if (r.verdict !== "ok" && r.verdict !== "inconclusive") {
     if (r.cycle) out.cycle = r.cycle.map((e) => e.task);
@@ -173,7 +180,7 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   const space = bounded ? `every schedule within ${plural(r.preemptions!, "preemption")}` : "the whole state space";
   let how: string;
   if (r.replayed) how = "replay of the recorded schedule";
-  else if (r.strategy === "dfs") how = r.verdict === "ok" ? `dfs, ${space} exhausted: ${coveredText(r)}` : `dfs: ${coveredText(r)}`;
+  else if (r.strategy === "dfs") how = r.verdict === "ok" ? `${dfsName(r)}, ${space} exhausted: ${coveredText(r)}` : `${dfsName(r)}: ${coveredText(r)}`;
   else how = `${r.strategy}, ${plural(r.schedules, "schedule")}, seed ${r.seed}`;
   if (r.verdict === "ok") {
     lines.push(`verdict: ok (${how})`);
@@ -181,7 +188,7 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   }
   if (r.verdict === "inconclusive") {
     if (r.strategy === "dfs") {
-      lines.push(`verdict: inconclusive (dfs, not exhaustive: stopped because ${r.stopped}; no failure found)`);
+      lines.push(`verdict: inconclusive (${dfsName(r)}, not exhaustive: stopped because ${r.stopped}; no failure found)`);
       lines.push(`  covered: ${coveredText(r)}`);
     } else {
       lines.push(`verdict: inconclusive (no failure in ${plural(r.schedules, "schedule")} (${r.strategy}, not exhaustive), seed ${r.seed}${r.stoppedBy === "time" ? `; stopped because ${r.stopped}` : ""})`);
@@ -191,6 +198,12 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   }
   const what = r.invariant ? `violation of ${r.invariant}${r.failTask ? ` by ${r.failTask}` : ""}` : r.verdict;
   lines.push(`verdict: ${what} (${how}; failing schedule: ${r.ticks} ticks)`);
+  const re = r.parallel?.rederived;
+  if (re) {
+    lines.push(re.canonical
+      ? `  the counterexample is the one the one-worker search reports (re-derived in ${re.seconds.toFixed(2)} s, ${plural(re.states, "state")}; the parallel search met a failure of ${plural(r.parallel!.found!.ticks, "tick")})`
+      : `  the counterexample is the one the parallel search met: the one-worker search that re-derives it was stopped first (${plural(re.states, "state")})`);
+  }
   lines.push("");
   if (r.trace) lines.push(renderTrace(r.trace, enc));
   if (r.traceLost) lines.push(`(${r.traceLost} trace events did not fit the buffer)`);

@@ -7,7 +7,7 @@
 import { LOCKDEP_CLASSES, VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
 import { EXIT } from "./exit";
 import { readOutcome } from "./outcome";
-import { exploreBounded, type ExploreProgress, type StoppedBy } from "./explore";
+import { exploreBounded, type BoundedResult, type ExploreProgress, type StoppedBy } from "./explore";
 import { wasmStrategy } from "./strategy";
 import type { Encoded, SeedFile, StrategyName } from "./seed";
 import { encodeSchedule } from "./schedule";
@@ -80,6 +80,9 @@ export interface RunReport {
   boundsComplete?: number;
   /** dfs with a bound: the bound being searched when the failure was found or the search stopped */
   lastBound?: number;
+  /** dfs with --workers: the worker threads that searched (host/node/pdfs.ts) */
+  workers?: number;
+  parallel?: ParallelFacts;
   /** the report is the replay of one recorded schedule, not a search */
   replayed?: boolean;
   /** for a failure: the recorded schedule, its length, what broke and how it reads */
@@ -92,6 +95,19 @@ export interface RunReport {
   failTask?: string;
   trace?: TraceEvent[];
   traceLost?: number;
+}
+
+/** What only a parallel search reports (host/node/pdfs.ts). */
+export interface ParallelFacts {
+  /** distinct states in the shared table at the end of the last bound searched */
+  distinctStates: number;
+  /** subtrees one worker gave another */
+  donations: number;
+  /** the failure as the parallel search met it; the reported one is the one-worker search's */
+  found?: { verdict: number; ticks: number; schedule: string };
+  /** the one-worker search of the failing bound that re-derived the reported counterexample;
+   *  canonical false: it stopped first (time), and `found` is the one reported */
+  rederived?: { states: number; transitions: number; seconds: number; canonical: boolean };
 }
 
 /** One dependency of lockdep's graph: `task` took `acquired` while holding `held`. */
@@ -130,19 +146,7 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
   const deadline = opts.timeSeconds !== undefined ? performance.now() + opts.timeSeconds * 1000 : undefined;
   if (opts.strategy === "dfs") {
     const r = exploreBounded(model, { preemptions: opts.preemptions, maxStates: opts.schedules, symmetry: opts.symmetry, hostTableBytes: opts.hostTableBytes, onProgress, deadline });
-    const stats = {
-      schedules: r.schedules, endStates: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
-      preemptions: opts.preemptions,
-      ...(opts.preemptions >= 0 ? { boundsComplete: r.boundsComplete, lastBound: r.lastBound } : {}),
-    };
-    if (!r.choices) {
-      if (r.exhaustive) return { ...base, verdict: "ok", exhaustive: true, ...stats };
-      const stopped = r.stoppedBy === "table" ? `the visited-state table is full (${r.states} states)`
-        : r.stoppedBy === "time" ? `the time limit (${opts.timeSeconds} s) ran out`
-        : `the state budget (${opts.schedules} states) ran out`;
-      return { ...base, verdict: "inconclusive", exhaustive: false, ...stats, stopped, stoppedBy: r.stoppedBy };
-    }
-    return { ...failureReport(model, enc, r.choices, base), exhaustive: false, ...stats };
+    return dfsReport(model, enc, r, opts);
   }
 
   const strategy = wasmStrategy(opts.strategy, opts.seed, opts.depth);
@@ -166,6 +170,25 @@ export function runScenario(module: WebAssembly.Module, seed: SeedFile, enc: Enc
     stoppedBy: outOfTime ? "time" : "schedules",
     stopped: outOfTime ? `the time limit (${opts.timeSeconds} s) ran out` : `the schedule budget (${opts.schedules} schedules) ran out`,
   };
+}
+
+/** The report of an exhaustive search (one worker, or host/node/pdfs.ts); a failure is replayed
+ *  on `model` (a fresh instance of the full build, loaded with `enc`). */
+export function dfsReport(model: Model, enc: Encoded, r: BoundedResult, opts: RunOptions): RunReport {
+  const base = { strategy: opts.strategy, seed: opts.seed };
+  const stats = {
+    schedules: r.schedules, endStates: r.schedules, transitions: r.transitions, states: r.states, revisits: r.revisits, maxDepth: r.maxDepth, symmetry: r.symmetry,
+    preemptions: opts.preemptions,
+    ...(opts.preemptions >= 0 ? { boundsComplete: r.boundsComplete, lastBound: r.lastBound } : {}),
+  };
+  if (!r.choices) {
+    if (r.exhaustive) return { ...base, verdict: "ok", exhaustive: true, ...stats };
+    const stopped = r.stoppedBy === "table" ? `the visited-state table is full (${r.states} states)`
+      : r.stoppedBy === "time" ? `the time limit (${opts.timeSeconds} s) ran out`
+      : `the state budget (${opts.schedules} states) ran out`;
+    return { ...base, verdict: "inconclusive", exhaustive: false, ...stats, stopped, stoppedBy: r.stoppedBy };
+  }
+  return { ...failureReport(model, enc, r.choices, base), exhaustive: false, ...stats };
 }
 
 /** Replay `choices` with the trace on and describe the outcome. */

@@ -9,7 +9,13 @@
  * Nine bytes a slot; the table is full at 90% load.
  */
 
-export class VisitedTable {
+/** What the model's `vfsim.visited_insert` import calls: 1 if the key is new (or comes with fewer
+ *  preemptions than stored), 0 if seen, -1 if the table is full. */
+export interface VisitedSet {
+  insert(lo: number, hi: number, used: number): number;
+}
+
+export class VisitedTable implements VisitedSet {
   readonly slots: number;
   private readonly keys: Uint32Array;   // lo, hi per slot
   private readonly used: Uint8Array;

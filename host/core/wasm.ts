@@ -5,7 +5,7 @@
  */
 
 import { R, RESULT_WORDS, EV_WORDS } from "./abi";
-import type { VisitedTable } from "./visited";
+import type { VisitedSet } from "./visited";
 
 export interface ModelExports {
   memory: WebAssembly.Memory;
@@ -35,6 +35,10 @@ export interface ModelExports {
   dfs_start(bound: number, maxStates: bigint, symmetry: number, por: number): void;
   dfs_run(budget: bigint): number;
   dfs_host_table(on: number): void;
+  dfs_donate(): number;
+  dfs_share_ptr(): number;
+  dfs_share_frame(k: number): number;
+  dfs_start_at(bound: number, maxStates: bigint, symmetry: number, por: number, last: number, used: number, opts: number): void;
   dfs_table_selftest(n: number, bounded: number): number;
   dfs_ample_cuts(): bigint;
   dfs_path_ptr(): number;
@@ -93,8 +97,9 @@ export interface Names {
 export class Model {
   readonly x: ModelExports;
   private names_?: Names;
-  /** the visited-state table of an exhaustive search kept in the host (host/core/explore.ts) */
-  visited?: VisitedTable;
+  /** the visited-state table of an exhaustive search kept in the host (host/core/explore.ts), or
+   *  the table shared by the workers of a parallel one (host/core/shared_visited.ts) */
+  visited?: VisitedSet;
   /** scenarios loaded so far: what is cached about the loaded scenario is valid for one load */
   loads = 0;
 

@@ -2,7 +2,7 @@
  * The vfsim command.
  *
  *   vfsim run <seed-file> [--strategy random|pct|dfs] [--seed N] [--schedules N] [--depth D]
- *             [--preemptions K] [--table-gib N] [--set key=value ...] [--out DIR] [--json] [--lockdep]
+ *             [--preemptions K] [--table-gib N] [--workers K] [--set key=value ...] [--out DIR] [--json] [--lockdep]
  *   vfsim replay <counterexample> [--set key=value ...] [--json] [--lockdep]
  *   vfsim check <seed-file>...
  *   vfsim matrix [dir|file...] [--markdown | --json] [--lockdep]
@@ -27,7 +27,8 @@ import { plural, reportJson, reportText, variantLine } from "../core/report";
 import { matrixJson, matrixMarkdown, matrixText, meets, runCell, type MatrixCell } from "../core/matrix";
 import { ModelTrap } from "../core/wasm";
 import { builtFile, loadLeanModule, loadModule, packagePath, packageRoot } from "./module";
-import { checkOutDir, HelpRequested, UsageError, intFlag, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
+import { runParallel } from "./pdfs";
+import { checkOutDir, HelpRequested, UsageError, intFlag, workersFlag, WORKERS_MAX, WORKERS_MIN, seedFlag, readSeedFile, seedPaths, parseArgs, type CommandDef, type FlagDef, type Flags } from "./flags";
 import { cmdSweep, SWEEP_COMMAND } from "./sweep";
 import { cmdMerge, MERGE_COMMAND } from "./merge";
 import { cmdShrink, SHRINK_COMMAND } from "./shrink_cmd";
@@ -53,7 +54,8 @@ export const COMMANDS: Record<string, CommandDef> = {
       "--schedules": { kind: "value", arg: "N", help: "random/PCT schedules to run, or the dfs cap on states stored, 1 to 1e9 (default: run.schedules, else 10000 schedules; dfs: no cap short of the visited table)" },
       "--depth": { kind: "value", arg: "D", help: "PCT bug depth, 1 to 16 (default: run.depth, else 3)" },
       "--preemptions": { kind: "value", arg: "K|unbounded", help: "dfs preemption bound, 0 to 64, or unbounded (-1) (default: run.preemptions, else 2)" },
-      "--table-gib": { kind: "value", arg: "N", help: "dfs visited-state table on the host, 1 to 1024 GiB (default: the table inside the wasm memory)" },
+      "--table-gib": { kind: "value", arg: "N", help: "dfs visited-state table on the host, 1 to 1024 GiB (default: the table inside the wasm memory; with --workers, a shared table growing up to 4 GiB)" },
+      "--workers": { kind: "value", arg: "K", help: `dfs on K worker threads sharing one visited table, ${WORKERS_MIN} to ${WORKERS_MAX}; the verdict and counterexample are the one-worker search's (default: one search in this thread)` },
       "--time": { kind: "value", arg: "S", help: "stop after S seconds, 1 to 1e7; the result is inconclusive unless a failure was found (default: no limit)" },
       "--set": SET,
       "--out": { kind: "value", arg: "DIR", help: "directory the counterexample is written to (default: failures)" },
@@ -142,6 +144,8 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
     hostTableBytes: (intFlag(f, "--table-gib", 1, 1024) ?? 0) * 2 ** 30,
     timeSeconds: intFlag(f, "--time", 1, 1e7),
   };
+  const workers = workersFlag(f);
+  if (workers !== undefined && strategy !== "dfs") throw new UsageError(`--workers: only with --strategy dfs (random and PCT runs are one instance; \`vfsim sweep --workers K\` spreads schedules over threads), got --strategy ${strategy}`);
   const run = { ...seed, run: { ...seed.run, ...opts } };
   const enc = encodeScenario(run);
   const module = await loadModule();
@@ -150,10 +154,10 @@ async function cmdRun(args: string[], out: Out): Promise<number> {
   const progress = !f.bools.has("--json") && process.stderr.isTTY
     ? (p: ExploreProgress) => {
         const s = (performance.now() - started) / 1000;
-        process.stderr.write(`\r  dfs: ${p.states} states, ${p.transitions} transitions, depth ${p.maxDepth}, ${Math.round(p.states / s)} states/s, ${s.toFixed(0)} s  `);
+        process.stderr.write(`\r  dfs: ${p.states} states, ${p.transitions} transitions${p.maxDepth ? `, depth ${p.maxDepth}` : ""}, ${Math.round(p.states / s)} states/s, ${s.toFixed(0)} s  `);
       }
     : undefined;
-  let report = runScenario(module, run, enc, opts, progress);
+  let report = workers === undefined ? runScenario(module, run, enc, opts, progress) : await runParallel(module, enc, opts, workers, progress);
   if (progress && strategy === "dfs") process.stderr.write("\r\x1b[K");
   let path: string | undefined;
   let shrunk: ShrunkFailure | undefined;
