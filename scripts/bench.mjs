@@ -9,6 +9,8 @@
 //      one-worker sweep (with shrinking), same schedules
 //   3. dfs: distinct states per second on one core, per built-in scenario
 //   4. memory per model instance
+//   5. dfs on 1 and 2 worker threads sharing one visited table (bench/pdfs.mjs), against the
+//      one-worker search: the 3+3+3 shape searched to the end, SPIN's k = 3 shape over a window
 //
 // The results and /proc/loadavg (before and after) go into docs/performance.md between the
 // bench markers, and to stdout. Speed is measured here, never asserted in tests. The machine may
@@ -16,7 +18,7 @@
 // a run down), and sweeps also report CPU time, so the cost of parallelism can be read apart
 // from the load.
 //
-//   node scripts/bench.mjs [--quick] [--no-write]
+//   node scripts/bench.mjs [--quick] [--no-write] [--only pdfs]
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -302,6 +304,20 @@ function report(m) {
   return L.join("\n");
 }
 
+const { benchPdfs, pdfsReport } = await import("../bench/pdfs.mjs");
+/** Section 5, in its own block of docs/performance.md. */
+async function parallelDfs() {
+  const text = pdfsReport(await benchPdfs(module, { quick }));
+  console.log(text);
+  if (write) writeBlock("docs/performance.md", "bench:pdfs", text);
+}
+if (process.argv.includes("--only")) {
+  const what = process.argv[process.argv.indexOf("--only") + 1];
+  if (what !== "pdfs") throw new Error(`--only: expected pdfs, got ${what}`);
+  await parallelDfs();
+  process.exit(0);
+}
+
 const loadBefore = loadavg();
 const sweeps = await perScenario();
 const c = await versusC();
@@ -322,3 +338,4 @@ const results = {
 const text = report(results);
 console.log(text);
 if (write) writeBlock("docs/performance.md", "bench", text);
+await parallelDfs();

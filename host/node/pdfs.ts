@@ -246,11 +246,13 @@ export class ParallelExplorer {
     let failure: { verdict: number; choices: Uint8Array } | undefined;
     let growing = false;
     let rehashing = 0, resizes = 0;
+    let ended = false;
     let next: SharedTableBuffers | undefined;
 
     return new Promise<BoundResult>((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
       const end = (e?: Error) => {
+        ended = true;
         for (const t of timers) clearTimeout(t);
         this.onMessage = undefined;
         this.onFailure = undefined;
@@ -278,7 +280,7 @@ export class ParallelExplorer {
       /** Every worker is paused or idle and the table asked to grow: double it, each worker
        *  moving a K-th of the keys; then let the paused ones go on. */
       const maybeGrow = () => {
-        if (growing || Atomics.load(this.flags, C_GROW) === 0 || paused.size + idle.size < K) return;
+        if (ended || growing || Atomics.load(this.flags, C_GROW) === 0 || paused.size + idle.size < K) return;
         growing = true;
         if (stopped()) { finishGrow(); return; }
         const old = table.used.byteLength;
