@@ -130,6 +130,13 @@ export class ParallelExplorer {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
+  /** One search (or selftest) at a time: a second one while one runs would take its messages. */
+  private busy = false;
+  private claim(): void {
+    if (this.busy) throw new Error("ParallelExplorer: a search is already running on these workers");
+    this.busy = true;
+  }
+
   private fail(e: Error): void {
     const f = this.onFailure;
     this.onMessage = undefined;
@@ -144,14 +151,19 @@ export class ParallelExplorer {
   /** Every worker inserts the same `keys` keys into one table at once, twice (the second time
    *  with fewer preemptions): a test of the table under real contention (test/pdfs.test.ts). */
   selftest(keys: number): Promise<{ fresh: number; seen: number }[]> {
+    this.claim();
     const table = allocSharedTable(slotsFor(keys * 2 * 9));
     return new Promise((resolve, reject) => {
       const out: { fresh: number; seen: number }[] = [];
-      this.onFailure = reject;
+      this.onFailure = (e) => { this.busy = false; reject(e); };
       this.onMessage = (_w, m) => {
         if (m.type !== "selftest") return;
         out.push({ fresh: m.fresh, seen: m.seen });
-        if (out.length === this.size) resolve(out);
+        if (out.length < this.size) return;
+        this.onMessage = undefined;
+        this.onFailure = undefined;
+        this.busy = false;
+        resolve(out);
       };
       for (let i = 0; i < this.size; i++) this.send(i, { type: "selftest", table, keys, seed: 7 });
     });
@@ -160,6 +172,15 @@ export class ParallelExplorer {
   /** Search the scenario `words` (encodeScenario), bounds 0..preemptions in turn (or the whole
    *  space), then re-derive a failure's counterexample with the one-worker search. */
   async explore(words: Int32Array, opts: ParallelOptions): Promise<ParallelResult> {
+    this.claim();
+    try {
+      return await this.exploreBounds(words, opts);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async exploreBounds(words: Int32Array, opts: ParallelOptions): Promise<ParallelResult> {
     const maxSlots = slotsFor(opts.tableBytes ?? PDFS_TABLE_BYTES_DEFAULT);
     const bounds = opts.preemptions < 0 ? [-1] : Array.from({ length: opts.preemptions + 1 }, (_, b) => b);
     let totalStates = 0, totalTransitions = 0, donations = 0, resizes = 0;
