@@ -101,7 +101,8 @@ function donate(): void {
     Atomics.add(flags, C_HUNGRY, 1);   // nothing worth giving: leave the request to another worker
     return;
   }
-  const snapshot = new Uint8Array(x.memory.buffer, x.dfs_share_ptr(), x.state_bytes()).slice();
+  const at = x.dfs_share_ptr();
+  const snapshot = new Uint8Array(x.memory.buffer, at, x.state_bytes()).slice();
   const here = new Uint8Array(prefix.length + d);
   here.set(prefix);
   here.set(new Uint8Array(x.memory.buffer, x.dfs_path_ptr(), d), prefix.length);
@@ -177,7 +178,8 @@ function onMessage(m: ToPdfsWorker): void {
     case "work": {
       const x = model!.x;
       const it = m.item;
-      new Uint8Array(x.memory.buffer, x.dfs_share_ptr(), it.snapshot.length).set(it.snapshot);
+      const at = x.dfs_share_ptr();   // may grow memory (first use): take the buffer after it
+      new Uint8Array(x.memory.buffer, at, it.snapshot.length).set(it.snapshot);
       prefix = it.prefix;
       x.dfs_start_at(config.bound, HUGE, config.symmetry ? 1 : 0, config.por ? 1 : 0, it.last, it.used, it.options);
       done.symmetry = x.dfs_symmetric() !== 0;
