@@ -149,7 +149,9 @@ export const R_CYCLE_FLAGS: i32 = 7;
 // lockdep violation (CHECK_LOCKDEP): the chain of dependencies that closed the cycle, in order;
 // R_LOCKDEP + R_LOCKDEP_EDGE_WORDS*i + k: k = 0 the held class, 1 the acquired class, 2 task,
 // 3 tick, 4 kernel function (FN_*) that acquired, 5 function that acquired the held lock,
-// 6 flags (1: the acquisition was a read, 2: an annotated wait: acquire and release at once). The last entry is the acquisition that closed it.
+// 6 flags (1: the acquisition was a read, 2: an annotated wait: acquire and release at once,
+// 4: lockdep's "possible recursive locking": a one-entry chain, the class was already held). The
+// last entry is the acquisition that closed it.
 export const R_LOCKDEP_LEN: i32 = 40;
 export const R_LOCKDEP: i32 = 41;
 export const R_LOCKDEP_EDGE_WORDS: i32 = 7;
@@ -159,7 +161,11 @@ export const RESULT_WORDS: i32 = 64;
 export const LOCKDEP_I_RWSEM: i32 = 0;
 export const LOCKDEP_IN_LOOKUP: i32 = 1;
 export const LOCKDEP_LOOKUP_LOCK: i32 = 2;
-export const LOCKDEP_CLASSES: i32 = 3;
+// lockdep keys a class by (key, subclass): every subclass is a class of its own. Ids 0 and 1 are
+// subclass 0 (I_MUTEX_NORMAL for i_rwsem); these are the other subclasses the modelled paths use.
+export const LOCKDEP_I_RWSEM_PARENT: i32 = 3;   // i_rwsem, inode_lock_nested(I_MUTEX_PARENT)
+export const LOCKDEP_IN_LOOKUP_1: i32 = 4;      // DCACHE_PAR_LOOKUP, d_wait_lookup(dentry, 1) (rmdir_lock)
+export const LOCKDEP_CLASSES: i32 = 5;
 
 // Wait kinds (blocked-on records and waits-for edge kinds).
 export const WAIT_NONE: i32 = 0;

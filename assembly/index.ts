@@ -7,6 +7,7 @@
 // Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
 
 import { STATE_BYTES, gw, G_TICK, G_VERDICT, G_PREEMPTIONS } from "./sim/state";
+import { ld_has_edge } from "./check/lockdep";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
 import { init_state } from "./sim/init";
 import { runnable_mask as mask, tick as do_tick } from "./sim/tick";
@@ -139,6 +140,9 @@ export function coverage_bytes(): i32 { return COV_BITS >> 3; }
 export function coverage_reset(): void { coverage_clear(); }
 
 // ---- names for the trace renderer (read once per module) --------------------------------------
+/** lockdep's graph in the current state: is there a dependency from class a to class b
+ *  (abi.ts LOCKDEP_*)? Always false while the lockdep check is off. */
+export function lockdep_edge(a: i32, b: i32): bool { return ld_has_edge(a, b); }
 export function fn_count(): i32 { return FN_COUNT; }
 export function fn_name(fn: i32): string { return fname(fn); }
 export function state_name(fn: i32, pc: i32): string { return sname(fn, pc); }

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 
 const LD = "fixtures/scenarios/lockdep-prime-lookup-inverts-classes.json";
 const dfs0: RunOptions = { strategy: "dfs", seed: 1n, schedules: 1_000_000, depth: 3, preemptions: 0 };
+const dfs1: RunOptions = { ...dfs0, preemptions: 1 };
 
 function run(s: SeedFile, opts: RunOptions = dfs0) {
   return runScenario(module, s, encodeScenario(s), opts);
@@ -23,8 +24,15 @@ function variant(order: string, prime: string, s = seedFile(LD)): SeedFile {
 }
 
 describe("lockdep", () => {
-  it("proposed order + d_alloc_parallel, sequential schedules: the cycle i_rwsem <-> in-lookup, closed across two tasks", () => {
-    const r = run(variant("proposed", "d_alloc_parallel"));
+  it("sequential schedules are clean: inserting an in-lookup dentry is a trylock (the tree's lock_map_acquire_try), and nobody waits", () => {
+    for (const [order, prime] of [["current", "d_alloc_parallel"], ["proposed", "d_alloc_parallel"], ["proposed", "d_alloc_trylock"]]) {
+      const r = run(variant(order, prime));
+      expect([order, prime, r.verdict, r.exhaustive]).toEqual([order, prime, "ok", true]);
+    }
+  });
+
+  it("proposed order + d_alloc_parallel, one preemption: the primer waits on L's in-lookup x, closing i_rwsem <-> in-lookup across two tasks", () => {
+    const r = run(variant("proposed", "d_alloc_parallel"), dfs1);
     expect([r.verdict, r.invariant]).toEqual(["violation", "lockdep"]);
     const chain = r.lockdep!;
     expect(chain.map((e) => `${e.held}->${e.acquired}`).sort()).toEqual(["i_rwsem->in-lookup", "in-lookup->i_rwsem"]);
@@ -33,7 +41,8 @@ describe("lockdep", () => {
     const byL = chain.find((e) => e.task === "L")!;
     expect([byL.held, byL.acquired, byL.read, byL.heldFn]).toEqual(["in-lookup", "i_rwsem", true, "d_alloc_parallel"]);
     const byR = chain.find((e) => e.task === "R")!;
-    expect([byR.held, byR.heldFn]).toEqual(["i_rwsem", "iterate_dir"]);
+    expect([byR.held, byR.heldFn, byR.wait, byR.fn]).toEqual(["i_rwsem", "iterate_dir", true, "d_alloc_parallel"]);
+    expect(chain.some((e) => e.recursive)).toBe(false);
     for (const e of chain) expect(e.tick).toBeGreaterThan(0);
     expect(chain[chain.length - 1].tick).toBe(r.ticks);   // the last acquisition closed it, at the failing tick
     const text = reportText(r, encodeScenario(variant("proposed", "d_alloc_parallel")));
@@ -44,7 +53,7 @@ describe("lockdep", () => {
 
   it("the same schedule does not deadlock: without lockdep it runs to the end", () => {
     const s = variant("proposed", "d_alloc_parallel");
-    const r = run(s);
+    const r = run(s, dfs1);
     const plain = { ...s, checks: "all" as const };
     // the failing schedule, then whichever task can run (lowest id first), to the end
     const m = new Model(module);
@@ -55,14 +64,14 @@ describe("lockdep", () => {
     expect(v).toBe(-1);   // the checks of "all" found nothing on the way
     while (v === -1) v = m.x.tick(31 - Math.clz32(m.x.runnable_mask() & -m.x.runnable_mask()));
     expect(v).toBe(0);    // ok: everybody finished
-    // and over every sequential schedule the checks of "all" find nothing
-    const all = run(plain);
+    // and over every schedule of one preemption the checks of "all" find nothing
+    const all = run(plain, dfs1);
     expect([all.verdict, all.exhaustive]).toEqual(["ok", true]);
   });
 
   it("the current order, and d_alloc_trylock's trylock insertion, add no inverting dependency", () => {
     for (const [order, prime] of [["current", "d_alloc_parallel"], ["current", "d_alloc_trylock"], ["proposed", "d_alloc_trylock"]]) {
-      const r = run(variant(order, prime));
+      const r = run(variant(order, prime), dfs1);
       expect([order, prime, r.verdict, r.exhaustive]).toEqual([order, prime, "ok", true]);
     }
   });
@@ -79,16 +88,16 @@ describe("lockdep", () => {
     const s = variant("proposed", "d_alloc_parallel");
     for (const keep of ["R", "L"]) {
       const one = { ...s, threads: s.threads.filter((t) => t.name === keep), expect: [] };
-      const r = run(one);
+      const r = run(one, { ...dfs0, preemptions: -1 });
       expect([keep, r.verdict, r.exhaustive]).toEqual([keep, "ok", true]);
     }
   });
 
   it('"all" keeps its eleven checks; lockdep must be listed, or added by withLockdep / --lockdep', () => {
     const s = variant("proposed", "d_alloc_parallel", seedFile(A));
-    const off = run(s);
+    const off = run(s, dfs1);
     expect(off.invariant).not.toBe("lockdep");
-    const on = run(withLockdep(s));
+    const on = run(withLockdep(s), dfs1);
     expect([on.verdict, on.invariant]).toEqual(["violation", "lockdep"]);
     const raw = JSON.parse(readFileSync(LD, "utf8"));
     expect(() => parseSeedFile(JSON.stringify({ ...raw, checks: "all" }))).toThrow(SeedError);
@@ -97,7 +106,7 @@ describe("lockdep", () => {
 
   it("--lockdep on vfsim run reports the violation; replay and matrix take it too", async () => {
     const out: string[] = [];
-    const code = await main(["run", A, "--set", "kernel.order=proposed", "--lockdep", "--preemptions", "0", "--json", "--out", "/tmp/vfsim-lockdep-test"], (x) => out.push(x), () => {});
+    const code = await main(["run", A, "--set", "kernel.order=proposed", "--lockdep", "--preemptions", "1", "--json", "--out", "/tmp/vfsim-lockdep-test"], (x) => out.push(x), () => {});
     expect(code).toBe(1);
     const j = JSON.parse(out[0]);
     expect([j.verdict, j.invariant]).toEqual(["violation", "lockdep"]);
@@ -132,5 +141,42 @@ describe("lockdep", () => {
       });
       expect([order, sym.verdict, sym.exhaustive]).toEqual([order, plain.verdict, plain.exhaustive]);
     }
+  });
+
+  it("i_rwsem subclasses: rmdir nests the victim (I_MUTEX_NORMAL) inside the parent (I_MUTEX_PARENT), a dependency between two classes, not recursive locking", () => {
+    const V = "fixtures/scenarios/rmdir-lookup-in-victim.json";
+    for (const series of ["vfs-7.4", "neilbrown-083efdc"]) {
+      const s = withLockdep(variantOf(seedFile(V), { "kernel.order": "proposed", "kernel.series": series }));
+      const m = new Model(module);
+      m.load(encodeScenario(s).words);
+      m.x.begin();
+      let v = -1;
+      while (v === -1) v = m.x.tick(31 - Math.clz32(m.x.runnable_mask() & -m.x.runnable_mask()));   // R first, to its end, then L
+      expect([series, v]).toEqual([series, 0]);
+      const PARENT = 3, NORMAL = 0;
+      expect(m.x.lockdep_edge(PARENT, NORMAL)).toBe(1);   // do_rmdir's parent -> vfs_rmdir's victim
+      expect(m.x.lockdep_edge(NORMAL, NORMAL)).toBe(0);
+      expect(m.x.lockdep_edge(NORMAL, PARENT)).toBe(0);
+      // and over the whole state space lockdep finds nothing (both orders)
+      const all = run(s, { ...dfs0, preemptions: -1 });
+      expect([series, all.verdict, all.exhaustive]).toEqual([series, "ok", true]);
+    }
+  });
+
+  it("rmdir_lock's d_wait_lookup(child, 1) is its own class: the parent held (I_MUTEX_PARENT) -> in-lookup/1", () => {
+    const D = "fixtures/scenarios/rmdir-dying-lookup.json";
+    const s = withLockdep(variantOf(seedFile(D), { "kernel.order": "proposed", "kernel.series": "neilbrown-083efdc" }));
+    const m = new Model(module);
+    m.load(encodeScenario(s).words);
+    m.x.begin();
+    // L for 5 ticks (walk d, s, miss x, NEW-PRIVATE x, insert x: it owns the in-lookup x), then R (its scan sleeps on x), then the rest
+    let v = -1, ticks = 0;
+    const pick = (want: number) => { const mask = m.x.runnable_mask(); return mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask); };
+    while (v === -1) { v = m.x.tick(pick(ticks < 5 ? 1 : 0)); ticks++; }
+    expect(v).toBe(0);
+    const PARENT = 3, IN_LOOKUP_0 = 1, IN_LOOKUP_1 = 4, NORMAL = 0;
+    expect(m.x.lockdep_edge(PARENT, IN_LOOKUP_1)).toBe(1);
+    expect(m.x.lockdep_edge(PARENT, IN_LOOKUP_0)).toBe(0);
+    expect(m.x.lockdep_edge(IN_LOOKUP_0, NORMAL)).toBe(1);   // L: in-lookup x held (a trylock) -> s shared
   });
 });

@@ -1,7 +1,15 @@
-// Models: kernel/locking/lockdep.c as the kernel would run it on these paths (check_prevs_add,
-// check_noncircular, lock_release, lock_downgrade), over the lock classes of this model, with the
-// rules of Documentation/locking/lockdep-design.rst:
+// Models: kernel/locking/lockdep.c as the kernel would run it on these paths (validate_chain:
+// check_deadlock, check_prevs_add, check_noncircular; lock_release, lock_downgrade), over the lock
+// classes of this model, with the rules of Documentation/locking/lockdep-design.rst:
 //   - each task has a stack of held locks (lock_acquire pushes, lock_release removes);
+//   - a class is a (key, subclass) pair: inode_lock_nested(inode, I_MUTEX_PARENT) is a class of
+//     its own beside inode_lock()'s I_MUTEX_NORMAL, as d_wait_lookup(dentry, 1) is beside
+//     subclass 0 (look_up_lock_class takes lock->key->subkeys + subclass);
+//   - check_deadlock ("possible recursive locking detected"): acquiring a class the task already
+//     holds is reported, whatever the held lock's instance, unless both are reads and the new one
+//     is a recursive read (read == 2: none here) or a nest_lock says otherwise (none here); a
+//     trylock is not checked (validate_chain skips check_deadlock for it), but a held trylock is
+//     a `prev` like any other;
 //   - acquiring class B while holding A adds the dependency A -> B; like check_prevs_add, the
 //     held stack is walked from the top and the walk stops after the first held lock that was not
 //     a trylock (older held locks reach B through it);
@@ -12,30 +20,38 @@
 //     the class graph is a deadlock lockdep reports;
 //   - the graph accumulates across all tasks of the run: a violation is reported when an
 //     acquisition would close a cycle, whether or not this schedule deadlocks.
-// Classes (abi.ts LOCKDEP_*):
-//   i_rwsem      every directory inode's i_rwsem (one class per filesystem type; one fs per run)
-//   in-lookup    the in-lookup state (DCACHE_PAR_LOOKUP) as the "prepare for changes to directory
-//                locking" series annotates it: held by the owner from d_alloc_parallel's insertion
-//                to the end of the episode; d_wait_lookup acquires and releases it (a
-//                completion-style wait); d_alloc_trylock's insertion is a trylock
-//   lookup lock  d_lookup_locked of d_alloc_locked / lock_lookup (patch 11/11)
+// Classes (abi.ts LOCKDEP_*; include/linux/fs.h enum inode_i_mutex_lock_class for i_rwsem):
+//   i_rwsem          every directory inode's i_rwsem, subclass I_MUTEX_NORMAL (inode_lock,
+//                    inode_lock_shared; one key per filesystem type, one fs per run)
+//   i_rwsem/PARENT   subclass I_MUTEX_PARENT: the parent of a create, remove or rename
+//                    (filename_create, do_unlinkat, do_rmdir, lock_rename; start_dirop in the
+//                    2026 trees)
+//   in-lookup        DCACHE_PAR_LOOKUP, subclass 0, as NeilBrown's tree annotates it
+//                    (neilbrown/linux @ 083efdc62e0e fs/dcache.c): one static key for every
+//                    dentry (__d_alloc: lockdep_init_map(&dentry->lookup_map, "DCACHE_PAR_LOOKUP"));
+//                    the insertion that makes a dentry in-lookup is lock_map_acquire_try (a
+//                    trylock: __d_alloc_parallel, d_duplicate); __d_lookup_unhash releases it;
+//                    d_wait_lookup(dentry, subclass) is lock_acquire_exclusive + lock_map_release
+//   in-lookup/1      d_wait_lookup(child, 1) of rmdir_lock (the tree's fs/namei.c)
+//   lookup lock      d_lookup_locked of d_alloc_locked / lock_lookup (patch 11/11)
 //
 // Locking: called from the atomic steps of kernel/rwsem.ts and kernel/dcache.ts; touches only the
 // lockdep words of the state block, and only when the lockdep check is on.
 //
 // Divergence from Linux:
-// - i_rwsem subclasses (I_MUTEX_PARENT, I_MUTEX_CHILD, I_MUTEX_PARENT2 of inode_lock_nested) are
-//   one class; a task taking a lock of a class it already holds adds no dependency and is not
-//   reported (lockdep's "possible recursive locking" check is not modelled). No task of the
-//   model holds two i_rwsems at once.
-// - The in-lookup annotation is our reading of the series (the patch text was not found): see
-//   docs/model.md, "lockdep".
+// - Only the subclasses the modelled paths take exist (I_MUTEX_NORMAL, I_MUTEX_PARENT;
+//   d_wait_lookup subclasses 0 and 1). The August 2025 posting (kernel.series aug-2025) had no
+//   lockdep annotation of DCACHE_PAR_LOOKUP; the check uses the tree's under every series (what
+//   lockdep would say with the annotation), see docs/model.md "lockdep".
 // - No irq-state (hardirq/softirq safe/unsafe) checks, no chain cache, no lock_pin/nest_lock.
 // - An acquisition that queues is validated when it is attempted (as lock_acquire is, before
 //   the lock is contended); lock_lookup and d_alloc_locked validate when they go to sleep and push
 //   the lock when they get it.
 
-import { CHECK_LOCKDEP, LOCKDEP_IN_LOOKUP, LOCKDEP_LOOKUP_LOCK, MAX_TASKS, VERDICT_RUNNING } from "../abi";
+import {
+  CHECK_LOCKDEP, LOCKDEP_I_RWSEM, LOCKDEP_I_RWSEM_PARENT, LOCKDEP_IN_LOOKUP, LOCKDEP_IN_LOOKUP_1, LOCKDEP_LOOKUP_LOCK,
+  MAX_TASKS, VERDICT_RUNNING,
+} from "../abi";
 import {
   ldw, sldw, gw, tw, fw, frame_addr, G_TICK, G_VERDICT, T_SP, F_FN, LD_EDGES, LD_HELD, LD_HELD_WORDS, LD_HELD_MAX,
   LD_MAX_CLASSES, LDE_TICK, LDE_TASK, LDE_FN, LDE_HELD_FN, LDE_HOW, LDE_WORDS,
@@ -46,6 +62,18 @@ import { fail, model_assert } from "../sim/verdict";
 // how an edge's acquisition was made (R_LOCKDEP flags word)
 const HOW_READ: i32 = 1;
 const HOW_WAIT: i32 = 2;   // an annotated wait: acquired and released at once
+const HOW_RECURSIVE: i32 = 4;   // check_deadlock: the class was already held (a one-entry chain)
+
+/** The lock a class belongs to, whatever its subclass (what a release or downgrade matches). */
+function lock_kind(cls: i32): i32 {
+  if (cls == LOCKDEP_I_RWSEM_PARENT) return LOCKDEP_I_RWSEM;
+  if (cls == LOCKDEP_IN_LOOKUP_1) return LOCKDEP_IN_LOOKUP;
+  return cls;
+}
+/** The i_rwsem class of an inode_lock*_nested() subclass (0: I_MUTEX_NORMAL, 1: I_MUTEX_PARENT). */
+export function i_rwsem_class(subclass: i32): i32 { return subclass == 0 ? LOCKDEP_I_RWSEM : LOCKDEP_I_RWSEM_PARENT; }
+/** The in-lookup class of d_wait_lookup()'s subclass argument (0 or 1). */
+export function in_lookup_class(subclass: i32): i32 { return subclass == 0 ? LOCKDEP_IN_LOOKUP : LOCKDEP_IN_LOOKUP_1; }
 
 // held entry: class | flags << 4 | instance << 8 | fn << 20
 const H_READ: i32 = 1;
@@ -115,13 +143,31 @@ function add_dependency(t: i32, held: i32, cls: i32, fn: i32, how: i32): bool {
   return true;
 }
 
-/** The dependencies of acquiring `cls` now (check_prevs_add): from the top held lock down to and
- *  including the first one that was not a trylock. */
+/** check_deadlock(): a non-trylock acquisition of a class the task already holds is "possible
+ *  recursive locking" (no recursive reads or nest_lock here). Returns false if the check failed. */
+function check_recursion(t: i32, cls: i32, fn: i32, how: i32): bool {
+  const base = held_at(t), n = ldw(base);
+  for (let k = 0; k < n; k++) {
+    const e = ldw(base + 1 + k);
+    if (h_class(e) != cls) continue;
+    if (gw(G_VERDICT) != VERDICT_RUNNING) return false;
+    chain_len = 0;
+    chain_edge(chain_len++, cls, cls, t, gw(G_TICK), fn, h_fn(e), how | HOW_RECURSIVE);
+    fail(CHECK_LOCKDEP, t);
+    return false;
+  }
+  return true;
+}
+
+/** The checks of acquiring `cls` now (validate_chain): check_deadlock, then check_prevs_add's
+ *  dependencies from the top held lock down to and including the first one that was not a
+ *  trylock. */
 function validate(t: i32, cls: i32, fn: i32, how: i32): void {
+  if (!check_recursion(t, cls, fn, how)) return;
   const base = held_at(t), n = ldw(base);
   for (let k = n - 1; k >= 0; k--) {
     const e = ldw(base + 1 + k);
-    if (h_class(e) != cls && !add_dependency(t, e, cls, fn, how)) return;
+    if (!add_dependency(t, e, cls, fn, how)) return;
     if ((h_flags(e) & H_TRY) == 0) return;
   }
 }
@@ -138,21 +184,23 @@ export function lockdep_acquire(t: i32, cls: i32, inst: i32, read: bool, trylock
   sldw(base, n + 1);
 }
 
-/** Models: a lockdep-annotated wait (lock_map_acquire + lock_map_release, as a completion or
- *  flush_work waits): the dependencies of acquiring `cls`, nothing held afterwards. */
+/** Models: a lockdep-annotated wait (d_wait_lookup's lock_acquire_exclusive + lock_map_release,
+ *  as a completion or flush_work waits): the checks of acquiring `cls` (recursion included),
+ *  nothing held afterwards. */
 export function lockdep_wait(t: i32, cls: i32): void {
   if (!check_on(CHECK_LOCKDEP)) return;
   validate(t, cls, cur_fn(t), HOW_WAIT);
 }
 
-/** Models: lock_release(): task t (-1: none) drops lock `inst` of class `cls`. A release of a
- *  lock t does not hold is ignored (only planted bugs do that; lockdep would warn). */
+/** Models: lock_release(): task t (-1: none) drops lock `inst` of class `cls` (of any subclass:
+ *  the held entry says which). A release of a lock t does not hold is ignored (only planted bugs
+ *  do that; lockdep would warn). */
 export function lockdep_release(t: i32, cls: i32, inst: i32): void {
   if (!check_on(CHECK_LOCKDEP) || t < 0) return;
   const base = held_at(t), n = ldw(base);
   for (let k = n - 1; k >= 0; k--) {
     const e = ldw(base + 1 + k);
-    if (h_class(e) != cls || h_inst(e) != (inst & 0xfff)) continue;
+    if (lock_kind(h_class(e)) != lock_kind(cls) || h_inst(e) != (inst & 0xfff)) continue;
     for (let j = k; j < n - 1; j++) sldw(base + 1 + j, ldw(base + 2 + j));
     sldw(base + n, 0);
     sldw(base, n - 1);
@@ -166,7 +214,7 @@ export function lockdep_downgrade(t: i32, cls: i32, inst: i32): void {
   const base = held_at(t), n = ldw(base);
   for (let k = n - 1; k >= 0; k--) {
     const e = ldw(base + 1 + k);
-    if (h_class(e) == cls && h_inst(e) == (inst & 0xfff)) { sldw(base + 1 + k, e | (H_READ << 4)); return; }
+    if (lock_kind(h_class(e)) == lock_kind(cls) && h_inst(e) == (inst & 0xfff)) { sldw(base + 1 + k, e | (H_READ << 4)); return; }
   }
 }
 

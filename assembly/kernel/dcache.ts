@@ -13,9 +13,11 @@
 // - No RCU, d_seq or rename_lock: search-or-insert is atomic, so their retries never happen. The
 //   planted bug no-dir-seq-recheck splits it in two to show what the i_dir_seq re-check prevents.
 // - The NEW-PRIVATE dentry of 2.1 step 1 is not allocated up front: the dentry is allocated at the
-//   moment it is inserted (no modelled code walks a directory's children, so nothing could see
-//   it), except under kernel.series neilbrown-083efdc, where rmdir_lock's scan of the victim's
-//   children sees it (DAP_NEW; e95db51c81f5 sets DCACHE_PAR_LOOKUP at allocation).
+//   moment it is inserted, except under kernel.series neilbrown-083efdc, whose __d_alloc_parallel
+//   allocates `new` first with DCACHE_PAR_LOOKUP set (DAP_NEW; Al Viro's e95db51c81f5). No
+//   modelled path waits on it: the tree's rmdir_lock skips children that are not on the
+//   in-lookup hash, and its shrink_dcache_tree (shrink_dcache_parent, d_invalidate; not
+//   modelled) waits only for dentries already being killed (docs/model.md, NEW-PRIVATE).
 // - A dentry's key is (parent, name id); names compare exactly (no ->d_compare).
 // - d_splice_alias() finds only a disconnected IS_ROOT directory alias (nfsd, d_obtain_alias), which
 //   it __d_move()s into place; never a connected one (one client; renames go through d_move()), so
@@ -48,7 +50,7 @@ import { ev } from "../sim/trace";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, block, wake_all, call } from "./task";
 import { FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED, FN_LOCK_LOOKUP, FN_D_ALLOC_PARALLEL, FN_D_ADD_CI } from "./fns";
 import { sfw, F_PC, F_L0, frame_addr } from "../sim/state";
-import { lockdep_acquire, lockdep_wait, lockdep_end_episode } from "../check/lockdep";
+import { lockdep_acquire, lockdep_wait, lockdep_end_episode, in_lookup_class } from "../check/lockdep";
 import { assert_held, assert_held_exclusive, assert_held_shared, assert_not_held, assert_owns_in_lookup, parent_lock_inode, lock_inode } from "./lockdep_assert";
 
 @inline export function dobj(d: i32): i32 { return (OBJ_DENTRY << 24) | d; }
@@ -428,8 +430,8 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
       // TASK_UNINTERRUPTIBLE (on-stack queue) / wait_var_event_spinlock (var-event): a SIGKILL
       // does not wake it.
       const m = L(fr, 2);
-      lockdep_wait(t, LOCKDEP_IN_LOOKUP);   // the series' annotation: a completion-style wait
       if (d_in_lookup(m)) {
+        lockdep_wait(t, in_lookup_class(0));   // the tree's d_wait_lookup(dentry, 0): acquire + release
         if (waitqueue == WQ_VAR_EVENT) set_flag(m, DCACHE_LOOKUP_WAITERS);
         else sdw(m, D_WAITERS, dw(m, D_WAITERS) | (1 << t));
         ev(t, fn, DAP_WAIT, dobj(m), name, 0, AUX_SLEEP);
@@ -477,9 +479,8 @@ export function d_alloc_parallel(t: i32, fr: usize, fn: i32): i32 {
 }
 
 /** dput(new) of the NEW-PRIVATE dentry: a final dput of it is fine (it is on no hash; Al Viro,
- *  e95db51c81f5). Nobody is woken: whether the tree's dput wakes a walker that waits on it
- *  (rmdir_lock) was not found in the sources, so a sleeper left on it is reported (lost-wakeup)
- *  rather than assumed away. */
+ *  e95db51c81f5). Nobody waits on it (the tree's rmdir_lock skips a child that is not on the
+ *  in-lookup hash), so nobody is woken; a sleeper left on it would be reported (lost-wakeup). */
 function drop_new(t: i32, fr: usize): void {
   const nd = L(fr, 3);
   if (nd == 0) return;
@@ -491,7 +492,9 @@ function drop_new(t: i32, fr: usize): void {
 
 function insert_new(t: i32, fn: i32, parent: i32, name: i32, pc: i32, nd: i32 = 0): i32 {
   const d = d_insert_in_lookup(t, parent, name, nd);
-  lockdep_acquire(t, LOCKDEP_IN_LOOKUP, d, false, fn == FN_D_ALLOC_TRYLOCK);   // d_alloc_trylock: a trylock
+  // neilbrown/linux @ 083efdc62e0e __d_alloc_parallel: lock_map_acquire_try(&new->lookup_map)
+  // once `new` is on the in-lookup hash: a trylock for every mode (inserting never waits)
+  lockdep_acquire(t, LOCKDEP_IN_LOOKUP, d, false, true);
   if (fn == FN_D_ALLOC_LOCKED) {
     set_flag(d, DCACHE_LOOKUP_LOCKED);
     sdw(d, D_LOCKER, t + 1);

@@ -33,6 +33,11 @@ export const FILEID_BASE: i32 = 1000;
 @inline export function IS_DYING(inode: i32): bool { return (iw(inode, I_FLAGS) & S_DYING) != 0; }
 @inline export function i_set_dying(t: i32, inode: i32): void { siw(inode, I_FLAGS, iw(inode, I_FLAGS) | S_DYING); siw(inode, I_DYING, t + 1); }
 @inline export function i_clear_dying(inode: i32): void { siw(inode, I_FLAGS, iw(inode, I_FLAGS) & ~S_DYING); siw(inode, I_DYING, 0); }
+/** i_rwsem nesting subclasses for lockdep (include/linux/fs.h enum inode_i_mutex_lock_class:
+ *  0 the object of the current VFS operation, 1 parent, 2 child/target, 3 xattr, 4 second
+ *  non-directory, 5 second parent). The modelled paths take only these two. */
+export const I_MUTEX_NORMAL: i32 = 0;
+export const I_MUTEX_PARENT: i32 = 1;
 /** The inode of a directory dentry (whose i_rwsem the namei paths take). */
 @inline export function dir_inode(dentry: i32): i32 { return dw(dentry, D_INODE); }
 
@@ -72,8 +77,8 @@ export function proc_make_inode(obj: i32, is_dir: bool, name: i32): i32 {
 
 /** Models: inode_lock_shared(). Yields at `next`, granted or (blocked) queued.
  *  Sleeps: TASK_UNINTERRUPTIBLE (down_read). */
-export function inode_lock_shared(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
-  if (down_read(t, inode)) {
+export function inode_lock_shared(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32, subclass: i32 = I_MUTEX_NORMAL): i32 {
+  if (down_read(t, inode, subclass)) {
     ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);
     return yield_(fr, next);
   }
@@ -99,9 +104,10 @@ export function inode_lock_shared_killable(t: i32, fr: usize, fn: i32, pc: i32, 
   return block_killable(t, fr, next, WAIT_RWSEM_READ, inode, intr);
 }
 
-/** Models: inode_lock() / inode_lock_nested(I_MUTEX_PARENT). Sleeps: TASK_UNINTERRUPTIBLE. */
-export function inode_lock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32): i32 {
-  if (down_write(t, inode)) {
+/** Models: inode_lock() (I_MUTEX_NORMAL) / inode_lock_nested(inode, subclass). Sleeps:
+ *  TASK_UNINTERRUPTIBLE. */
+export function inode_lock(t: i32, fr: usize, fn: i32, pc: i32, next: i32, inode: i32, subclass: i32 = I_MUTEX_NORMAL): i32 {
+  if (down_write(t, inode, subclass)) {
     ev(t, fn, pc, iobj(inode), i_name(inode), 0, AUX_GRANTED);
     return yield_(fr, next);
   }

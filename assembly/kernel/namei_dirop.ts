@@ -24,8 +24,9 @@ import {
   d_delete, d_wait_lookup_prepare, dobj,
 } from "./dcache";
 import { EACCES, EAGAIN, EEXIST, ENOENT, ENOTDIR, EPERM } from "./errno";
-import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_set_dead, i_set_dying, i_clear_dying } from "./inode";
-import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP } from "../sim/state";
+import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_set_dead, i_set_dying, i_clear_dying, I_MUTEX_NORMAL, I_MUTEX_PARENT } from "./inode";
+import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_IN_LOOKUP_HASH } from "../sim/state";
+import { lockdep_wait, in_lookup_class } from "../check/lockdep";
 import { fp_on, fp_pkey } from "../sim/footprint";
 import { proposed, fs_lookup_fn, d_is_dir, lookup_done_step, LOOKUP_EXCL, LOOKUP_RENAME_TARGET, LOOKUP_CREATE, LOOKUP_OPEN } from "./namei";
 import { assert_held_exclusive, assert_holds_no_rwsem, lock_inode } from "./lockdep_assert";
@@ -149,11 +150,17 @@ function still_valid(dir: i32, d: i32): bool {
   return d_in_lookup(d) || (!d_unhashed(d) && d_parent(d) == dir);
 }
 
+/** The lockdep subclass of an op's exclusive parent lock: inode_lock_nested(dir, I_MUTEX_PARENT)
+ *  for mkdir, unlink, rmdir (filename_create, do_unlinkat, do_rmdir; start_dirop in the 2026
+ *  trees) and rename (lock_rename with one parent); open(O_CREAT) takes plain inode_lock()
+ *  (open_last_lookups, lookup_open, atomic_open): I_MUTEX_NORMAL. */
+@inline function parent_subclass(fn: i32): i32 { return fn == FN_DO_FILP_OPEN ? I_MUTEX_NORMAL : I_MUTEX_PARENT; }
+
 /** Models: do_mkdirat(), do_unlinkat(), do_rmdir(), do_renameat2() (one directory) and
  *  do_filp_open() with O_CREAT (open_last_lookups/lookup_open/atomic_open), in the configured
  *  lock order. Locking: a system call: no i_rwsem held on entry; the parent's i_rwsem exclusive
- *  around the vfs op; do_rmdir's vfs_rmdir takes the victim's i_rwsem exclusive inside it
- *  (I_MUTEX_CHILD). */
+ *  around the vfs op (I_MUTEX_PARENT, or I_MUTEX_NORMAL for open); do_rmdir's vfs_rmdir takes
+ *  the victim's i_rwsem exclusive inside it (inode_lock: I_MUTEX_NORMAL). */
 export function dirop(t: i32, fr: usize, fn: i32): i32 {
   const path = L(fr, 0), dir = L(fr, 2), d = L(fr, 3), target = L(fr, 4);
   const is_rename = fn == FN_DO_RENAMEAT2;
@@ -185,7 +192,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
 
     // -- current order --
     case OP_C_LOCK:
-      return inode_lock(t, fr, fn, OP_C_LOCK, OP_C_LOOKUP, dir_inode(dir));
+      return inode_lock(t, fr, fn, OP_C_LOCK, OP_C_LOOKUP, dir_inode(dir), parent_subclass(fn));
     case OP_C_LOOKUP:
       // lookup_open() uses d_alloc_parallel() even under the exclusive lock.
       if (is_create) return callp(t, fr, OP_C_GOT, FN_D_ALLOC_PARALLEL, dir, name);
@@ -279,7 +286,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
     }
     case OP_P_LOCK:
       // May wait for the exclusive lock while owning an in-lookup dentry (scenario a').
-      return inode_lock(t, fr, fn, OP_P_LOCK, OP_P_CHECK, dir_inode(dir));
+      return inode_lock(t, fr, fn, OP_P_LOCK, OP_P_CHECK, dir_inode(dir), parent_subclass(fn));
     case OP_P_CHECK: {
       if (is_create && !atomic_open) {
         // 52/53 lookup_open: under the exclusive lock, create only if still negative (the dir
@@ -323,7 +330,8 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
 
 // ---- vfs_rmdir ----------------------------------------------------------------------------------
 // Locals: 0 dir, 1 victim dentry, 2 unused, 3 caller op, 4 result.
-const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3, VR_DYING: i32 = 4, VR_WAIT: i32 = 5;
+const VR_LOCK: i32 = 0, VR_CALL: i32 = 1, VR_DONE: i32 = 2, VR_PUT: i32 = 3, VR_DYING: i32 = 4, VR_WAIT: i32 = 5,
+  VR_DYING_UNLOCK: i32 = 6, VR_RELOCK: i32 = 7;
 @inline function tree(): bool { return series == SERIES_NEILBROWN_083EFDC; }
 
 export function vfs_rmdir_state(pc: i32): string {
@@ -333,22 +341,29 @@ export function vfs_rmdir_state(pc: i32): string {
     case VR_DONE: return "S_DEAD, inode_unlock(victim)";
     case VR_PUT: return "dput, d_delete";
     case VR_DYING: return "rmdir_lock: S_DYING";
-    case VR_WAIT: return "rmdir_lock: d_wait_lookup(in-lookup child)";
+    case VR_WAIT: return "rmdir_lock: d_wait_lookup(in-lookup child, 1)";
+    case VR_DYING_UNLOCK: return "rmdir_lock: inode_unlock(victim)";
+    case VR_RELOCK: return "rmdir_lock: inode_lock_nested(victim)";
     default: return "";
   }
 }
 
 /** Models: fs/namei.c vfs_rmdir() as mainline has it (may_delete and the missing-->rmdir -EPERM
- *  are done by the caller, dirop): dget; lock the victim directory's i_rwsem exclusive; ->rmdir;
- *  on success set S_DEAD; unlock; dput; d_delete. Under kernel.series neilbrown-083efdc the lock
- *  is rmdir_lock() (also S_DYING, then d_wait_lookup on each in-lookup child of the victim) and
- *  the unlock rmdir_unlock() (clear S_DYING, wake the dying-directory waiters).
- *  Locking: parent i_rwsem held exclusive on entry and exit; takes and releases the victim's;
- *  under the tree it sleeps in d_wait_lookup while holding both.
+ *  are done by the caller, dirop): dget; lock the victim directory's i_rwsem exclusive
+ *  (inode_lock: I_MUTEX_NORMAL); ->rmdir; on success set S_DEAD; unlock; dput; d_delete. Under
+ *  kernel.series neilbrown-083efdc the lock is the tree's rmdir_lock(dentry, I_MUTEX_NORMAL)
+ *  (neilbrown/linux @ 083efdc62e0e fs/namei.c): lock the victim, set S_DYING, unlock it; then,
+ *  without the victim's lock, wait in d_wait_lookup(child, 1) for each child that is in lookup
+ *  and on the in-lookup hash (a NEW-PRIVATE dentry, DCACHE_PAR_LOOKUP but on no hash, is "not
+ *  interesting" and skipped), rescanning after each wait; then lock the victim again. The
+ *  unlock is rmdir_unlock() (clear S_DYING and wake its waiters, unlock).
+ *  Locking: parent i_rwsem held exclusive (I_MUTEX_PARENT) on entry and exit; takes and releases
+ *  the victim's; under the tree it sleeps in d_wait_lookup holding the parent only.
  *  Divergence from Linux: shrink_dcache_parent(), dont_mount() and detach_mounts() are not
  *  modelled (no mounts; a victim the server accepted has no children on the server, and the
  *  model's dcache keeps no negative children of it that a later op could reach but through
- *  IS_DEADDIR). */
+ *  IS_DEADDIR); rmdir_lock's reference on the child it waits for is not taken (nothing uses the
+ *  child after the wake but the rescan). */
 export function vfs_rmdir(t: i32, fr: usize): i32 {
   const d = L(fr, 1);
   const victim = dir_inode(d);
@@ -356,26 +371,33 @@ export function vfs_rmdir(t: i32, fr: usize): i32 {
     case VR_LOCK:
       assert_held_exclusive(t, lock_inode(L(fr, 0)), "vfs_rmdir");
       dget(d);
-      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, tree() ? VR_DYING : VR_CALL, victim);
+      return inode_lock(t, fr, FN_VFS_RMDIR, VR_LOCK, tree() ? VR_DYING : VR_CALL, victim, I_MUTEX_NORMAL);
     case VR_DYING:
-      // rmdir_lock() (NeilBrown): with the victim locked, mark it dying; a d_alloc_parallel in it
-      // now waits (WAIT_DYING_DIR) instead of adding in-lookup children
+      // rmdir_lock(): with the victim locked, mark it dying (smp_store_mb); a d_alloc_parallel
+      // in it now waits (WAIT_DYING_DIR) instead of adding in-lookup children
       i_set_dying(t, victim);
       ev(t, FN_VFS_RMDIR, VR_DYING, dobj(d), d_name(d), 0, AUX_NONE);
-      return yield_(fr, VR_WAIT);
+      return yield_(fr, VR_DYING_UNLOCK);
+    case VR_DYING_UNLOCK:
+      // ... and unlock it for the scan
+      return inode_unlock(t, fr, FN_VFS_RMDIR, VR_DYING_UNLOCK, VR_WAIT, victim);
     case VR_WAIT: {
-      // ... and wait in d_wait_lookup for every in-lookup child still there, one at a time
+      // ... wait in d_wait_lookup(child, 1) for an in-lookup child on the in-lookup hash, one at
+      // a time, rescanning after each
       if (fp_on()) fp_pkey(d_name(d), false);
       let c = 0;
       for (let e = 1, n = gw(G_D_HWM); e <= n && c == 0; e++) {
         const f = dw_raw(e, D_FLAGS);
-        if ((f & DCACHE_ALLOCATED) != 0 && (f & DCACHE_PAR_LOOKUP) != 0 && dw_raw(e, D_PARENT) == d) c = e;
+        if ((f & DCACHE_ALLOCATED) != 0 && (f & DCACHE_IN_LOOKUP_HASH) != 0 && dw_raw(e, D_PARENT) == d) c = e;
       }
-      if (c == 0) return goto_(fr, VR_CALL);
+      if (c == 0) return goto_(fr, VR_RELOCK);
+      lockdep_wait(t, in_lookup_class(1));
       d_wait_lookup_prepare(t, c);
       ev(t, FN_VFS_RMDIR, VR_WAIT, dobj(c), d_name(c), 0, AUX_SLEEP);
       return block(t, fr, VR_WAIT, WAIT_IN_LOOKUP, c);
     }
+    case VR_RELOCK:
+      return inode_lock(t, fr, FN_VFS_RMDIR, VR_RELOCK, VR_CALL, victim, I_MUTEX_NORMAL);
     case VR_CALL:
       return callp(t, fr, VR_DONE, FN_NFS_RMDIR, L(fr, 0), d, 0, FN_DO_RMDIR);
     case VR_DONE: {

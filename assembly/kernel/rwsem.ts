@@ -36,7 +36,7 @@ import { rwsem_policy, planted } from "../sim/config";
 import { wake } from "./task";
 import { model_assert } from "../sim/verdict";
 import { cov, COV_QUEUE } from "../sim/coverage";
-import { lockdep_acquire, lockdep_release, lockdep_downgrade } from "../check/lockdep";
+import { lockdep_acquire, lockdep_release, lockdep_downgrade, i_rwsem_class } from "../check/lockdep";
 import { assert_held_exclusive } from "./lockdep_assert";
 import { sgw, G_WAKE_DIRTY } from "../sim/state";
 
@@ -67,10 +67,11 @@ function dequeue_at(inode: i32, k: i32): void {
 @inline export function rwsem_q_is_writer(inode: i32, k: i32): bool { return q_mode(inode, k) == MODE_WRITE; }
 @inline export function rwsem_is_locked(inode: i32): bool { return iw(inode, RW_WRITER) != 0 || iw(inode, RW_READERS) != 0; }
 
-/** Models: down_read(). Returns true if granted now; false: queued, the caller blocks on
- *  (WAIT_RWSEM_READ, inode) and holds the lock when woken. */
-export function down_read(t: i32, inode: i32): bool {
-  lockdep_acquire(t, LOCKDEP_I_RWSEM, inode, true, false);   // rwsem_acquire_read, before contending
+/** Models: down_read() / down_read_nested(subclass). Returns true if granted now; false: queued,
+ *  the caller blocks on (WAIT_RWSEM_READ, inode) and holds the lock when woken. `subclass`
+ *  matters only to lockdep (include/linux/fs.h I_MUTEX_*). */
+export function down_read(t: i32, inode: i32, subclass: i32 = 0): bool {
+  lockdep_acquire(t, i_rwsem_class(subclass), inode, true, false);   // rwsem_acquire_read, before contending
   // (read_grantable: the planted bug reader-barging lets a new reader pass a queued writer)
   if (read_grantable(inode)) {
     siw(inode, RW_READERS, iw(inode, RW_READERS) | (1 << t));
@@ -139,8 +140,8 @@ export function rwsem_head_grantable(inode: i32): bool {
 }
 
 /** Models: down_write(). Same contract as down_read(), waiting on (WAIT_RWSEM_WRITE, inode). */
-export function down_write(t: i32, inode: i32): bool {
-  lockdep_acquire(t, LOCKDEP_I_RWSEM, inode, false, false);  // rwsem_acquire, before contending
+export function down_write(t: i32, inode: i32, subclass: i32 = 0): bool {
+  lockdep_acquire(t, i_rwsem_class(subclass), inode, false, false);  // rwsem_acquire, before contending
   if (iw(inode, RW_WRITER) == 0 && iw(inode, RW_READERS) == 0 && iw(inode, RW_QLEN) == 0) {
     siw(inode, RW_WRITER, t + 1);
     return true;

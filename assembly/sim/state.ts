@@ -112,7 +112,7 @@ export const E_WORDS: i32 = 3;
 // ---- lockdep (check/lockdep.ts; all zero unless the lockdep check is on) --------------------
 // The dependency graph: per (held class, acquired class) the first acquisition that added it;
 // per task the held-lock stack. In the block, so snapshots, restores and resets carry it.
-export const LD_MAX_CLASSES: i32 = 3;
+export const LD_MAX_CLASSES: i32 = 5;   // abi.ts LOCKDEP_CLASSES; explore.ts packs the edge set in 32 bits (at most 5)
 export const LD_HELD_MAX: i32 = 6;
 export const LDE_TICK: i32 = 0;    // tick + 1 of the acquisition that added the edge; 0: no edge
 export const LDE_TASK: i32 = 1;

@@ -134,8 +134,9 @@ export const R = {
   LOCKDEP_LEN: 40, LOCKDEP: 41, LOCKDEP_EDGE_WORDS: 7,
 } as const;
 
-/** lockdep lock classes, by class id (assembly/check/lockdep.ts). */
-export const LOCKDEP_CLASSES = ["i_rwsem", "in-lookup", "lookup lock"] as const;
+/** lockdep lock classes, by class id (assembly/check/lockdep.ts; assembly/abi.ts LOCKDEP_*): a
+ *  class is a (key, subclass) pair; "i_rwsem" and "in-lookup" are subclass 0. */
+export const LOCKDEP_CLASSES = ["i_rwsem", "in-lookup", "lookup lock", "i_rwsem/I_MUTEX_PARENT", "in-lookup/1"] as const;
 export const LOCKDEP_I_RWSEM = 0, LOCKDEP_IN_LOOKUP = 1, LOCKDEP_LOOKUP_LOCK = 2;
 /** The lock class lockdep sees a wait kind (WAITS) under; a kind missing here has none: lockdep
  *  cannot see that wait. */

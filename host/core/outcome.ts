@@ -31,6 +31,8 @@ export interface OutcomeLockdepEdge {
   heldFn: number;
   read: boolean;
   wait: boolean;
+  /** check_deadlock's "possible recursive locking": a one-entry chain (abi.ts R_LOCKDEP flag 4) */
+  recursive: boolean;
 }
 
 export interface Outcome {
@@ -81,7 +83,7 @@ export function readOutcome(model: Model, code: number): Outcome {
     const chain: OutcomeLockdepEdge[] = [];
     for (let i = 0; i < res[R.LOCKDEP_LEN]; i++) {
       const w = (k: number) => res[R.LOCKDEP + R.LOCKDEP_EDGE_WORDS * i + k];
-      chain.push({ held: w(0), acquired: w(1), task: w(2), tick: w(3), fn: w(4), heldFn: w(5), read: (w(6) & 1) !== 0, wait: (w(6) & 2) !== 0 });
+      chain.push({ held: w(0), acquired: w(1), task: w(2), tick: w(3), fn: w(4), heldFn: w(5), read: (w(6) & 1) !== 0, wait: (w(6) & 2) !== 0, recursive: (w(6) & 4) !== 0 });
     }
     o.lockdep = chain;
   }

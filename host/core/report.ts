@@ -217,7 +217,7 @@ export function reportText(r: RunReport, enc: Encoded, file?: string): string {
   }
   if (r.lockdep && r.lockdep.length) {
     lines.push("");
-    lines.push("lockdep: circular dependency between lock classes (this schedule need not deadlock):");
+    lines.push(lockdepHeading(r.lockdep));
     lines.push(describeLockdep(r.lockdep));
   }
   if (file) {
@@ -237,9 +237,21 @@ export function describeLockdepView(cycle: CycleEdge[]): string {
   }).join("\n");
 }
 
-/** The dependencies of a lockdep cycle, in order; the last closed it. */
+/** What lockdep reported: a circular dependency, or (check_deadlock) recursive locking. */
+export function lockdepHeading(chain: LockdepEdge[]): string {
+  return chain.some((e) => e.recursive)
+    ? "lockdep: possible recursive locking detected (this schedule need not deadlock):"
+    : "lockdep: circular dependency between lock classes (this schedule need not deadlock):";
+}
+
+/** The dependencies of a lockdep cycle, in order; the last closed it. A recursive-locking report
+ *  is one entry: the class taken again while held. */
 export function describeLockdep(chain: LockdepEdge[]): string {
   return chain.map((e, i) => {
+    if (e.recursive) {
+      const verb = e.wait ? "waited on" : "took";
+      return `  ${e.task} ${verb} ${e.acquired}${e.read ? " (read)" : ""} in ${e.fn} at tick ${e.tick} while already holding ${e.held} (taken in ${e.heldFn}); no subclass (inode_lock_nested, d_wait_lookup) tells lockdep this nesting is intended`;
+    }
     const how = i === chain.length - 1 ? "closes the cycle:" : "existing dependency:";
     const verb = e.wait ? "waited on" : "took";
     return `  ${how} ${e.held} -> ${e.acquired}: ${e.task} ${verb} ${e.acquired}${e.read ? " (read)" : ""} in ${e.fn} at tick ${e.tick}, holding ${e.held} (taken in ${e.heldFn})`;

@@ -117,6 +117,9 @@ export interface LockdepEdge {
   read: boolean;
   /** an annotated wait (acquired and released at once), not a held acquisition */
   wait: boolean;
+  /** lockdep's "possible recursive locking": `acquired` is `held`, already held by `task` (the
+   *  chain has this one entry) */
+  recursive: boolean;
   task: string;
   tick: number;
   /** kernel function that took `acquired`, and the one that had taken `held` */
@@ -227,7 +230,7 @@ export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array,
   if (o.invariant) report.invariant = o.invariant;
   if (o.lockdep) {
     const fns = model.names().fn;
-    report.lockdep = o.lockdep.map((e) => ({ held: LOCKDEP_CLASSES[e.held], acquired: LOCKDEP_CLASSES[e.acquired], task: enc.threads[e.task], tick: e.tick, fn: fns[e.fn] ?? "?", heldFn: fns[e.heldFn] ?? "?", read: e.read, wait: e.wait }));
+    report.lockdep = o.lockdep.map((e) => ({ held: LOCKDEP_CLASSES[e.held], acquired: LOCKDEP_CLASSES[e.acquired], task: enc.threads[e.task], tick: e.tick, fn: fns[e.fn] ?? "?", heldFn: fns[e.heldFn] ?? "?", read: e.read, wait: e.wait, recursive: e.recursive }));
   }
   if (o.failTask >= 0) report.failTask = enc.threads[o.failTask];
   if (o.cycle) report.cycle = o.cycle.map((e) => ({ task: enc.threads[e.task], wait: e.wait, killable: e.killable, signalPending: e.signalPending }));

@@ -60,6 +60,7 @@ export interface ModelExports {
   coverage_ptr(): number;
   coverage_bytes(): number;
   coverage_reset(): void;
+  lockdep_edge(a: number, b: number): number;
   fn_count(): number;
   fn_name(fn: number): number;
   state_name(fn: number, pc: number): number;

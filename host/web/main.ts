@@ -10,7 +10,7 @@
 
 import { FS_TYPES, ITERATES, ORDERS, PRIMES, RWSEMS, SERIES, WAITQUEUES } from "../core/abi";
 import { meets } from "../core/matrix";
-import { counterexample, counterexampleName, describeLockdep, plural, sizeText, variantLine, type ShrunkSizes } from "../core/report";
+import { counterexample, counterexampleName, describeLockdep, lockdepHeading, plural, sizeText, variantLine, type ShrunkSizes } from "../core/report";
 import { ReplayDivergence, scheduleBudget, type RunReport } from "../core/run";
 import { AXES, axisValue, expectationFor, parseSeedFile, SeedError, serializeSeedFile, type Expectation, type SeedFile } from "../core/seed";
 import { decodeSchedule } from "../core/schedule";
@@ -458,7 +458,7 @@ function show(run: ShownRun, origin: string, atTick?: number, fromLink = false):
     renderCycle(el.cycle, r.cycle, run.recon.at(run.recon.lastTick));
     el.cycle.hidden = false;
   } else if (r.lockdep?.length) {
-    fill(el.cycle, h("p", {}, "lockdep: circular dependency between lock classes (this schedule need not deadlock):"), h("pre", {}, describeLockdep(r.lockdep)));
+    fill(el.cycle, h("p", {}, lockdepHeading(r.lockdep)), h("pre", {}, describeLockdep(r.lockdep)));
     el.cycle.hidden = false;
   } else {
     fill(el.cycle);
