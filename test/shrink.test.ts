@@ -96,7 +96,7 @@ describe("shrink", () => {
     const cases: [string, string[], number][] = [
       ["fixtures/scale/spin-h3-proposed.json", ["run.preemptions=2"], 1],
       ["fixtures/scenarios/c7-no-dir-seq-recheck-two-owners.json", ["kernel.order=current"], 1],
-      ["fixtures/scenarios/lockdep-prime-lookup-inverts-classes.json", ["kernel.order=proposed"], 0],
+      ["fixtures/scenarios/lockdep-prime-lookup-inverts-classes.json", ["kernel.order=proposed"], 1],   // a primer that waits: one preemption
     ];
     for (const [file, sets, preemptions] of cases) {
       const s = seedFile(file, sets);
