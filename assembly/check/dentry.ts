@@ -3,13 +3,13 @@
 // that look across the state after a tick.
 //   unique-hashed          S1   hashing a dentry leaves one hashed dentry per (parent, name)
 //   inlookup-unique        S2   at most one in-lookup dentry per (parent, name), and none beside a
-//                               hashed one
+//                               hashed one but d_duplicate's copy of it (check_duplicate)
 //   episode-end            S5   an episode is ended by its owner or the lookup-lock holder;
 //                          S6   no final dput of a dentry still on the in-lookup hash
 //   single-lookup          S9   one ->lookup or readdir instantiate in flight per (parent, name)
 //   single-instantiation   S10  a dentry is instantiated once: __d_add / d_splice_alias of a
-//                               hashed or positive dentry, d_instantiate of a positive or in-lookup
-//                               one, is the BUG_ON Linux has there
+//                               positive dentry (or, before 02/53, of a hashed one) is the BUG_ON
+//                               Linux has there
 //   owner-only             S15  only the owner ends an in-lookup episode (Al Viro)
 // The facts a check needs from the dcache's hashes (d_lookup, in_lookup_find) are computed at the
 // action by those functions, which record the step's footprint; what reads here are the
@@ -56,19 +56,22 @@ import { fail } from "../sim/verdict";
   return on_in_lookup_hash;
 }
 
-/** S10 for __d_add() / d_splice_alias(): `d` must be unhashed and negative. False (and
+/** S10 for __d_add() / d_splice_alias(): `d` must be negative, and unhashed unless `hashed_ok`
+ *  ("[PATCH 02/53] VFS: enhance d_splice_alias() to handle in-lookup dentries" drops the
+ *  BUG_ON(!d_unhashed(dentry)): every kernel.series but aug-2025). False (and
  *  single-instantiation broken) otherwise: the caller then leaves the dentry as it is. */
-export function check_add_once(t: i32, d: i32): bool {
-  if ((dw(d, D_FLAGS) & DCACHE_HASHED) == 0 && dw(d, D_INODE) == 0) return true;
+export function check_add_once(t: i32, d: i32, hashed_ok: bool): bool {
+  if (((dw(d, D_FLAGS) & DCACHE_HASHED) == 0 || hashed_ok) && dw(d, D_INODE) == 0) return true;
   fail(CHECK_SINGLE_INSTANTIATION, t);
   return false;
 }
 
-/** S10 for d_instantiate() on a hashed negative dentry: `d` must be negative and not in lookup. */
-export function check_instantiate_once(t: i32, d: i32): bool {
-  if (dw(d, D_INODE) == 0 && (dw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0) return true;
-  fail(CHECK_SINGLE_INSTANTIATION, t);
-  return false;
+/** S2's one exception, d_duplicate() (06/53): a new in-lookup dentry beside the hashed positive
+ *  `dentry` it copies, and nothing more: `dentry` must be hashed and positive, the one hashed
+ *  dentry of its key (`hashed`, what d_lookup found), with no dentry of the key in lookup
+ *  (`in_lookup`, what in_lookup_find found); anything else breaks inlookup-unique. */
+export function check_duplicate(t: i32, dentry: i32, hashed: i32, in_lookup: i32): void {
+  if ((dw(dentry, D_FLAGS) & DCACHE_HASHED) == 0 || dw(dentry, D_INODE) == 0 || hashed != dentry || in_lookup != 0) fail(CHECK_INLOOKUP_UNIQUE, t);
 }
 
 /** S9: a ->lookup or readdir instantiate has just started on `d` (its D_LOOKUPS counted): the

@@ -11,17 +11,18 @@
 
 import {
   AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
-  AUX_CREATED, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER,
+  AUX_CREATED, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER, AUX_NEW, MAX_NAMES,
 } from "../abi";
-import { lookup_locks, nfs_prepared } from "../sim/config";
+import { lookup_locks, nfs_prepared, silly_name_base } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
 import { assert_held, assert_held_exclusive, assert_owns_in_lookup, lock_inode, in_lookup_raw } from "../kernel/lockdep_assert";
+import { dw, D_REF } from "../sim/state";
 import {
   d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias,
   d_owner, __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
-  d_instantiate,
+  d_duplicate, d_alloc,
 } from "../kernel/dcache";
 import { EEXIST, ENOENT, ENOTEMPTY, EWOULDBLOCK } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
@@ -240,7 +241,9 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
 // Locals: 0 dir, 1 dentry, 2 rename target, 3 caller op, 4 server object, 5 inode (mkdir, create).
 // Locking: parent i_rwsem held exclusive. Step 0 is the RPC, step 1 updates the dcache; mkdir and
 // create go on through nfs_instantiate -> nfs_add_or_obtain in steps 2-4.
-const ND_RPC: i32 = 0, ND_DCACHE: i32 = 1, ND_DROP: i32 = 2, ND_FHGET: i32 = 3, ND_SPLICE: i32 = 4;
+const ND_RPC: i32 = 0, ND_DCACHE: i32 = 1, ND_DROP: i32 = 2, ND_FHGET: i32 = 3, ND_SPLICE: i32 = 4,
+  // nfs_rename over a target in use: d_duplicate (or d_alloc), nfs_sillyrename, the RENAME, d_move
+  ND_SILLY_DUP: i32 = 5, ND_SILLY_RPC: i32 = 6, ND_SILLY_MOVE: i32 = 7, ND_SILLY_RENAME: i32 = 8, ND_SILLY_DONE: i32 = 9;
 
 export function nfs_dirop_state(pc: i32): string {
   switch (pc) {
@@ -249,6 +252,11 @@ export function nfs_dirop_state(pc: i32): string {
     case ND_DROP: return "nfs_add_or_obtain: d_drop";
     case ND_FHGET: return "nfs_fhget";
     case ND_SPLICE: return "d_splice_alias";
+    case ND_SILLY_DUP: return "target in use: copy its name (d_duplicate / d_alloc)";
+    case ND_SILLY_RPC: return "nfs_sillyrename: RENAME to the silly name";
+    case ND_SILLY_MOVE: return "nfs_sillyrename: d_move(target, silly dentry)";
+    case ND_SILLY_RENAME: return "RENAME onto the freed name";
+    case ND_SILLY_DONE: return "d_move(old, new), d_lookup_done, dput";
     default: return "";
   }
 }
@@ -284,6 +292,7 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
       o = srv_lookup(dobj_, d_name(d));
       if (o == 0) r = ENOENT; else if (srv_children_mask(o) != 0) r = ENOTEMPTY; else srv_remove(o);
     } else {
+      if (!d_is_negative(target) && dw(target, D_REF) > 1) return goto_(fr, ND_SILLY_DUP);   // in use: silly-rename it first
       o = srv_rename(dobj_, d_name(d), d_name(target));
       if (o == 0) r = ENOENT;
     }
@@ -295,6 +304,57 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
   }
   const o = L(fr, 4);
   switch (pc_of(fr)) {
+    case ND_SILLY_DUP: {
+      // nfs_rename: the target is in use (d_count > 2 in Linux: the rename's two references and
+      // another user's; here another task holds a reference). Copy its name into a new dentry:
+      // d_duplicate (an in-lookup twin, "[PATCH v3 19/19] nfs: use d_duplicate()", Message-ID
+      // 20260427040517.828226-20-neilb@ownmail.net: the prepared NFS) or d_alloc (today).
+      const n = nfs_prepared ? d_duplicate(t, target) : d_alloc(dir, d_name(target));
+      setL(fr, 5, n);
+      ev(t, fn, ND_SILLY_DUP, dobj(n), d_name(target), n, nfs_prepared ? AUX_NEW : AUX_NONE);
+      return yield_(fr, ND_SILLY_RPC);
+    }
+    case ND_SILLY_RPC: {
+      // nfs_sillyrename: the first silly name with nothing under it (Linux: a counter, until a
+      // negative lookup), then the server renames the target's file to it (the RENAME RPC; the
+      // negative lookup itself is not a step of its own)
+      let sn = silly_name_base();
+      while (srv_lookup(dobj_, sn) != 0 || d_lookup(dir, sn) != 0) sn++;
+      model_assert(sn < MAX_NAMES, "nfs_sillyrename: no name id left for a silly name");
+      setL(fr, 6, sn);
+      const so = srv_rename(dobj_, d_name(target), sn);
+      ev(t, fn, ND_SILLY_RPC, so != 0 ? sobj(so) : 0, d_name(target), so, AUX_CREATED);
+      return yield_(fr, ND_SILLY_MOVE);
+    }
+    case ND_SILLY_MOVE: {
+      // ... then d_move(dentry, sdentry): the in-use dentry takes the silly name; from here the
+      // name has no hashed dentry until the rename's d_move (only the copy, in lookup if prepared)
+      const sn = L(fr, 6);
+      const sd = d_alloc(dir, sn);
+      d_move(t, target, sd);
+      dput(t, sd);
+      ev(t, fn, ND_SILLY_MOVE, dobj(target), sn, 0, AUX_NONE);
+      return yield_(fr, ND_SILLY_RENAME);
+    }
+    case ND_SILLY_RENAME: {
+      const n = L(fr, 5);
+      const ro = srv_rename(dobj_, d_name(d), d_name(n));
+      setL(fr, 4, ro);
+      ev(t, fn, ND_SILLY_RENAME, ro != 0 ? sobj(ro) : 0, d_name(d), ro != 0 ? 0 : ENOENT, ro != 0 ? AUX_CREATED : AUX_NONE);
+      if (ro == 0) return goto_(fr, ND_SILLY_DONE);
+      return yield_(fr, ND_SILLY_DONE);
+    }
+    case ND_SILLY_DONE: {
+      // d_move(old_dentry, new_dentry) (ends the copy's episode if it is in lookup), then
+      // nfs_rename's exit: d_lookup_done(dentry) (prepared; a no-op after the d_move), dput(dentry)
+      const n = L(fr, 5);
+      const r = o != 0 ? 0 : ENOENT;
+      if (r == 0) d_move(t, d, n);
+      d_lookup_done(t, n);
+      dput(t, n);
+      ev(t, fn, ND_SILLY_DONE, dobj(d), d_name(n), r, AUX_NONE);
+      return ret_yield(t, r);
+    }
     case ND_DROP:
       // nfs_instantiate -> nfs_add_or_obtain: d_drop() first (fs/nfs/dir.c). The prepared NFS
       // (fs.nfsPrepared; "nfs: don't d_drop() before d_splice_alias()") keeps the dentry hashed.
@@ -312,9 +372,9 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
       return yield_(fr, ND_SPLICE);
     }
     case ND_SPLICE:
-      // d_splice_alias; the prepared d_splice_alias takes a hashed negative dentry in place.
-      if (!d_unhashed(d) && nfs_prepared) d_instantiate(t, d, L(fr, 5));
-      else d_splice_alias(t, L(fr, 5), d);
+      // d_splice_alias; for the prepared NFS the dentry is still hashed (negative), which
+      // d_splice_alias takes in place from 02/53 on (the host requires that series for it).
+      d_splice_alias(t, L(fr, 5), d);
       ev(t, fn, ND_SPLICE, dobj(d), d_name(d), 0, AUX_INSTANTIATED);
       return ret_yield(t, 0);
   }

@@ -25,7 +25,7 @@
 // - Killing a dentry frees its slot at once (no LRU, no RCU delay); a hashed dentry is kept.
 
 import {
-  WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC,
+  WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, OBJ_DENTRY, SERIES_NEILBROWN_083EFDC, SERIES_AUG_2025,
   WQ_VAR_EVENT, PLANT_NO_WAKE, PLANT_NO_DIR_SEQ_RECHECK, PLANT_LOCK_LOOKUP_NOWAIT, AUX_HIT,
   AUX_IN_LOOKUP, AUX_NEW, AUX_SLEEP, AUX_RETRY, AUX_LOCKED, AUX_MISS, AUX_NONE, LOCKDEP_IN_LOOKUP,
   LOCKDEP_LOOKUP_LOCK, AUX_INSTANTIATED, WQ_ON_STACK, PLANT_D_MOVE_WAKES_ALIAS, CI_DROP_LOCK,
@@ -43,7 +43,7 @@ import { wq_woken_again, wq_entries_left, L_WQ_LEFT } from "../check/invariants"
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { model_assert } from "../sim/verdict";
 import {
-  check_unique_hashed, check_inlookup_unique, check_episode_ender, check_final_dput, check_add_once, check_instantiate_once,
+  check_unique_hashed, check_inlookup_unique, check_episode_ender, check_final_dput, check_add_once, check_duplicate,
   check_single_lookup,
 } from "../check/dentry";
 import { ev } from "../sim/trace";
@@ -156,6 +156,32 @@ function d_insert_in_lookup(t: i32, parent: i32, name: i32, d: i32 = 0): i32 {
   return d;
 }
 
+/** Models: d_duplicate() ("[PATCH 06/53] VFS: add d_duplicate()", Message-ID
+ *  20260312214330.3885211-7-neilb@ownmail.net; neilbrown/linux @ 083efdc62e0e fs/dcache.c): a new
+ *  in-lookup dentry with the name of the positive hashed `dentry`, put on the in-lookup hash
+ *  without a search ("Because the original dentry exists, no other thread will try to create an
+ *  in-lookup dentry"), its lookup_map taken with lock_map_acquire_try. The caller moves the
+ *  original away (silly-rename, whiteout) and ends the new one's episode with d_lookup_done();
+ *  meanwhile a d_alloc_parallel() that finds the name unhashed waits on the duplicate.
+ *  The one documented exception to S2 (inlookup-unique), and only it: the new dentry may be in
+ *  lookup while `dentry` is hashed under the same name, provided `dentry` is the one hashed
+ *  dentry of the name and no other dentry of the name is in lookup; anything else is S2.
+ *  Locking: parent i_rwsem held exclusive. Returns the new dentry (referenced, owned by t). */
+export function d_duplicate(t: i32, dentry: i32): i32 {
+  assert_held_exclusive(t, parent_lock_inode(dentry), "d_duplicate");
+  const parent = dw(dentry, D_PARENT), name = dw(dentry, D_NAME);
+  check_duplicate(t, dentry, d_lookup(parent, name), in_lookup_find(parent, name)); // S2's exception
+  const d = d_alloc(parent, name);
+  set_flag(d, DCACHE_PAR_LOOKUP | DCACHE_IN_LOOKUP_HASH);
+  sdw(d, D_OWNER, t + 1);
+  sdw(d, D_WQ_FRAME, ((t + 1) << 8) | (tw(t, T_SP) - 1));   // the caller's frame ends the episode
+  stw(t, T_EPISODES, tw(t, T_EPISODES) + 1);
+  sgw(G_INLOOKUP, gw(G_INLOOKUP) + 1);
+  sgw(G_SHAPE_DIRTY, 1);
+  lockdep_acquire(t, LOCKDEP_IN_LOOKUP, d, false, true);   // lock_map_acquire_try
+  return d;
+}
+
 /** A function returns a dentry still in lookup to its caller on purpose (lookup_one_qstr for
  *  NFS exclusive create or rename target, patch 10/11): the episode now belongs to the caller's
  *  frame, which must end it. Divergence from Linux: with the on-stack wait queue the queue would
@@ -215,21 +241,28 @@ export function d_lookup_done(t: i32, d: i32): bool {
 }
 
 /** Models: __d_add(): end the episode if in lookup (start_dir_add/end_dir_add), attach the inode
- *  (0: a negative dentry) and insert into the main hash. */
+ *  (0: a negative dentry) and insert into the main hash unless it is hashed already. A hashed
+ *  dentry is accepted from "[PATCH 02/53] VFS: enhance d_splice_alias() to handle in-lookup
+ *  dentries" (Message-ID 20260312214330.3885211-3-neilb@ownmail.net) on, which drops
+ *  d_splice_alias's BUG_ON(!d_unhashed(dentry)) and rehashes only an unhashed dentry: every
+ *  kernel.series but aug-2025 (neilbrown/linux @ 083efdc62e0e documents the dentry as "negative
+ *  and may be in-lookup or unhashed or hashed"). Before it a hashed dentry is S10. */
 export function __d_add(t: i32, d: i32, inode: i32): void {
-  if (!check_add_once(t, d)) return;                                              // S10
+  if (!check_add_once(t, d, series != SERIES_AUG_2025)) return;                // S10 (hashed: 02/53)
   if (d_in_lookup(d)) __d_lookup_unhash(t, d);
-  check_unique_hashed(t, d_lookup(dw(d, D_PARENT), dw(d, D_NAME)));               // S1
+  const h = d_lookup(dw(d, D_PARENT), dw(d, D_NAME));
+  check_unique_hashed(t, h == d ? 0 : h);                                          // S1 (d itself may be hashed)
   check_inlookup_unique(t, in_lookup_find(dw(d, D_PARENT), dw(d, D_NAME)) != 0);  // S2
   sdw(d, D_INODE, inode);
   set_flag(d, DCACHE_HASHED);
   sgw(G_SHAPE_DIRTY, 1);
 }
 
-/** Models: d_splice_alias(): BUG on a hashed dentry (S10); a directory inode with a
- *  disconnected IS_ROOT alias (d_obtain_alias, nfsd file handles) has that alias __d_move()d
- *  into the dentry's place, which ends the dentry's episode, and returned; otherwise __d_add().
- *  Returns 0 (use the dentry passed in) or the alias (referenced).
+/** Models: d_splice_alias() (d_splice_alias_ops without ops): a directory inode with a
+ *  disconnected IS_ROOT alias (d_obtain_alias, nfsd file handles) has that alias __d_move()d into
+ *  the dentry's place, which ends the dentry's episode, and returned; otherwise __d_add(), which
+ *  takes a hashed negative dentry in place from 02/53 on and is S10 before it (kernel.series
+ *  aug-2025: the BUG_ON). Returns 0 (use the dentry passed in) or the alias (referenced).
  *  Divergence from Linux: only DCACHE_DISCONNECTED aliases are found (no connected directory
  *  alias exists in the model: one client, renames go through d_move), so __d_unalias, -ELOOP and
  *  -ESTALE are not modelled. */
@@ -272,16 +305,6 @@ export function d_obtain_alias(inode: i32, name: i32): i32 {
 @inline export function is_root(d: i32): bool { return dw(d, D_PARENT) == d; }
 /** Models: clear_disconnected() for a dentry whose parent is connected. */
 export function clear_disconnected(d: i32): void { clear_flag(d, DCACHE_DISCONNECTED); sgw(G_SHAPE_DIRTY, 1); }
-
-/** Models: d_instantiate() on a hashed negative dentry (the prepared d_splice_alias of the 2026
- *  series takes a hashed dentry in place): attach the inode; the dentry stays hashed. Locking:
- *  parent i_rwsem held exclusive. */
-export function d_instantiate(t: i32, d: i32, inode: i32): void {
-  assert_held_exclusive(t, parent_lock_inode(d), "d_instantiate");
-  if (!check_instantiate_once(t, d)) return;   // S10
-  sdw(d, D_INODE, inode);
-  sgw(G_SHAPE_DIRTY, 1);
-}
 
 /** Models: d_invalidate() / __d_drop(): unhash, so the next lookup allocates afresh. */
 export function d_invalidate(d: i32): void {

@@ -22,10 +22,10 @@
 // start_dirop; docs/model.md "Killable waits and fatal signals").
 
 import {
-  ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY,
+  ORDER_PROPOSED, FS_NFS, FS_FUSE, FS_SMB, FS_OVERLAYFS, SERIES_AUG_2025, AUX_HIT, AUX_MISS, AUX_NEGATIVE, AUX_POSITIVE, AUX_RETRY,
   AUX_ENDED, AUX_NONE, AUX_RELEASED, PLANT_NO_LOOKUP_DONE, PLANT_NO_LOOKUP_SLOW_LOCK,
 } from "../abi";
-import { order, fs_type, path_name, planted, ci_exact } from "../sim/config";
+import { order, fs_type, path_name, planted, ci_exact, series } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, callp, ret, ret_yield, ret_value } from "./task";
@@ -52,6 +52,31 @@ export const LOOKUP_EXCL: i32 = 1;
 export const LOOKUP_RENAME_TARGET: i32 = 2;
 export const LOOKUP_CREATE: i32 = 4;
 export const LOOKUP_OPEN: i32 = 8;
+/** "Parent lock is held shared" (neilbrown/linux @ 436d76831ed3 include/linux/namei.h, BIT(20)):
+ *  lookup_slow()/lookup_slow_killable() pass it to __lookup_slow() and so to ->lookup, which may
+ *  then drop and retake the parent's lock in the same mode ("[PATCH v3 08/19] VFS/xfs/ntfs: drop
+ *  parent lock across d_alloc_parallel() in d_add_ci()", Message-ID
+ *  20260427040517.828226-9-neilb@ownmail.net: inode_unlock_shared/inode_lock_shared with it,
+ *  inode_unlock/inode_lock_nested(I_MUTEX_PARENT) without). Absent when ->lookup runs under the
+ *  exclusive lock (lookup_one_qstr_excl, lookup_open with O_CREAT, ovl_cache_update's lookup_one
+ *  under WRAP_DIR_ITER). The model also passes it where 52/53 calls ->lookup under the shared
+ *  lock (lookup_one_qstr, lookup_open without ->atomic_open): by the flag's definition; those
+ *  call sites were not read with the flag. Only kernel.series after aug-2025 have it. */
+export const LOOKUP_SHARED: i32 = 16;
+
+/** LOOKUP_SHARED for a ->lookup call made with the parent held shared, if the series has it. */
+@inline export function lookup_shared(): i32 { return series == SERIES_AUG_2025 ? 0 : LOOKUP_SHARED; }
+
+/** Call the fs ->lookup of `dir` for `d` with `flags` as the call site passes them; the call
+ *  returns to `next`. Locking: every modelled ->lookup call is made under the parent's i_rwsem;
+ *  this checks the contract LOOKUP_SHARED states: with it, t holds the parent shared; without it
+ *  (under a series that has the flag), exclusive. `fn` overrides the filesystem's ->lookup
+ *  (xfs_vn_ci_lookup for a case-folded name). */
+export function call_fs_lookup(t: i32, fr: usize, next: i32, dir: i32, d: i32, flags: i32, fn: i32 = 0): i32 {
+  if ((flags & LOOKUP_SHARED) != 0) assert_held_shared(t, lock_inode(dir), "->lookup (LOOKUP_SHARED)");
+  else if (series != SERIES_AUG_2025) assert_held_exclusive(t, lock_inode(dir), "->lookup (no LOOKUP_SHARED)");
+  return callp(t, fr, next, fn != 0 ? fn : fs_lookup_fn(), dir, d, flags);
+}
 
 @inline export function proposed(): bool { return order == ORDER_PROPOSED; }
 /** The filesystem's ->lookup (procfs and /proc/sys: proc_lookup, which stands for proc_sys_lookup too). */
@@ -171,7 +196,7 @@ export function lookup_slow(t: i32, fr: usize): i32 {
       if (proposed() || planted(PLANT_NO_LOOKUP_SLOW_LOCK)) return goto_(fr, LS_CALL);
       return inode_lock_shared(t, fr, FN_LOOKUP_SLOW, LS_LOCK, LS_CALL, dir_inode(dir));
     case LS_CALL:
-      return callp(t, fr, LS_UNLOCK, FN___LOOKUP_SLOW, dir, L(fr, 1), L(fr, 2));
+      return callp(t, fr, LS_UNLOCK, FN___LOOKUP_SLOW, dir, L(fr, 1), L(fr, 2) | lookup_shared());
     case LS_UNLOCK: {
       const r = ret_value(t);
       if (proposed()) return ret(t, r);
@@ -233,7 +258,7 @@ export function __lookup_slow(t: i32, fr: usize): i32 {
         return goto_(fr, __LS_LOOKED);
       }
       // a case-folded name (fs.ciLookup) goes to xfs_vn_ci_lookup, which may d_add_ci
-      return callp(t, fr, __LS_LOOKED, ci_exact(name) != 0 ? FN_XFS_VN_CI_LOOKUP : fs_lookup_fn(), dir, d, L(fr, 2));
+      return call_fs_lookup(t, fr, __LS_LOOKED, dir, d, L(fr, 2), ci_exact(name) != 0 ? FN_XFS_VN_CI_LOOKUP : 0);
     case __LS_LOOKED:
       setL(fr, 4, ret_value(t));
       if (!proposed()) return goto_(fr, __LS_DONE);
@@ -306,7 +331,7 @@ export function lookup_one_qstr_excl(t: i32, fr: usize): i32 {
       return yield_(fr, LQE_LOOKUP_FS);
     }
     case LQE_LOOKUP_FS:
-      return callp(t, fr, LQE_GOT, fs_lookup_fn(), dir, L(fr, 3), L(fr, 2));
+      return call_fs_lookup(t, fr, LQE_GOT, dir, L(fr, 3), L(fr, 2));
     case LQE_GOT: {
       const r = ret_value(t), d = L(fr, 3);
       if (r >= 0) return ret(t, d);
@@ -355,7 +380,7 @@ export function lookup_one_qstr(t: i32, fr: usize): i32 {
     case LQ_LOCK:
       return inode_lock_shared(t, fr, FN_LOOKUP_ONE_QSTR, LQ_LOCK, LQ_LOOKUP, dir_inode(dir));
     case LQ_LOOKUP:
-      return callp(t, fr, LQ_UNLOCK, fs_lookup_fn(), dir, d, L(fr, 2));
+      return call_fs_lookup(t, fr, LQ_UNLOCK, dir, d, L(fr, 2) | lookup_shared());
     case LQ_UNLOCK:
       setL(fr, 4, ret_value(t));
       return inode_unlock_shared(t, fr, FN_LOOKUP_ONE_QSTR, LQ_UNLOCK, LQ_AFTER, dir_inode(dir));

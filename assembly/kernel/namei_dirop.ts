@@ -28,7 +28,7 @@ import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_i
 import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_IN_LOOKUP_HASH } from "../sim/state";
 import { lockdep_wait, in_lookup_class } from "../check/lockdep";
 import { fp_on, fp_pkey } from "../sim/footprint";
-import { proposed, fs_lookup_fn, d_is_dir, lookup_done_step, LOOKUP_EXCL, LOOKUP_RENAME_TARGET, LOOKUP_CREATE, LOOKUP_OPEN } from "./namei";
+import { proposed, call_fs_lookup, lookup_shared, d_is_dir, lookup_done_step, LOOKUP_EXCL, LOOKUP_RENAME_TARGET, LOOKUP_CREATE, LOOKUP_OPEN } from "./namei";
 import { assert_held_exclusive, assert_holds_no_rwsem, lock_inode } from "./lockdep_assert";
 import {
   FN_DO_MKDIRAT, FN_DO_FILP_OPEN, FN_DO_UNLINKAT, FN_DO_RENAMEAT2, FN_DO_RMDIR, FN_VFS_RMDIR, FN_LINK_PATH_WALK,
@@ -206,7 +206,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       if (is_rename) return callp(t, fr, OP_C_GOT2, FN_LOOKUP_ONE_QSTR_EXCL, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
       if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
       // lookup_open without ->atomic_open: ->lookup, d_lookup_done, then ->create if negative
-      if (lookup_then_create(is_create, r)) return callp(t, fr, OP_C_LOOKED, fs_lookup_fn(), dir, r, LOOKUP_CREATE | LOOKUP_OPEN);
+      if (lookup_then_create(is_create, r)) return call_fs_lookup(t, fr, OP_C_LOOKED, dir, r, LOOKUP_CREATE | LOOKUP_OPEN);
       if (is_create && !atomic_open) { setL(fr, 5, 0); return goto_(fr, OP_C_CREATE); }
       return call_vfs_op(t, fr, fn, dir, r, 0);
     }
@@ -258,7 +258,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
     case OP_P_LO_LOCK:
       return inode_lock_shared(t, fr, fn, OP_P_LO_LOCK, OP_P_LO_CALL, dir_inode(dir));
     case OP_P_LO_CALL:
-      return callp(t, fr, OP_P_LO_UNLOCK, fs_lookup_fn(), dir, d, LOOKUP_CREATE | LOOKUP_OPEN);
+      return call_fs_lookup(t, fr, OP_P_LO_UNLOCK, dir, d, LOOKUP_CREATE | LOOKUP_OPEN | lookup_shared());
     case OP_P_LO_UNLOCK:
       setL(fr, 5, ret_value(t));
       return inode_unlock_shared(t, fr, fn, OP_P_LO_UNLOCK, OP_P_LO_DONE, dir_inode(dir));

@@ -243,8 +243,9 @@ function local_types(fn: i32): i32 {
     case FN_NFS_READDIR: return D;                                    // 0 (1, 2: objects)
     case FN_NFS_PRIME_DCACHE: return D | (D << 6) | (I << 8) | (D << 10);   // 0, 3, 4 inode, 5
     case FN_NFS_LOOKUP: return D | (D << 2);                          // 0, 1
-    case FN_NFS_MKDIR: case FN_NFS_ATOMIC_OPEN: case FN_NFS_UNLINK: case FN_NFS_RENAME: case FN_NFS_CREATE: case FN_NFS_RMDIR:
-      return D | (D << 2) | (D << 4) | (I << 10);                     // nfs dirops
+    case FN_NFS_MKDIR: case FN_NFS_ATOMIC_OPEN: case FN_NFS_UNLINK: case FN_NFS_CREATE: case FN_NFS_RMDIR:
+      return D | (D << 2) | (D << 4) | (I << 10);                     // nfs dirops: 0, 1, 2, 5 inode
+    case FN_NFS_RENAME: return D | (D << 2) | (D << 4) | (D << 10);   // 0, 1, 2, 5 the copy of a silly-renamed target (6: a name)
     case FN_VFS_RMDIR: return D | (D << 2);                           // 0 dir, 1 victim
     case FN_KILL: return 0;                                           // 0 target task
   }

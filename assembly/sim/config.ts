@@ -169,6 +169,10 @@ export function decode_scenario(): i32 {
   return 0;
 }
 
+/** The first name id nfs_sillyrename may use (".nfs" + fileid + counter in Linux): the ids past
+ *  the scenario's names (the host keeps at least one free and names them in traces). */
+@inline export function silly_name_base(): i32 { return n_names + 1; }
+
 @inline export function tree_path(i: i32): i32 { return sc(tree_off + 2 * i); }
 @inline export function tree_is_dir(i: i32): bool { return sc(tree_off + 2 * i + 1) != 0; }
 @inline export function cached_path(i: i32): i32 { return sc(cached_off + i); }

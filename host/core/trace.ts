@@ -5,7 +5,7 @@
 
 import { AUX, EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, OBJ_PATH, OBJ_SERVER, OBJ_TASK, OPS, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "./abi";
 import type { Names } from "./wasm";
-import type { Encoded } from "./seed";
+import { nameText, type Encoded } from "./seed";
 import type { FsType } from "./abi";
 
 export interface TraceEvent {
@@ -42,10 +42,10 @@ export const BACKING: Record<FsType, string> = { nfs: "server", smb: "server", f
 
 function objectText(obj: number, name: number, enc: Encoded, threads: string[]): string {
   const kind = obj >>> 24, id = obj & 0xffffff;
-  const n = name ? JSON.stringify(enc.names[name] ?? `?${name}`) : "";
+  const n = name ? JSON.stringify(nameText(enc, name) ?? `?${name}`) : "";
   switch (kind) {
     case OBJ_DENTRY: return `${n || '"/"'}#${id}`;
-    case OBJ_INODE: return `i_rwsem(${name ? enc.names[name] : "/"})`;
+    case OBJ_INODE: return `i_rwsem(${name ? nameText(enc, name) : "/"})`;
     case OBJ_PATH: return JSON.stringify(enc.paths[id] ?? `?${id}`);
     case OBJ_TASK: return threads[id] ?? `task ${id}`;
     case OBJ_SERVER: return `${BACKING[enc.fsType] ?? "server"} ${n}`;

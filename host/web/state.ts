@@ -24,7 +24,7 @@
  */
 
 import { EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "../core/abi";
-import type { Encoded, SeedFile } from "../core/seed";
+import { nameText, type Encoded, type SeedFile } from "../core/seed";
 import type { CycleEdge, TraceEvent } from "../core/trace";
 import type { ModelState } from "../core/state_view";
 
@@ -385,11 +385,11 @@ export class Reconstruction {
     const since = (task: number, known?: Since[]) => known?.find((s) => s.task === task) ?? { task, event: lastStep(task) };
     const dname = (id: number) => {
       const d = state.dentries.find((x) => x.id === id);
-      return d ? (d.name ? JSON.stringify(this.enc.names[d.name]) : '"/"') + `#${id}` : `#${id}`;
+      return d ? (d.name ? JSON.stringify(nameText(this.enc, d.name)) : '"/"') + `#${id}` : `#${id}`;
     };
     const rname = (inode: number) => {
       const r = state.rwsems.find((x) => x.inode === inode);
-      return `i_rwsem(${r && r.name ? this.enc.names[r.name] : "/"})`;
+      return `i_rwsem(${r && r.name ? nameText(this.enc, r.name) : "/"})`;
     };
     const rwsems: RwsemView[] = state.rwsems.map((r) => {
       const old = traced.rwsems.find((x) => x.inode === r.inode);

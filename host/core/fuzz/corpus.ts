@@ -1,7 +1,7 @@
 /** The starting corpus and the input form the fuzzer works on: plain seed files, normalised to
  *  `--allow`, as raw JSON for the validator. */
 
-import { AXES, FS_PRIMES, FS_LOOKUP_LOCKS, variantAssignments, variantOf, axisValue, type SeedFile } from "../seed";
+import { AXES, FS_PRIMES, FS_LOOKUP_LOCKS, variantAssignments, variantOf, axisValue, type Axis, type SeedFile } from "../seed";
 import { NFS_ONLY_OPS, type Allow } from "./options";
 
 export interface CorpusFile {
@@ -26,7 +26,27 @@ export function normalize(s: SeedFile, allow: Allow): SeedFile {
     if (!allowed.includes(axisValue(c, axis))) obj[key] = allowed[0];
   }
   fitFs(c);
+  fitSeries(c);
   return c;
+}
+
+/** What a series allows (host/core/seed/rules.ts checkSeries): after aug-2025 no on-stack wait
+ *  queue, no d_alloc_locked and no lookup locks; aug-2025 has no prepared NFS. */
+export function seriesFits(s: SeedFile, a: Axis, v: string | boolean): boolean {
+  const aug = s.kernel.series === "aug-2025";
+  if (a === "kernel.waitqueue") return aug || v !== "on-stack";
+  if (a === "fs.prime") return aug || v !== "d_alloc_locked";
+  if (a === "fs.lookupLocks") return aug || v === false;
+  if (a === "fs.nfsPrepared") return !aug || v === false;
+  return true;
+}
+
+/** Fit a mutant to its series (a new series, or a corpus file normalized to one). */
+export function fitSeries(s: SeedFile): void {
+  if (s.kernel.series === "aug-2025") { s.fs.nfsPrepared = false; return; }
+  if (s.kernel.waitqueue === "on-stack") s.kernel.waitqueue = "var-event";
+  if (s.fs.prime === "d_alloc_locked") s.fs.prime = "d_alloc_parallel";
+  s.fs.lookupLocks = false;
 }
 
 /** procfs has no ->atomic_open and no NFS preparation: drop them when the type is not nfs. */

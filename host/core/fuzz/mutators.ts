@@ -5,7 +5,7 @@ import { OPS, type FsType, type Prime, type OpName } from "../abi";
 import { AXES, SeedError, ancestors, childOf, components, parentOf, treeKinds, validateSeedObject, FS_PRIMES, FS_LOOKUP_LOCKS, axisValue, type Axis, type Op, type SeedFile } from "../seed";
 import { Rng } from "./rng";
 import { AXIS_VALUES, LIMITS, NFS_ONLY, NFS_ONLY_OPS, type Allow } from "./options";
-import { fitFs, toRaw } from "./corpus";
+import { fitFs, fitSeries, seriesFits, toRaw } from "./corpus";
 
 /** Names the fuzzer may invent, besides those already in the input: short ones that read well
  *  in a trace, and pid-like ones for procfs. */
@@ -236,8 +236,18 @@ const MUTATORS: [number, string, Mutator][] = [
         : a === "fs.needReval" ? v === false || type === "smb"
         : a === "fs.ciLookup" ? v === "off" || (type === "nfs" && (v !== "drop-lock" || s.kernel.waitqueue === "var-event"))
         : NFS_ONLY.includes(a) ? v === false || type === "nfs" : true;
-    const values = allowed(axis).filter((v) => v !== axisValue(s, axis) && (axis === "fs.type" || fits(s.fs.type, axis, v)));
+    const values = allowed(axis).filter((v) => v !== axisValue(s, axis) && (axis === "fs.type" || fits(s.fs.type, axis, v)) && seriesFits(s, axis, v));
     if (!values.length) return undefined;
+    if (axis === "kernel.series") {
+      // A new series takes what it allows (fitSeries), if --allow allows that too.
+      const trial = structuredClone(s);
+      trial.kernel.series = rng.pick(values) as SeedFile["kernel"]["series"];
+      fitSeries(trial);
+      if (!(["kernel.waitqueue", "fs.prime", "fs.lookupLocks", "fs.nfsPrepared"] as const).every((a) => allowed(a).includes(axisValue(trial, a)))) return undefined;
+      s.kernel = trial.kernel;
+      s.fs = trial.fs;
+      return `${axis}=${s.kernel.series}`;
+    }
     obj[key] = rng.pick(values);
     if (axis !== "fs.type") return `${axis}=${obj[key]}`;
     // A new filesystem keeps the priming call and lookup locks if it can, else takes allowed ones it can use.

@@ -153,7 +153,25 @@ export function encodeScenario(s: SeedFile): Encoded {
   if (words.length > SCENARIO_WORDS) {
     throw new SeedError("threads", `the scenario needs ${words.length} words; the model holds at most ${SCENARIO_WORDS} (SCENARIO_WORDS)`);
   }
+  // nfs_rename over a file in use silly-renames it (assembly/fs/nfs.ts): the model names it with
+  // the id after the scenario's names (config.ts silly_name), which must exist.
+  const renames = s.threads.some((th) => th.ops.some((op) => op.op === "rename"));
+  if (s.fs.type === "nfs" && renames && t.names.length >= MAX_NAMES) {
+    throw new SeedError("threads", `too many distinct names for an NFS rename; the model holds at most ${MAX_NAMES - 2} (one id is kept for the silly-rename name)`);
+  }
   return { words: Int32Array.from(words), names: t.names, paths: t.paths, threads: s.threads.map((x) => x.name), fsType: s.fs.type };
+}
+
+/** How traces show the name nfs_sillyrename gives a file renamed away while in use (Linux:
+ *  ".nfs" + fileid + counter); its id is the one after the scenario's names. */
+export const SILLY_NAME = ".nfs-silly";
+
+/** The text of name id `id` of an encoded scenario (silly-rename names included: the ids past
+ *  the scenario's names, ".nfs-silly", ".nfs-silly1", ...). */
+export function nameText(enc: { names: string[] }, id: number): string | undefined {
+  if (id < enc.names.length) return enc.names[id];
+  const k = id - enc.names.length;
+  return id < MAX_NAMES ? SILLY_NAME + (k === 0 ? "" : String(k)) : undefined;
 }
 
 /** [code, path, path2, flags]: rename is from -> path, to -> path2; flags are unused (0). */

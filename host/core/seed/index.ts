@@ -37,4 +37,4 @@ export { MAX_SEED_FILE_BYTES, parseSeedFile, readSeedJson, validateSeedObject } 
 export { applySets } from "./set";
 export { atomicOpenOf, axisValue, expectationFor, variantAssignments, variantOf, withLockdep } from "./variants";
 export { serializeSeedFile } from "./serialize";
-export { encodeScenario, type Encoded } from "./encode";
+export { encodeScenario, nameText, SILLY_NAME, type Encoded } from "./encode";
