@@ -23,7 +23,7 @@ const CANARIES: [Plant, string, number, string][] = [
     "no check fires: a reader that passes a queued writer breaks the writer fairness scenario (a) needs, so the planted model cannot deadlock where the real one does"],
   ["no-dir-seq-recheck", "introduced violation inlookup-unique", 200,
     "search and insert split without the i_dir_seq re-check: two lookups of one name both insert (kernel-model.md c7)"],
-  ["lock-lookup-nowait", "introduced violation single-lookup", 6000,
+  ["lock-lookup-nowait", "introduced violation single-lookup", 8000,
     "lock_lookup does not wait for d_alloc_locked's holder: two ->lookup calls on one in-lookup dentry"],
 ];
 

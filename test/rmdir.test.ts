@@ -101,7 +101,7 @@ describe("rmdir", () => {
       const r = sequential(s, 1, 0, k);
       if (r.verdict === "deadlock") {
         // L saw S_DYING holding s shared (lookup_slow); rmdir_lock relocking s waits for it
-        expect(r.cycle).toEqual([{ task: "R", wait: "rwsem write" }, { task: "L", wait: "dying dir" }]);
+        expect(r.cycle).toEqual([{ task: "R", wait: "rwsem write", killable: false, signalPending: false }, { task: "L", wait: "dying dir", killable: false, signalPending: false }]);
         deadlocks++;
         continue;
       }
