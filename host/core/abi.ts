@@ -1,6 +1,9 @@
 /**
  * The door between the host and the wasm kernel model: every constant that both sides must agree
- * on. assembly/abi.ts holds the same numbers; test/abi.test.ts checks the two files agree.
+ * on. assembly/abi.ts holds the same numbers; test/abi.test.ts compares every group of the two
+ * files by name and value, both ways (a constant on one side only, a value or an order that
+ * differs, fails it). A name list here mirrors a group of assembly/abi.ts constants in value
+ * order: ORDERS is ORDER_*, PRIMES is PRIME_* (d_alloc_ dropped), AUX_NOTES is AUX_*.
  *
  * Scenario bytes (Int32 words written at `scenario_ptr()`, then `load_scenario(words)`):
  *
@@ -155,13 +158,16 @@ export const EV_WORDS = 8;
 export const EV = { TICK: 0, TASK: 1, FN: 2, PC: 3, OBJ: 4, NAME: 5, RESULT: 6, AUX: 7 } as const;
 export const OBJ_NONE = 0, OBJ_DENTRY = 1, OBJ_INODE = 2, OBJ_TASK = 3, OBJ_PATH = 4, OBJ_SERVER = 5;
 
-/** Event notes (EV.AUX), indexed by code. */
-export const AUX = [
-  "", "granted", "queued", "hit", "in lookup", "new, owner", "sleeps", "miss", "negative", "positive",
-  "retry", "locked", "released", "instantiated", "ended episode", "no-op", "done on server", "stale: invalidated",
-  "NULL, left in lookup", "stopped: the rest is not listed", "private dentry, never hashed",
-  "interrupted: -EINTR", "SIGKILL",
-] as const;
+/** Event notes (EV.AUX) by the model's name (assembly/abi.ts AUX_*), in code order. */
+export const AUX_NOTES = {
+  NONE: "", GRANTED: "granted", QUEUED: "queued", HIT: "hit", IN_LOOKUP: "in lookup", NEW: "new, owner", SLEEP: "sleeps",
+  MISS: "miss", NEGATIVE: "negative", POSITIVE: "positive", RETRY: "retry", LOCKED: "locked", RELEASED: "released",
+  INSTANTIATED: "instantiated", ENDED: "ended episode", NOOP: "no-op", CREATED: "done on server", STALE: "stale: invalidated",
+  LEFT_IN_LOOKUP: "NULL, left in lookup", STOPPED: "stopped: the rest is not listed", PRIVATE: "private dentry, never hashed",
+  INTERRUPTED: "interrupted: -EINTR", KILLED: "SIGKILL",
+} as const;
+/** Event notes, indexed by code. */
+export const AUX: readonly string[] = Object.values(AUX_NOTES);
 
 /** Strategies that run inside wasm (`run_batch`). */
 export const STRATEGY_RANDOM = 0, STRATEGY_PCT = 1;
