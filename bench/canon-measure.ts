@@ -18,11 +18,11 @@ for (const va of variantAssignments(s)) {
   for (const mode of modes) {
     const m = new Model(module);
     m.load(words);
-    (m.x as any).dfs_canon_mode(mode);
+    m.dfsCanonMode(mode);
     const t0 = performance.now();
     const r = explore(m, { preemptions: -1, maxStates: 200_000_000, symmetry: true, por: true });
     const dt = (performance.now() - t0) / 1000;
-    console.log(JSON.stringify({ file: s.name, variant: va, mode, verdict: r.verdict, exhaustive: r.exhaustive, states: r.states, transitions: r.transitions, fallbacks: Number((m.x as any).dfs_canon_fallbacks()), seconds: +dt.toFixed(2) }));
-    (m.x as any).dfs_canon_mode(-1);
+    console.log(JSON.stringify({ file: s.name, variant: va, mode, verdict: r.verdict, exhaustive: r.exhaustive, states: r.states, transitions: r.transitions, fallbacks: Number(m.dfsCanonFallbacks()), seconds: +dt.toFixed(2) }));
+    m.dfsCanonMode(-1);
   }
 }

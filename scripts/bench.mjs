@@ -135,18 +135,18 @@ function runEngine(order, mod) {
   const m = new Model(mod);
   m.load(encodeScenario(v).words);
   // warm up (leave the baseline tier): 20,000 schedules, going on past the failing ones
-  for (let i = 0; i < 20_000; ) { const hit = m.x.run_batch(0, 99n, i, 20_000 - i, 0, 0); i = hit < 0 ? 20_000 : i + hit + 1; }
-  const t0 = m.x.ticks_total();
+  for (let i = 0; i < 20_000; ) { const hit = m.runBatch(0, 99n, i, 20_000 - i, 0, 0); i = hit < 0 ? 20_000 : i + hit + 1; }
+  const t0 = m.ticksTotal();
   const start = performance.now();
   let deadlocks = 0;
   for (let i = 0; i < C_SCHEDULES; ) {
     const n = Math.min(4096, C_SCHEDULES - i);
-    const hit = m.x.run_batch(0, 1n, i, n, 0, 0);
+    const hit = m.runBatch(0, 1n, i, n, 0, 0);
     if (hit < 0) i += n;
     else { deadlocks++; i += hit + 1; }
   }
   const seconds = (performance.now() - start) / 1000;
-  return { schedules: C_SCHEDULES, deadlocks, ticks: Number(m.x.ticks_total() - t0), seconds, sps: C_SCHEDULES / seconds };
+  return { schedules: C_SCHEDULES, deadlocks, ticks: Number(m.ticksTotal() - t0), seconds, sps: C_SCHEDULES / seconds };
 }
 
 async function versusC() {
@@ -232,7 +232,7 @@ function memory() {
   const ms = performance.now() - start;
   const after = process.memoryUsage();
   return {
-    linear: models[0].x.memory.buffer.byteLength,
+    linear: models[0].memory.buffer.byteLength,
     rss: (after.rss - before.rss) / N,
     external: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / N,
     instantiateMs: ms / N,

@@ -205,7 +205,7 @@ describe("sweep over workers", () => {
     model.load(encodeScenario(seed).words);
     let failures = 0, lowest = -1;
     for (let i = 0; i < 300; i++) {
-      if (model.x.run_batch(0, 3n, i, 1, 3, 0) >= 0) {
+      if (model.runBatch(0, 3n, i, 1, 3, 0) >= 0) {
         failures++;
         if (lowest < 0) lowest = i;
       }

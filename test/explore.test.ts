@@ -62,8 +62,8 @@ describe("exhaustive search", () => {
     const m = new Model(module);
     m.load(encodeScenario(seedFile(S2, ["kernel.order=current"])).words);
     // unbounded: new, then seen; bounded: new, seen with as many preemptions, new with fewer
-    expect(m.x.dfs_table_selftest(1 << 20, 0)).toBe(0);
-    expect(m.x.dfs_table_selftest(1 << 20, 1)).toBe(0);
+    expect(m.dfsTableSelftest(1 << 20, 0)).toBe(0);
+    expect(m.dfsTableSelftest(1 << 20, 1)).toBe(0);
     // a search after that starts from a clear table, and a second one agrees with the first
     const first = explore(m, { preemptions: -1, maxStates: 50_000_000 });
     const second = explore(m, { preemptions: -1, maxStates: 50_000_000 });
@@ -97,7 +97,7 @@ describe("the visited-state table kept in the host (--table-gib)", () => {
     m.load(words());
     explore(m, { preemptions: -1, maxStates: 1, hostTableBytes: 64 << 20 });   // sets the host table up
     (m.visited as VisitedTable).clear();
-    expect(m.x.dfs_table_selftest(1 << 20, 1)).toBe(0);
+    expect(m.dfsTableSelftest(1 << 20, 1)).toBe(0);
     const small = explore(m, { preemptions: -1, maxStates: 50_000_000, hostTableBytes: 1 << 20 });
     expect([small.verdict, small.exhaustive, small.tableFull]).toEqual([0, false, true]);
     expect(small.states).toBe((m.visited as VisitedTable).count);
@@ -145,8 +145,8 @@ describe("the canonical state (slot renaming) never changes a verdict", () => {
     return [-1, 0].map((mode) => {
       const m = new Model(module);
       m.load(words);
-      m.x.dfs_canon_mode(mode);
-      try { return explore(m, { preemptions: -1, maxStates: 20_000_000, symmetry: true, por: true }); } finally { m.x.dfs_canon_mode(-1); }
+      m.dfsCanonMode(mode);
+      try { return explore(m, { preemptions: -1, maxStates: 20_000_000, symmetry: true, por: true }); } finally { m.dfsCanonMode(-1); }
     });
   }
 
@@ -206,17 +206,17 @@ describe("the canonical state: states with one renamed hash have the same future
     let rng = 12345;
     const rand = (n: number) => { rng = (rng * 1103515245 + 12345) & 0x7fffffff; return rng % n; };
     const pick = (mask: number) => { const ids = [...Array(nTasks).keys()].filter((i) => mask & (1 << i)); return ids[rand(ids.length)]; };
-    const play = (path: number[]) => { m.x.begin(); for (const c of path) m.x.tick(c); };
+    const play = (path: number[]) => { m.begin(); for (const c of path) m.tick(c); };
     const seen = new Map<bigint, number[]>();
     let compared = 0;
     for (let walk = 0; walk < 400 && compared < 60; walk++) {
-      m.x.begin();
+      m.begin();
       const path: number[] = [];
-      while (m.x.verdict() === -1 && m.x.runnable_mask() !== 0) {
-        path.push(pick(m.x.runnable_mask()));
-        m.x.tick(path[path.length - 1]);
-        if (m.x.verdict() !== -1) break;
-        const key = m.x.state_hash();
+      while (m.verdict() === -1 && m.runnableMask() !== 0) {
+        path.push(pick(m.runnableMask()));
+        m.tick(path[path.length - 1]);
+        if (m.verdict() !== -1) break;
+        const key = m.stateHash();
         const other = seen.get(key);
         if (!other) { seen.set(key, path.slice()); continue; }
         if (other.join() === path.join()) continue;
@@ -228,14 +228,14 @@ describe("the canonical state: states with one renamed hash have the same future
           // to the end of the run: the runnable set before each step and the verdict after it
           // (hashes may differ on the way: one of two equivalent states can hold a stale
           // reference to a freed slot, and is then hashed with identity maps)
-          for (let k = 0; k < 1000 && m.x.verdict() === -1 && m.x.runnable_mask() !== 0; k++) {
-            const c = choices ? choices[k] : pick(m.x.runnable_mask());
+          for (let k = 0; k < 1000 && m.verdict() === -1 && m.runnableMask() !== 0; k++) {
+            const c = choices ? choices[k] : pick(m.runnableMask());
             made.push(c);
-            out.push(`${m.x.runnable_mask()}`);
-            m.x.tick(c);
-            out.push(`${m.x.verdict()}`);
+            out.push(`${m.runnableMask()}`);
+            m.tick(c);
+            out.push(`${m.verdict()}`);
           }
-          out.push(`end ${m.x.verdict()} ${m.x.runnable_mask()}`);
+          out.push(`end ${m.verdict()} ${m.runnableMask()}`);
           return { out, made };
         };
         const a = trace(other, null), b = trace(path.slice(), a.made);

@@ -16,14 +16,14 @@ interface Outcome { index: number; verdict: number; ticks: number; choices: stri
  *  verdict, ticks and choices, and the total ticks of the whole run. */
 function sweepOutcomes(m: Model, strategy: number, seed: bigint, n: number, depth: number, k: number): { failures: Outcome[]; ticks: bigint } {
   const failures: Outcome[] = [];
-  const t0 = m.x.ticks_total();
+  const t0 = m.ticksTotal();
   for (let i = 0; i < n; ) {
-    const hit = m.x.run_batch(strategy, seed, i, n - i, depth, k);
+    const hit = m.runBatch(strategy, seed, i, n - i, depth, k);
     if (hit < 0) break;
-    failures.push({ index: i + hit, verdict: m.x.verdict(), ticks: m.x.tick_count(), choices: Buffer.from(m.choices()).toString("hex") });
+    failures.push({ index: i + hit, verdict: m.verdict(), ticks: m.tickCount(), choices: Buffer.from(m.choices()).toString("hex") });
     i += hit + 1;
   }
-  return { failures, ticks: m.x.ticks_total() - t0 };
+  return { failures, ticks: m.ticksTotal() - t0 };
 }
 
 describe("the lean build takes the same steps as the full build", () => {
@@ -55,23 +55,23 @@ describe("the lean build takes the same steps as the full build", () => {
 
 describe("the lean build is for batches only", () => {
   it("says which build it is", () => {
-    expect(new Model(lean).x.lean_build()).toBe(1);
-    expect(new Model(module).x.lean_build()).toBe(0);
+    expect(new Model(lean).leanBuild()).toBe(1);
+    expect(new Model(module).leanBuild()).toBe(0);
   });
 
   it("refuses the trace, dfs and coverage, naming the build that has them", () => {
     const m = new Model(lean);
     m.load(encodeScenario(seedFile(A)).words);
-    expect(() => m.x.set_trace(1)).toThrow(/lean build has no trace: replay in build\/vfsim\.wasm/);
-    expect(() => m.x.dfs_start(-1, 1000n, 1, 1)).toThrow(/lean build records no footprints: run dfs in build\/vfsim\.wasm/);
+    expect(() => m.setTrace(1)).toThrow(/lean build has no trace: replay in build\/vfsim\.wasm/);
+    expect(() => m.dfsStart(-1, 1000n, 1, 1)).toThrow(/lean build records no footprints: run dfs in build\/vfsim\.wasm/);
     expect(() => m.coverage()).toThrow(/lean build records no coverage/);
-    m.x.set_trace(0); // switching it off is harmless
+    m.setTrace(0); // switching it off is harmless
     // ... and a batch still runs, with the full build's outcome: the index of the first of the 100
     // schedules that deadlocks (scenario (a) in its file's proposed order fails within a few)
     const full = new Model(module);
     full.load(encodeScenario(seedFile(A)).words);
-    expect(m.x.run_batch(STRATEGY_RANDOM, 1n, 0, 100, 0, 0)).toBe(full.x.run_batch(STRATEGY_RANDOM, 1n, 0, 100, 0, 0));
-    expect(m.x.run_batch(STRATEGY_RANDOM, 1n, 0, 100, 0, 0)).toBeGreaterThanOrEqual(0);
+    expect(m.runBatch(STRATEGY_RANDOM, 1n, 0, 100, 0, 0)).toBe(full.runBatch(STRATEGY_RANDOM, 1n, 0, 100, 0, 0));
+    expect(m.runBatch(STRATEGY_RANDOM, 1n, 0, 100, 0, 0)).toBeGreaterThanOrEqual(0);
   });
 
   it("a failure found by a lean batch is reported, traced, by the full model: the same report as without it", () => {

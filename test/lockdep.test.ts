@@ -58,11 +58,11 @@ describe("lockdep", () => {
     // the failing schedule, then whichever task can run (lowest id first), to the end
     const m = new Model(module);
     m.load(encodeScenario(plain).words);
-    m.x.begin();
+    m.begin();
     let v = -1;
-    for (const c of r.choices!.slice(0, r.ticks)) v = m.x.tick(c);
+    for (const c of r.choices!.slice(0, r.ticks)) v = m.tick(c);
     expect(v).toBe(-1);   // the checks of "all" found nothing on the way
-    while (v === -1) v = m.x.tick(31 - Math.clz32(m.x.runnable_mask() & -m.x.runnable_mask()));
+    while (v === -1) v = m.tick(31 - Math.clz32(m.runnableMask() & -m.runnableMask()));
     expect(v).toBe(0);    // ok: everybody finished
     // and over every schedule of one preemption the checks of "all" find nothing
     const all = run(plain, dfs1);

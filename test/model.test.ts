@@ -123,13 +123,13 @@ describe("(c2, c3) readdir through wrap_directory_iterator", () => {
     const m = new Model(module);
     const enc = encodeScenario(s);
     m.load(enc.words);
-    m.x.begin();
+    m.begin();
     const choices: number[] = [];
     for (let v = -1; v === -1; ) {
-      const mask = m.x.runnable_mask();
+      const mask = m.runnableMask();
       const t = 31 - Math.clz32(mask & -mask);
       choices.push(t);
-      v = m.x.tick(t);
+      v = m.tick(t);
     }
     const replayed = replayScenario(module, enc, Uint8Array.from(choices));
     expect(replayed.verdict).toBe("ok");
@@ -240,12 +240,12 @@ describe("downgrade_write with a writer at the head of the queue", () => {
     const s = parseSeedFile(text, [`kernel.rwsem=${rwsem}`]);
     const m = new Model(module);
     m.load(encodeScenario(s).words);
-    m.x.begin();
+    m.begin();
     const dir = () => readState(m).rwsems.find((r) => r.writer === R || r.readers.includes(R) || r.queue.length > 0)!;
     const until = (t: number, done: () => boolean) => {
       for (let i = 0; i < 200 && !done(); i++) {
-        expect((m.x.runnable_mask() >>> t) & 1).toBe(1);
-        expect(m.x.tick(t)).toBe(VERDICT_RUNNING);
+        expect((m.runnableMask() >>> t) & 1).toBe(1);
+        expect(m.tick(t)).toBe(VERDICT_RUNNING);
       }
       expect(done()).toBe(true);
     };
@@ -258,8 +258,8 @@ describe("downgrade_write with a writer at the head of the queue", () => {
     expect(after.readers).toContain(R);
     let verdict = VERDICT_RUNNING;
     for (let i = 0; i < 2000 && verdict === VERDICT_RUNNING; i++) {
-      const mask = m.x.runnable_mask();
-      verdict = m.x.tick(31 - Math.clz32(mask & -mask));
+      const mask = m.runnableMask();
+      verdict = m.tick(31 - Math.clz32(mask & -mask));
     }
     return { after, verdict };
   }
@@ -287,11 +287,11 @@ describe("open(O_CREAT) without ->atomic_open (52/53 lookup_open)", () => {
     const enc = encodeScenario(s);
     const m = new Model(module);
     m.load(enc.words);
-    m.x.begin();
+    m.begin();
     const choices: number[] = [];
     for (let v = VERDICT_RUNNING; v === VERDICT_RUNNING; ) {
       choices.push(0);
-      v = m.x.tick(0);
+      v = m.tick(0);
     }
     const r = replayScenario(module, enc, Uint8Array.from(choices));
     expect(r.verdict).toBe("ok");

@@ -38,10 +38,10 @@ describe("outcomes", () => {
     m.load(encodeScenario(PROPOSED).words);
     const { hit } = wasmStrategy("random", 1n).runBatch(m, 0, 10_000);
     expect(hit).toBeGreaterThanOrEqual(0);
-    const o = readOutcome(m, m.x.verdict());
+    const o = readOutcome(m, m.verdict());
     expect(o.verdict).toBe("deadlock");
     expect(o.cycle!.length).toBeGreaterThan(1);
-    expect(o.ticks).toBe(m.x.tick_count());
+    expect(o.ticks).toBe(m.tickCount());
     expect(keyOf(o)).toBe(failureKey({ verdict: "deadlock", edges: o.cycle!.map((e) => e.wait).sort() }));
     expect(verdictKey(o)).toBe("deadlock");
   });
@@ -78,19 +78,17 @@ describe("the bounded search", () => {
     expect(r.exhaustive).toBe(false);
     expect(found).toBeDefined();
     m.setChoices(found!);
-    expect(VERDICTS[m.x.run_replay(found!.length)]).toBe("deadlock");
+    expect(VERDICTS[m.runReplay(found!.length)]).toBe("deadlock");
   });
 
   it("a search deeper than the snapshot slots is the host's limit, not a model trap", () => {
     let depth = 0;
     const fake = {
-      x: {
-        begin() { depth = 0; },
-        runnable_mask: () => 0b11,
-        snapshot_save: (slot: number) => (slot >= 3 ? -1 : 0),
-        snapshot_load() {},
-        tick_unrecorded: () => (++depth, VERDICT_RUNNING),
-      },
+      begin() { depth = 0; },
+      runnableMask: () => 0b11,
+      snapshotSave: (slot: number) => (slot >= 3 ? -1 : 0),
+      snapshotLoad() {},
+      tickUnrecorded: () => (++depth, VERDICT_RUNNING),
     } as unknown as Model;
     const r = searchBounded(fake, { tasks: 2, preemptions: 2, onFailure: () => false });
     expect(r.exhaustive).toBe(false);

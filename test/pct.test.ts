@@ -49,7 +49,7 @@ function measure(name: WasmStrategyName, depth: number): Measured {
     const s = withMetrics(wasmStrategy(name, seed, depth), m);
     for (let i = 0; i < PER_SEED; i++) {
       const { hit } = s.runBatch(model, i, 1);
-      k = Math.max(k, model.x.tick_count());
+      k = Math.max(k, model.tickCount());
       if (hit === 0) expect(CHECKS[model.result()[R.CHECK]]).toBe("inlookup-unique");
     }
   }

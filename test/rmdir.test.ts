@@ -14,14 +14,14 @@ function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
   const m = new Model(module);
   const enc = encodeScenario(s);
   m.load(enc.words);
-  m.x.begin();
+  m.begin();
   const choices: number[] = [];
   for (let v = -1; v === -1; ) {
-    const mask = m.x.runnable_mask();
+    const mask = m.runnableMask();
     const want = choices.length < k && lead >= 0 ? lead : first;
     const t = mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask);
     choices.push(t);
-    v = m.x.tick(t);
+    v = m.tick(t);
   }
   return replayScenario(module, enc, Uint8Array.from(choices));
 }

@@ -21,11 +21,11 @@ describe("strategies", () => {
     const { hit } = random.runBatch(m, 0, 1000);
     expect(hit).toBeGreaterThanOrEqual(0);
     const found = m.choices();
-    const verdict = m.x.verdict();
+    const verdict = m.verdict();
     const replaying = hostStrategy("replay", replayChooser(found));
     expect(replaying.runBatch(m, 0, 1)).toEqual({ hit: 0, ticks: found.length });
     expect(Array.from(m.choices())).toEqual(Array.from(found));
-    expect(m.x.verdict()).toBe(verdict);
+    expect(m.verdict()).toBe(verdict);
   });
 
   it("a host chooser that picks a task that cannot run is reported, not run", () => {

@@ -49,7 +49,7 @@ interface Frame {
 /** The tasks to try at this point: the last one first if it can run, then (if it cannot, or a
  *  preemption is left) the others in index order. */
 function frame(model: Model, tasks: number, preemptions: number, last: number, used: number): Frame {
-  const mask = model.x.runnable_mask();
+  const mask = model.runnableMask();
   const lastCanRun = last >= 0 && (mask & (1 << last)) !== 0;
   const options: number[] = lastCanRun ? [last] : [];
   if (!lastCanRun || used < preemptions) {
@@ -60,7 +60,7 @@ function frame(model: Model, tasks: number, preemptions: number, last: number, u
 
 /** Runs the bounded search from the scenario's initial state (`begin`). */
 export function searchBounded(model: Model, opts: BoundedOptions): BoundedResult {
-  const x = model.x;
+  const x = model;
   const maxSchedules = opts.maxSchedules ?? Infinity;
   const maxTicks = opts.maxTicks ?? Infinity;
   const path: number[] = [];
@@ -72,7 +72,7 @@ export function searchBounded(model: Model, opts: BoundedOptions): BoundedResult
 
   /** Pushes the frame for depth `stack.length`, saving a snapshot if it will backtrack. */
   const push = (f: Frame): boolean => {
-    if (f.options.length > 1 && x.snapshot_save(stack.length) !== 0) {
+    if (f.options.length > 1 && x.snapshotSave(stack.length) !== 0) {
       limit = `the search is deeper than the model's snapshot slots (${stack.length} ticks)`;
       return false;
     }
@@ -90,11 +90,11 @@ export function searchBounded(model: Model, opts: BoundedOptions): BoundedResult
       continue;
     }
     if (ticks >= maxTicks) { stopped = true; break; }
-    if (f.next > 0) x.snapshot_load(depth);
+    if (f.next > 0) x.snapshotLoad(depth);
     const t = f.options[f.next++];
     path[depth] = t;
     ticks++;
-    const v = x.tick_unrecorded(t);
+    const v = x.tickUnrecorded(t);
     if (v === VERDICT_RUNNING) {
       const used = f.used + (f.lastCanRun && t !== f.last ? 1 : 0);
       if (!push(frame(model, opts.tasks, opts.preemptions, t, used))) stopped = true;

@@ -36,12 +36,12 @@ export interface Dropped {
 export function opOfEachChoice(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Array): number[] {
   const model = new Model(module);
   model.load(encodeScenario(seed).words);
-  const x = model.x;
+  const x = model;
   x.begin();
   const ops: number[] = [];
   for (let i = 0; i < choices.length; i++) {
     const t = choices[i];
-    if (t >= seed.threads.length || (x.runnable_mask() & (1 << t)) === 0) throw new Error(`schedule[${i}]: task ${t} cannot run at tick ${i + 1}`);
+    if (t >= seed.threads.length || (x.runnableMask() & (1 << t)) === 0) throw new Error(`schedule[${i}]: task ${t} cannot run at tick ${i + 1}`);
     ops.push(readState(model).tasks[t].op);
     if (x.tick(t) !== VERDICT_RUNNING) break;
   }

@@ -82,42 +82,42 @@ export interface BoundedResult extends ExploreResult {
 }
 
 export function explore(model: Model, opts: ExploreOptions): ExploreResult {
-  const x = model.x;
+  const x = model;
   if (opts.hostTableBytes) {
     if (model.visited instanceof VisitedTable && model.visited.bytes === opts.hostTableBytes) model.visited.clear();
     else model.visited = new VisitedTable(opts.hostTableBytes);
   }
-  x.dfs_host_table(opts.hostTableBytes ? 1 : 0);
-  x.dfs_start(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
+  x.dfsHostTable(opts.hostTableBytes ? 1 : 0);
+  x.dfsStart(opts.preemptions, BigInt(opts.maxStates), opts.symmetry === false ? 0 : 1, opts.por === false ? 0 : 1);
   const sliced = opts.onProgress || opts.deadline !== undefined;
   const slice = BigInt(sliced ? opts.slice ?? 1 << 20 : Number.MAX_SAFE_INTEGER);
   let verdict: number;
   let outOfTime = false;
-  while ((verdict = x.dfs_run(slice)) === VERDICT_RUNNING) {
+  while ((verdict = x.dfsRun(slice)) === VERDICT_RUNNING) {
     if (opts.deadline !== undefined && performance.now() >= opts.deadline) { outOfTime = true; verdict = 0; break; }
     opts.onProgress?.({
-      states: Number(x.dfs_states()), transitions: Number(x.dfs_transitions()),
-      revisits: Number(x.dfs_revisits()), maxDepth: x.dfs_max_depth(),
+      states: Number(x.dfsStates()), transitions: Number(x.dfsTransitions()),
+      revisits: Number(x.dfsRevisits()), maxDepth: x.dfsMaxDepth(),
     });
   }
-  const states = Number(x.dfs_states());
-  const n = x.dfs_path_len();
+  const states = Number(x.dfsStates());
+  const n = x.dfsPathLen();
   const result: ExploreResult = {
     verdict,
     states,
-    transitions: Number(x.dfs_transitions()),
-    schedules: Number(x.dfs_schedules()),
-    revisits: Number(x.dfs_revisits()),
-    exhaustive: x.dfs_exhausted() !== 0,
-    maxDepth: x.dfs_max_depth(),
-    symmetry: x.dfs_symmetric() !== 0,
-    ampleCuts: Number(x.dfs_ample_cuts()),
-    tableFull: x.dfs_table_full() !== 0,
+    transitions: Number(x.dfsTransitions()),
+    schedules: Number(x.dfsSchedules()),
+    revisits: Number(x.dfsRevisits()),
+    exhaustive: x.dfsExhausted() !== 0,
+    maxDepth: x.dfsMaxDepth(),
+    symmetry: x.dfsSymmetric() !== 0,
+    ampleCuts: Number(x.dfsAmpleCuts()),
+    tableFull: x.dfsTableFull() !== 0,
     collisionBound: (states * states) / 2 ** (opts.preemptions < 0 ? 65 : 57),
   };
   if (verdict === 0 && !result.exhaustive) result.stoppedBy = outOfTime ? "time" : result.tableFull ? "table" : "states";
   if (outOfTime) result.exhaustive = false;
-  if (verdict !== 0) result.choices = new Uint8Array(x.memory.buffer, x.dfs_path_ptr(), n).slice();
+  if (verdict !== 0) result.choices = new Uint8Array(x.memory.buffer, x.dfsPathPtr(), n).slice();
   return result;
 }
 

@@ -61,7 +61,7 @@ export function verdictOf(code: number): Verdict {
 }
 
 /** The outcome of the run the model just finished, whose verdict code is `code` (the value the
- *  call that ended it returned, or `model.x.verdict()`). */
+ *  call that ended it returned, or `model.verdict()`). */
 export function readOutcome(model: Model, code: number): Outcome {
   const verdict = verdictOf(code);
   const res = model.result();

@@ -197,12 +197,12 @@ export function dfsReport(model: Model, enc: Encoded, r: BoundedResult, opts: Ru
 /** Replay `choices` with the trace on and describe the outcome. */
 export function replay(model: Model, enc: Encoded, choices: Uint8Array): { code: number; events: Int32Array } {
   model.setChoices(choices);
-  model.x.set_trace(1);
+  model.setTrace(1);
   try {
-    const code = model.x.run_replay(choices.length);
+    const code = model.runReplay(choices.length);
     return { code, events: model.events() };
   } finally {
-    model.x.set_trace(0);
+    model.setTrace(0);
   }
 }
 
@@ -225,7 +225,7 @@ export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array,
     schedule: encodeSchedule(choices),
     ticks: o.ticks,
     trace: decodeTrace(events, model.names(), enc),
-    traceLost: model.x.trace_lost(),
+    traceLost: model.traceLost(),
   };
   if (o.invariant) report.invariant = o.invariant;
   if (o.lockdep) {

@@ -237,11 +237,11 @@ class Judge {
 
   private replay(choices: Uint8Array): number {
     this.model.setChoices(choices);
-    return this.model.x.run_replay(choices.length);
+    return this.model.runReplay(choices.length);
   }
 
   private score(): Score {
-    return { ticks: this.model.x.tick_count(), preemptions: this.model.x.preemptions() };
+    return { ticks: this.model.tickCount(), preemptions: this.model.preemptions() };
   }
 }
 

@@ -50,9 +50,9 @@ const ALLOCATED = 1, PAR_LOOKUP = 2, HASHED = 4, LOOKUP_LOCKED = 16;
 const bits = (mask: number) => [...Array(32).keys()].filter((t) => (mask >>> t) & 1);
 
 export function readState(model: Model): ModelState {
-  const x = model.x;
-  const n = x.state_view();
-  const v = new Int32Array(x.memory.buffer, x.view_ptr(), n);
+  const x = model;
+  const n = x.stateView();
+  const v = new Int32Array(x.memory.buffer, x.viewPtr(), n);
   const names = model.names();
   let w = 0;
   const next = () => v[w++];

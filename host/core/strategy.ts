@@ -39,8 +39,8 @@ export interface Strategy {
 export function estimateSteps(model: Model, seed: bigint): number {
   let k = 1;
   for (let i = 0; i < 16; i++) {
-    model.x.run_batch(STRATEGY_RANDOM, seed ^ 0x9e3779b97f4a7c15n, i, 1, 0, 0);
-    k = Math.max(k, model.x.tick_count());
+    model.runBatch(STRATEGY_RANDOM, seed ^ 0x9e3779b97f4a7c15n, i, 1, 0, 0);
+    k = Math.max(k, model.tickCount());
   }
   return k;
 }
@@ -69,9 +69,9 @@ export function wasmStrategy(name: WasmStrategyName, seed: bigint, depth = 3): S
     name,
     runBatch(model, first, count) {
       const k = stepsOf(model);
-      const before = model.x.ticks_total();
-      const hit = model.x.run_batch(code, seed, first, count, depth, k);
-      return { hit, ticks: Number(model.x.ticks_total() - before) };
+      const before = model.ticksTotal();
+      const hit = model.runBatch(code, seed, first, count, depth, k);
+      return { hit, ticks: Number(model.ticksTotal() - before) };
     },
   };
 }
@@ -94,21 +94,21 @@ export function hostStrategy(name: string, chooser: Chooser): Strategy {
   return {
     name,
     runBatch(model, first, count) {
-      const x = model.x;
+      const x = model;
       let ticks = 0;
       for (let i = 0; i < count; i++) {
         x.begin();
         chooser.begin(first + i);
         let v = VERDICT_RUNNING;
         for (let tick = 0; v === VERDICT_RUNNING; tick++) {
-          const mask = x.runnable_mask();
+          const mask = x.runnableMask();
           const t = chooser.next(mask, tick);
           if (!(t >= 0 && t < 32 && (mask & (1 << t)) !== 0)) {
             throw new Error(`${name}: chose task ${t} at tick ${tick}, but the runnable set is ${mask.toString(2)}`);
           }
           v = x.tick(t);
         }
-        ticks += x.tick_count();
+        ticks += x.tickCount();
         if (v !== 0) return { hit: i, ticks };
       }
       return { hit: -1, ticks };
@@ -181,13 +181,13 @@ export function checkingDeterminism(inner: Strategy, all = 16, every = 256): Str
       if (failures > all && failures % every !== 0) return r;
       const index = first + r.hit;
       const choices = model.choices();
-      const verdict = model.x.verdict();
+      const verdict = model.verdict();
       const again = inner.runBatch(model, index, 1);
       const second = model.choices();
-      if (again.hit !== 0 || !sameBytes(second, choices) || model.x.verdict() !== verdict) {
-        throw new NondeterminismError(`${inner.name} schedule ${index}: a second run gave ${encodeSchedule(second)} (verdict ${model.x.verdict()}), the first ${encodeSchedule(choices)} (verdict ${verdict})`);
+      if (again.hit !== 0 || !sameBytes(second, choices) || model.verdict() !== verdict) {
+        throw new NondeterminismError(`${inner.name} schedule ${index}: a second run gave ${encodeSchedule(second)} (verdict ${model.verdict()}), the first ${encodeSchedule(choices)} (verdict ${verdict})`);
       }
-      const replayed = model.x.run_replay(choices.length);
+      const replayed = model.runReplay(choices.length);
       if (replayed !== verdict) {
         throw new NondeterminismError(`${inner.name} schedule ${index}: replaying its recorded choices gave verdict ${replayed}, the run ${verdict}`);
       }

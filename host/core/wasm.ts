@@ -4,7 +4,7 @@
  * fresh after every call (memory may grow), never cached.
  */
 
-import { R, RESULT_WORDS, EV_WORDS } from "./abi";
+import { RESULT_WORDS, EV_WORDS } from "./abi";
 import type { VisitedSet } from "./visited";
 
 export interface ModelExports {
@@ -96,6 +96,7 @@ export interface Names {
 }
 
 export class Model {
+  /** the raw exports: for this file, and for tests and measurements that probe the model */
   readonly x: ModelExports;
   private names_?: Names;
   /** the visited-state table of an exhaustive search kept in the host (host/core/explore.ts), or
@@ -171,7 +172,122 @@ export class Model {
     return this.names_;
   }
 
-  verdictCode(): number {
-    return this.result()[R.VERDICT];
+  // The exports, by their host names (style.md: translate once, at the ABI wrapper). Host code
+  // calls these, never `x` directly.
+
+  leanBuild(): number {
+    return this.x.lean_build();
+  }
+  begin(): void {
+    this.x.begin();
+  }
+  runnableMask(): number {
+    return this.x.runnable_mask();
+  }
+  tick(t: number): number {
+    return this.x.tick(t);
+  }
+  tickUnrecorded(t: number): number {
+    return this.x.tick_unrecorded(t);
+  }
+  tickCount(): number {
+    return this.x.tick_count();
+  }
+  preemptions(): number {
+    return this.x.preemptions();
+  }
+  verdict(): number {
+    return this.x.verdict();
+  }
+  runBatch(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number): number {
+    return this.x.run_batch(strategy, seed, first, count, depth, k);
+  }
+  ticksTotal(): bigint {
+    return this.x.ticks_total();
+  }
+  runReplay(n: number): number {
+    return this.x.run_replay(n);
+  }
+  setTrace(on: number): void {
+    this.x.set_trace(on);
+  }
+  traceLost(): number {
+    return this.x.trace_lost();
+  }
+  snapshotSave(slot: number): number {
+    return this.x.snapshot_save(slot);
+  }
+  snapshotLoad(slot: number): void {
+    this.x.snapshot_load(slot);
+  }
+  dfsStart(bound: number, maxStates: bigint, symmetry: number, por: number): void {
+    this.x.dfs_start(bound, maxStates, symmetry, por);
+  }
+  dfsRun(budget: bigint): number {
+    return this.x.dfs_run(budget);
+  }
+  dfsHostTable(on: number): void {
+    this.x.dfs_host_table(on);
+  }
+  dfsTableSelftest(n: number, bounded: number): number {
+    return this.x.dfs_table_selftest(n, bounded);
+  }
+  dfsAmpleCuts(): bigint {
+    return this.x.dfs_ample_cuts();
+  }
+  dfsPathPtr(): number {
+    return this.x.dfs_path_ptr();
+  }
+  dfsPathLen(): number {
+    return this.x.dfs_path_len();
+  }
+  dfsStates(): bigint {
+    return this.x.dfs_states();
+  }
+  dfsTransitions(): bigint {
+    return this.x.dfs_transitions();
+  }
+  dfsSchedules(): bigint {
+    return this.x.dfs_schedules();
+  }
+  dfsRevisits(): bigint {
+    return this.x.dfs_revisits();
+  }
+  dfsExhausted(): number {
+    return this.x.dfs_exhausted();
+  }
+  dfsMaxDepth(): number {
+    return this.x.dfs_max_depth();
+  }
+  dfsSymmetric(): number {
+    return this.x.dfs_symmetric();
+  }
+  dfsCanonMode(mode: number): void {
+    this.x.dfs_canon_mode(mode);
+  }
+  dfsCanonFallbacks(): bigint {
+    return this.x.dfs_canon_fallbacks();
+  }
+  dfsTableFull(): number {
+    return this.x.dfs_table_full();
+  }
+  stateHash(): bigint {
+    return this.x.state_hash();
+  }
+  stateView(): number {
+    return this.x.state_view();
+  }
+  viewPtr(): number {
+    return this.x.view_ptr();
+  }
+  coverageBytes(): number {
+    return this.x.coverage_bytes();
+  }
+  coverageReset(): void {
+    this.x.coverage_reset();
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.x.memory;
   }
 }

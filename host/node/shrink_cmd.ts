@@ -142,9 +142,9 @@ function replaySize(module: WebAssembly.Module, seed: SeedFile, choices: Uint8Ar
   const m = new Model(module);
   m.load(encodeScenario(seed).words);
   m.setChoices(choices);
-  const code = m.x.run_replay(choices.length);
+  const code = m.runReplay(choices.length);
   const kind = code >= 0 && code !== VERDICT_RUNNING ? (VERDICTS[code] === "violation" ? `violation ${CHECKS[m.result()[R.CHECK]]}` : VERDICTS[code]) : "";
-  return { code, ticks: m.x.tick_count(), preemptions: m.x.preemptions(), kind };
+  return { code, ticks: m.tickCount(), preemptions: m.preemptions(), kind };
 }
 
 const opCount = (s: SeedFile) => s.threads.reduce((n, t) => n + t.ops.length, 0);

@@ -89,7 +89,7 @@ interface Kind {
 }
 
 function kindOf(model: Model): { verdict: string; invariant?: string } {
-  const o = readOutcome(model, model.x.verdict());
+  const o = readOutcome(model, model.verdict());
   return o.invariant ? { verdict: o.verdict, invariant: o.invariant } : { verdict: o.verdict };
 }
 

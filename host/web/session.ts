@@ -69,15 +69,15 @@ export function shrunkRun(module: WebAssembly.Module, seed: SeedFile, choices: U
 
 /** The runnable set and the model's tables before the first tick and after each tick. */
 export function replaySteps(model: Model, choices: Uint8Array): { masks: Int32Array; states: ModelState[] } {
-  const x = model.x;
+  const x = model;
   const masks = new Int32Array(choices.length + 1);
-  x.set_trace(0);
+  x.setTrace(0);
   x.begin();
-  masks[0] = x.runnable_mask();
+  masks[0] = x.runnableMask();
   const states = [readState(model)];
   for (let i = 0; i < choices.length; i++) {
     const v = x.tick(choices[i]);
-    masks[i + 1] = x.runnable_mask();
+    masks[i + 1] = x.runnableMask();
     states.push(readState(model));
     if (v !== VERDICT_RUNNING) break; // the last choice: replayRun checked the schedule fits
   }

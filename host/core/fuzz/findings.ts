@@ -264,7 +264,7 @@ export class Findings {
       confirmation,
     ].filter(Boolean).join(" ");
     // `vfsim run` of the file searches every schedule with as many preemptions as the recorded one.
-    const preemptions = Math.max(LIMITS.checkPreemptions, model.x.preemptions());
+    const preemptions = Math.max(LIMITS.checkPreemptions, model.preemptions());
     if (o.strategy === "dfs") run.run = { ...run.run, strategy: "dfs", preemptions, schedules: DFS_MAX_SCHEDULES };
     else run.run = { ...run.run, strategy: o.strategy ?? "random", schedules: REPRODUCE_SCHEDULES };
     // the fuzzer names and describes its findings itself; `from` is the corpus input's name

@@ -81,7 +81,7 @@ export class Fuzzer {
     if (start.length === 0) throw new SeedError("", "the corpus is empty; the fuzzer needs at least one seed file");
     this.rng = new Rng(opts.seed);
     this.runner = new Runner(module);
-    this.coverage = new Uint8Array(this.runner.current.x.coverage_bytes());
+    this.coverage = new Uint8Array(this.runner.current.coverageBytes());
     this.pending = [...start];
     this.differential = opts.plant.length > 0;
     this.finder = new Findings(module, this.runner, opts, this.stats);
@@ -131,12 +131,12 @@ export class Fuzzer {
 
   private run(exec: number, parent: number, mutations: string[], input: SeedFile): ExecRecord {
     const rec: ExecRecord = { exec, parent, mutations, input, outcome: "ok", newBits: 0 };
-    const x = () => this.runner.current.x;
+    const x = () => this.runner.current;
     const bits = new Uint8Array(this.coverage.length);
     const batch = (planted: boolean): FuzzOutcome | undefined | ModelTrap => {
       try {
         this.runner.load(this.words(input, planted));
-        x().coverage_reset();
+        x().coverageReset();
         const o = this.runner.batch(input.run.seed, input.run.depth, this.opts.schedules);
         const c = this.runner.current.coverage();
         for (let i = 0; i < bits.length; i++) bits[i] |= c[i];

@@ -62,26 +62,26 @@ export class Runner {
    * whose key `accept` accepts (default: any failure) and returns it; undefined if none.
    */
   batch(seed: bigint, depth: number, schedules: number, accept?: SameFailure): FuzzOutcome | undefined {
-    const x = this.model.x;
+    const x = this.model;
     const half = Math.max(1, schedules >> 1);
     const rest = schedules - half;
-    const t0 = x.ticks_total();
+    const t0 = x.ticksTotal();
     const random = this.scan(STRATEGY_RANDOM, seed, 0, half, 0, 0, accept);
     if (random) return { ...random, strategy: "random" };
     if (rest <= 0) return undefined;
-    const mean = Number(x.ticks_total() - t0) / half;
+    const mean = Number(x.ticksTotal() - t0) / half;
     const k = Math.max(1, Math.ceil(mean * 1.5));
     const pct = this.scan(STRATEGY_PCT, seed, half, rest, depth, k, accept);
     return pct ? { ...pct, strategy: "pct" } : undefined;
   }
 
   private scan(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number, accept?: SameFailure): FuzzOutcome | undefined {
-    const x = this.model.x;
+    const x = this.model;
     let done = 0;
     while (done < count) {
-      const hit = x.run_batch(strategy, seed, first + done, count - done, depth, k);
+      const hit = x.runBatch(strategy, seed, first + done, count - done, depth, k);
       if (hit < 0) return undefined;
-      const o = readOutcome(this.model, this.model.x.verdict());
+      const o = readOutcome(this.model, this.model.verdict());
       if (!accept || accept(o)) return { ...o, choices: this.model.choices() };
       done += hit + 1;
     }
@@ -92,7 +92,7 @@ export class Runner {
    *  fit (a choice names a task that cannot run) or ends before the run does. */
   replay(choices: Uint8Array): FuzzOutcome | undefined {
     this.model.setChoices(choices);
-    const code = this.model.x.run_replay(choices.length);
+    const code = this.model.runReplay(choices.length);
     if (code < -1 || code === VERDICT_RUNNING) return undefined;
     const o = readOutcome(this.model, code);
     return o.verdict === "ok" ? undefined : { ...o, choices };
