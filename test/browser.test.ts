@@ -50,7 +50,7 @@ async function nodeRun(seed: SeedFile): Promise<{ index: number; schedule: strin
   const shrunk = shrinkReport(module, seed, r);
   const model = new Model(module);
   model.load(shrunk.enc.words);
-  return { index: r.schedules - 1, schedule: shrunk.report.schedule!, words: Array.from(replay(model, shrunk.enc, shrunk.report.choices!).events), found: r.schedule! };
+  return { index: r.schedules - 1, schedule: shrunk.report.schedule!, words: Array.from(replay(model, shrunk.report.choices!).events), found: r.schedule! };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,7 +481,7 @@ describe("the sandbox page in headless Chromium", () => {
     const enc = encodeScenario(seed);
     model.load(enc.words);
     expect(one.verdict).toBe("ok");
-    expect(one.traceWords).toEqual(Array.from(replay(model, enc, choices).events));
+    expect(one.traceWords).toEqual(Array.from(replay(model, choices).events));
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

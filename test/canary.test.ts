@@ -31,7 +31,7 @@ const start = prepareCorpus(readCorpus(["fixtures/corpus"]), {});
 
 function replay(seed: SeedFile) {
   const enc = encodeScenario(seed);
-  return replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
+  return replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length), seed.run);
 }
 
 describe.each(CANARIES)("plant %s", (plant, key, budget, why) => {

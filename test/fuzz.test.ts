@@ -208,7 +208,7 @@ describe("Fuzzer", () => {
       expect(seed.plant).toEqual([]);
       expect(finding.shrunk.threads[1]).toBeLessThanOrEqual(finding.shrunk.threads[0]);
       const enc = encodeScenario(seed);
-      const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
+      const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length), seed.run);
       expect(meets(report, expectationFor(seed))).toBe(true);
       expect(keyOf(report)).toBe(finding.key);
     }
@@ -351,7 +351,7 @@ describe("vfsim fuzz", () => {
     for (const f of a.j.failures) {
       const seed = parseSeedFile(readFileSync(f.file, "utf8"));
       const enc = encodeScenario(seed);
-      const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
+      const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length), seed.run);
       expect(meets(report, expectationFor(seed)), f.file).toBe(true);
       expect(keyOf(report)).toBe(f.key);
       expect(seed.expect[0].verdict).toBe(f.verdict);

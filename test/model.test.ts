@@ -131,7 +131,7 @@ describe("(c2, c3) readdir through wrap_directory_iterator", () => {
       choices.push(t);
       v = m.tick(t);
     }
-    const replayed = replayScenario(module, enc, Uint8Array.from(choices));
+    const replayed = replayScenario(module, enc, Uint8Array.from(choices), s.run);
     expect(replayed.verdict).toBe("ok");
     const rSteps = replayed.trace!.filter((e) => e.task === 0).map((e) => e.state);
     const order = ["down_read_killable", "wrap_directory_iterator: up_read", "wrap_directory_iterator: down_write",
@@ -197,7 +197,7 @@ describe("determinism and replay", () => {
   });
   it("a counterexample replays to the same verdict, cycle and trace", () => {
     const found = run(s, { strategy: "pct", seed: 3n, schedules: 1000 });
-    const again = replayScenario(module, encodeScenario(s), found.choices!);
+    const again = replayScenario(module, encodeScenario(s), found.choices!, s.run);
     expect(again.verdict).toBe(found.verdict);
     expect(again.cycle).toEqual(found.cycle);
     expect(JSON.stringify(again.trace)).toBe(JSON.stringify(found.trace));
@@ -206,9 +206,9 @@ describe("determinism and replay", () => {
     const found = run(s);
     const bad = Uint8Array.from(found.choices!);
     bad[0] = 5; // there is no task 5
-    expect(() => replayScenario(module, encodeScenario(s), bad)).toThrow(ReplayDivergence);
+    expect(() => replayScenario(module, encodeScenario(s), bad, s.run)).toThrow(ReplayDivergence);
     const short = found.choices!.slice(0, 3);
-    expect(() => replayScenario(module, encodeScenario(s), short)).toThrow(/ends after 3 ticks/);
+    expect(() => replayScenario(module, encodeScenario(s), short, s.run)).toThrow(/ends after 3 ticks/);
   });
   it("the matrix over all built-in scenarios is the same twice", () => {
     const files = scenarioFiles().map((file) => ({ file, seed: seedFile(file) }));
@@ -293,7 +293,7 @@ describe("open(O_CREAT) without ->atomic_open (52/53 lookup_open)", () => {
       choices.push(0);
       v = m.tick(0);
     }
-    const r = replayScenario(module, enc, Uint8Array.from(choices));
+    const r = replayScenario(module, enc, Uint8Array.from(choices), s.run);
     expect(r.verdict).toBe("ok");
     return r.trace!.map((e) => `${e.fn}: ${e.state}`);
   }

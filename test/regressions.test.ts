@@ -26,7 +26,7 @@ describe("fixtures/regressions", () => {
     const expected = expectationFor(seed)!;
     expect(expected.verdict).not.toBe("ok");
     const enc = encodeScenario(seed);
-    const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length));
+    const report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length), seed.run);
     const got = keyOf(report) + (report.cycle ? ` (${report.cycle.map((e) => e.task).join(" -> ")})` : "");
     expect(meets(report, expected), `replayed to ${got}`).toBe(true);
   });

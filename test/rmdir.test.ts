@@ -23,7 +23,7 @@ function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
     choices.push(t);
     v = m.tick(t);
   }
-  return replayScenario(module, enc, Uint8Array.from(choices));
+  return replayScenario(module, enc, Uint8Array.from(choices), s.run);
 }
 
 describe("rmdir", () => {

@@ -44,7 +44,7 @@ function failures(s: SeedFile, n: number, seed = 3n): Uint8Array[] {
 }
 
 const kindOf = (s: SeedFile, choices: Uint8Array) => {
-  const r = replayScenario(module, encodeScenario(s), choices);
+  const r = replayScenario(module, encodeScenario(s), choices, s.run);
   return { verdict: r.verdict, invariant: r.invariant };
 };
 
@@ -58,7 +58,7 @@ describe("shrink", () => {
     expect(r.before.ticks).toBe(found.length);
     expect(r.after).toEqual({ ticks: 15, preemptions: 1, threads: 3, ops: 3 });
     expect(r.seed.threads.map((t) => t.name)).toEqual(["R", "L", "W"]);
-    const replayed = replayScenario(module, encodeScenario(r.seed), decodeSchedule(r.seed.schedule!, 3));
+    const replayed = replayScenario(module, encodeScenario(r.seed), decodeSchedule(r.seed.schedule!, 3), r.seed.run);
     expect(replayed.verdict).toBe("deadlock");
     expect(replayed.cycle?.map((e) => e.task)).toEqual(["R", "L", "W"]);
   });

@@ -113,7 +113,7 @@ describe("failures", () => {
       expect(f.file!.startsWith(join(tmp, "run0", "failures") + "/")).toBe(true);
       const path = f.file!;
       const s = parseSeedFile(readFileSync(path, "utf8"));
-      const r = replayScenario(module, encodeScenario(s), decodeSchedule(s.schedule!, s.threads.length));
+      const r = replayScenario(module, encodeScenario(s), decodeSchedule(s.schedule!, s.threads.length), s.run);
       expect([r.verdict, r.invariant]).toEqual([f.verdict, f.invariant]);
       expect(s.expect[0]).toMatchObject({ verdict: f.verdict });
       expect(f.after!.ticks).toBeLessThanOrEqual(f.before.ticks);

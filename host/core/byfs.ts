@@ -19,7 +19,7 @@
 
 import { CHECKS, SERIES, type CheckId, type FsType, type Prime } from "./abi";
 import { runScenario, type RunReport } from "./run";
-import { encodeScenario, FS_PRIMES, validateSeedObject, type SeedFile } from "./seed";
+import { encodeScenario, FS_PRIMES, SEED_FORMAT_VERSION, validateSeedObject, type SeedFile } from "./seed";
 import { FS_TYPES } from "./abi";
 
 /** The priming call each filesystem's readdir makes in Linux today, and the one the 2026 series
@@ -52,7 +52,7 @@ function cached(dir: string): string[] {
 function shape(kind: "a" | "a'", fs: FsType, prime: Prime, order: string, series: string | undefined, checks: string[]): SeedFile {
   const d = DIR[fs];
   const raw: Record<string, unknown> = {
-    vfsim: 1,
+    vfsim: SEED_FORMAT_VERSION,
     name: `by-fs-${kind === "a" ? "a" : "a-prime"}-${fs}`,
     kernel: { order, ...(series !== undefined ? { series } : {}) },
     fs: { type: fs, prime, lookupLocks: prime === "d_alloc_locked" },

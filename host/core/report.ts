@@ -97,6 +97,7 @@ export function variantLine(s: SeedFile): string {
   return `order=${s.kernel.order} rwsem=${s.kernel.rwsem} waitqueue=${s.kernel.waitqueue} fs=${s.fs.type} prime=${s.fs.prime} lookupLocks=${s.fs.lookupLocks}` +
     (s.fs.type === "nfs" ? ` atomicOpen=${atomicOpenOf(s)}${s.fs.nfsPrepared ? " nfsPrepared=true" : ""}` : "") +
     (s.fs.needReval ? " needReval=true" : "") +
+    (s.fs.iterate !== "shared" ? ` iterate=${s.fs.iterate}` : "") +
     (s.kernel.series !== "aug-2025" ? ` series=${s.kernel.series}` : "");
 }
 

@@ -195,7 +195,7 @@ export function dfsReport(model: Model, enc: Encoded, r: BoundedResult, opts: Ru
 }
 
 /** Replay `choices` with the trace on and describe the outcome. */
-export function replay(model: Model, enc: Encoded, choices: Uint8Array): { code: number; events: Int32Array } {
+export function replay(model: Model, choices: Uint8Array): { code: number; events: Int32Array } {
   model.setChoices(choices);
   model.setTrace(1);
   try {
@@ -207,7 +207,7 @@ export function replay(model: Model, enc: Encoded, choices: Uint8Array): { code:
 }
 
 export function failureReport(model: Model, enc: Encoded, choices: Uint8Array, base: { strategy: StrategyName; seed: bigint }): RunReport {
-  const { code, events } = replay(model, enc, choices);
+  const { code, events } = replay(model, choices);
   if (code < -1) throw new ModelTrap(`replay of a schedule the model just ran diverged at tick ${-code - 1}`);
   if (code === VERDICT_RUNNING) throw new ModelTrap(`replay of a schedule the model just ran had not finished after its ${choices.length} ticks`);
   return reportFromModel(model, enc, choices, base, events, code);
@@ -237,17 +237,19 @@ export function reportFromModel(model: Model, enc: Encoded, choices: Uint8Array,
   return report;
 }
 
-/** Re-run a recorded schedule (a counterexample) and report it, trace included. */
-export function replayScenario(module: WebAssembly.Module, enc: Encoded, choices: Uint8Array, seed = 0n): RunReport {
+/** Re-run a recorded schedule (a counterexample) and report it, trace included. `run`: how the
+ *  schedule was found, as its seed file's `run` says (the report names that strategy and seed;
+ *  a replay itself searches nothing). */
+export function replayScenario(module: WebAssembly.Module, enc: Encoded, choices: Uint8Array, run: { strategy: StrategyName; seed: bigint }): RunReport {
   const model = new Model(module);
   model.load(enc.words);
   const { code, events } = replayChecked(model, enc, choices);
-  return reportFromModel(model, enc, choices, { strategy: "dfs", seed }, events, code);
+  return reportFromModel(model, enc, choices, { strategy: run.strategy, seed: run.seed }, events, code);
 }
 
 /** replay(), with a schedule that no longer fits the model reported as a ReplayDivergence. */
 export function replayChecked(model: Model, enc: Encoded, choices: Uint8Array): { code: number; events: Int32Array } {
-  const { code, events } = replay(model, enc, choices);
+  const { code, events } = replay(model, choices);
   if (code < -1) {
     const at = -code - 2;
     throw new ReplayDivergence(at, `schedule[${at}]: task ${choices[at]} (${enc.threads[choices[at]] ?? "?"}) cannot run at tick ${at + 1} in this model; the recorded schedule no longer fits`);

@@ -106,7 +106,7 @@ export type FoundBy = Pick<RunReport, "strategy" | "seed"> & Partial<Pick<RunRep
 
 /** The counterexample seed file of a shrink result: its verdict, trace-checked by a replay. */
 export function shrunkCounterexample(module: WebAssembly.Module, r: ShrinkResult, how: FoundBy): { seed: SeedFile; report: RunReport } {
-  const report = replayScenario(module, encodeScenario(r.seed), r.choices, how.seed);
+  const report = replayScenario(module, encodeScenario(r.seed), r.choices, how);
   report.strategy = how.strategy;
   const found: RunReport = { ...report, schedules: how.schedules ?? 1, preemptions: how.preemptions, replayed: how.replayed };
   return { seed: counterexample(r.seed, found, { before: r.before, after: r.after }), report };

@@ -198,7 +198,7 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
   const what = (e: { verdict: string; invariant?: string; cycle?: string[] }) => `${e.verdict}${e.invariant ? " " + e.invariant : ""}${e.cycle ? ` (cycle ${e.cycle.join(" -> ")})` : ""}`;
   let report;
   try {
-    report = replayScenario(module, enc, choices, seed.run.seed);
+    report = replayScenario(module, enc, choices, seed.run);
   } catch (e) {
     if (e instanceof ReplayDivergence) {
       if (json) out(JSON.stringify({ file, outcome: "diverged", reproduced: false, message: e.message, ...(recorded ? { recorded } : {}) }));
@@ -212,7 +212,7 @@ async function cmdReplay(args: string[], out: Out): Promise<number> {
   let used = report.verdict !== "ok" ? report.ticks : undefined;
   if (used === undefined && choices.length > 0) {
     try {
-      replayScenario(module, enc, choices.subarray(0, choices.length - 1), seed.run.seed);
+      replayScenario(module, enc, choices.subarray(0, choices.length - 1), seed.run);
       used = choices.length - 1; // at most: the last choice was not needed
     } catch (e) {
       if (!(e instanceof ReplayDivergence)) throw e;

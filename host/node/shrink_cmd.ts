@@ -197,7 +197,7 @@ function dropByHand(module: WebAssembly.Module, file: string, seed: SeedFile, dr
     return outcome === "diverged" ? EXIT.diverged : EXIT.notReproduced;
   }
   const cut = d.choices.slice(0, got.ticks);
-  const report: RunReport = { ...replayScenario(module, encodeScenario(smaller), cut, seed.run.seed), strategy: seed.run.strategy, replayed: true };
+  const report: RunReport = { ...replayScenario(module, encodeScenario(smaller), cut, seed.run), strategy: seed.run.strategy, replayed: true };
   const after: ShrinkSize = { ticks: got.ticks, preemptions: got.preemptions, threads: smaller.threads.length, ops: opCount(smaller) };
   const cex = counterexample(smaller, report, { before, after, by: `by hand (vfsim shrink, dropped ${dropsText(drops)})` });
   writeFileSync(path, serializeSeedFile(cex));

@@ -1,7 +1,7 @@
 /** The starting corpus and the input form the fuzzer works on: plain seed files, normalised to
  *  `--allow`, as raw JSON for the validator. */
 
-import { AXES, FS_PRIMES, FS_LOOKUP_LOCKS, variantAssignments, variantOf, axisValue, type Axis, type SeedFile } from "../seed";
+import { AXES, FS_PRIMES, FS_LOOKUP_LOCKS, SEED_FORMAT_VERSION, variantAssignments, variantOf, axisValue, type Axis, type SeedFile } from "../seed";
 import { NFS_ONLY_OPS, type Allow } from "./options";
 
 export interface CorpusFile {
@@ -93,7 +93,7 @@ function rawRun(run: SeedFile["run"]): Record<string, unknown> {
 /** The raw JSON object of a seed file, as validateSeedObject reads it. */
 export function toRaw(s: SeedFile): Record<string, unknown> {
   const raw: Record<string, unknown> = {
-    vfsim: 1,
+    vfsim: SEED_FORMAT_VERSION,
     name: s.name,
     about: s.about,
     kernel: { ...s.kernel },

@@ -28,7 +28,7 @@
  */
 
 export { SeedError } from "./errors";
-export { STRATEGIES, type Expectation, type Op, type SeedFile, type SeedRun, type StrategyName, type Thread } from "./types";
+export { SEED_FORMAT_VERSION, STRATEGIES, type Expectation, type Op, type SeedFile, type SeedRun, type StrategyName, type Thread } from "./types";
 export { ancestors, childOf, comparePaths, components, parentOf, treeKinds } from "./paths";
 export { AXES, type Axis } from "./axes";
 export { EXPECTED_VERDICTS, seriesWaitqueue } from "./schema";

@@ -1,11 +1,11 @@
 /** The schema: the seed file as a tree of `Spec`s (combinators.ts), field by field. */
 
-import { ABI_VERSION, CHECKS, CI_LOOKUPS, FS_TYPES, ITERATES, MAX_OPS, MAX_TASKS, OPS, ORDERS, PLANTS, PRIMES, PRIME_OLD_NAMES, RWSEMS, SERIES, VERDICTS, WAITQUEUES, type CheckId, type OpName, type Series, type WaitQueue } from "../abi";
+import { CHECKS, CI_LOOKUPS, FS_TYPES, ITERATES, MAX_OPS, MAX_TASKS, OPS, ORDERS, PLANTS, PRIMES, PRIME_OLD_NAMES, RWSEMS, SERIES, VERDICTS, WAITQUEUES, type CheckId, type OpName, type Series, type WaitQueue } from "../abi";
 import { AXES, axisSpec, axisValues } from "./axes";
 import { allDefaults, asObject, bool, dict, enumOf, field, int, isObject, list, oneOf, optional, required, shown, struct, text, withDefault, type Spec } from "./combinators";
 import { SeedError } from "./errors";
 import { checkName, checkPath, childNames, label, parentOf, pathSpec, SEED_NAME_MAX, THREAD_NAME_MAX } from "./paths";
-import { STRATEGIES, type Expectation, type Op, type SeedFile, type SeedRun, type Thread } from "./types";
+import { SEED_FORMAT_VERSION, STRATEGIES, type Expectation, type Op, type SeedFile, type SeedRun, type Thread } from "./types";
 
 const OP_FIELDS = ["op", "path", "from", "to", "task"];
 
@@ -101,11 +101,13 @@ const expectSpec: Spec<Expectation[]> = {
   },
 };
 
-const versionSpec: Spec<1> = {
+/** `vfsim`: the seed-file format's version (SEED_FORMAT_VERSION), not the model's ABI version:
+ *  the door between host and model may change without a seed file changing. */
+const versionSpec: Spec<typeof SEED_FORMAT_VERSION> = {
   read(raw, at) {
-    if (raw === ABI_VERSION) return 1;
-    if (typeof raw === "number") throw new SeedError(at, `unsupported version ${raw}; this vfsim reads version 1`);
-    throw new SeedError(at, `expected 1, got ${shown(raw)}`);
+    if (raw === SEED_FORMAT_VERSION) return SEED_FORMAT_VERSION;
+    if (typeof raw === "number") throw new SeedError(at, `unsupported version ${raw}; this vfsim reads version ${SEED_FORMAT_VERSION}`);
+    throw new SeedError(at, `expected ${SEED_FORMAT_VERSION}, got ${shown(raw)}`);
   },
 };
 

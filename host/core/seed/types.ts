@@ -36,8 +36,12 @@ export interface SeedRun {
   ticks: number;
 }
 
+/** The seed-file format's version, the `vfsim` field (docs/seed-files.md); independent of the
+ *  model's ABI_VERSION. */
+export const SEED_FORMAT_VERSION = 1;
+
 export interface SeedFile {
-  vfsim: 1;
+  vfsim: typeof SEED_FORMAT_VERSION;
   name: string;
   /** a counterexample: the name of the seed file it was found in (report.ts counterexample) */
   from?: string;
