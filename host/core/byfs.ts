@@ -17,10 +17,9 @@
  * table is written by hand: each cell is the verdict string the run returned.
  */
 
-import { CHECKS, SERIES, type CheckId, type FsType, type Prime } from "./abi";
+import { CHECKS, FS_TYPES, SERIES, type CheckId, type FsType, type Prime } from "./abi";
 import { runScenario, type RunReport } from "./run";
 import { encodeScenario, FS_PRIMES, SEED_FORMAT_VERSION, validateSeedObject, type SeedFile } from "./seed";
-import { FS_TYPES } from "./abi";
 
 /** The priming call each filesystem's readdir makes in Linux today, and the one the 2026 series
  *  gives it (docs/model.md "Filesystems" has the sources). */

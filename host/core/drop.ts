@@ -8,8 +8,7 @@
  * searches when it does not; a hand edit only reports it).
  */
 
-import type { SeedFile } from "./seed";
-import { encodeScenario } from "./seed";
+import { encodeScenario, type SeedFile } from "./seed";
 import { VERDICT_RUNNING } from "./abi";
 import { readState } from "./state_view";
 import { Model } from "./wasm";

@@ -6,13 +6,18 @@
 
 import type { LockdepEdge, RunReport } from "./run";
 import { WAIT_LOCK_CLASS } from "./abi";
-import { killableSummary, type CycleEdge } from "./trace";
-import { atomicOpenOf, serializeSeedFile, type SeedFile } from "./seed";
-import { describeCycle, renderTrace } from "./trace";
-import type { Encoded } from "./seed";
-import type { ShrinkSize } from "./shrink";
+import { atomicOpenOf, serializeSeedFile, type Encoded, type SeedFile } from "./seed";
+import { describeCycle, killableSummary, renderTrace, type CycleEdge } from "./trace";
 
-/** What the shrinker did to a failure, for a counterexample's `about` (shrink.ts ShrinkSize). */
+/** The size of a failing run: its schedule, and its scenario (what shrink.ts makes smaller). */
+export interface ShrinkSize {
+  ticks: number;
+  preemptions: number;
+  threads: number;
+  ops: number;
+}
+
+/** What the shrinker did to a failure, for a counterexample's `about`. */
 export interface ShrunkSizes {
   before: ShrinkSize;
   after: ShrinkSize;

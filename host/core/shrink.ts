@@ -29,7 +29,7 @@ import { VERDICT_RUNNING, type CheckId, type Verdict } from "./abi";
 import { searchBounded } from "./bounded";
 import { readOutcome, verdictKey, type Outcome } from "./outcome";
 import { replayScenario, type RunReport } from "./run";
-import { counterexample, counterexampleName, plural } from "./report";
+import { counterexample, counterexampleName, plural, type ShrinkSize } from "./report";
 import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type Encoded, type SeedFile } from "./seed";
 import { encodeSchedule } from "./schedule";
 import { wasmStrategy } from "./strategy";
@@ -41,12 +41,7 @@ export interface FailureKind {
   invariant?: CheckId;
 }
 
-export interface ShrinkSize {
-  ticks: number;
-  preemptions: number;
-  threads: number;
-  ops: number;
-}
+export type { ShrinkSize } from "./report";
 
 export interface ShrinkOptions {
   /** replays allowed to each schedule minimisation (phase 1) */

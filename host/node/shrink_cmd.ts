@@ -26,8 +26,7 @@ import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type SeedF
 import { decodeSchedule, encodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
 import { Model } from "../core/wasm";
-import { UsageError } from "./flags";
-import { checkOutFile, guarded, parseArgs, readSeedFile, type CommandDef, type Flags } from "./flags";
+import { checkOutFile, guarded, parseArgs, readSeedFile, UsageError, type CommandDef, type Flags } from "./flags";
 import { loadModule } from "./module";
 
 type Out = (s: string) => void;

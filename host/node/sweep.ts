@@ -29,8 +29,7 @@ import { expectationFor, serializeSeedFile, variantAssignments, variantOf } from
 import { counterexampleName, plural } from "../core/report";
 import { decodeSchedule } from "../core/schedule";
 import { shrink, shrunkCounterexample, type ShrinkOptions } from "../core/shrink";
-import { UsageError } from "./flags";
-import { enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths, workersFlag, checkOutFile, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
+import { UsageError, enumFlag, guarded, intFlag, parseArgs, readSeedFile, seedFlag, seedPaths, workersFlag, checkOutFile, WORKERS_MAX, WORKERS_MIN, type CommandDef } from "./flags";
 import { loadLeanModule, loadModule } from "./module";
 import { runPool, type Faults, type Piece, type PieceResult, type WorkerTarget } from "./pool";
 import {
