@@ -25,17 +25,17 @@ function drive(s: SeedFile, script: number[]) {
   const enc = encodeScenario(s);
   const m = new Model(module);
   m.load(enc.words);
-  m.x.begin();
+  m.begin();
   const choices: number[] = [];
   let i = 0;
   for (let v = VERDICT_RUNNING; v === VERDICT_RUNNING; ) {
-    const mask = m.x.runnable_mask();
+    const mask = m.runnableMask();
     while (i < script.length && (mask & (1 << script[i])) === 0) i++;
     const t = i < script.length ? script[i++] : 31 - Math.clz32(mask & -mask);
     choices.push(t);
-    v = m.x.tick(t);
+    v = m.tick(t);
   }
-  return replayScenario(module, enc, Uint8Array.from(choices));
+  return replayScenario(module, enc, Uint8Array.from(choices), s.run);
 }
 
 const lines = (r: ReturnType<typeof drive>, task: number) => r.trace!.filter((e) => e.task === task).map((e) => e.text);
