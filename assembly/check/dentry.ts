@@ -11,6 +11,8 @@
 //                               positive dentry (or, before 02/53, of a hashed one) is the BUG_ON
 //                               Linux has there
 //   owner-only             S15  only the owner ends an in-lookup episode (Al Viro)
+//   on a frame pop         S5/S7/S8/L2: an episode whose wait queue lives in the popped frame
+//                               has ended (waitqueue-lifetime, lost-wakeup, episode-end)
 // The facts a check needs from the dcache's hashes (d_lookup, in_lookup_find) are computed at the
 // action by those functions, which record the step's footprint; what reads here are the
 // footprint-recording accessors where the action read the same field before (so partial-order
@@ -18,12 +20,14 @@
 
 import {
   CHECK_UNIQUE_HASHED, CHECK_INLOOKUP_UNIQUE, CHECK_EPISODE_END, CHECK_SINGLE_INSTANTIATION, CHECK_OWNER_ONLY,
-  CHECK_SINGLE_LOOKUP,
+  CHECK_SINGLE_LOOKUP, CHECK_WAITQUEUE_LIFETIME, CHECK_LOST_WAKEUP, WQ_ON_STACK, WAIT_IN_LOOKUP,
 } from "../abi";
 import {
-  dw, dw_raw, gw, D_FLAGS, D_INODE, D_PARENT, D_NAME, D_LOOKUPS, G_D_HWM, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP,
-  DCACHE_HASHED,
+  dw, dw_raw, gw, tw, D_FLAGS, D_INODE, D_PARENT, D_NAME, D_LOOKUPS, D_WAITERS, D_WQ_FRAME, G_D_HWM, T_STATE,
+  T_WAIT_KIND, T_WAIT_OBJ, T_EPISODES, TS_BLOCKED, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
+  DCACHE_LOOKUP_WAITERS,
 } from "../sim/state";
+import { n_tasks, waitqueue } from "../sim/config";
 import { fail } from "../sim/verdict";
 
 /** S1: `twin` is the hashed dentry d_lookup() finds for the key a dentry is about to be hashed
@@ -84,4 +88,36 @@ export function check_single_lookup(t: i32, d: i32): void {
     if ((dw_raw(e, D_FLAGS) & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_PARENT) == parent && dw_raw(e, D_NAME) == name) in_flight += dw_raw(e, D_LOOKUPS);
   }
   if (in_flight > 1) fail(CHECK_SINGLE_LOOKUP, t);
+}
+
+// ---- a frame pop (kernel/task.ts ret) -----------------------------------------------------------
+
+/** Is some task asleep on (kind, obj)? */
+function has_sleeper(kind: i32, obj: i32): bool {
+  for (let t = 0; t < n_tasks; t++) {
+    if (tw(t, T_STATE) == TS_BLOCKED && tw(t, T_WAIT_KIND) == kind && tw(t, T_WAIT_OBJ) == obj) return true;
+  }
+  return false;
+}
+
+/** A frame of task `t` at `depth` is being popped: an episode whose wait queue lives there
+ *  must already have ended. With sleepers enqueued on the on-stack queue that is a use after
+ *  free of the queue (S8); with sleepers otherwise a wakeup that can never come (L2); with none
+ *  an episode its owner abandoned (S5). */
+export function on_frame_pop(t: i32, depth: i32): void {
+  if (tw(t, T_EPISODES) == 0) return;   // an episode's wait queue is in its owner's frames
+  const frame_key = ((t + 1) << 8) | depth;
+  for (let d = episode_in_frame(0, frame_key); d != 0; d = episode_in_frame(d, frame_key)) {
+    if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);
+    else if (has_sleeper(WAIT_IN_LOOKUP, d) || (dw(d, D_FLAGS) & DCACHE_LOOKUP_WAITERS) != 0) fail(CHECK_LOST_WAKEUP, t);
+    else fail(CHECK_EPISODE_END, t);
+  }
+}
+
+/** The first dentry above slot `after` in lookup whose wait queue lives in frame `key`, or 0. */
+function episode_in_frame(after: i32, key: i32): i32 {
+  for (let d = after + 1, n = gw(G_D_HWM); d <= n; d++) {
+    if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) != 0 && dw_raw(d, D_WQ_FRAME) == key) return d;
+  }
+  return 0;
 }

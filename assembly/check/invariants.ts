@@ -1,6 +1,7 @@
 // Safety checks of kernel-model.md section 7, each a stable id (abi.ts CHECK_*). The checks that
-// belong to one action (S1, S2, S5, S6, S9, S10, S15) are in check/dentry.ts, called where the
-// action happens in kernel/dcache.ts; this file holds the ones that look across the state:
+// belong to one action (S1, S2, S5, S6, S9, S10, S15, and the frame pop's S5/S7/S8/L2) are in
+// check/dentry.ts, called where the action happens (kernel/dcache.ts, kernel/task.ts ret); this
+// file holds the ones that look across the state:
 //   inlookup-shape       S3/S4  an in-lookup dentry is on the in-lookup hash, unhashed, negative and
 //                               referenced; nothing is on the in-lookup hash without PAR_LOOKUP
 //   lost-wakeup          L2     nobody sleeps on an episode that has ended or whose owner is gone
@@ -12,13 +13,13 @@
 // Each runs only when something it depends on changed in the tick (dirty flags).
 
 import {
-  CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_EPISODE_END, CHECK_WAITQUEUE_LIFETIME,
-  CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR, WQ_ON_STACK, MAX_TASKS,
+  CHECK_LOST_WAKEUP, CHECK_INLOOKUP_SHAPE, CHECK_INO_CONSISTENCY, WAIT_IN_LOOKUP, WAIT_LOOKUP_LOCK, WAIT_DYING_DIR,
+  MAX_TASKS,
   CHECK_HELD_AT_EXIT, WAIT_RWSEM_READ, WAIT_RWSEM_WRITE,
 } from "../abi";
 import { rwsem_head_grantable, rwsem_is_queued } from "../kernel/rwsem";
 import {
-  dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, D_WQ_FRAME, D_WAITERS, MAX_EMITS,
+  dw, dw_raw, gw, sgw, tw, ew, sew, D_FLAGS, D_INODE, D_REF, MAX_EMITS,
   T_EPISODES, G_D_HWM, G_SHAPE_DIRTY, G_WAKE_DIRTY, G_N_EMITS, T_STATE, T_WAIT_KIND, T_WAIT_OBJ,
   TS_BLOCKED, E_DIR, E_NAME, E_INO, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
   DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_WAITERS, iw_raw, I_FLAGS, S_DYING, D_OWNER, T_SP, F_FN, F_L0,
@@ -29,36 +30,6 @@ import { DAP_RECHECK } from "../kernel/dcache";
 import { n_tasks, waitqueue, fs_proc_like, check_on } from "../sim/config";
 import { fail, model_assert } from "../sim/verdict";
 import { fp_on, fp_emits } from "../sim/footprint";
-
-/** Is some task asleep on (kind, obj)? */
-function has_sleeper(kind: i32, obj: i32): bool {
-  for (let t = 0; t < n_tasks; t++) {
-    if (tw(t, T_STATE) == TS_BLOCKED && tw(t, T_WAIT_KIND) == kind && tw(t, T_WAIT_OBJ) == obj) return true;
-  }
-  return false;
-}
-
-/** A frame of task `t` at `depth` is being popped: an episode whose wait queue lives there
- *  must already have ended. With sleepers enqueued on the on-stack queue that is a use after
- *  free of the queue (S8); with sleepers otherwise a wakeup that can never come (L2); with none
- *  an episode its owner abandoned (S5). */
-export function on_frame_pop(t: i32, depth: i32): void {
-  if (tw(t, T_EPISODES) == 0) return;   // an episode's wait queue is in its owner's frames
-  const frame_key = ((t + 1) << 8) | depth;
-  for (let d = episode_in_frame(0, frame_key); d != 0; d = episode_in_frame(d, frame_key)) {
-    if (waitqueue == WQ_ON_STACK && dw(d, D_WAITERS) != 0) fail(CHECK_WAITQUEUE_LIFETIME, t);
-    else if (has_sleeper(WAIT_IN_LOOKUP, d) || (dw(d, D_FLAGS) & DCACHE_LOOKUP_WAITERS) != 0) fail(CHECK_LOST_WAKEUP, t);
-    else fail(CHECK_EPISODE_END, t);
-  }
-}
-
-/** The first dentry above slot `after` in lookup whose wait queue lives in frame `key`, or 0. */
-function episode_in_frame(after: i32, key: i32): i32 {
-  for (let d = after + 1, n = gw(G_D_HWM); d <= n; d++) {
-    if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) != 0 && dw_raw(d, D_WQ_FRAME) == key) return d;
-  }
-  return 0;
-}
 
 /** S3/S4 over every dentry, after a tick that changed dentry state (G_SHAPE_DIRTY); a clean
  *  tick costs one test, not a call. */

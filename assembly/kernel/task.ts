@@ -14,7 +14,7 @@ import {
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { FN_WAKE } from "./fns";
-import { on_frame_pop } from "../check/invariants";
+import { on_frame_pop } from "../check/dentry";
 import { cov, COV_BLOCK, COV_WAKE } from "../sim/coverage";
 
 export const STEP_NEXT: i32 = 0;
