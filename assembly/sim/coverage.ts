@@ -1,6 +1,7 @@
 // Coverage of kernel behaviour, for the fuzzer: a bitmap in linear memory that runs OR into and
 // the host reads (and clears) between runs. Bits:
-//   [0, 2048)      (function, program counter) pairs executed: fn * 64 + pc
+//   [0, COV_STEPS) (function, program counter) pairs executed: fn * 64 + pc, one row of 64 bits per
+//                  function id (FN_COUNT of them, at most COV_MAX_FNS; pcs above 63 share bit 63's row)
 //   COV_BLOCK + k  a task blocked on wait kind k        COV_WAKE + k  a task woken from kind k
 //   COV_INLOOKUP + n   n dentries in lookup at once (n capped at 7)
 //   COV_QUEUE + policy * 16 + n   an rwsem queue reached length n under a policy
@@ -8,14 +9,24 @@
 //   COV_CYCLE + a * 8 + b   a waits-for cycle with an edge of kind a followed by one of kind b
 
 import { LEAN } from "./build";
+import { FN_COUNT } from "../kernel/fns";
+import { CHECK_COUNT } from "../abi";
 
-export const COV_BITS: i32 = 4096;
-export const COV_BLOCK: i32 = 2048;
-export const COV_WAKE: i32 = 2056;
-export const COV_INLOOKUP: i32 = 2064;
-export const COV_QUEUE: i32 = 2080;
-export const COV_END: i32 = 2144;
-export const COV_CYCLE: i32 = 2240;
+// Every function id has its own row of (fn, pc) bits. Until December 2026 the rows stopped at
+// 2048 bits (32 functions) while ids reached 58, so the rows of functions 32 and up overlapped the
+// block/wake/queue/end/cycle bits below, and an id of 64 or more would have written past the map.
+export const COV_MAX_FNS: i32 = 128;
+export const COV_STEPS: i32 = COV_MAX_FNS * 64;
+export const COV_BLOCK: i32 = COV_STEPS;
+export const COV_WAKE: i32 = COV_STEPS + 8;
+export const COV_INLOOKUP: i32 = COV_STEPS + 16;
+export const COV_QUEUE: i32 = COV_STEPS + 32;
+export const COV_END: i32 = COV_STEPS + 96;
+export const COV_CYCLE: i32 = COV_STEPS + 192;
+export const COV_BITS: i32 = COV_STEPS + 256;
+// A function id past the map would be a build error here, not a silent overlap at run time.
+if (FN_COUNT > COV_MAX_FNS) ERROR("coverage: more function ids than rows (raise COV_MAX_FNS)");
+if (CHECK_COUNT > 16) ERROR("coverage: COV_END keeps 16 check ids per verdict");
 
 export const COVERAGE: usize = memory.data(COV_BITS >> 3, 16);
 
