@@ -98,6 +98,8 @@ export const N_OPS: i32 = 12;   // op codes 0 .. N_OPS - 1
 export const CI_OFF: i32 = 0;
 export const CI_D_ADD_CI: i32 = 1;
 export const CI_DROP_LOCK: i32 = 2;
+// fs.ciNames: (asked, exact) name pairs packed 12 bits each into H_CI_NAMES
+export const MAX_CI_NAMES: i32 = 2;
 
 // Check ids: bit i of H_CHECKS enables check i.
 export const CHECK_DEADLOCK: i32 = 0;

@@ -67,7 +67,7 @@ describe("the same verdict and counterexample whatever the number of workers", (
           expect([name, k, [...p.choices!]]).toEqual([name, k, [...one.choices]]);
           expect(p.rederived?.canonical).toBe(true);
           const enc = encodeScenario(seed);
-          expect(replayScenario(module, enc, p.found!.choices).verdict).not.toBe("ok");
+          expect(replayScenario(module, enc, p.found!.choices, seed.run).verdict).not.toBe("ok");
         }
       }
       if (one.choices) failing++; else clean++;
@@ -93,7 +93,7 @@ describe("the same verdict and counterexample whatever the number of workers", (
         expect([file, sets, k, p.verdict, p.exhaustive]).toEqual([file, sets, k, one.verdict, one.exhaustive]);
         if (one.choices) {
           expect([...p.choices!]).toEqual([...one.choices]);
-          expect(replayScenario(module, encodeScenario(seed), p.found!.choices).verdict).toBe("deadlock");
+          expect(replayScenario(module, encodeScenario(seed), p.found!.choices, seed.run).verdict).toBe("deadlock");
         }
       }
     }, 300_000);

@@ -22,7 +22,7 @@ function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
     choices.push(t);
     v = m.x.tick(t);
   }
-  return replayScenario(module, enc, Uint8Array.from(choices));
+  return replayScenario(module, enc, Uint8Array.from(choices), s.run);
 }
 
 describe("d_splice_alias on a hashed dentry (02/53)", () => {
@@ -71,7 +71,7 @@ describe("d_duplicate for NFS silly-rename (06/53, v3 19/19)", () => {
       choices.push(t);
       v = m.x.tick(t);
     }
-    return replayScenario(module, enc, Uint8Array.from(choices));
+    return replayScenario(module, enc, Uint8Array.from(choices), s.run);
   }
 
   it("prepared: the copy is an in-lookup twin of the in-use b; a lockless lookup of b after the silly-rename waits on it and then finds the renamed file", () => {

@@ -7,7 +7,7 @@ import {
   PRIME_LOCKED, PRIME_DROP_LOCK,
   H_VERSION, H_ORDER, H_RWSEM, H_WAITQUEUE, H_FS, H_PRIME, H_LOOKUP_LOCKS, H_CHECKS, H_PLANT,
   H_TICKS_MAX, H_N_NAMES, H_N_PATHS, H_N_TREE, H_N_CACHED, H_N_TASKS, H_ITERATE, H_SERIES,
-  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS, OP_KILL, H_CI_LOOKUP, H_CI_NAMES, CI_DROP_LOCK, N_OPS, OP_DECODE_FH,
+  H_ATOMIC_OPEN, H_NFS_PREPARED, H_NEED_REVAL, FS_NFS, OP_KILL, H_CI_LOOKUP, H_CI_NAMES, MAX_CI_NAMES, CI_DROP_LOCK, N_OPS, OP_DECODE_FH,
 } from "../abi";
 
 export const SCENARIO: usize = memory.data(SCENARIO_WORDS << 2, 16);
@@ -41,12 +41,12 @@ export let ci_lookup: i32 = 0;
 /** Some thread decodes file handles (op decode-fh): disconnected aliases can exist, so
  *  d_splice_alias looks for one. */
 export let decodes_fh: bool = false;
-/** fs.ciNames: up to two (asked, exact) name pairs (H_CI_NAMES). */
+/** fs.ciNames: up to MAX_CI_NAMES (asked, exact) name pairs (H_CI_NAMES). */
 export let ci_names: i32 = 0;
 /** The exact-case name fs.ciNames gives for `name`, or 0 if `name` is not case-folded. */
 export function ci_exact(name: i32): i32 {
   if (ci_lookup == 0) return 0;
-  for (let k = 0; k < 2; k++) {
+  for (let k = 0; k < MAX_CI_NAMES; k++) {
     const pair = (ci_names >> (12 * k)) & 0xfff;
     if (pair != 0 && (pair >> 6) == name) return pair & 63;
   }

@@ -74,11 +74,13 @@ export const PRIME_OLD_NAMES: Readonly<Record<string, (typeof PRIMES)[number]>> 
 export const ITERATES = ["shared", "wrapped"] as const;
 /** "kill": kill(2) SIGKILL of another thread (`task`), assembly/kernel/signal.ts */
 export const OPS = ["stat", "getdents", "mkdir", "create", "unlink", "rename", "rmdir", "kill", "silly-unlink", "silly-iput", "decode-fh", "open"] as const;
+/** How many op codes there are (assembly/abi.ts N_OPS: the model refuses a code at or above it). */
+export const N_OPS = OPS.length;
 /** fs.ciLookup: off; d_add_ci as mainline (a nested d_alloc_parallel under the caller's lock);
  *  drop-lock, the 2026 series' d_add_ci ("[PATCH v3 08/19] VFS/xfs/ntfs: drop parent lock across
  *  d_alloc_parallel() in d_add_ci()") */
 export const CI_LOOKUPS = ["off", "d_add_ci", "drop-lock"] as const;
-/** At most this many fs.ciNames pairs (H.CI_NAMES holds two). */
+/** At most this many fs.ciNames pairs (H.CI_NAMES holds two; assembly/abi.ts MAX_CI_NAMES). */
 export const MAX_CI_NAMES = 2;
 
 /** Check ids, in bit order (bit i of H.CHECKS enables CHECKS[i]). */
