@@ -323,12 +323,14 @@ describe("vfsim fuzz", () => {
   });
 
   it("--workers 2 (the built CLI): the same findings twice, each replaying; stream 0 is the --workers 1 stream", async () => {
-    // --seed 4: a seed whose two streams both find something in 300 execs each with this corpus
-    // (with kernel.series varied, seed 3's stream 1 keeps nothing of its own)
+    // --seed 6: a seed whose two streams both find something in 300 execs each with this corpus
+    // (measured December 2026 on seeds 1-8 after the nested ops, kernel.series mutants and one
+    // coverage row per function id: seeds 2 and 4 find nothing in stream 1; 6 finds 3 there)
+    // (with kernel.series varied, seed 3's stream 1 kept nothing of its own)
     // (with the kill op in the mutators, seed 2's stream 1 finds only what stream 0 found first).
     const run = async () => {
       const out = mkdtempSync(join(tmpdir(), "vfsim-fuzz-workers-"));
-      const r = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "fuzz", "--workers", "2", "--execs", "600", "--seed", "4", "--out", out, "--json"])
+      const r = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "fuzz", "--workers", "2", "--execs", "600", "--seed", "6", "--out", out, "--json"])
         .catch((e) => e as { stdout: string; code: number });
       expect((r as { code?: number }).code).toBe(1);
       return { out, j: JSON.parse(r.stdout) as { execs: number; corpus: number; coverage: number; failures: { file: string; key: string; verdict: string; exec: number }[] } };
@@ -344,9 +346,9 @@ describe("vfsim fuzz", () => {
     expect(readdirSync(a.out).sort()).toEqual(a.j.failures.map((f) => basename(f.file)).sort());
     expect(new Set(a.j.failures.map((f) => f.key)).size).toBe(a.j.failures.length);
 
-    // --seed 4: a seed whose second stream finds a key the first does not, within 600 execs
+    // --seed 6: a seed whose second stream finds a key the first does not, within 600 execs
     // (with the rmdir op in the mutator, seed 1's stream 1 only repeats stream 0's keys)
-    const seeds = [streamSeed(4n, 0), streamSeed(4n, 1)];
+    const seeds = [streamSeed(6n, 0), streamSeed(6n, 1)];
     const byStream: string[][] = [[], []];
     for (const f of a.j.failures) {
       const seed = parseSeedFile(readFileSync(f.file, "utf8"));
