@@ -162,3 +162,37 @@ describe("rmdir", () => {
     expect(skipped, "some schedule has rmdir_lock scan past L's NEW-PRIVATE x").toBeGreaterThan(0);
   });
 });
+
+// iterate_dir, wrap_directory_iterator, may_create and may_delete on a directory rmdir has marked
+// S_DEAD: -ENOENT without calling into the filesystem (fs/readdir.c iterate_dir; fs/namei.c
+// may_create, may_delete). Before December 2026 the model iterated and created in a dead
+// directory: only IS_DEADDIR in lookup_one_qstr_excl and __lookup_slow was modelled.
+describe("a directory rmdir has removed", () => {
+  const dead = (op: "getdents" | "mkdir", order: string, iterate = "shared"): SeedFile => {
+    const s = seedFile(V, [`kernel.order=${order}`, `fs.iterate=${iterate}`]);
+    const path = op === "getdents" ? "/d/s" : "/d/s/x";
+    return { ...s, variants: {}, expect: [], threads: [s.threads[0], { name: "G", ops: [{ op, path }] }] };
+  };
+  const rpc = { getdents: "nfs_readdir", mkdir: "nfs_mkdir" } as const;
+  for (const [op, order, iterate] of [["getdents", "current", "shared"], ["getdents", "proposed", "shared"], ["getdents", "current", "wrapped"], ["mkdir", "current", "shared"], ["mkdir", "proposed", "shared"]] as const) {
+    it(`${op} (${order} order, ${iterate}) that walked to it before rmdir ran gets -ENOENT and no ${rpc[op]}`, () => {
+      let seen = 0;
+      for (let k = 1; k <= 12; k++) {
+        // G runs k steps, then rmdir to its end, then G
+        const r = sequential(dead(op, order, iterate), 0, 1, k);
+        expect(r.verdict).toBe("ok");
+        const rm = r.trace!.findIndex((e) => e.task === 0);
+        const g = r.trace!.filter((e) => e.task === 1);
+        const gBefore = r.trace!.slice(0, rm).filter((e) => e.task === 1);
+        // G found s before the rmdir and had not yet locked it
+        if (!gBefore.some((e) => e.fn === "link_path_walk" && e.note === "hit" && /"s"/.test(e.text))) continue;
+        if (gBefore.some((e) => /i_rwsem\(s\)|inode_lock/.test(e.text) && e.task === 1 && e.fn !== "link_path_walk")) continue;
+        if (!r.trace!.filter((e) => e.task === 0).at(-1)!.text.includes("rmdir returns 0")) continue;
+        seen++;
+        expect(g.some((e) => e.fn === rpc[op]), g.map((e) => e.text).join("\n")).toBe(false);
+        expect(g.at(-1)!.text, g.map((e) => e.text).join("\n")).toContain("-ENOENT");
+      }
+      expect(seen).toBeGreaterThan(0);
+    });
+  }
+});

@@ -24,7 +24,7 @@ import {
   d_delete, d_wait_lookup_prepare, dobj,
 } from "./dcache";
 import { EACCES, EAGAIN, EEXIST, ENOENT, ENOTDIR, EPERM } from "./errno";
-import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, i_set_dead, i_set_dying, i_clear_dying, I_MUTEX_NORMAL, I_MUTEX_PARENT } from "./inode";
+import { inode_lock, inode_lock_shared, inode_unlock, inode_unlock_shared, dir_inode, IS_DEADDIR, i_set_dead, i_set_dying, i_clear_dying, I_MUTEX_NORMAL, I_MUTEX_PARENT } from "./inode";
 import { sfw, stw, sgw, dw_raw, gw, F_PC, T_RET, D_FLAGS, D_PARENT, G_D_HWM, G_WAKE_DIRTY, DCACHE_ALLOCATED, DCACHE_IN_LOOKUP_HASH } from "../sim/state";
 import { lockdep_wait, in_lookup_class } from "../check/lockdep";
 import { fp_on, fp_pkey } from "../sim/footprint";
@@ -137,11 +137,16 @@ function op_lookup_flags(fn: i32): i32 {
 }
 
 /** Is the looked-up dentry what the op needs (before the vfs op)? Returns 0 or -errno. */
-function op_precheck(fn: i32, d: i32): i32 {
-  if (fn == FN_DO_MKDIRAT) return d_is_negative(d) ? 0 : EEXIST;
-  if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) ? ENOENT : 0;
-  if (fn == FN_DO_RMDIR) return d_is_negative(d) ? ENOENT : d_is_dir(d) ? 0 : ENOTDIR;   // may_delete
-  return 0;   // open(O_CREAT): both exist and not-exist are fine
+function op_precheck(fn: i32, dir: i32, d: i32): i32 {
+  const dead = IS_DEADDIR(dir_inode(dir));
+  // may_create: -EEXIST, then -ENOENT in a directory rmdir has marked S_DEAD
+  if (fn == FN_DO_MKDIRAT) return !d_is_negative(d) ? EEXIST : dead ? ENOENT : 0;
+  // may_delete: the victim's checks, then IS_DEADDIR
+  if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) || dead ? ENOENT : 0;
+  if (fn == FN_DO_RMDIR) return d_is_negative(d) ? ENOENT : !d_is_dir(d) ? ENOTDIR : dead ? ENOENT : 0;
+  // open(O_CREAT): both exist and not-exist are fine here; lookup_open's IS_DEADDIR is checked
+  // before its lookup (current order) or before ->create (52/53)
+  return 0;
 }
 
 /** __start_dirop re-validation under the exclusive lock: still in lookup, or hashed with the
@@ -194,6 +199,8 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
     case OP_C_LOCK:
       return inode_lock(t, fr, fn, OP_C_LOCK, OP_C_LOOKUP, dir_inode(dir), parent_subclass(fn));
     case OP_C_LOOKUP:
+      // lookup_open(): -ENOENT in a dead directory, before any lookup.
+      if (is_create && IS_DEADDIR(dir_inode(dir))) { setL(fr, 5, ENOENT); return goto_(fr, OP_C_UNLOCK); }
       // lookup_open() uses d_alloc_parallel() even under the exclusive lock.
       if (is_create) return callp(t, fr, OP_C_GOT, FN_D_ALLOC_PARALLEL, dir, name);
       return callp(t, fr, OP_C_GOT, FN_LOOKUP_ONE_QSTR_EXCL, dir, name, op_lookup_flags(fn));
@@ -201,7 +208,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       const r = ret_value(t);
       if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_C_UNLOCK); }
       setL(fr, 3, r);
-      const bad = op_precheck(fn, r);
+      const bad = op_precheck(fn, dir, r);
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_C_UNLOCK); }
       if (is_rename) return callp(t, fr, OP_C_GOT2, FN_LOOKUP_ONE_QSTR_EXCL, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
       if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_C_UNLOCK); }
@@ -247,7 +254,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       const r = ret_value(t);
       if (r < 0) { setL(fr, 5, r); return goto_(fr, OP_DPUT); }
       setL(fr, 3, r);
-      const bad = op_precheck(fn, r);
+      const bad = op_precheck(fn, dir, r);
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_DONE); }
       if (is_create && !d_in_lookup(r) && !d_is_negative(r)) { setL(fr, 5, 0); return goto_(fr, OP_DPUT); }
       if (is_rename) return callp(t, fr, OP_P_GOT2, FN_LOOKUP_ONE_QSTR, dir, path_last(L(fr, 1)), LOOKUP_RENAME_TARGET);
@@ -289,9 +296,11 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
       return inode_lock(t, fr, fn, OP_P_LOCK, OP_P_CHECK, dir_inode(dir), parent_subclass(fn));
     case OP_P_CHECK: {
       if (is_create && !atomic_open) {
-        // 52/53 lookup_open: under the exclusive lock, create only if still negative (the dir
-        // is never dead here: no rmdir in the model); no re-check of hashing or parent.
+        // 52/53 lookup_open: under the exclusive lock, create only if still negative and the
+        // directory not dead (-ENOENT); no re-check of hashing or parent. The episode has
+        // ended (d_lookup_done before the lock), so leaving here drops no in-lookup dentry.
         if (!d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
+        if (IS_DEADDIR(dir_inode(dir))) { setL(fr, 5, ENOENT); return goto_(fr, OP_P_UNLOCK); }
         return call_create(t, fr, dir, d);
       }
       const ok = still_valid(dir, d) && (target == 0 || still_valid(dir, target));
@@ -300,7 +309,7 @@ export function dirop(t: i32, fr: usize, fn: i32): i32 {
         return goto_(fr, OP_P_RETRY_UNLOCK);
       }
       // c6: another task may have instantiated our dentry meanwhile: re-check before the op.
-      const bad = op_precheck(fn, d);
+      const bad = op_precheck(fn, dir, d);
       if (bad != 0) { setL(fr, 5, bad); return goto_(fr, OP_P_UNLOCK); }
       if (is_create && !d_is_negative(d)) { setL(fr, 5, 0); return goto_(fr, OP_P_UNLOCK); }
       return call_vfs_op(t, fr, fn, dir, d, target);

@@ -13,19 +13,18 @@
 // down_read_killable is TASK_KILLABLE (fs/readdir.c: a fatal signal makes it return -EINTR before
 // ->iterate_shared runs); wrap_directory_iterator's inode_lock is a plain down_write,
 // TASK_UNINTERRUPTIBLE (fs/readdir.c wrap_directory_iterator: inode_unlock_shared, inode_lock).
-// Divergence from Linux: no file position, no IS_DEADDIR (directories are never removed).
+// Divergence from Linux: no file position.
 
 import { FS_NFS, FS_FUSE, FS_SMB, FS_PROC_SYS, FS_OVERLAYFS, AUX_RELEASED, AUX_NONE } from "../abi";
 import { fs_type, iterate_wrapped as wrapped_knob, path_len } from "../sim/config";
-import { STEP_NEXT, L, setL, pc_of, call, callp, ret, ret_yield, ret_value, yield_ } from "./task";
-import { inode_lock_shared_killable, inode_lock, inode_unlock_shared, dir_inode, iobj, i_name } from "./inode";
-import { EINTR } from "./errno";
+import { STEP_NEXT, L, setL, pc_of, call, callp, goto_, ret, ret_yield, ret_value, yield_ } from "./task";
+import { inode_lock_shared_killable, inode_lock, inode_unlock_shared, dir_inode, iobj, i_name, IS_DEADDIR } from "./inode";
+import { EINTR, ENOENT, ENOTDIR } from "./errno";
 import { up_read, downgrade_write } from "./rwsem";
 import { dput, d_name, dobj } from "./dcache";
-import { ENOTDIR } from "./errno";
 import { d_is_dir } from "./namei";
 import { ev } from "../sim/trace";
-import { sfw, F_PC } from "../sim/state";
+import { sfw, stw, F_PC, T_RET } from "../sim/state";
 import { model_assert } from "../sim/verdict";
 import { assert_not_held, assert_holds_no_rwsem } from "./lockdep_assert";
 import {
@@ -82,10 +81,18 @@ export function iterate_dir(t: i32, fr: usize): i32 {
       // `res = down_read_killable(...); if (res) goto out;`: nothing held, nothing iterated
       return ret(t, EINTR);
     case ID_WRAP_UNLOCK:
+      // iterate_dir: `res = -ENOENT; if (!IS_DEADDIR(inode))` ->iterate_shared (here the wrapper)
+      if (IS_DEADDIR(inode)) { setL(fr, 1, ENOENT); return goto_(fr, ID_UNLOCK); }
       return inode_unlock_shared(t, fr, FN_ITERATE_DIR, ID_WRAP_UNLOCK, ID_WRAP_LOCK, inode);
     case ID_WRAP_LOCK:
       return inode_lock(t, fr, FN_ITERATE_DIR, ID_WRAP_LOCK, ID_ITERATE, inode);
     case ID_ITERATE:
+      // iterate_dir (shared) and wrap_directory_iterator (after retaking it exclusive) both skip
+      // the iterator of a directory rmdir has marked S_DEAD: -ENOENT, lock released as usual.
+      if (IS_DEADDIR(inode)) {
+        stw(t, T_RET, ENOENT);
+        return goto_(fr, iterate_wrapped() ? ID_WRAP_DOWNGRADE : ID_UNLOCK);
+      }
       sfw(fr, F_PC, iterate_wrapped() ? ID_WRAP_DOWNGRADE : ID_UNLOCK);
       return call(t, fs_readdir_fn(), dir);
     case ID_WRAP_DOWNGRADE:
