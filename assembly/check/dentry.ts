@@ -25,8 +25,9 @@ import {
 import {
   dw, dw_raw, gw, tw, D_FLAGS, D_INODE, D_PARENT, D_NAME, D_LOOKUPS, D_WAITERS, D_WQ_FRAME, G_D_HWM, T_STATE,
   T_WAIT_KIND, T_WAIT_OBJ, T_EPISODES, TS_BLOCKED, DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED,
-  DCACHE_LOOKUP_WAITERS,
+  DCACHE_LOOKUP_WAITERS, T_SP, F_FN, F_L0, F_PC, frame_addr, fw, sfw, task_changed,
 } from "../sim/state";
+import { FN_D_ALLOC_PARALLEL, FN_D_ALLOC_TRYLOCK, FN_D_ALLOC_LOCKED } from "../kernel/fns";
 import { n_tasks, waitqueue } from "../sim/config";
 import { fail } from "../sim/verdict";
 
@@ -120,4 +121,66 @@ function episode_in_frame(after: i32, key: i32): i32 {
     if ((dw_raw(d, D_FLAGS) & DCACHE_PAR_LOOKUP) != 0 && dw_raw(d, D_WQ_FRAME) == key) return d;
   }
   return 0;
+}
+
+// ---- S8, second half: a queue woken again with entries of waiters that have returned ----------
+// Generation 1 (6.17 d_wait_lookup) adds a waiter's on-stack entry to the owner's queue and never
+// removes it: harmless while the queue is woken once and dies with its frame. d_add_ci publishes
+// the exact-case dentry with the outer dentry's queue (kernel-model.md 2.2), so that queue is
+// woken twice (see wq_entries_left for what is recorded). The frame holding the queue
+// keeps, in local L_WQ_LEFT (unused by every modelled function), the tasks whose entries a wake
+// left on it; it dies with the frame (call() clears the locals of a new frame).
+export const L_WQ_LEFT: i32 = 7;
+
+/** The frame whose on-stack queue serves dentry d's episode, or 0 (no frame: the heap queue of
+ *  nfs_unlinkdata, or a frame already gone). */
+function wq_frame(d: i32): usize {
+  const key = dw_raw(d, D_WQ_FRAME);
+  if (key == 0) return 0;
+  const o = (key >> 8) - 1, depth = key & 0xff;
+  if (o < 0 || depth >= tw(o, T_SP)) return 0;
+  return frame_addr(o, depth);
+}
+
+/** A wake of d's queue is about to walk it: an entry left there by an earlier wake whose waiter
+ *  has since left d_wait_lookup is a dead stack object (S8). A waiter is still inside
+ *  d_wait_lookup for that earlier episode if its top frame is the d_alloc_parallel re-check
+ *  (`recheck_pc`: dcache.ts's DAP_RECHECK, passed in so check/ imports nothing of kernel/ but
+ *  the function ids) of a dentry on this queue. */
+export function wq_woken_again(t: i32, d: i32, recheck_pc: i32): void {
+  const fr = wq_frame(d);
+  if (fr == 0) return;
+  const key = dw_raw(d, D_WQ_FRAME);
+  for (let m = fw(fr, F_L0 + L_WQ_LEFT); m != 0; m &= m - 1) {
+    const w = ctz<i32>(m);
+    const sp = tw(w, T_SP);
+    let inside = false;
+    if (sp > 0) {
+      const top = frame_addr(w, sp - 1), fn = fw(top, F_FN);
+      if ((fn == FN_D_ALLOC_PARALLEL || fn == FN_D_ALLOC_TRYLOCK || fn == FN_D_ALLOC_LOCKED) && fw(top, F_PC) == recheck_pc) {
+        const m2 = fw(top, F_L0 + 2);
+        inside = m2 != 0 && dw_raw(m2, D_WQ_FRAME) == key && (dw_raw(m2, D_FLAGS) & DCACHE_PAR_LOOKUP) == 0;
+      }
+    }
+    if (!inside) { fail(CHECK_WAITQUEUE_LIFETIME, t); return; }
+  }
+}
+
+/** A wake of d's queue leaves the entries of `waiters` on it. Recorded only while another open
+ *  episode shares the queue (d_add_ci: the outer dentry), the one way the queue is woken again:
+ *  recording every wake would tell apart states that differ only in entries nothing will walk.
+ *  Not covered: a queue reused by a retry in the same frame after its episode ended (the
+ *  lock_lookup -EAGAIN retry of patch 11/11, which came with the global wait table of 09/11). */
+export function wq_entries_left(d: i32, waiters: i32): void {
+  if (waiters == 0) return;
+  const fr = wq_frame(d);
+  if (fr == 0) return;
+  const key = dw_raw(d, D_WQ_FRAME);
+  let shared = false;
+  for (let e = 1, n = gw(G_D_HWM); e <= n && !shared; e++) {
+    shared = e != d && (dw_raw(e, D_FLAGS) & DCACHE_PAR_LOOKUP) != 0 && dw_raw(e, D_WQ_FRAME) == key;
+  }
+  if (!shared) return;
+  task_changed((dw_raw(d, D_WQ_FRAME) >> 8) - 1);
+  sfw(fr, F_L0 + L_WQ_LEFT, fw(fr, F_L0 + L_WQ_LEFT) | waiters);
 }

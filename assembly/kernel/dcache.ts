@@ -39,12 +39,11 @@ import {
 } from "../sim/state";
 import { n_tasks, waitqueue, planted, series, ci_lookup, decodes_fh } from "../sim/config";
 import { IS_DEADDIR, IS_DYING, dir_inode, inode_lock_shared, inode_unlock_shared } from "./inode";
-import { wq_woken_again, wq_entries_left, L_WQ_LEFT } from "../check/invariants";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { model_assert } from "../sim/verdict";
 import {
   check_unique_hashed, check_inlookup_unique, check_episode_ender, check_final_dput, check_add_once, check_duplicate,
-  check_single_lookup,
+  check_single_lookup, wq_woken_again, wq_entries_left, L_WQ_LEFT,
 } from "../check/dentry";
 import { ev } from "../sim/trace";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, block, wake_all, call } from "./task";
@@ -219,7 +218,7 @@ export function __d_lookup_unhash(t: i32, d: i32, wake: bool = true): void {
   if (waitqueue == WQ_ON_STACK) {
     // the walk of the queue: S8 (a wait entry left by a waiter that has returned), then the
     // entries this wake leaves behind (6.17 d_wait_lookup never removes its entry)
-    wq_woken_again(t, d);
+    wq_woken_again(t, d, DAP_RECHECK);
     wq_entries_left(d, entries);
   }
   if (had_waiters || waitqueue != WQ_VAR_EVENT) wake_all(WAIT_IN_LOOKUP, d, n_tasks);
