@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { main } from "../host/node/cli";
 import { byFsMarkdown, cellText, runByFs } from "../host/core/byfs";
 import { CHECKS, SERIES, FS_TYPES } from "../host/core/abi";
-import { encodeScenario, FS_PRIMES, parseSeedFile, SeedError, type SeedFile } from "../host/core/seed";
-import { runScenario, type RunReport } from "../host/core/run";
-import { module, seedFile } from "./helpers";
+import { FS_PRIMES, parseSeedFile } from "../host/core/seed";
+import { type RunReport } from "../host/core/run";
+import { module, seedErrorOf, seedFile, whole } from "./helpers";
 
 const FUSE_A = "fixtures/scenarios/a-fuse-prime-lookup-mkdir-deadlock.json";
 const SYS_A = "fixtures/scenarios/a-proc-sys-fill-cache-lookup-writer.json";
@@ -18,19 +18,7 @@ async function vfsim(...argv: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-function whole(s: SeedFile): RunReport {
-  return runScenario(module, s, encodeScenario(s), { strategy: "dfs", seed: 1n, schedules: 10_000_000, depth: 3, preemptions: -1 });
-}
 
-function errorOf(path: string, sets: string[]): SeedError {
-  try {
-    seedFile(path, sets);
-  } catch (e) {
-    if (e instanceof SeedError) return e;
-    throw e;
-  }
-  throw new Error("accepted");
-}
 
 describe("priming calls per filesystem", () => {
   it("every filesystem accepts d_alloc_parallel and d_alloc_trylock; only procfs, nfs and /proc/sys the others", () => {
@@ -39,13 +27,13 @@ describe("priming calls per filesystem", () => {
   });
 
   it("a priming call the filesystem has not got is refused, naming the field (as written and in a variant)", () => {
-    const e = errorOf(FUSE_A, ["fs.prime=drop-lock", "variants[\"fs.prime\"]=null"]);
+    const e = seedErrorOf(FUSE_A, ["fs.prime=drop-lock", "variants[\"fs.prime\"]=null"]);
     expect(e.message).toBe('fs.prime: fs.type "fuse" (fs.type) cannot use the priming call "drop-lock"; expected one of d_alloc_parallel, d_alloc_trylock');
-    const v = errorOf(OVL_C2, ['variants["fs.prime"]=["d_alloc_parallel","d_alloc_locked"]']);
+    const v = seedErrorOf(OVL_C2, ['variants["fs.prime"]=["d_alloc_parallel","d_alloc_locked"]']);
     expect(v.message).toContain('variants["fs.prime"][1]: fs.type "overlayfs"');
-    const r = errorOf(FUSE_A, ["fs.needReval=true"]);
+    const r = seedErrorOf(FUSE_A, ["fs.needReval=true"]);
     expect(r.message).toContain('fs.needReval: fs.type "fuse" (fs.type): CIFS_FATTR_NEED_REVAL is an SMB client flag');
-    const l = errorOf(FUSE_A, ["fs.type=smb", "fs.lookupLocks=true"]);
+    const l = seedErrorOf(FUSE_A, ["fs.type=smb", "fs.lookupLocks=true"]);
     expect(l.message).toContain("fs.lookupLocks: fs.type \"smb\" (fs.type): its ->lookup has no lock_lookup");
   });
 

@@ -1,7 +1,8 @@
 // Shared test helpers: the compiled model and seed files from disk.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseSeedFile, type SeedFile } from "../host/core/seed";
+import { encodeScenario, parseSeedFile, SeedError, type SeedFile } from "../host/core/seed";
+import { runScenario, type RunReport } from "../host/core/run";
 import { loadLeanModule, loadModule } from "../host/node/module";
 
 export const module = await loadModule();
@@ -17,3 +18,19 @@ export function scenarioFiles(dir = "fixtures/scenarios"): string[] {
 }
 
 export const A = "fixtures/scenarios/a-readdirplus-prime-lookup-mkdir-deadlock.json";
+
+/** The whole state space of `s` by dfs (no preemption bound). */
+export function whole(s: SeedFile): RunReport {
+  return runScenario(module, s, encodeScenario(s), { strategy: "dfs", seed: 1n, schedules: 10_000_000, depth: 3, preemptions: -1 });
+}
+
+/** The SeedError reading `path` with `sets` gives; fails the test if the file is accepted. */
+export function seedErrorOf(path: string, sets: string[]): SeedError {
+  try {
+    seedFile(path, sets);
+  } catch (e) {
+    if (e instanceof SeedError) return e;
+    throw e;
+  }
+  throw new Error("accepted");
+}

@@ -2,9 +2,7 @@
 // drop-lock d_add_ci, NFS/AFS silly-unlink placeholders, nfsd's exportfs_decode_fh. Each verdict
 // comes from running the model over the whole state space (dfs, no preemption bound).
 import { describe, expect, it } from "vitest";
-import { encodeScenario, SeedError, type SeedFile } from "../host/core/seed";
-import { runScenario, type RunReport } from "../host/core/run";
-import { module, seedFile } from "./helpers";
+import { module, seedErrorOf, seedFile, whole } from "./helpers";
 
 const C1 = "fixtures/scenarios/c1-d_add_ci-nested-lookup-deadlock.json";
 const C1_WQ = "fixtures/scenarios/c1-d_add_ci-shared-wait-queue.json";
@@ -13,20 +11,8 @@ const C9_AFS = "fixtures/scenarios/c9-afs-silly-iput-sync-owner.json";
 const NFSD_DIR = "fixtures/scenarios/nfsd-reconnect-path-splice-wakes-target.json";
 const NFSD_FILE = "fixtures/scenarios/nfsd-decode-fh-lookup-under-exclusive-deadlock.json";
 
-function whole(s: SeedFile): RunReport {
-  return runScenario(module, s, encodeScenario(s), { strategy: "dfs", seed: 1n, schedules: 10_000_000, depth: 3, preemptions: -1 });
-}
 const run = (path: string, sets: string[] = []) => whole(seedFile(path, sets));
 
-function errorOf(path: string, sets: string[]): SeedError {
-  try {
-    seedFile(path, sets);
-  } catch (e) {
-    if (e instanceof SeedError) return e;
-    throw e;
-  }
-  throw new Error("accepted");
-}
 
 describe("d_add_ci: a ->lookup that calls d_alloc_parallel (c1)", () => {
   it("proposed order, mainline d_add_ci: T1 waits for T2's in-lookup x from inside d_add_ci, holding /d shared", () => {
@@ -68,11 +54,11 @@ describe("d_add_ci: a ->lookup that calls d_alloc_parallel (c1)", () => {
   });
 
   it("seed-file rules name the field", () => {
-    expect(errorOf(C1, ["fs.type=procfs"]).path).toBe("fs.ciLookup");
-    const e = errorOf(C1, ["kernel.waitqueue=on-stack", "variants={}", "fs.ciLookup=drop-lock"]);
+    expect(seedErrorOf(C1, ["fs.type=procfs"]).path).toBe("fs.ciLookup");
+    const e = seedErrorOf(C1, ["kernel.waitqueue=on-stack", "variants={}", "fs.ciLookup=drop-lock"]);
     expect([e.path, e.detail]).toEqual(["fs.ciLookup", 'drop-lock is the 2026 series\' d_add_ci (v3 08/19), which waits with wait_var_event (v3 04/19): expected kernel.waitqueue "var-event", got "on-stack"']);
-    expect(errorOf(C1, ['threads[2].ops[0]={"op":"mkdir","path":"/d/X"}']).path).toBe("threads[2].ops[0].path");
-    expect(errorOf(C1, ['fs.ciNames={"X":"X"}']).path).toBe('fs.ciNames["X"]');
+    expect(seedErrorOf(C1, ['threads[2].ops[0]={"op":"mkdir","path":"/d/X"}']).path).toBe("threads[2].ops[0].path");
+    expect(seedErrorOf(C1, ['fs.ciNames={"X":"X"}']).path).toBe('fs.ciNames["X"]');
   });
 });
 
@@ -98,7 +84,7 @@ describe("silly-unlink owners (c9)", () => {
   });
 
   it("silly-unlink, silly-iput and decode-fh are nfs-only ops", () => {
-    const e = errorOf(C9_NFS, ["fs.type=procfs", 'tree={"/proc":["x"]}', 'cached=["/proc"]', 'threads[0].ops[0]={"op":"silly-unlink","path":"/proc/x"}', 'threads[1].ops[0]={"op":"stat","path":"/proc/x"}', 'threads[2].ops[0]={"op":"stat","path":"/proc/x"}']);
+    const e = seedErrorOf(C9_NFS, ["fs.type=procfs", 'tree={"/proc":["x"]}', 'cached=["/proc"]', 'threads[0].ops[0]={"op":"silly-unlink","path":"/proc/x"}', 'threads[1].ops[0]={"op":"stat","path":"/proc/x"}', 'threads[2].ops[0]={"op":"stat","path":"/proc/x"}']);
     expect(e.path).toBe("threads[0].ops[0].op");
   });
 });
@@ -121,7 +107,7 @@ describe("nfsd exportfs_decode_fh", () => {
   });
 
   it("a directory nfsd reconnects is not the target of a directory operation", () => {
-    expect(errorOf(NFSD_DIR, ['threads[1].ops[0]={"op":"rmdir","path":"/d/s"}']).path).toBe("threads[1].ops[0].path");
+    expect(seedErrorOf(NFSD_DIR, ['threads[1].ops[0]={"op":"rmdir","path":"/d/s"}']).path).toBe("threads[1].ops[0].path");
   });
 });
 
@@ -140,6 +126,6 @@ describe("NFSv4 nfs_atomic_open's own d_alloc_parallel (open without O_CREAT)", 
   });
 
   it("open is an nfs-only op", () => {
-    expect(errorOf(F, ["fs.type=fuse"]).path).toBe("threads[0].ops[0].op");
+    expect(seedErrorOf(F, ["fs.type=fuse"]).path).toBe("threads[0].ops[0].op");
   });
 });
