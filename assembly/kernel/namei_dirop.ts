@@ -138,15 +138,16 @@ function op_lookup_flags(fn: i32): i32 {
 
 /** Is the looked-up dentry what the op needs (before the vfs op)? Returns 0 or -errno. */
 function op_precheck(fn: i32, dir: i32, d: i32): i32 {
-  const dead = IS_DEADDIR(dir_inode(dir));
-  // may_create: -EEXIST, then -ENOENT in a directory rmdir has marked S_DEAD
-  if (fn == FN_DO_MKDIRAT) return !d_is_negative(d) ? EEXIST : dead ? ENOENT : 0;
-  // may_delete: the victim's checks, then IS_DEADDIR
-  if (fn == FN_DO_UNLINKAT || fn == FN_DO_RENAMEAT2) return d_is_negative(d) || dead ? ENOENT : 0;
-  if (fn == FN_DO_RMDIR) return d_is_negative(d) ? ENOENT : !d_is_dir(d) ? ENOTDIR : dead ? ENOENT : 0;
   // open(O_CREAT): both exist and not-exist are fine here; lookup_open's IS_DEADDIR is checked
   // before its lookup (current order) or before ->create (52/53)
-  return 0;
+  if (fn == FN_DO_FILP_OPEN) return 0;
+  // may_create: -EEXIST; may_delete: the victim's checks. Then, in Linux's order, -ENOENT in a
+  // directory rmdir has marked S_DEAD (read only when the victim checks pass).
+  const victim = fn == FN_DO_MKDIRAT ? (d_is_negative(d) ? 0 : EEXIST)
+    : fn == FN_DO_RMDIR ? (d_is_negative(d) ? ENOENT : d_is_dir(d) ? 0 : ENOTDIR)
+    : d_is_negative(d) ? ENOENT : 0;   // unlink, rename's source
+  if (victim != 0) return victim;
+  return IS_DEADDIR(dir_inode(dir)) ? ENOENT : 0;
 }
 
 /** __start_dirop re-validation under the exclusive lock: still in lookup, or hashed with the
