@@ -4,12 +4,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { VERDICTS, VERDICT_RUNNING } from "../host/core/abi";
 import { replayScenario, runScenario } from "../host/core/run";
 import { encodeScenario, parseSeedFile, serializeSeedFile, validateSeedObject, variantOf, type SeedFile } from "../host/core/seed";
 import { decodeSchedule, encodeSchedule } from "../host/core/schedule";
 import { NothingToShrink, shrink, shrinkReport } from "../host/core/shrink";
 import { wasmStrategy } from "../host/core/strategy";
 import { Model } from "../host/core/wasm";
+import { main } from "../host/node/cli";
 import { cmdShrink } from "../host/node/shrink_cmd";
 import { A, module, seedFile } from "./helpers";
 
@@ -165,13 +167,50 @@ describe("vfsim shrink", () => {
     expect(JSON.parse(r.out)).toMatchObject({ verdict: "deadlock", after: { ticks: 15, threads: 3 }, file: join(tmp, "out.json") });
   });
 
-  it("bad input: exit 2 naming the flag or field; a passing schedule: exit 1", async () => {
+  it("bad input: exit 2 naming the flag or field", async () => {
     expect(await vfsim()).toMatchObject({ code: 2, err: expect.stringContaining("expected exactly one seed file") });
     expect(await vfsim(A, "--frob")).toMatchObject({ code: 2, err: expect.stringContaining("--frob: unknown flag for vfsim shrink") });
     expect(await vfsim(A, "--set", "kernel.order=sideways")).toMatchObject({ code: 2, err: expect.stringContaining("kernel.order") });
-    const ok = { ...JSON.parse(readFileSync(A, "utf8")), kernel: { order: "current" }, variants: {}, expect: [], schedule: "v1:" + "0".repeat(4) };
+  });
+
+  // a recorded schedule with nothing to shrink exits as `vfsim replay` does for it
+  const replayExit = (file: string) => main(["replay", file], () => {}, () => {});
+  const unrecorded = { ...JSON.parse(readFileSync(A, "utf8")), kernel: { order: "current" }, variants: {}, expect: [] };
+  /** The schedule that runs the lowest runnable thread first, to the end: clean in the current order. */
+  function serial(): string {
+    const m = new Model(module);
+    m.load(encodeScenario(validateSeedObject(unrecorded)).words);
+    m.begin();
+    const choices: number[] = [];
+    for (let v = VERDICT_RUNNING; v === VERDICT_RUNNING; ) {
+      const mask = m.runnableMask();
+      choices.push(31 - Math.clz32(mask & -mask));
+      v = m.tick(choices[choices.length - 1]);
+      if (v !== VERDICT_RUNNING) expect(VERDICTS[v]).toBe("ok");
+    }
+    return encodeSchedule(Uint8Array.from(choices));
+  }
+
+  it("a schedule that ends before the run does: diverged, exit 6, as replay", async () => {
     const file = join(tmp, "short.json");
-    writeFileSync(file, JSON.stringify(ok));
-    expect(await vfsim(file)).toMatchObject({ code: 1, out: expect.stringContaining("has not finished") });
+    writeFileSync(file, JSON.stringify({ ...unrecorded, schedule: "v1:" + "0".repeat(4) }));
+    const r = await vfsim(file);
+    expect(r).toMatchObject({ code: 6, out: expect.stringContaining("ends after 4 ticks but the run has not finished") });
+    expect(await vfsim(file, "--drop-thread", "L")).toMatchObject({ code: 6, out: expect.stringContaining("has not finished") });
+    expect(JSON.parse((await vfsim(file, "--json")).out)).toMatchObject({ outcome: "diverged" });
+    const replay = await replayExit(file);
+    expect(replay).toBe(6);
+  });
+
+  it("a schedule that runs clean: exit 0, or 5 when the file records a failure", async () => {
+    const file = join(tmp, "clean.json");
+    writeFileSync(file, JSON.stringify({ ...unrecorded, schedule: serial() }));
+    expect(await vfsim(file)).toMatchObject({ code: 0, out: expect.stringContaining("nothing to shrink; the recorded schedule runs clean") });
+    expect(await replayExit(file)).toBe(0);
+    const recorded = join(tmp, "clean-recorded.json");
+    writeFileSync(recorded, JSON.stringify({ ...unrecorded, schedule: serial(), expect: [{ verdict: "deadlock" }] }));
+    expect(await vfsim(recorded)).toMatchObject({ code: 5, out: expect.stringContaining("runs clean, not to the recorded deadlock") });
+    expect(await vfsim(recorded, "--drop-thread", "L")).toMatchObject({ code: 5 });
+    expect(await replayExit(recorded)).toBe(5);
   });
 });

@@ -13,6 +13,10 @@
  * the result is written as a counterexample (exit 0); if it no longer fits the smaller scenario
  * (exit 6, as replay's "diverged") or ends otherwise (exit 5, "not reproduced"), the smaller
  * scenario is written without a schedule and the message says how to find one.
+ *
+ * A recorded schedule that gives nothing to shrink exits as `vfsim replay` does for it: diverged
+ * (6) if it does not fit or ends before the run does; clean (0), or not reproduced (5) when the
+ * file records a failure.
  */
 
 import { writeFileSync } from "node:fs";
@@ -20,12 +24,13 @@ import { basename, dirname, join } from "node:path";
 import { CHECKS, R, VERDICTS, VERDICT_RUNNING } from "../core/abi";
 import { dropFrom, type Drops } from "../core/drop";
 import { EXIT } from "../core/exit";
-import { runScenario, replayScenario, EXIT_INCONCLUSIVE, type RunReport } from "../core/run";
+import { meets } from "../core/matrix";
+import { runScenario, replayScenario, EXIT_INCONCLUSIVE, ReplayDivergence, type RunReport } from "../core/run";
 import { counterexample, coveredText, failureText, plural, sizeText } from "../core/report";
-import { encodeScenario, parseSeedFile, serializeSeedFile, SeedError, type SeedFile } from "../core/seed";
+import { encodeScenario, expectationFor, parseSeedFile, serializeSeedFile, SeedError, type SeedFile } from "../core/seed";
 import { decodeSchedule, encodeSchedule } from "../core/schedule";
 import { NothingToShrink, shrinkReport, type ShrinkSize } from "../core/shrink";
-import { Model } from "../core/wasm";
+import { Model, ModelTrap } from "../core/wasm";
 import { checkOutFile, guarded, parseArgs, readSeedFile, UsageError, type CommandDef, type Flags } from "./flags";
 import { loadModule } from "./module";
 
@@ -53,7 +58,16 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
     const seed = readSeedFile(file, f.lists.get("--set") ?? []);
     const drops = dropsFlags(f, seed, file);
     const module = await loadModule();
-    if (drops) return dropByHand(module, file, seed, drops, path, f.bools.has("--json"), out);
+    const json = f.bools.has("--json");
+    if (seed.schedule) {
+      const none = recordedDoesNotFail(module, seed);
+      if (none) {
+        if (json) out(JSON.stringify({ file, outcome: none.outcome, message: none.message }));
+        else out(`vfsim shrink ${file}: nothing to shrink; ${none.message} (exit ${none.exit})`);
+        return none.exit;
+      }
+    }
+    if (drops) return dropByHand(module, file, seed, drops, path, json, out);
     const found = failingRun(module, seed);
     if (!found.choices) {
       // name what was searched: dfs counts states, random and PCT schedules
@@ -67,9 +81,10 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
     try {
       shrunk = shrinkReport(module, seed, found);
     } catch (e) {
-      if (!(e instanceof NothingToShrink)) throw e;
-      out(`vfsim shrink ${file}: ${e.message}`);
-      return 1;
+      // recordedDoesNotFail and runScenario found a failure: a schedule that then does not fail
+      // is the tool's bug, not bad input
+      if (e instanceof NothingToShrink) throw new ModelTrap(`the failing schedule to shrink did not fail again: ${e.message}`);
+      throw e;
     }
     writeFileSync(path, serializeSeedFile(shrunk.counterexample));
     const r = shrunk.report;
@@ -84,6 +99,28 @@ export async function cmdShrink(args: string[], out: Out, err: Out): Promise<num
     }
     return 0;
   });
+}
+
+/** What `vfsim replay` would say of a recorded schedule that gives nothing to shrink, with its
+ *  exit status (README, "Exit statuses"): it does not fit the scenario, or runs out with the run
+ *  still going (diverged, 6); it runs clean (0, or 5 when the file records a failure it no longer
+ *  reproduces). Undefined when the schedule fails. A schedule longer than its failing run is
+ *  shrunk, not refused: the failure happened, and the shrink drops the unused tail. */
+function recordedDoesNotFail(module: WebAssembly.Module, seed: SeedFile): { outcome: "diverged" | "clean" | "not-reproduced"; exit: number; message: string } | undefined {
+  const enc = encodeScenario(seed);
+  let report: RunReport;
+  try {
+    report = replayScenario(module, enc, decodeSchedule(seed.schedule!, enc.threads.length), seed.run);
+  } catch (e) {
+    if (!(e instanceof ReplayDivergence)) throw e;
+    return { outcome: "diverged", exit: EXIT.diverged, message: e.message };
+  }
+  if (report.verdict !== "ok") return undefined;
+  const expected = expectationFor(seed);
+  if (expected && !meets(report, expected)) {
+    return { outcome: "not-reproduced", exit: EXIT.notReproduced, message: `the recorded schedule runs clean, not to the recorded ${expected.verdict}${expected.invariant ? " " + expected.invariant : ""}` };
+  }
+  return { outcome: "clean", exit: EXIT.ok, message: "the recorded schedule runs clean" };
 }
 
 /** The recorded schedule as a failing run, or the first failure of the file's own strategy. */
@@ -150,12 +187,8 @@ const opCount = (s: SeedFile) => s.threads.reduce((n, t) => n + t.ops.length, 0)
 
 function dropByHand(module: WebAssembly.Module, file: string, seed: SeedFile, drops: Drops, path: string, json: boolean, out: (s: string) => void): number {
   const choices = decodeSchedule(seed.schedule!, seed.threads.length);
-  const orig = replaySize(module, seed, choices);
-  if (orig.code < -1 || orig.code === VERDICT_RUNNING || orig.code === 0) {
-    const why = orig.code === 0 ? "its recorded schedule runs clean" : "its recorded schedule does not fit the scenario (vfsim replay says where)";
-    out(`vfsim shrink ${file}: nothing to shrink; ${why}`);
-    return orig.code === 0 ? 1 : EXIT.diverged;
-  }
+  const orig = replaySize(module, seed, choices); // fails: recordedDoesNotFail said so
+  if (orig.code <= 0 || orig.code === VERDICT_RUNNING) throw new ModelTrap(`the recorded schedule failed on one replay and not on the next (code ${orig.code})`);
   const before: ShrinkSize = { ticks: orig.ticks, preemptions: orig.preemptions, threads: seed.threads.length, ops: opCount(seed) };
   const d = dropFrom(module, seed, choices, drops);
   const smaller: SeedFile = { ...d.seed, variants: {}, expect: [], from: seed.from ?? seed.name, schedule: encodeSchedule(d.choices) };
