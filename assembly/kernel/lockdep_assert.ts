@@ -12,8 +12,9 @@
 // contract is a bug in the model (a call path that forgot a lock would model something that is
 // not Linux), never a verdict: the run stops with a trap, reported as a model fault (exit 3),
 // whose message names the function, the lock and what the task holds instead, e.g.
-//   vfsim model bug: locking contract of __lookup_slow: task 1 must hold i_rwsem of inode 2
-//   shared (lockdep_assert_held_read), but holds it: not at all
+//   vfsim: model bug (please report it with the seed file): locking contract of __lookup_slow:
+//   task 1 must hold i_rwsem of inode 2 shared (lockdep_assert_held_read), but holds it: not at all
+// (the host says "model bug"; the message from here starts at "locking contract")
 //
 // `where` is the kernel function whose contract is checked: a string constant, or a function id
 // (FN_*) where one handler models several functions; an id is turned into its name only on the
@@ -73,7 +74,7 @@ function contract_broken(kind: i32, where: string, t: i32, obj: i32): void {
     what = task + " must hold the lookup lock of dentry " + obj.toString() + ", but " +
       ((dw_raw(obj, D_FLAGS) & DCACHE_LOOKUP_LOCKED) == 0 ? "it is not locked" : "task " + (dw_raw(obj, D_LOCKER) - 1).toString() + " holds it");
   }
-  abort("vfsim model bug: locking contract of " + where + ": " + what);
+  abort("locking contract of " + where + ": " + what);
 }
 
 /** Models: lockdep_assert_held_read(&inode->i_rwsem): `t` holds the directory's i_rwsem shared. */

@@ -23,5 +23,5 @@ export function end_run(v: i32): i32 {
 
 /** Assert a fact the model itself relies on: a false one is a bug in vfsim, not in the kernel. */
 @inline export function model_assert(ok: bool, what: string): void {
-  if (!ok) abort("vfsim model bug: " + what);
+  if (!ok) abort(what); // the host reports it as a model bug (ModelTrap)
 }
