@@ -243,7 +243,7 @@ describe("vfsim fuzz", () => {
       [["--workers", "0"], '--workers: expected an integer from 1 to 64, got "0"'],
       [["--workers", "two"], '--workers: expected an integer from 1 to 64, got "two"'],
       [["--allow", "kernel.order=sideways"], '--allow kernel.order=sideways: unknown value "sideways"; expected one of current, proposed'],
-      [["--plant", "no-wakes"], '--plant: unknown plant "no-wakes"; expected one of no-lookup-done, no-wake, reader-barging, no-dir-seq-recheck, lock-lookup-nowait, no-lookup-slow-lock, d-move-wakes-alias'],
+      [["--plant", "no-wakes"], '--plant: unknown plant "no-wakes"; expected one of no-lookup-done, no-wake, reader-barging, no-dir-seq-recheck, lock-lookup-nowait, d-move-wakes-alias'],
       [["--speed", "9"], "--speed: unknown flag for vfsim fuzz; expected one of --out, --time, --execs, --seed, --workers, --schedules, --corpus, --allow, --plant, --json (vfsim fuzz --help lists them)"],
       [["--seed", "1", "--seed", "2"], '--seed: given more than once ("1", then "2"); give it once'],
       [["--json=1"], "--json: takes no value"],

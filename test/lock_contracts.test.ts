@@ -4,11 +4,14 @@
 // planted bug no-lookup-slow-lock: lookup_slow in the current order skips inode_lock_shared, so
 // __lookup_slow is entered without the parent's i_rwsem.
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../host/core/run";
 import { encodeScenario, type StrategyName } from "../host/core/seed";
 import { ModelTrap } from "../host/core/wasm";
+import { main } from "../host/node/cli";
 import { A, lean, module, seedFile } from "./helpers";
 
 const FAULT = /locking contract of __lookup_slow: task \d must hold i_rwsem of inode \d+ shared \(lockdep_assert_held_read\), but holds it: not at all/;
@@ -35,6 +38,13 @@ describe("a forgotten lock is a model fault", () => {
     const sets = ["kernel.order=proposed"];
     expect(run(module, [...sets, 'plant=["no-lookup-slow-lock"]'], "dfs").verdict).toBe(run(module, sets, "dfs").verdict);
     expect(run(module, sets, "dfs").verdict).toBe("deadlock");
+  });
+
+  it("vfsim fuzz refuses it up front, exit 2, naming the flag: there is no finding to make", async () => {
+    const err: string[] = [];
+    const code = await main(["fuzz", "--plant", "no-wake,no-lookup-slow-lock", "--execs", "1", "--out", mkdtempSync(join(tmpdir(), "vfsim-plant-"))], () => {}, (s) => err.push(s));
+    expect(code).toBe(2);
+    expect(err.join("\n")).toMatch(/^vfsim: --plant no-lookup-slow-lock: not a canary the fuzzer can use: .* model fault \(exit 3\)/);
   });
 
   it("vfsim run exits 3, names the function and the lock, and says \"model bug\" once", () => {

@@ -54,6 +54,11 @@ export interface FuzzArgs {
   json: boolean;
 }
 
+/** The plant that is no canary: a broken locking contract traps (a model fault), it fails no check. */
+const NOT_A_CANARY: Plant = "no-lookup-slow-lock";
+/** The plants `--plant` takes: each makes the model fail (or stop failing) a check somewhere. */
+const FUZZ_PLANTS = PLANTS.filter((p) => p !== NOT_A_CANARY);
+
 export const FUZZ_COMMAND: CommandDef = {
   args: "",
   summary: "Coverage-guided fuzzing of seed files (mutated ops, threads, kernel axes); failures are shrunk into --out. Exit 1 if it found one.",
@@ -66,7 +71,7 @@ export const FUZZ_COMMAND: CommandDef = {
     "--schedules": { kind: "value", arg: "N", help: `schedules per exec, 2 to 100000 (default: ${FUZZ_DEFAULTS.schedules})` },
     "--corpus": { kind: "list", arg: "DIR", help: `starting seed files, a directory or file (repeats; default: the package's ${FUZZ_DEFAULTS.corpus})` },
     "--allow": { kind: "list", arg: "axis=v1,v2", help: "values a kernel axis may be mutated to (repeats; default: every value)" },
-    "--plant": { kind: "list", arg: "X[,Y]", help: `plant a known bug (canary): ${PLANTS.join(", ")} (default: none)` },
+    "--plant": { kind: "list", arg: "X[,Y]", help: `plant a known bug (canary): ${FUZZ_PLANTS.join(", ")} (default: none)` },
     "--json": { kind: "bool", help: "print JSON lines instead of text (default: text)" },
   },
   conflicts: [["--time", "--execs"]],
@@ -96,7 +101,10 @@ export function parseFuzzArgs(args: string[]): FuzzArgs {
   const plant: Plant[] = [];
   for (const spec of lists.get("--plant") ?? []) {
     for (const p of spec.split(",")) {
-      if (!(PLANTS as readonly string[]).includes(p)) throw new UsageError(`--plant: unknown plant ${JSON.stringify(p)}; expected one of ${PLANTS.join(", ")}`);
+      if (p === NOT_A_CANARY) {
+        throw new UsageError(`--plant ${p}: not a canary the fuzzer can use: it plants a forgotten lock, which __lookup_slow's locking contract stops as a model fault (exit 3) wherever lookup_slow runs in the current order (no check fails: there is no finding to make); see it with vfsim run --set 'plant=["${p}"]' (docs/model.md "Locking contracts"); the fuzzer's plants are ${FUZZ_PLANTS.join(", ")}`);
+      }
+      if (!(FUZZ_PLANTS as readonly string[]).includes(p)) throw new UsageError(`--plant: unknown plant ${JSON.stringify(p)}; expected one of ${FUZZ_PLANTS.join(", ")}`);
       if (!plant.includes(p as Plant)) plant.push(p as Plant);
     }
   }
