@@ -179,4 +179,29 @@ describe("lockdep", () => {
     expect(m.x.lockdep_edge(PARENT, IN_LOOKUP_0)).toBe(0);
     expect(m.x.lockdep_edge(IN_LOOKUP_0, NORMAL)).toBe(1);   // L: in-lookup x held (a trylock) -> s shared
   });
+  it("d_add_ci (lockdep-d_add_ci-nested-in-lookup-wait): recursive locking where T1 waits on an in-lookup dentry owning its own; the 2026 d_add_ci in the current order: the class cycle", () => {
+    const F = "fixtures/scenarios/lockdep-d_add_ci-nested-in-lookup-wait.json";
+    const kinds: string[] = [];
+    for (const order of ["current", "proposed"]) {
+      for (const ci of ["d_add_ci", "drop-lock"]) {
+        const s = variantOf(seedFile(F), { "kernel.order": order, "fs.ciLookup": ci });
+        const r = run(s, dfs1);
+        expect([order, ci, r.verdict, r.invariant]).toEqual([order, ci, "violation", "lockdep"]);
+        const chain = r.lockdep!;
+        const text = reportText(r, encodeScenario(s));
+        const recursive = chain.some((e) => e.recursive);
+        if (recursive) {
+          // check_deadlock: one entry, the class already held by the same task, in the nested d_alloc_parallel
+          expect(chain.map((e) => [e.held, e.acquired, e.task, e.wait, e.fn, e.heldFn])).toEqual([["in-lookup", "in-lookup", "T1", true, "d_alloc_parallel", "d_alloc_parallel"]]);
+          expect(text).toContain("lockdep: possible recursive locking detected");
+        } else {
+          // two tasks, two classes: T1 retakes the parent owning X, T2 waits for x holding the parent
+          expect(chain.map((e) => `${e.task}: ${e.held}->${e.acquired}`).sort()).toEqual(["T1: in-lookup->i_rwsem", "T2: i_rwsem->in-lookup"]);
+          expect(text).toContain("lockdep: circular dependency between lock classes");
+        }
+        kinds.push(`${order} ${ci}: ${recursive ? "recursive" : "circular"}`);
+      }
+    }
+    expect(kinds).toEqual(["current d_add_ci: recursive", "current drop-lock: circular", "proposed d_add_ci: recursive", "proposed drop-lock: recursive"]);
+  });
 });
