@@ -25,7 +25,7 @@ import {
   schedules as dfs_nsched, revisits as dfs_nrevisits, exhausted as dfs_done, max_depth as dfs_depth, ample_cuts as dfs_cuts,
   dfs_donate as explore_donate, dfs_start_at as explore_start_at, share_ptr, share_last, share_used, share_opts,
 } from "./sim/explore";
-import { symmetric as dfs_sym, canonical_hash, set_canon_mode, canon_fallbacks } from "./sim/canon";
+import { symmetric as dfs_sym, canonical_hash, set_canon_mode, canon_fallbacks, set_canon_verify } from "./sim/canon";
 import { table_selftest, use_host_table, table_full as dfs_full } from "./sim/visited";
 
 /** 1 in the lean build (assembly/sim/build.ts): random and PCT batches only. */
@@ -125,6 +125,9 @@ export function state_hash(): i64 { return <i64>canonical_hash(-1); }
  *  next searches (-1: the default, which dfs_start picks), and count slot-renaming fallbacks. */
 export function dfs_canon_mode(m: i32): void { set_canon_mode(m); }
 export function dfs_canon_fallbacks(): i64 { return canon_fallbacks; }
+/** Tests only: check the incremental canonical hash against a full recomputation at every state
+ *  (a trap on a difference). */
+export function dfs_canon_verify(on: bool): void { set_canon_verify(on); }
 
 // ---- the kernel state, for the page's state panel (sim/view.ts; not on any hot path) ------------
 /** Write the current state into the view buffer (view_ptr()) and return its length in words. */

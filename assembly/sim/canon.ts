@@ -31,7 +31,7 @@ import {
   D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WQ_FRAME, D_WAITERS, D_LOOKUPS, I_USED,
   I_INO, I_OBJ, I_IS_DIR, RW_WRITER, RW_READERS, RW_QLEN, RW_Q, O_EXISTS, O_PARENT, O_NAME, O_IS_DIR,
   E_DIR, E_NAME, E_INO, FRAME_LOCALS, I_FLAGS, I_DYING, MAX_DENTRIES, MAX_INODES, all_tasks_changed,
-  LD_MAX_CLASSES,
+  LD_MAX_CLASSES, D_CANON, I_CANON, T_CREF_D, T_CREF_I, T_CFLAGS, sdw_raw, stw, task_addr, inode_addr,
 } from "./state";
 import { n_tasks, task_n_ops, op_word, check_on, fs_type, series, kill_targets } from "./config";
 import {
@@ -157,6 +157,7 @@ function order_classes(): void {
 /** The canonical hash of the current state (see the file comment). Reads the tables raw: it
  *  runs between ticks, when no footprint is recorded. */
 export function canonical_hash(last: i32): u64 {
+  if (canon_mode == CM_SHIPPED) return canon_verify ? canonical_hash_verified(last) : canonical_hash_renamed(last);
   if (canon_mode != 0) return canonical_hash_measured(last);
   canonical_order();
   h = 0xcbf29ce484222325;
@@ -203,6 +204,7 @@ export const CM_NO_REF: i32 = 8;       // D_REF left out
 export const CM_SLOTS: i32 = 16;       // dentry and inode slots renamed by identity (frames typed)
 export const CM_TIES: i32 = 32;        // symmetry ties: the least hash over the tied orders
 export const CM_FLAGS: i32 = 64;       // also hash I_FLAGS / I_DYING (the shipped hash omits them)
+const CM_SHIPPED: i32 = CM_SLOTS | CM_FLAGS;   // the canonical state dfs uses where slots_sound()
 export let canon_mode: i32 = 0;
 let canon_forced: i32 = -1;   // measurement: a fixed mode for the next searches; -1 the default
 export function set_canon_mode(m: i32): void { canon_forced = m; }
@@ -436,6 +438,163 @@ function hash_lockdep(): void {
  *  (measurement). */
 export function canon_begin(use_symmetry: bool): void {
   symmetric = use_symmetry && symmetry_classes() < n_tasks;
-  canon_mode = canon_forced >= 0 ? canon_forced : use_symmetry && slots_sound() ? CM_SLOTS | CM_FLAGS : 0;
+  canon_mode = canon_forced >= 0 ? canon_forced : use_symmetry && slots_sound() ? CM_SHIPPED : 0;
   canon_fallbacks = 0;
+}
+
+// ---- the canonical state, incrementally (what dfs runs) -----------------------------------------
+// canonical_hash_renamed computes exactly canonical_hash_measured's hash for CM_SHIPPED, without
+// recomputing what did not change since the last hash on the path to this state (the state block
+// carries the caches, so a restored snapshot brings its own):
+// - per task (T_CREF_D, T_CREF_I, T_CFLAGS): the dentry and inode slots its record names and
+//   whether it has a frame of an unaudited function, recomputed only for tasks in tasks_changed
+//   (the task that ran and those it woke or signalled); whether the state can be renamed
+//   (slots_ok) is then a few mask tests;
+// - per slot (D_CANON, I_CANON): the canonical id it had at the last hash; a task's signature is
+//   recomputed only when the task changed, when the renaming was switched on or off, or when a
+//   slot it names got another canonical id.
+// canon_verify (tests only) recomputes everything the old way beside it and traps on a difference.
+const CF_VALID: i32 = 1;       // T_CREF_* and OFF_SIG are this task's
+const CF_RENAMED: i32 = 2;     // its signature was taken with the slots renamed (slots_ok)
+const CF_UNAUDITED: i32 = 4;   // a frame of a function local_types does not know, or a slot out of range
+let canon_verify: bool = false;
+export function set_canon_verify(on: bool): void { canon_verify = on; }
+let dmap_hi: i32 = MAX_DENTRIES, imap_hi: i32 = MAX_INODES;   // DMAP/IMAP entries above these are FREE_REF
+
+let cref_d: u64 = 0, cref_i: u32 = 0, cref_bad: bool = false;
+@inline function ref_d(v: i32): void { if (v > 0) { if (v <= 64) cref_d |= <u64>1 << <u64>(v - 1); else cref_bad = true; } }
+@inline function ref_i(v: i32): void { if (v > 0) { if (v <= 32) cref_i |= <u32>1 << <u32>(v - 1); else cref_bad = true; } }
+
+/** The slots task t's record names, as refs_live and slot_maps read them: T_WAIT_OBJ by wait
+ *  kind, T_RET inside a call, the typed frame locals; CF_UNAUDITED for an unaudited frame. */
+function task_refs(t: i32): void {
+  cref_d = 0; cref_i = 0; cref_bad = false;
+  const sp = tw(t, T_SP), kind = tw(t, T_WAIT_KIND), obj = tw(t, T_WAIT_OBJ);
+  if (kind == WAIT_IN_LOOKUP || kind == WAIT_LOOKUP_LOCK) ref_d(obj);
+  else if (kind != 0) ref_i(obj);
+  if (sp > 0) ref_d(tw(t, T_RET));
+  for (let k = 0; k < sp; k++) {
+    const fr = frame_addr(t, k), ty = local_types(load<i32>(fr));
+    if (ty < 0) { cref_bad = true; continue; }
+    for (let l = 0; l < FRAME_LOCALS; l++) {
+      const k2 = (ty >> (2 * l)) & 3;
+      if (k2 == 1) ref_d(load<i32>(fr + (<usize>(2 + l) << 2)));
+      else if (k2 == 2) ref_i(load<i32>(fr + (<usize>(2 + l) << 2)));
+    }
+  }
+  store<u64>((task_addr(t) + (<usize>T_CREF_D << 2)), cref_d);
+  stw(t, T_CREF_I, <i32>cref_i);
+  stw(t, T_CFLAGS, cref_bad ? CF_UNAUDITED : 0);   // CF_VALID clear: the signature is stale
+}
+
+/** The canonical maps of slot_maps with slots_ok true, by sorting instead of selection: inodes by
+ *  (server object, slot); dentries breadth first from the roots (parent 0, in slot order), the
+ *  children of one parent by (name, slot), then any not reached, in slot order. */
+function renamed_maps(nd: i32, ni: i32): void {
+  // inodes: insertion sort of the live slots by (I_OBJ, slot)
+  let c = 0;
+  for (let i = 1; i <= ni; i++) {
+    if (iw_raw(i, I_USED) == 0) continue;
+    const o = iw_raw(i, I_OBJ);
+    let j = c;
+    while (j > 0 && iw_raw(load<i32>(ILIST + (<usize>(j - 1) << 2)), I_OBJ) > o) {
+      store<i32>(ILIST + (<usize>j << 2), load<i32>(ILIST + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<i32>(ILIST + (<usize>j << 2), i);
+    c++;
+  }
+  for (let k = 0; k < c; k++) store<i32>(IMAP + (<usize>load<i32>(ILIST + (<usize>k << 2)) << 2), k + 1);
+  n_il = c;
+  // dentries: the non-roots sorted by (parent slot, name, slot) into KIDS, then breadth first
+  let n = 0, nk = 0;
+  for (let d = 1; d <= nd; d++) {
+    if (dw_raw(d, D_FLAGS) == 0) continue;
+    const p = dw_raw(d, D_PARENT);
+    if (p == 0) { store<i32>(DLIST + (<usize>n << 2), d); store<i32>(DMAP + (<usize>d << 2), ++n); continue; }
+    const nm = dw_raw(d, D_NAME);
+    let j = nk;
+    while (j > 0) {
+      const e = load<i32>(KIDS + (<usize>(j - 1) << 2)), pe = dw_raw(e, D_PARENT);
+      if (pe < p || (pe == p && dw_raw(e, D_NAME) <= nm)) break;   // equal keys: slots ascend
+      store<i32>(KIDS + (<usize>j << 2), e);
+      j--;
+    }
+    store<i32>(KIDS + (<usize>j << 2), d);
+    nk++;
+  }
+  for (let q = 0; q < n && nk > 0; q++) {
+    const x = load<i32>(DLIST + (<usize>q << 2));
+    // KIDS is sorted by parent: find x's run by binary search
+    let lo = 0, hi = nk;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (dw_raw(load<i32>(KIDS + (<usize>mid << 2)), D_PARENT) < x) lo = mid + 1; else hi = mid; }
+    for (let k = lo; k < nk; k++) {
+      const d = load<i32>(KIDS + (<usize>k << 2));
+      if (dw_raw(d, D_PARENT) != x) break;
+      store<i32>(DLIST + (<usize>n << 2), d); store<i32>(DMAP + (<usize>d << 2), ++n);
+    }
+  }
+  for (let d = 1; d <= nd; d++) if (dw_raw(d, D_FLAGS) != 0 && load<i32>(DMAP + (<usize>d << 2)) == FREE_REF) { store<i32>(DLIST + (<usize>n << 2), d); store<i32>(DMAP + (<usize>d << 2), ++n); }
+  n_dl = n;
+}
+const KIDS: usize = memory.data((MAX_DENTRIES + 2) * 4, 16);
+
+function canonical_hash_renamed(last: i32): u64 {
+  // 1. the per-task caches of the tasks that changed; can the state be renamed?
+  const changed = tasks_changed;
+  for (let t = 0; t < n_tasks; t++) if ((changed & (1 << t)) != 0) task_refs(t);
+  no_tasks_changed();
+  const nd = gw(G_D_HWM), ni = gw(G_I_HWM);
+  let dlive: u64 = 0, ilive: u32 = 0;
+  for (let d = 1; d <= nd; d++) if (dw_raw(d, D_FLAGS) != 0) dlive |= <u64>1 << <u64>(d - 1);
+  for (let i = 1; i <= ni; i++) if (iw_raw(i, I_USED) != 0) ilive |= <u32>1 << <u32>(i - 1);
+  let ok = true;
+  for (let t = 0; t < n_tasks && ok; t++) {
+    if ((tw(t, T_CFLAGS) & CF_UNAUDITED) != 0) ok = false;
+    else if ((load<u64>((task_addr(t) + (<usize>T_CREF_D << 2))) & ~dlive) != 0 || (<u32>tw(t, T_CREF_I) & ~ilive) != 0) ok = false;
+  }
+  // 2. the maps (identity where the state cannot be renamed), and which slots changed id
+  for (let d = 1; d <= dmap_hi; d++) store<i32>(DMAP + (<usize>d << 2), FREE_REF);
+  for (let i = 1; i <= imap_hi; i++) store<i32>(IMAP + (<usize>i << 2), FREE_REF);
+  dmap_hi = nd; imap_hi = ni;
+  if (ok) renamed_maps(nd, ni);
+  else {
+    canon_fallbacks++;
+    n_dl = 0; n_il = 0;
+    for (let d = 1; d <= nd; d++) if (dw_raw(d, D_FLAGS) != 0) { store<i32>(DMAP + (<usize>d << 2), d); store<i32>(DLIST + (<usize>(n_dl++) << 2), d); }
+    for (let i = 1; i <= ni; i++) if (iw_raw(i, I_USED) != 0) { store<i32>(IMAP + (<usize>i << 2), i); store<i32>(ILIST + (<usize>(n_il++) << 2), i); }
+  }
+  slots_ok = ok;
+  let moved_d: u64 = 0, moved_i: u32 = 0;
+  for (let d = 1; d <= nd; d++) {
+    if (dw_raw(d, D_FLAGS) == 0) continue;
+    const c = load<i32>(DMAP + (<usize>d << 2));
+    if (dw_raw(d, D_CANON) != c) { moved_d |= <u64>1 << <u64>(d - 1); sdw_raw(d, D_CANON, c); }
+  }
+  for (let i = 1; i <= ni; i++) {
+    if (iw_raw(i, I_USED) == 0) continue;
+    const c = load<i32>(IMAP + (<usize>i << 2));
+    if (iw_raw(i, I_CANON) != c) { moved_i |= <u32>1 << <u32>(i - 1); store<i32>(inode_addr(i) + (<usize>I_CANON << 2), c); }
+  }
+  // 3. the signatures that are stale, then the order and the hash
+  const renamed = ok ? CF_RENAMED : 0;
+  for (let t = 0; t < n_tasks; t++) {
+    const f = tw(t, T_CFLAGS);
+    if ((f & CF_VALID) != 0 && (f & CF_RENAMED) == renamed &&
+        (!ok || ((load<u64>((task_addr(t) + (<usize>T_CREF_D << 2))) & moved_d) == 0 && (<u32>tw(t, T_CREF_I) & moved_i) == 0))) continue;
+    store<u64>(SIG + (<usize>t << 3), task_signature_m(t));
+    stw(t, T_CFLAGS, (f & CF_UNAUDITED) | CF_VALID | renamed);
+  }
+  for (let t = 0; t < n_tasks; t++) store<i32>(PERM + (<usize>t << 2), t);
+  order_classes();
+  return hash_body_m(last);
+}
+
+/** canonical_hash_renamed, checked against canonical_hash_measured (tests: set_canon_verify). */
+function canonical_hash_verified(last: i32): u64 {
+  const x = canonical_hash_renamed(last);
+  const y = canonical_hash_measured(last);   // recomputes every signature into OFF_SIG
+  if (x != y) abort("vfsim: the incremental canonical hash differs from the full one");
+  no_tasks_changed();   // the signatures it wrote are the cached ones, if they agree
+  return x;
 }

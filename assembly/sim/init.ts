@@ -2,12 +2,12 @@
 // the cached dentries, the tasks at their first op. Then save it, so a schedule starts with one
 // memory copy.
 
-import { VERDICT_RUNNING } from "../abi";
+import { VERDICT_RUNNING, CHECK_LOCKDEP } from "../abi";
 import {
   sgw, sdw, STATE, STATE_BYTES, G_VERDICT, G_CHECK, G_FAIL_TASK, G_LAST_TASK, G_NEXT_INO,
   TS_RUNNABLE, D_REF, DCACHE_HASHED, D_FLAGS, dw, save_initial, set_live_tasks, set_task_state,
 } from "./state";
-import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_proc_like } from "./config";
+import { n_tree, n_cached, n_tasks, tree_path, tree_is_dir, cached_path, path_len, path_name, fs_proc_like, check_on } from "./config";
 import { srv_create, srv_lookup, srv_is_dir, ROOT_OBJ } from "../fs/server";
 import { d_alloc, d_lookup, d_inode } from "../kernel/dcache";
 import { new_inode, nfs_fhget, proc_make_inode, i_obj } from "../kernel/inode";
@@ -27,7 +27,7 @@ function path_obj(p: i32, upto: i32): i32 {
 
 export function init_state(): void {
   memory.fill(STATE, 0, <usize>STATE_BYTES);
-  set_live_tasks(n_tasks);
+  set_live_tasks(n_tasks, check_on(CHECK_LOCKDEP));
   sgw(G_VERDICT, VERDICT_RUNNING);
   sgw(G_CHECK, -1);
   sgw(G_FAIL_TASK, -1);

@@ -32,7 +32,8 @@ export const G_D_HWM: i32 = 12;         // highest dentry slot ever used on this
 export const G_I_HWM: i32 = 13;         // same for inodes
 export const G_RUNNABLE: i32 = 14;      // bitmask of the runnable tasks (set_task_state keeps it)
 export const G_O_HWM: i32 = 15;         // highest server object slot ever used (slots above are zero)
-export const G_WORDS: i32 = 16;
+export const G_TASKS_CHANGED: i32 = 16; // tasks_changed when the block was saved (state_save), so a restore brings it back
+export const G_WORDS: i32 = 17;
 
 // ---- tasks ------------------------------------------------------------------------------------
 export const TS_RUNNABLE: i32 = 0;
@@ -51,7 +52,12 @@ export const T_EPISODES: i32 = 7;  // in-lookup dentries this task owns (their w
 export const T_SIGNAL: i32 = 8;    // kernel/signal.ts: SIGKILL pending, woken from a killable sleep
 export const T_WAIT_INTR: i32 = 9; // 0: the sleep is TASK_UNINTERRUPTIBLE; pc + 1: TASK_KILLABLE,
                                    // resumed at pc with -EINTR when a fatal signal ends it
-export const T_HEADER: i32 = 10;
+// The canonical hash's cache of this task's record (sim/canon.ts canonical_hash_renamed): derived
+// from the record, never hashed, restored with it. Valid only while the task is not in tasks_changed.
+export const T_CREF_D: i32 = 10;   // two words: the dentry slots the record names (bit d - 1)
+export const T_CREF_I: i32 = 12;   // the inode slots it names (bit i - 1)
+export const T_CFLAGS: i32 = 13;   // canon.ts CF_*
+export const T_HEADER: i32 = 14;
 export const F_FN: i32 = 0;
 export const F_PC: i32 = 1;
 export const F_L0: i32 = 2;
@@ -77,7 +83,8 @@ export const D_LOCKER: i32 = 6;    // task + 1 holding d_lookup_locked
 export const D_WQ_FRAME: i32 = 7;  // (task + 1) << 8 | depth of the frame whose stack holds d_wait
 export const D_WAITERS: i32 = 8;   // tasks enqueued on d_wait (bitmask)
 export const D_LOOKUPS: i32 = 9;   // ->lookup or readdir instantiate in flight on this dentry
-export const D_WORDS: i32 = 10;
+export const D_CANON: i32 = 10;   // the canonical id this slot had at the last canonical hash (sim/canon.ts); never hashed
+export const D_WORDS: i32 = 11;
 
 // ---- inodes (with the directory's i_rwsem) ----------------------------------------------------
 export const I_USED: i32 = 0;
@@ -91,7 +98,8 @@ export const RW_QLEN: i32 = 7;
 export const RW_Q: i32 = 8;        // queue entries: task | mode << 8 (mode 1 read, 2 write)
 export const I_FLAGS: i32 = RW_Q + RWSEM_QUEUE_MAX;   // i_flags: S_DEAD, S_DYING
 export const I_DYING: i32 = I_FLAGS + 1;   // task + 1 that set S_DYING (rmdir_lock), for waits-for
-export const I_WORDS: i32 = I_DYING + 1;
+export const I_CANON: i32 = I_DYING + 1;   // as D_CANON
+export const I_WORDS: i32 = I_CANON + 1;
 /** i_flags bits (include/linux/fs.h) */
 export const S_DEAD: i32 = 1 << 4;
 export const S_DYING: i32 = 1 << 18;
@@ -199,7 +207,9 @@ export function fp_srv_of(o: i32, write: bool): void {
 /** Bytes of the block a scenario uses: everything up to its last task (tasks come last, so a
  *  reset or snapshot of a 3-task scenario copies 3 task records, not 16). */
 export let live_bytes: i32 = STATE_BYTES;
-export function set_live_tasks(n: i32): void { live_bytes = (OFF_T + n * T_WORDS) << 2; }
+/** Is lockdep's region in use (the check is on)? Snapshots skip it otherwise: it stays zero. */
+export let ld_live: bool = true;
+export function set_live_tasks(n: i32, lockdep: bool): void { live_bytes = (OFF_T + n * T_WORDS) << 2; ld_live = lockdep; }
 
 /** The task whose step is running, set by the scheduler tick (sim/tick.ts) before the step: the
  *  waker a wake-up names, the task a check made after the step blames. Not part of the block:
@@ -208,37 +218,51 @@ export let current: i32 = 0;
 export function set_current(t: i32): void { current = t; }
 
 /** Tasks whose records changed since their signatures (OFF_SIG) were last computed: the task
- *  that ran and the tasks it woke. Not part of the state: a restored snapshot is clean. */
+ *  that ran and the tasks it woke. Not part of the state; a snapshot keeps it in G_TASKS_CHANGED
+ *  (the search saves right after hashing, when it is 0). */
 export let tasks_changed: i32 = -1;
 @inline export function task_changed(t: i32): void { tasks_changed |= 1 << t; }
 export function all_tasks_changed(): void { tasks_changed = -1; }
 export function no_tasks_changed(): void { tasks_changed = 0; }
 
-/** Snapshot into `dst` (a STATE_BYTES buffer): the globals, the dentry and inode slots up to
- *  their high-water marks (the slots above are zero on this path), and the rest of the block. */
+/** Snapshot into `dst` (a STATE_BYTES buffer): the globals, the dentry, inode and server-object
+ *  slots up to their high-water marks and the emissions made (the slots above are zero on this
+ *  path), lockdep's region when the check is on (it stays zero otherwise), and the rest. */
 export function state_save(dst: usize): void {
+  sgw(G_TASKS_CHANGED, tasks_changed);
   const d_end = <usize>(OFF_D + (gw(G_D_HWM) + 1) * D_WORDS) << 2;
   memory.copy(dst, STATE, d_end);
   const i_start = <usize>OFF_I << 2, i_end = <usize>(OFF_I + (gw(G_I_HWM) + 1) * I_WORDS) << 2;
   memory.copy(dst + i_start, STATE + i_start, i_end - i_start);
-  const o_start = <usize>OFF_O << 2;
-  memory.copy(dst + o_start, STATE + o_start, <usize>live_bytes - o_start);
+  const o_start = <usize>OFF_O << 2, o_end = <usize>(OFF_O + (gw(G_O_HWM) + 1) * O_WORDS) << 2;
+  memory.copy(dst + o_start, STATE + o_start, o_end - o_start);
+  const e_start = <usize>OFF_E << 2;
+  memory.copy(dst + e_start, STATE + e_start, <usize>(gw(G_N_EMITS) * E_WORDS) << 2);
+  const rest = ld_live ? <usize>OFF_LD << 2 : <usize>OFF_SIG << 2;
+  memory.copy(dst + rest, STATE + rest, <usize>live_bytes - rest);
 }
 
 /** Restore a snapshot taken by state_save: copy what it saved and zero the slots the current
  *  state used above the snapshot's high-water marks. */
 export function state_restore(src: usize): void {
-  const cur_d = gw(G_D_HWM), cur_i = gw(G_I_HWM);
+  const cur_d = gw(G_D_HWM), cur_i = gw(G_I_HWM), cur_o = gw(G_O_HWM), cur_e = gw(G_N_EMITS);
   const snap_d = load<i32>(src + (<usize>(OFF_G + G_D_HWM) << 2)), snap_i = load<i32>(src + (<usize>(OFF_G + G_I_HWM) << 2));
+  const snap_o = load<i32>(src + (<usize>(OFF_G + G_O_HWM) << 2)), snap_e = load<i32>(src + (<usize>(OFF_G + G_N_EMITS) << 2));
   const d_end = <usize>(OFF_D + (snap_d + 1) * D_WORDS) << 2;
   memory.copy(STATE, src, d_end);
   if (cur_d > snap_d) memory.fill(STATE + d_end, 0, <usize>((cur_d - snap_d) * D_WORDS) << 2);
   const i_start = <usize>OFF_I << 2, i_end = <usize>(OFF_I + (snap_i + 1) * I_WORDS) << 2;
   memory.copy(STATE + i_start, src + i_start, i_end - i_start);
   if (cur_i > snap_i) memory.fill(STATE + i_end, 0, <usize>((cur_i - snap_i) * I_WORDS) << 2);
-  const o_start = <usize>OFF_O << 2;
-  memory.copy(STATE + o_start, src + o_start, <usize>live_bytes - o_start);
-  tasks_changed = 0;
+  const o_start = <usize>OFF_O << 2, o_end = <usize>(OFF_O + (snap_o + 1) * O_WORDS) << 2;
+  memory.copy(STATE + o_start, src + o_start, o_end - o_start);
+  if (cur_o > snap_o) memory.fill(STATE + o_end, 0, <usize>((cur_o - snap_o) * O_WORDS) << 2);
+  const e_start = <usize>OFF_E << 2, e_end = e_start + (<usize>(snap_e * E_WORDS) << 2);
+  memory.copy(STATE + e_start, src + e_start, e_end - e_start);
+  if (cur_e > snap_e) memory.fill(STATE + e_end, 0, <usize>((cur_e - snap_e) * E_WORDS) << 2);
+  const rest = ld_live ? <usize>OFF_LD << 2 : <usize>OFF_SIG << 2;
+  memory.copy(STATE + rest, src + rest, <usize>live_bytes - rest);
+  tasks_changed = gw(G_TASKS_CHANGED);
 }
 
 /** Save the current block as the state every schedule starts from. */

@@ -53,6 +53,8 @@ export interface ModelExports {
   /** measurement only (bench/canon-measure.ts): force a state-hash variant, -1 the default */
   dfs_canon_mode(mode: number): void;
   dfs_canon_fallbacks(): bigint;
+  /** tests only: check the incremental canonical hash against a full one at every state */
+  dfs_canon_verify(on: number): void;
   dfs_table_full(): number;
   state_hash(): bigint;
   state_view(): number;
@@ -267,6 +269,9 @@ export class Model {
   }
   dfsCanonFallbacks(): bigint {
     return this.x.dfs_canon_fallbacks();
+  }
+  dfsCanonVerify(on: boolean): void {
+    this.x.dfs_canon_verify(on ? 1 : 0);
   }
   dfsTableFull(): number {
     return this.x.dfs_table_full();
