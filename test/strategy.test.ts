@@ -2,7 +2,7 @@
 // metrics and determinism checks without changing what runs.
 import { describe, expect, it } from "vitest";
 import { encodeScenario, variantOf } from "../host/core/seed";
-import { checkingDeterminism, hostStrategy, newMetrics, NondeterminismError, replayChooser, wasmStrategy, withMetrics, type Strategy } from "../host/core/strategy";
+import { checkingDeterminism, estimateSeed, estimateSteps, hostStrategy, newMetrics, NondeterminismError, replayChooser, wasmStrategy, withMetrics, type Strategy } from "../host/core/strategy";
 import { Model } from "../host/core/wasm";
 import { A, module, seedFile } from "./helpers";
 
@@ -26,6 +26,35 @@ describe("strategies", () => {
     expect(replaying.runBatch(m, 0, 1)).toEqual({ hit: 0, ticks: found.length });
     expect(Array.from(m.choices())).toEqual(Array.from(found));
     expect(m.verdict()).toBe(verdict);
+  });
+
+  it("PCT's k is one estimate: the longest of random schedules 0..15 of estimateSeed(seed), free once a random batch ran them", () => {
+    const seed = 5n;
+    // by hand: each of the 16 schedules alone, on its own instance
+    const alone = model();
+    let longest = 1;
+    for (let i = 0; i < 16; i++) {
+      wasmStrategy("random", estimateSeed(seed)).runBatch(alone, i, 1);
+      longest = Math.max(longest, alone.tickCount());
+    }
+    const fresh = model();
+    expect(estimateSteps(fresh, seed)).toBe(longest);
+    // the fuzzer's batch: random schedules 0.. of estimateSeed(seed) first (past its failures), then PCT
+    const shared = model();
+    const random = wasmStrategy("random", estimateSeed(seed));
+    for (let i = 0; i < 32; ) {
+      const { hit } = random.runBatch(shared, i, 32 - i);
+      if (hit < 0) break;
+      i += hit + 1;
+    }
+    const before = shared.ticksTotal();
+    expect(estimateSteps(shared, seed)).toBe(longest);
+    expect(shared.ticksTotal()).toBe(before);   // no schedule run for it
+    // a reload is a new scenario: estimated again
+    shared.load(encodeScenario(PROPOSED).words);
+    expect(estimateSteps(shared, seed)).toBe(longest);
+    expect(shared.ticksTotal()).toBeGreaterThan(before);
+    expect(estimateSeed(estimateSeed(seed))).toBe(seed);
   });
 
   it("a host chooser that picks a task that cannot run is reported, not run", () => {

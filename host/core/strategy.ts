@@ -35,42 +35,75 @@ export interface Strategy {
 // ---------------------------------------------------------------------------------------------
 // In-wasm strategies
 
-/** PCT's k: the longest of a few random schedules of this scenario (a fixed, derived seed). */
-export function estimateSteps(model: Model, seed: bigint): number {
-  let k = 1;
-  for (let i = 0; i < 16; i++) {
-    model.runBatch(STRATEGY_RANDOM, seed ^ 0x9e3779b97f4a7c15n, i, 1, 0, 0);
-    k = Math.max(k, model.tickCount());
-  }
-  return k;
+/** Random schedules PCT's k is estimated from, and how their seed is derived from PCT's. */
+const ESTIMATE_RUNS = 16;
+const ESTIMATE_MIX = 0x9e3779b97f4a7c15n;
+
+/** The random seed whose schedules 0..15 estimate PCT's k for PCT seed `seed` (and the PCT seed
+ *  whose k random seed `seed`'s schedules estimate: the map is its own inverse). */
+export function estimateSeed(seed: bigint): bigint {
+  return seed ^ ESTIMATE_MIX;
 }
 
+/** The longest of random schedules 0, 1, ... of one seed on one loaded scenario, as far as they
+ *  have run in index order. Whoever runs them fills it in: estimateSteps, or a random strategy
+ *  whose batches start at index 0 (the fuzzer's random half, whose first 16 schedules are then
+ *  the estimate's schedules of its PCT half: the estimate costs no extra schedule). Schedule i
+ *  depends only on the scenario, the seed and i, so it does not matter who ran it. */
+interface Longest {
+  next: number;
+  k: number;
+}
+
+const longest = new WeakMap<Model, { loads: number; bySeed: Map<bigint, Longest> }>();
+
+function longestOf(model: Model, randomSeed: bigint): Longest {
+  let m = longest.get(model);
+  if (!m || m.loads !== model.loads) longest.set(model, (m = { loads: model.loads, bySeed: new Map() }));
+  let l = m.bySeed.get(randomSeed);
+  if (!l) m.bySeed.set(randomSeed, (l = { next: 0, k: 1 }));
+  return l;
+}
+
+/** Runs random schedules first..first+count-1 of `seed`, recording the estimate's lengths while
+ *  they continue its index order (one schedule per call while they do, a batch after). */
+function runRandom(model: Model, seed: bigint, first: number, count: number): number {
+  const l = longestOf(model, seed);
+  let i = 0;
+  for (; i < count && l.next === first + i && l.next < ESTIMATE_RUNS; i++) {
+    const hit = model.runBatch(STRATEGY_RANDOM, seed, first + i, 1, 0, 0);
+    l.k = Math.max(l.k, model.tickCount());
+    l.next++;
+    if (hit === 0) return i;
+  }
+  if (i === count) return -1;
+  const hit = model.runBatch(STRATEGY_RANDOM, seed, first + i, count - i, 0, 0);
+  return hit < 0 ? -1 : i + hit;
+}
+
+/** PCT's k: the longest of random schedules 0..15 of `estimateSeed(seed)` on the loaded scenario
+ *  (the one estimate in the project: `vfsim run`, sweeps, the page and the fuzzer all use it). A
+ *  property of the scenario and the seed, run once per loaded scenario and seed. */
+export function estimateSteps(model: Model, seed: bigint): number {
+  const r = estimateSeed(seed);
+  const l = longestOf(model, r);
+  // a failing schedule stops a batch; the estimate goes on past it
+  while (l.next < ESTIMATE_RUNS) runRandom(model, r, l.next, ESTIMATE_RUNS - l.next);
+  return l.k;
+}
 
 export type WasmStrategyName = "random" | "pct";
 
-/** PCT's k is a property of the scenario and the seed (estimateSteps above); computed once per
- *  loaded scenario and seed, on first use (the fuzzer reloads one instance with many inputs). */
-const pctSteps = new WeakMap<Model, { loads: number; seed: bigint; k: number }>();
-
 /** `random`: a uniform choice among the runnable tasks at every tick. `pct`: Burckhardt et al.'s
- *  probabilistic concurrency testing with bug depth `depth` (assembly/sim/strategy.ts). Each
- *  schedule seeds its own PRNG from (seed, index). */
+ *  probabilistic concurrency testing with bug depth `depth` (assembly/sim/strategy.ts) and k from
+ *  estimateSteps. Each schedule seeds its own PRNG from (seed, index). */
 export function wasmStrategy(name: WasmStrategyName, seed: bigint, depth = 3): Strategy {
-  const code = name === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM;
-  const stepsOf = (model: Model): number => {
-    if (name !== "pct") return 0;
-    const known = pctSteps.get(model);
-    if (known && known.loads === model.loads && known.seed === seed) return known.k;
-    const k = estimateSteps(model, seed);
-    pctSteps.set(model, { loads: model.loads, seed, k });
-    return k;
-  };
   return {
     name,
     runBatch(model, first, count) {
-      const k = stepsOf(model);
+      const k = name === "pct" ? estimateSteps(model, seed) : 0;
       const before = model.ticksTotal();
-      const hit = model.runBatch(code, seed, first, count, depth, k);
+      const hit = name === "pct" ? model.runBatch(STRATEGY_PCT, seed, first, count, depth, k) : runRandom(model, seed, first, count);
       return { hit, ticks: Number(model.ticksTotal() - before) };
     },
   };

@@ -9,8 +9,9 @@
  * the caller decides when to stop, so the same seed, corpus and options give the same inputs,
  * in the same order, and the same findings, exec for exec.
  *
- * One exec: one input, `schedules` schedules run inside wasm (half random, half PCT with the
- * input's run.seed and run.depth), the coverage bitmap read after the batch. With planted bugs
+ * One exec: one input, `schedules` schedules run inside wasm through the strategy interface
+ * (half random with the input's run.seed, half PCT with run.depth and k from strategy.ts's one
+ * estimate; runner.ts), the coverage bitmap read after the batch. With planted bugs
  * (the canary), each exec also runs the same input on the model without them, and a finding is
  * an input on which the two differ (see `Fuzzer` and docs/fuzzing.md).
  *

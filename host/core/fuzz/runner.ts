@@ -1,10 +1,11 @@
 /** Running one input: a batch of schedules, a replay, the outcomes within a preemption bound,
  *  and the coverage bitmap they leave. */
 
-import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "../abi";
+import { VERDICT_RUNNING } from "../abi";
 import { searchBounded } from "../bounded";
 import { keyOf, readOutcome, type Outcome, type SameFailure } from "../outcome";
 import { type StrategyName } from "../seed";
+import { estimateSeed, wasmStrategy, type Strategy } from "../strategy";
 import { Model } from "../wasm";
 
 /** An outcome with the schedule that led to it and the strategy that ran it. */
@@ -57,29 +58,27 @@ export class Runner {
   }
 
   /**
-   * Runs up to `schedules` schedules of the loaded input: the first half random, the rest PCT
-   * with bug depth `depth` and k from the random half's mean length. Stops at the first failure
-   * whose key `accept` accepts (default: any failure) and returns it; undefined if none.
+   * Runs up to `schedules` schedules of the loaded input through the strategy interface
+   * (strategy.ts): the first half random with `seed`, the rest PCT with bug depth `depth` and
+   * seed `estimateSeed(seed)`, whose k (estimateSteps) is the longest of the random half's first
+   * 16 schedules, so the estimate runs nothing extra once the half has 16. Each half is the
+   * strategy's schedules 0, 1, ...: what `vfsim run` with that strategy and seed runs first.
+   * Stops at the first failure whose key `accept` accepts (default: any failure) and returns
+   * it; undefined if none.
    */
   batch(seed: bigint, depth: number, schedules: number, accept?: SameFailure): FuzzOutcome | undefined {
-    const x = this.model;
     const half = Math.max(1, schedules >> 1);
     const rest = schedules - half;
-    const t0 = x.ticksTotal();
-    const random = this.scan(STRATEGY_RANDOM, seed, 0, half, 0, 0, accept);
+    const random = this.scan(wasmStrategy("random", seed), half, accept);
     if (random) return { ...random, strategy: "random" };
     if (rest <= 0) return undefined;
-    const mean = Number(x.ticksTotal() - t0) / half;
-    const k = Math.max(1, Math.ceil(mean * 1.5));
-    const pct = this.scan(STRATEGY_PCT, seed, half, rest, depth, k, accept);
+    const pct = this.scan(wasmStrategy("pct", estimateSeed(seed), depth), rest, accept);
     return pct ? { ...pct, strategy: "pct" } : undefined;
   }
 
-  private scan(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number, accept?: SameFailure): FuzzOutcome | undefined {
-    const x = this.model;
-    let done = 0;
-    while (done < count) {
-      const hit = x.runBatch(strategy, seed, first + done, count - done, depth, k);
+  private scan(strategy: Strategy, count: number, accept?: SameFailure): FuzzOutcome | undefined {
+    for (let done = 0; done < count; ) {
+      const { hit } = strategy.runBatch(this.model, done, count - done);
       if (hit < 0) return undefined;
       const o = readOutcome(this.model, this.model.verdict());
       if (!accept || accept(o)) return { ...o, choices: this.model.choices() };
