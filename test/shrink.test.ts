@@ -65,6 +65,35 @@ describe("shrink", () => {
     expect(replayed.cycle?.map((e) => e.task)).toEqual(["R", "L", "W"]);
   });
 
+  it("drops the cached paths and tree entries the failing schedule does not need", () => {
+    const s = bloated();
+    s.cached = ["/e/f"];
+    const [found] = failures(s, 1);
+    const r = shrink(module, s, found);
+    // the bystander's tree and cached dentry go with it; /d/x stays only if the deadlock needs it
+    expect(r.seed.cached).toEqual([]);
+    expect(r.seed.tree["/e"] ?? []).toEqual([]);
+    expect(r.after).toMatchObject({ preemptions: 1, threads: 3 });
+    const replayed = replayScenario(module, encodeScenario(r.seed), decodeSchedule(r.seed.schedule!, 3), r.seed.run);
+    expect(replayed.verdict).toBe("deadlock");
+  });
+
+  it("admit: a smaller scenario is taken only if the caller's predicate holds for it too", () => {
+    const s = bloated();
+    const [found] = failures(s, 1);
+    const seen: number[] = [];
+    // the fuzzer's canary passes "the other model does not show it"; here: keep the bystander S
+    const r = shrink(module, s, found, { admit: (c) => (seen.push(c.threads.length), c.threads.some((t) => t.name === "S")) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(r.seed.threads.map((t) => t.name)).toContain("S");
+    expect(r.after.threads).toBe(4);
+    expect(r.after.ops).toBeLessThan(r.before.ops);
+    const none = shrink(module, s, found, { admit: () => false });
+    expect(none.after).toMatchObject({ threads: 4, ops: 7 });
+    expect(none.after.ticks).toBeLessThanOrEqual(none.before.ticks);
+    expect(kindOf(none.seed, none.choices)).toEqual({ verdict: "deadlock", invariant: undefined });
+  });
+
   it("is deterministic: the same input gives the same shrunk file", () => {
     const s = bloated();
     const [found] = failures(s, 1);

@@ -5,52 +5,17 @@ import { type CheckId, type Verdict } from "../abi";
 import { edgesOf, keyOf, sameKey, type SameFailure } from "../outcome";
 import { counterexample, plural, shortHash } from "../report";
 import { failureReport, type RunReport } from "../run";
-import { SeedError, childOf, encodeScenario, serializeSeedFile, validateSeedObject, type SeedFile } from "../seed";
+import { encodeScenario, serializeSeedFile, type SeedFile } from "../seed";
 import { encodeSchedule } from "../schedule";
-import { NothingToShrink, shrink as shrinkSchedule } from "../shrink";
+import { shrink as shrinkFailure } from "../shrink";
 import { ModelTrap } from "../wasm";
 import { LIMITS, DFS_MAX_SCHEDULES, MAX_UNCONFIRMED, REPRODUCE_SCHEDULES, type FuzzOptions, type FuzzStats } from "./options";
 import { Runner, type FuzzOutcome } from "./runner";
-import { canonical, toRaw } from "./corpus";
+import { canonical } from "./corpus";
 
 function opCount(s: SeedFile): number {
   return s.threads.reduce((n, t) => n + t.ops.length, 0);
 }
-
-/** Smaller candidates of `s`, biggest cuts first: a thread, an op, a tree entry, a cached path. */
-function* smaller(s: SeedFile): Generator<SeedFile> {
-  for (let i = s.threads.length - 1; i >= 0 && s.threads.length > 1; i--) {
-    const c = structuredClone(s);
-    c.threads.splice(i, 1);
-    yield c;
-  }
-  for (let i = 0; i < s.threads.length; i++) {
-    for (let j = s.threads[i].ops.length - 1; j >= 0 && s.threads[i].ops.length > 1; j--) {
-      const c = structuredClone(s);
-      c.threads[i].ops.splice(j, 1);
-      yield c;
-    }
-  }
-  for (let i = s.cached.length - 1; i >= 0; i--) {
-    const q = s.cached[i];
-    const c = structuredClone(s);
-    c.cached = c.cached.filter((x) => x !== q && !x.startsWith(q + "/"));
-    yield c;
-  }
-  for (const dir of Object.keys(s.tree).sort()) {
-    for (let i = s.tree[dir].length - 1; i >= 0; i--) {
-      const c = structuredClone(s);
-      const q = childOf(dir, c.tree[dir][i]);
-      c.tree[dir].splice(i, 1);
-      c.cached = c.cached.filter((x) => x !== q && !x.startsWith(q + "/"));
-      yield c;
-    }
-  }
-}
-
-/** Candidate checks per shrink (each one runs REPRODUCE_SCHEDULES schedules at most). */
-const SHRINK_MAX_CANDIDATES = 400;
-
 
 export type FindingKind = "failure" | "introduced" | "masked";
 
@@ -84,8 +49,13 @@ export class Findings {
 
   constructor(private readonly module: WebAssembly.Module, private readonly runner: Runner, readonly opts: FuzzOptions, private readonly stats: FuzzStats) {}
 
+  /** `s` as run on the planted model (with --plant) or the reference model (without). */
+  private planted(s: SeedFile, planted: boolean): SeedFile {
+    return { ...s, plant: planted ? this.opts.plant : [] };
+  }
+
   private words(s: SeedFile, planted: boolean): Int32Array {
-    return encodeScenario(planted ? { ...s, plant: this.opts.plant } : s).words;
+    return encodeScenario(this.planted(s, planted)).words;
   }
 
   /** A failure of `input` (on the planted model if `planted`): if its key is new, shrink it,
@@ -98,66 +68,60 @@ export class Findings {
       return undefined;
     }
     const same = sameKey(failKey);
-    const other = kind === "failure" ? undefined : !planted;
-    if (other !== undefined) {
-      // Cheap test first: the other model shows it too (introduced), or the planted model fails
-      // at all (masked), within REPRODUCE_SCHEDULES schedules of this input.
+    // Differential mode: what the other model must not show: the same failure (introduced), any
+    // failure (masked).
+    const other = kind === "failure" ? undefined : { planted: !planted, fails: kind === "masked" ? () => true : same };
+    if (other) {
+      // Cheap test first: the other model shows it too within REPRODUCE_SCHEDULES schedules of
+      // this input.
       this.stats.candidates++;
-      if (this.reproduce(input, other, kind === "masked" ? () => true : same)) return undefined;
+      if (this.reproduce(input, other.planted, other.fails)) return undefined;
     }
-    let chosen: SeedFile | undefined;
-    let choices: FuzzOutcome | undefined;
+    let shrunk = this.shrink(input, o, planted, other);
+    if (!shrunk) return undefined; // only if the model trapped while shrinking
     let confirmation = "";
-    if (other === undefined) {
-      const shared = this.sharedShrink(input, o, failKey);
-      if (shared) ({ input: chosen, outcome: choices } = shared);
-    }
-    if (!chosen) {
-      // What the other model must not show: the same failure (introduced), any failure (masked).
-      const otherFails = kind === "masked" ? () => true : same;
-      const shrunk = this.shrink(input, planted, same, other === undefined ? undefined : { planted: other, fails: otherFails });
-      chosen = shrunk;
-      if (other !== undefined) {
-        let c = this.confirm(shrunk, other, failKey, kind === "masked");
-        if (!c && canonical(shrunk) !== canonical(input)) {
-          c = this.confirm(input, other, failKey, kind === "masked");
-          if (c) chosen = input;
-        }
-        if (!c) {
-          this.stats.unconfirmed++;
-          this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
-          return undefined;
-        }
-        confirmation = c;
+    if (other) {
+      let c = this.confirm(shrunk.input, other.planted, failKey, kind === "masked");
+      if (!c && canonical(shrunk.input) !== canonical(input)) {
+        // the smaller input differs on the input's seeds but not exhaustively: the input may
+        c = this.confirm(input, other.planted, failKey, kind === "masked");
+        if (c) shrunk = this.shrink(input, o, planted, undefined, false);
+        if (!shrunk) return undefined;
       }
-      choices = this.bestSchedule(chosen, planted, failKey, chosen === input ? o : undefined);
+      if (!c) {
+        this.stats.unconfirmed++;
+        this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
+        return undefined;
+      }
+      confirmation = c;
     }
-    if (!choices) return undefined; // only if the model trapped while re-running it
     this.keys.add(key);
-    const finding = this.record(exec, input, chosen, kind, key, choices, planted, confirmation);
+    const finding = this.record(exec, input, shrunk.input, kind, key, shrunk.outcome, planted, confirmation);
     this.list.push(finding);
     this.stats.findings = this.list.length;
     return finding;
   }
 
-  /** host/core/shrink.ts (`vfsim shrink`): the schedule first (fewest preemptions, then fewest
-   *  ticks), then threads and ops. It keeps the verdict and the check, not the cycle, so
-   *  its result is used only when it still has the same key; otherwise (or if it fails) the
-   *  fuzzer's own key-preserving shrink below is used. */
-  private sharedShrink(input: SeedFile, o: FuzzOutcome, failKey: string): { input: SeedFile; outcome: FuzzOutcome } | undefined {
-    let r;
+  /**
+   * host/core/shrink.ts (`vfsim shrink`) with the fuzzer's key (keyOf: the cycle's shape kept
+   * too): the schedule (fewest preemptions, then fewest ticks), then threads, ops, cached paths
+   * and tree entries (with `scenario`). In differential mode a smaller input is taken only if
+   * the other model does not show it on the input's own seeds either (the exhaustive check
+   * comes after). Returns the smaller input (no schedule) and the outcome of its shrunk
+   * schedule; undefined if the model trapped.
+   */
+  private shrink(input: SeedFile, o: FuzzOutcome, planted: boolean, other?: { planted: boolean; fails: SameFailure }, scenario = true): { input: SeedFile; outcome: FuzzOutcome } | undefined {
     try {
-      r = shrinkSchedule(this.module, input, o.choices!);
-    } catch (e) {
-      if (!(e instanceof ModelTrap || e instanceof NothingToShrink)) throw e;
-      return undefined;
-    }
-    const s: SeedFile = { ...r.seed };
-    delete s.schedule;
-    try {
-      this.runner.load(this.words(s, false));
+      const r = shrinkFailure(this.module, this.planted(input, planted), o.choices!, {
+        key: keyOf, scenario,
+        ...(other ? { admit: (c: SeedFile) => !this.reproduce(c, other.planted, other.fails) } : {}),
+      });
+      const s: SeedFile = { ...r.seed, plant: [] };
+      delete s.schedule;
+      this.runner.load(this.words(s, planted));
       const again = this.runner.replay(r.choices);
-      if (!again || keyOf(again) !== failKey) return undefined;
+      // shrink.ts judged it with keyOf: anything else is a tool bug
+      if (!again || keyOf(again) !== keyOf(o)) throw new Error(`fuzz: the shrunk schedule replays as ${again ? keyOf(again) : "not failing"}, not ${keyOf(o)}`);
       return { input: s, outcome: { ...again, strategy: "dfs" } };
     } catch (e) {
       if (!(e instanceof ModelTrap)) throw e;
@@ -166,36 +130,8 @@ export class Findings {
     }
   }
 
-  /** Drops threads, ops, cached paths and tree entries while the input still fails with the
-   *  same key (some schedule among REPRODUCE_SCHEDULES, the input's own seeds). Greedy, first
-   *  improvement, bounded by SHRINK_MAX_CANDIDATES. Used in differential mode (shrink.ts knows
-   *  one model, not a difference between two) and when shrink.ts changes the key. */
-  private shrink(input: SeedFile, planted: boolean, same: SameFailure, other?: { planted: boolean; fails: SameFailure }): SeedFile {
-    let best = input;
-    let budget = SHRINK_MAX_CANDIDATES;
-    for (let progress = true; progress && budget > 0; ) {
-      progress = false;
-      for (const c of smaller(best)) {
-        if (--budget < 0) break;
-        let valid: SeedFile;
-        try {
-          valid = validateSeedObject(toRaw(c));
-        } catch (e) {
-          if (e instanceof SeedError) continue;
-          throw e;
-        }
-        // Differential mode: the other model must not show it on the same seeds either, so the
-        // cut keeps what makes the two differ (the exhaustive check comes after).
-        if (this.reproduce(valid, planted, same) && (other === undefined || !this.reproduce(valid, other.planted, other.fails))) {
-          best = valid;
-          progress = true;
-          break;
-        }
-      }
-    }
-    return best;
-  }
-
+  /** Some schedule among REPRODUCE_SCHEDULES of `s`'s own seeds (on the planted model or not)
+   *  fails with a key `same` accepts. */
   private reproduce(s: SeedFile, planted: boolean, same: SameFailure): FuzzOutcome | undefined {
     try {
       this.runner.load(this.words(s, planted));
@@ -228,30 +164,11 @@ export class Findings {
     }
   }
 
-  /** The schedule to record: the fewest-preemption one depth-first search meets within the
-   *  bound, else one from the input's own random/PCT seeds. */
-  private bestSchedule(s: SeedFile, planted: boolean, failKey: string, known?: FuzzOutcome): FuzzOutcome | undefined {
-    try {
-      this.runner.load(this.words(s, planted));
-      for (let p = 0; p <= LIMITS.checkPreemptions; p++) {
-        const r = this.runner.outcomes(s.threads.length, p, DFS_MAX_SCHEDULES / 4, failKey);
-        this.stats.shrinkSchedules += r.schedules;
-        const o = r.found.get(failKey);
-        if (o) return o;
-        if (r.limit) break; // the host's search could not go deeper: a wider bound cannot either
-      }
-    } catch (e) {
-      if (!(e instanceof ModelTrap)) throw e;
-      this.runner.reset();
-    }
-    return known ?? this.reproduce(s, planted, sameKey(failKey));
-  }
-
   private record(exec: number, original: SeedFile, s: SeedFile, kind: FindingKind, key: string, o: FuzzOutcome, planted: boolean, confirmation: string): Finding {
     const run: SeedFile = planted ? { ...s, plant: this.opts.plant } : { ...s, plant: [] };
     const enc = encodeScenario(run);
     const model = this.runner.load(enc.words);
-    const report = failureReport(model, enc, o.choices!, { strategy: o.strategy ?? "random", seed: s.run.seed });
+    const report = failureReport(model, enc, o.choices!, { strategy: "dfs", seed: s.run.seed });
     if (keyOf(report) !== keyOf(o)) {
       throw new ModelTrap(`replay of a schedule the fuzzer just ran ended ${keyOf(report)}, not ${keyOf(o)}`);
     }
@@ -263,10 +180,10 @@ export class Findings {
       `Shrunk from ${plural(original.threads.length, "thread")} and ${plural(opCount(original), "op")} to ${s.threads.length} and ${opCount(s)}.`,
       confirmation,
     ].filter(Boolean).join(" ");
-    // `vfsim run` of the file searches every schedule with as many preemptions as the recorded one.
+    // `vfsim run` of the file searches every schedule with as many preemptions as the recorded
+    // (shrunk) one.
     const preemptions = Math.max(LIMITS.checkPreemptions, model.preemptions());
-    if (o.strategy === "dfs") run.run = { ...run.run, strategy: "dfs", preemptions, schedules: DFS_MAX_SCHEDULES };
-    else run.run = { ...run.run, strategy: o.strategy ?? "random", schedules: REPRODUCE_SCHEDULES };
+    run.run = { ...run.run, strategy: "dfs", preemptions, schedules: DFS_MAX_SCHEDULES };
     // the fuzzer names and describes its findings itself; `from` is the corpus input's name
     const cx = { ...counterexample(run, report), name: run.name, about: run.about, from: original.from ?? original.name };
     const text = serializeSeedFile(cx);

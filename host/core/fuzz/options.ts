@@ -64,7 +64,8 @@ export interface FuzzOptions {
  *  state space searchable). A corpus file may exceed them; mutants never grow past them. */
 export const LIMITS = { threads: 5, ops: 4, treeEntries: 10, depth: 4, checkPreemptions: 3 } as const;
 
-/** Schedules a candidate gets to show a failure again while shrinking (half random, half PCT). */
+/** Differential mode: schedules (half random, half PCT, the input's own seeds) the other model
+ *  gets to show a candidate's failure, before shrinking and for each smaller input. */
 export const REPRODUCE_SCHEDULES = 1024;
 /** Exhaustive checks (differential confirmation, schedule minimisation) stop after this many. */
 export const DFS_MAX_SCHEDULES = 200_000;
@@ -84,6 +85,7 @@ export interface FuzzStats {
   candidates: number;
   /** differential mode: candidates that passed the cheap test but not the exhaustive one */
   unconfirmed: number;
-  /** schedules run while shrinking and confirming */
+  /** schedules the fuzzer runs itself while shrinking and confirming (differential checks,
+   *  exhaustive confirmation; shrink.ts's replays and searches are not counted) */
   shrinkSchedules: number;
 }
