@@ -194,9 +194,10 @@ describe("Fuzzer", () => {
   });
 
   it("finds the model's known failures, once per key, shrunk, as counterexamples that replay", () => {
-    // seed 1: with the nested ops, kernel.series mutants and one coverage row per function id
-    // (December 2026), seeds 1, 4 and 6 meet single-lookup within 1500 execs and 2, 3 and 5 do not
-    // (measured with `vfsim fuzz --seed N --execs 1500`, the same stream)
+    // seed 1: since the fuzzer's batches run through strategy.ts (PCT's k from estimateSteps) and
+    // shrink through shrink.ts (December 2026), seeds 1-8 all meet both keys within 1500 execs;
+    // seed 1 at exec 244 (the deadlock) and 500 (single-lookup), the latest of the eight seed 2's
+    // single-lookup at 1459 (docs/fuzzing.md, the same Fuzzer stream `vfsim fuzz --seed N` runs)
     const f = fuzzer(1n);
     for (let i = 0; i < 1500; i++) f.step();
     const keys = f.findings.map((x) => x.key);
@@ -325,14 +326,13 @@ describe("vfsim fuzz", () => {
   });
 
   it("--workers 2 (the built CLI): the same findings twice, each replaying; stream 0 is the --workers 1 stream", async () => {
-    // --seed 6: a seed whose two streams both find something in 300 execs each with this corpus
-    // (measured December 2026 on seeds 1-8 after the nested ops, kernel.series mutants and one
-    // coverage row per function id: seeds 2 and 4 find nothing in stream 1; 6 finds 3 there)
-    // (with kernel.series varied, seed 3's stream 1 kept nothing of its own)
-    // (with the kill op in the mutators, seed 2's stream 1 finds only what stream 0 found first).
+    // --seed 5: a seed whose two streams both keep findings of their own in 300 execs each with
+    // this corpus (measured December 2026 on seeds 1-8 once the fuzzer's batches ran through
+    // strategy.ts: keys stream 1 keeps, not found by stream 0 first: seed 5 3, seeds 3 and 8 2,
+    // seeds 1 and 6 1, seeds 2, 4 and 7 none; stream 0 of seed 5 keeps 2).
     const run = async () => {
       const out = mkdtempSync(join(tmpdir(), "vfsim-fuzz-workers-"));
-      const r = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "fuzz", "--workers", "2", "--execs", "600", "--seed", "6", "--out", out, "--json"])
+      const r = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "fuzz", "--workers", "2", "--execs", "600", "--seed", "5", "--out", out, "--json"])
         .catch((e) => e as { stdout: string; code: number });
       expect((r as { code?: number }).code).toBe(1);
       return { out, j: JSON.parse(r.stdout) as { execs: number; corpus: number; coverage: number; failures: { file: string; key: string; verdict: string; exec: number }[] } };
@@ -348,9 +348,7 @@ describe("vfsim fuzz", () => {
     expect(readdirSync(a.out).sort()).toEqual(a.j.failures.map((f) => basename(f.file)).sort());
     expect(new Set(a.j.failures.map((f) => f.key)).size).toBe(a.j.failures.length);
 
-    // --seed 6: a seed whose second stream finds a key the first does not, within 600 execs
-    // (with the rmdir op in the mutator, seed 1's stream 1 only repeats stream 0's keys)
-    const seeds = [streamSeed(6n, 0), streamSeed(6n, 1)];
+    const seeds = [streamSeed(5n, 0), streamSeed(5n, 1)];
     const byStream: string[][] = [[], []];
     for (const f of a.j.failures) {
       const seed = parseSeedFile(readFileSync(f.file, "utf8"));
@@ -366,10 +364,10 @@ describe("vfsim fuzz", () => {
     expect(byStream[1].length).toBeGreaterThan(0);
     const replayed = await promisify(execFile)(process.execPath, ["bin/vfsim.mjs", "replay", a.j.failures[0].file, "--json"]).catch((e) => e as { stdout: string });
     expect(JSON.parse(replayed.stdout)).toMatchObject({ verdict: a.j.failures[0].verdict, reproduced: true });
-    // Stream 0 with its 300 execs is `--workers 1 --seed 6 --execs 300`: the keys it keeps are found
+    // Stream 0 with its 300 execs is `--workers 1 --seed 5 --execs 300`: the keys it keeps are found
     // there too, byte for byte.
     const single = mkdtempSync(join(tmpdir(), "vfsim-fuzz-"));
-    const one = JSON.parse((await command("--execs", "300", "--seed", "6", "--out", single, "--json")).out) as { failures: { file: string }[] };
+    const one = JSON.parse((await command("--execs", "300", "--seed", "5", "--out", single, "--json")).out) as { failures: { file: string }[] };
     const singleTexts = one.failures.map((f) => readFileSync(f.file, "utf8"));
     expect(byStream[0].length).toBeGreaterThan(0);
     for (const t of byStream[0]) expect(singleTexts).toContain(t);
