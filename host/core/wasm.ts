@@ -32,6 +32,8 @@ export interface ModelExports {
   state_bytes(): number;
   snapshot_save(slot: number): number;
   snapshot_load(slot: number): void;
+  state_ptr(): number;
+  state_saved_bytes(): number;
   dfs_start(bound: number, maxStates: bigint, symmetry: number, por: number): void;
   dfs_run(budget: bigint): number;
   dfs_host_table(on: number): void;
@@ -221,6 +223,17 @@ export class Model {
   }
   snapshotLoad(slot: number): void {
     this.x.snapshot_load(slot);
+  }
+  /** measurement only (bench/scale-sim.ts): the state block's address, and the bytes of it a
+   *  snapshot copies */
+  stateBytes(): number {
+    return this.x.state_bytes();
+  }
+  statePtr(): number {
+    return this.x.state_ptr();
+  }
+  stateSavedBytes(): number {
+    return this.x.state_saved_bytes();
   }
   dfsStart(bound: number, maxStates: bigint, symmetry: number, por: number): void {
     this.x.dfs_start(bound, maxStates, symmetry, por);
