@@ -239,6 +239,23 @@ export function bfsLevels(g: StateGraph): Levels {
   return { level, order, levelStart, firstFailLevel };
 }
 
+/** Does the graph have a cycle (a path from a state back to itself)? Kahn's algorithm. Without
+ *  one, partial-order reduction's cycle proviso holds trivially (no reduced cycle can exist), so
+ *  a distributed search could keep the reduction without asking the owner whether a successor is
+ *  new. Only meaningful for a complete graph. */
+export function hasCycle(g: StateGraph): boolean {
+  const indeg = new Uint32Array(g.states);
+  for (let e = 0; e < g.edges.length; e++) indeg[g.edges[e]]++;
+  const queue = new Uint32Array(g.states);
+  let head = 0, tail = 0;
+  for (let s = 0; s < g.states; s++) if (indeg[s] === 0) queue[tail++] = s;
+  while (head < tail) {
+    const s = queue[head++];
+    for (let e = g.edgeStart[s], stop = e + g.edgeCount[s]; e < stop; e++) if (--indeg[g.edges[e]] === 0) queue[tail++] = g.edges[e];
+  }
+  return tail < g.states;
+}
+
 /** One round (BFS level) on one machine. */
 export interface RoundLoad {
   /** states expanded and transitions run */

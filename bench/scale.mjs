@@ -78,8 +78,9 @@ for (const [name, about] of SHAPES) {
   for (let i = 0; i < g.states; i++) pathSum += lv.level[i];
   let widest = 0;
   for (let L = 0; L + 1 < lv.levelStart.length; L++) widest = Math.max(widest, lv.levelStart[L + 1] - lv.levelStart[L]);
+  const cycle = g.complete ? (sim.hasCycle(g) ? "yes" : "no") : "n/a";
   const row = {
-    name, about, g, lv, perTransition, enc, savedMean: savedSum / g.states, pathMean: pathSum / g.states, widest,
+    cycle, name, about, g, lv, perTransition, enc, savedMean: savedSum / g.states, pathMean: pathSum / g.states, widest,
     engineStates: r.states, before, after: loadavg(),
   };
   shapes.push(row);
@@ -98,14 +99,14 @@ const loadAfter = loadavg();
 const out = [];
 out.push(`Measured ${startedAt} UTC on ${cpus()[0]?.model ?? "?"} (${cpus().length} cores, shared), Node ${process.versions.node}; /proc/loadavg before: \`${loadBefore}\`, after: \`${loadAfter}\`. \`npm run bench:scale\` (bench/scale.mjs, bench/scale-sim.ts). A shape marked "first N" was cut at a budget of ${n0(BUDGET)} stored states (\`--states\`): the counts are of the graph of the states it expanded, not of the whole space. Every count is the same on every run; the CPU costs are CPU seconds measured here, under the load shown.`);
 out.push("");
-out.push("**The state graphs** (no partial-order reduction, symmetry reduction on, no preemption bound). \"levels\": BFS levels, the rounds of a level-synchronous search; \"widest level\": the most states in one level (the frontier every machine together holds at once); \"first failure\": the level of the first state with a failing transition (a BFS round finds the shortest counterexamples first). \"µs/transition\": CPU per transition of the engine (explore.ts in wasm, without partial-order reduction, over the first " + n0(ENGINE_STATES) + " states) and of this simulator's host-driven search. Message body per state: \"block\" the whole state block (what the work-sharing of `--workers` sends today), \"saved\" what a snapshot copies, \"xor-rle\" the block XORed with the initial state, run-length coded by 32-bit words, \"deflate\" zlib level 1, \"path\" the shortest choice path (one byte a tick); each with its measured CPU to encode / decode (µs, over " + (shapes[0]?.enc.samples ?? 0) + "-ish sampled states).");
+out.push("**The state graphs** (no partial-order reduction, symmetry reduction on, no preemption bound). \"levels\": BFS levels, the rounds of a level-synchronous search; \"widest level\": the most states in one level (the frontier every machine together holds at once); \"first failure\": the level of the first state with a failing transition (a BFS round finds the shortest counterexamples first); \"cycle\": whether the graph has one (complete graphs only). \"µs/transition\": CPU per transition of the engine (explore.ts in wasm, without partial-order reduction, over the first " + n0(ENGINE_STATES) + " states) and of this simulator's host-driven search. Message body per state: \"block\" the whole state block (what the work-sharing of `--workers` sends today), \"saved\" what a snapshot copies, \"xor-rle\" the block XORed with the initial state, run-length coded by 32-bit words, \"deflate\" zlib level 1, \"path\" the shortest choice path (one byte a tick); each with its measured CPU to encode / decode (µs, over every 512th stored state, at most 2,000).");
 out.push("");
-out.push("| shape | states | transitions | per state | levels | widest level | first failure | longest DFS path | µs/transition engine / sim | block | saved | xor-rle (µs enc/dec) | deflate (µs enc/dec) | path | loadavg before | after |");
-out.push("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---:|---|---|");
+out.push("| shape | states | transitions | per state | levels | widest level | first failure | cycle | longest DFS path | µs/transition engine / sim | block | saved | xor-rle (µs enc/dec) | deflate (µs enc/dec) | path | loadavg before | after |");
+out.push("|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|---|---:|---|---|");
 for (const x of shapes) {
   const g = x.g, xr = x.enc["xor-rle"], df = x.enc.deflate;
   const states = g.complete ? n0(g.states) : `first ${n0(g.states)} (${n0(g.expanded)} expanded)`;
-  out.push(`| ${x.name} | ${states} | ${n0(g.transitions)} | ${f2(g.transitions / g.expanded)} | ${x.lv.levelStart.length - 1} | ${n0(x.widest)} | ${x.lv.firstFailLevel < 0 ? "none" : x.lv.firstFailLevel} | ${g.maxDepth} | ${us(x.perTransition)} / ${us(g.cpuSeconds / g.transitions)} | ${n0(x.enc.blockBytes)} | ${n0(x.savedMean)} | ${n0(xr.bytes)} (${f1(xr.encodeSeconds * 1e6)}/${f1(xr.decodeSeconds * 1e6)}) | ${n0(df.bytes)} (${f1(df.encodeSeconds * 1e6)}/${f1(df.decodeSeconds * 1e6)}) | ${f1(x.pathMean)} | ${x.before} | ${x.after} |`);
+  out.push(`| ${x.name} | ${states} | ${n0(g.transitions)} | ${f2(g.transitions / g.expanded)} | ${x.lv.levelStart.length - 1} | ${n0(x.widest)} | ${x.lv.firstFailLevel < 0 ? "none" : x.lv.firstFailLevel} | ${x.cycle} | ${g.maxDepth} | ${us(x.perTransition)} / ${us(g.cpuSeconds / g.transitions)} | ${n0(x.enc.blockBytes)} | ${n0(x.savedMean)} | ${n0(xr.bytes)} (${f1(xr.encodeSeconds * 1e6)}/${f1(xr.decodeSeconds * 1e6)}) | ${n0(df.bytes)} (${f1(df.encodeSeconds * 1e6)}/${f1(df.decodeSeconds * 1e6)}) | ${f1(x.pathMean)} | ${x.before} | ${x.after} |`);
 }
 out.push("");
 out.push("**Partitioned by hash** (owner = high 32 bits of the state key mod M). \"owned max/mean\": the most states one machine owns over the mean; \"cross\": transitions whose successor another machine owns, of all transitions; \"sent/state\": messages per stored state once each sender sends a successor once per round; \"decodes/state\": states a machine must rebuild from a message (no transition of its own reached them); \"round imbalance\": the sum over rounds of the busiest machine's transitions over the mean machine's.");

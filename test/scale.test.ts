@@ -9,7 +9,7 @@ import { encodeScenario, parseSeedFile, type SeedFile } from "../host/core/seed"
 import { Model } from "../host/core/wasm";
 import { module } from "./helpers";
 import {
-  bfsLevels, ENCODINGS, exploreGraph, measureEncodings, owner, partition, predict, roundImbalance, type StateGraph,
+  bfsLevels, ENCODINGS, exploreGraph, hasCycle, measureEncodings, owner, partition, predict, roundImbalance, type StateGraph,
 } from "../bench/scale-sim";
 
 /** SPIN's shape at k = 1 (/d holding x1; a primer, two stats of x1, a mkdir of y1): 4 threads,
@@ -74,6 +74,16 @@ describe("the across-machines simulation", () => {
     }
     expect(hasParent.subarray(1).every((x) => x === 1)).toBe(true);
     expect(lv.firstFailLevel).toBe(-1);
+  });
+
+  it("finds a cycle where there is one", () => {
+    expect(hasCycle(g)).toBe(false);
+    // the same graph with one edge turned back to the initial state from a state two levels down
+    const lv = bfsLevels(g);
+    const deep = [...Array(g.states).keys()].find((s) => lv.level[s] === 2 && g.edgeCount[s] > 0)!;
+    const edges = g.edges.slice();
+    edges[g.edgeStart[deep]] = 0;
+    expect(hasCycle({ ...g, edges })).toBe(true);
   });
 
   it("partitions: owned states add up, messages no more than transitions, one machine sends nothing", () => {
