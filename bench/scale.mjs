@@ -38,6 +38,7 @@ const SHAPES = [
   ["spin-h3-current", "SPIN's k = 3 shape, current order"],
   ["nfs-readdirplus-3x3x3", "the one-name 3+3+3, current order"],
 ].filter(([n]) => !only || n === only);
+if (!SHAPES.length) { log(`--only: expected one of the shapes bench/scale.mjs lists, not ${only}`); process.exit(2); }
 const MACHINES = [1, 2, 4, 8, 16, 64];
 /** The network assumed (not measured: this is one machine). */
 const NET = { roundLatency: 100e-6, bandwidth: 10e9 / 8, header: 8 };
