@@ -7,7 +7,7 @@
 // Layouts and codes: assembly/abi.ts, mirrored by host/core/abi.ts.
 
 import {
-  STATE_BYTES, gw, G_TICK, G_VERDICT, G_PREEMPTIONS, STATE, live_bytes, OFF_D, OFF_I, OFF_O, D_WORDS, I_WORDS, G_D_HWM, G_I_HWM,
+  STATE_BYTES, gw, G_TICK, G_VERDICT, G_PREEMPTIONS, STATE, state_saved_bytes as saved_bytes,
 } from "./sim/state";
 import { ld_has_edge } from "./check/lockdep";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
@@ -86,12 +86,9 @@ export function state_bytes(): i32 { return STATE_BYTES; }
 export function snapshot_save(slot: i32): i32 { return save(slot); }
 export function snapshot_load(slot: i32): void { load_snapshot(slot); }
 /** Measurement only (bench/scale-sim.ts: a state sent between machines): the state block's
- *  address, and the bytes of it a snapshot copies (sim/state.ts state_save: the globals and
- *  dentries up to their high-water mark, the inodes up to theirs, the rest of the live block). */
+ *  address, and the bytes of it a snapshot copies (sim/state.ts state_save). */
 export function state_ptr(): usize { return STATE; }
-export function state_saved_bytes(): i32 {
-  return (OFF_D + (gw(G_D_HWM) + 1) * D_WORDS + (gw(G_I_HWM) + 1) * I_WORDS) * 4 + live_bytes - OFF_O * 4;
-}
+export function state_saved_bytes(): i32 { return saved_bytes(); }
 
 // ---- exhaustive search (sim/explore.ts) --------------------------------------------------------
 /** Start a depth-first search with state caching; bound < 0: no preemption bound. */

@@ -242,6 +242,13 @@ export function state_save(dst: usize): void {
   memory.copy(dst + rest, STATE + rest, <usize>live_bytes - rest);
 }
 
+/** The bytes state_save copies for the current state (measurement only: bench/scale-sim.ts, a
+ *  state sent between machines). Keep in step with state_save. */
+export function state_saved_bytes(): i32 {
+  const rest = ld_live ? OFF_LD : OFF_SIG;
+  return (OFF_D + (gw(G_D_HWM) + 1) * D_WORDS + (gw(G_I_HWM) + 1) * I_WORDS + (gw(G_O_HWM) + 1) * O_WORDS + gw(G_N_EMITS) * E_WORDS - rest) * 4 + live_bytes;
+}
+
 /** Restore a snapshot taken by state_save: copy what it saved and zero the slots the current
  *  state used above the snapshot's high-water marks. */
 export function state_restore(src: usize): void {
