@@ -52,6 +52,9 @@ describe("the across-machines simulation", () => {
     expect(g.complete).toBe(true);
     expect(g.states).toBeLessThan(plain.states);
     expect(g.failing).toBe(0);
+    // a snapshot copies part of the block, never more
+    const block = g.initialBlock.byteLength;
+    expect(g.saved.every((b) => b > 0 && b <= block)).toBe(true);
   });
 
   it("counts the same on every run", () => {

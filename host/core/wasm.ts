@@ -224,8 +224,8 @@ export class Model {
   snapshotLoad(slot: number): void {
     this.x.snapshot_load(slot);
   }
-  /** measurement only (bench/scale-sim.ts): the state block's address, and the bytes of it a
-   *  snapshot copies */
+  /** measurement only (bench/scale-sim.ts): the state block's size and address, and the bytes of
+   *  it a snapshot copies */
   stateBytes(): number {
     return this.x.state_bytes();
   }
