@@ -246,7 +246,30 @@ describe("the kernel state panel", () => {
     // before the first tick nothing is held
     expect(run.recon.at(0).rwsems).toEqual([]);
   });
+
+  it("shows the SIGKILL a kill op left pending: on R from K's tick on, kept while R sleeps in D state", async () => {
+    const run = killRun(await wasmModule());
+    expect(run.report.verdict).toBe("deadlock");
+    expect(run.report.cycle?.map((c) => c.task)).toEqual(["R", "L", "W"]);
+    const K = run.enc.threads.indexOf("K");
+    const killed = run.recon.lastTick - [...run.choices].reverse().indexOf(K); // K's one tick (1-based)
+    const pending = (tick: number) => run.recon.at(tick).tasks.map((t) => `${t.name}:${t.pending.join(",")}`);
+    expect(pending(killed - 1)).toEqual(["R:", "L:", "W:", "K:"]);
+    expect(pending(killed)).toEqual(["R:SIGKILL", "L:", "W:", "K:"]);
+    const last = run.recon.at(run.recon.lastTick);
+    expect(last.tasks.map((t) => `${t.name}:${t.status}:${t.pending.join(",")}`)).toEqual(["R:blocked:SIGKILL", "L:blocked:", "W:blocked:", "K:done:"]);
+    expect(last.tasks[0].waitsOn?.kind).toBe("in-lookup wait"); // uninterruptible: the signal does not wake it
+  });
 });
+
+/** Scenario (a) with K killing R (a-kill-readdir-d-state), proposed order: the first deadlock
+ *  dfs finds within one preemption, replayed for the page as it was found (not shrunk: a shrink
+ *  drops K, which is not in the cycle). */
+function killRun(module: WebAssembly.Module) {
+  const seed = parseSeedFile(fixture("a-kill-readdir-d-state.json"), ["kernel.order=proposed", "variants={}", "expect=[]"]);
+  const r = runScenario(module, seed, encodeScenario(seed), { strategy: "dfs", seed: 1n, schedules: 1_000_000, depth: 3, preemptions: 1 });
+  return { ...replayRun(module, seed, r.choices!, { strategy: "dfs", seed: 1n }), choices: r.choices!, seed };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Chromium
@@ -532,6 +555,20 @@ describe("the sandbox page in headless Chromium", () => {
     expect(await page.textContent(".lanes thead")).toContain(evil);
     expect(await page.textContent("#timeline")).toContain(`stat("/d/${evil}")`);
     expect(decodeSchedule(ce.schedule!, 2)).toEqual(choices);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("the state panel shows a pending SIGKILL under the task's status", async () => {
+    const run = killRun(await wasmModule());
+    const ce = counterexample(run.seed, run.report);
+    const page = await openPage(browser.ctx, `${server.url}#${await encodeLink(serializeSeedFile(ce))}`);
+    await page.waitForFunction(() => window.vfsimSandbox.shown() !== null);
+    const rows = await page.$$eval("#state .kv tbody tr", (trs) => trs.map((tr) => [tr.querySelector("th")?.textContent ?? "", tr.querySelector(".pending")?.textContent ?? ""]));
+    expect(rows.filter(([, p]) => p)).toEqual([["R", "pending: SIGKILL"]]);
+    expect(rows.map(([t]) => t)).toEqual(expect.arrayContaining(["R", "L", "W", "K"]));
+    await page.click("#t-first");
+    expect(await page.locator("#state .pending").count()).toBe(0);
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

@@ -3,7 +3,7 @@
 
 import {
   gw, tw, fw, frame_addr, dw_raw, iw_raw, G_D_HWM, G_I_HWM, T_STATE, T_WAIT_KIND, T_WAIT_OBJ, T_OP, T_SP, F_FN, F_PC,
-  D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WAITERS,
+  D_FLAGS, D_PARENT, D_NAME, D_INODE, D_REF, D_OWNER, D_LOCKER, D_WAITERS, T_SIGNAL,
   I_USED, I_INO, I_IS_DIR, I_NAME, RW_WRITER, RW_READERS, RW_QLEN, RW_Q,
 } from "./state";
 import { n_tasks } from "./config";
@@ -18,7 +18,9 @@ function put(v: i32): void { store<i32>(VIEW + (<usize>view_len << 2), v); view_
  *    per task:   state, wait kind, wait object, op index, frames, then (fn, pc) per frame
  *    per dentry: flags, parent, name, inode, refcount, owner+1, lock holder+1, waiters mask
  *    per inode:  used, ino, is_dir, name, writer+1, readers mask, queue length, queue entries
- *                (task | mode << 8, mode 1 read, 2 write) */
+ *                (task | mode << 8, mode 1 read, 2 write)
+ *    per task:   its signal bits (kernel/signal.ts: 1 SIGKILL pending; 2 woken by it, not yet run)
+ *  (the signal words come last so that what precedes them keeps its offsets) */
 export function fill_view(): i32 {
   view_len = 0;
   const d_hwm = gw(G_D_HWM), i_hwm = gw(G_I_HWM);
@@ -40,5 +42,6 @@ export function fill_view(): i32 {
     put(q);
     for (let k = 0; k < q; k++) put(iw_raw(i, RW_Q + k));
   }
+  for (let t = 0; t < n_tasks; t++) put(tw(t, T_SIGNAL));
   return view_len;
 }

@@ -1,6 +1,6 @@
 /**
  * The kernel state as the model holds it (assembly/index.ts state_view()), decoded: tasks with
- * their frame stacks and what they wait on, every allocated dentry, every inode's i_rwsem. Read
+ * their frame stacks, what they wait on and their pending signals, every allocated dentry, every inode's i_rwsem. Read
  * after any tick; used by the page's state panel. Task ids are 0-based; "none" is -1.
  */
 
@@ -13,6 +13,9 @@ export interface TaskState {
   op: number;
   /** outermost first: function and state names */
   frames: { fn: string; state: string }[];
+  /** signals pending (the model sends only SIGKILL: the `kill` op); a task asleep
+   *  uninterruptibly keeps it pending, and it ends the task at its system call's return */
+  pending: "SIGKILL"[];
 }
 
 export interface DentryState {
@@ -46,6 +49,8 @@ export interface ModelState {
 const TASK_STATES = ["runnable", "blocked", "done"] as const;
 // assembly/sim/state.ts DCACHE_* bits
 const ALLOCATED = 1, PAR_LOOKUP = 2, HASHED = 4, LOOKUP_LOCKED = 16;
+// assembly/kernel/signal.ts T_SIGNAL bits
+const SIGKILL_PENDING = 1;
 
 const bits = (mask: number) => [...Array(32).keys()].filter((t) => (mask >>> t) & 1);
 
@@ -65,7 +70,7 @@ export function readState(model: Model): ModelState {
       const fn = next(), pc = next();
       frames.push({ fn: names.fn[fn], state: names.state[fn]?.[pc] ?? `pc${pc}` });
     }
-    tasks.push({ state, op, frames, ...(state === "blocked" ? { wait: { kind: WAITS[kind], object } } : {}) });
+    tasks.push({ state, op, frames, pending: [], ...(state === "blocked" ? { wait: { kind: WAITS[kind], object } } : {}) });
   }
   const dentries: DentryState[] = [];
   for (let d = 1; d <= dHwm; d++) {
@@ -83,5 +88,6 @@ export function readState(model: Model): ModelState {
     for (let k = 0; k < q; k++) { const e = next(); queue.push({ task: e & 0xff, mode: (e >> 8) === 2 ? "write" as const : "read" as const }); }
     if (used && isDir) rwsems.push({ inode: i, name, writer: writer - 1, readers: bits(readers), queue });
   }
+  for (const t of tasks) if (next() & SIGKILL_PENDING) t.pending.push("SIGKILL");
   return { tasks, dentries, rwsems };
 }

@@ -1,7 +1,7 @@
 /**
  * The kernel state at a tick. The caller replays the schedule tick by tick and reads the model's
  * own tables after each tick (host/core/state_view.ts): the tasks (status, frame stack, what
- * they wait on), every allocated dentry and every i_rwsem come from the model exactly. The trace
+ * they wait on, pending signals), every allocated dentry and every i_rwsem come from the model exactly. The trace
  * supplies which step established each relation (for highlighting) and the system call text:
  * this replays the trace events up to the tick and keeps what they say:
  *
@@ -68,6 +68,8 @@ export interface TaskView {
   stack: Frame[];
   waitsOn?: { kind: WaitKind; label: string; key: string; event: number };
   lastReturn?: string;
+  /** signals pending, from the model (the `kill` op sends SIGKILL) */
+  pending: string[];
 }
 
 export interface KernelView {
@@ -261,6 +263,7 @@ export class Reconstruction {
         // a woken or granted task no longer waits, whatever the trace said last
         waitsOn: status === "blocked" ? t.waitsOn : undefined,
         lastReturn: t.lastReturn,
+        pending: [],
       };
     });
     const byId = <T extends { inode?: number; id?: number }>(m: Map<number, T>) => [...m.entries()].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
@@ -325,6 +328,7 @@ export class Reconstruction {
         status: t.state,
         stack: t.frames.map((f) => ({ fn: f.fn })),
         waitsOn,
+        pending: t.state === "done" ? [] : [...t.pending], // an ended task's signals do nothing
       };
     });
     return { tick, tasks, rwsems, dentries };

@@ -1,5 +1,5 @@
 /**
- * The kernel state panel: tasks (status, system call, stack, what they wait on), each i_rwsem
+ * The kernel state panel: tasks (status, system call, stack, what they wait on, pending signals), each i_rwsem
  * (holders and queue) and each dentry a step touched (hashed, in-lookup owner, waiters, lookup
  * lock), at the cursor tick, from the model's tables (or, without them, reconstructed from the trace
  * (state.ts), and the panel says so.
@@ -37,6 +37,9 @@ export function renderState(el: HTMLElement, view: KernelView, lastTick: number,
         laneColour(name, t.index);
         const status = h("span", { class: `status-${t.status}` }, t.status);
         const wait = t.waitsOn ? h("div", { class: "waits" }, `waits: ${t.waitsOn.kind} on `, h("code", {}, t.waitsOn.label)) : null;
+        const pending = t.pending.length
+          ? h("div", { class: "pending", title: "fatal_signal_pending(): a killable sleep ends with -EINTR; an uninterruptible one (D state) does not wake; the task ends when its system call returns" }, "pending: ", ...t.pending.map((sig) => h("code", {}, sig)))
+          : null;
         const stack =
           t.stack.length > 0
             ? h("ol", { class: "stack" }, ...t.stack.map((f) => h("li", {}, f.fn)))
@@ -45,7 +48,7 @@ export function renderState(el: HTMLElement, view: KernelView, lastTick: number,
           "tr",
           { class: t.ran ? "ran" : "" },
           name,
-          h("td", {}, status, t.ran ? h("small", {}, " ran this tick") : null, wait),
+          h("td", {}, status, t.ran ? h("small", {}, " ran this tick") : null, wait, pending),
           h("td", {}, t.syscall ? h("div", { class: "syscall" }, t.syscall) : null, stack),
         );
       }),
