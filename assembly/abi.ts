@@ -228,3 +228,8 @@ export const AUX_STOPPED: i32 = 19;     // readdir stopped early: the rest of th
 export const AUX_PRIVATE: i32 = 20;     // looked up into a private unhashed dentry (d_alloc_name), never hashed
 export const AUX_INTERRUPTED: i32 = 21; // a killable sleep ended by a fatal signal: -EINTR
 export const AUX_KILLED: i32 = 22;      // a fatal signal was sent to / woke / ended this task
+
+// The failure tally of run_batch_tally (sim/strategy.ts): TALLY_MAX entries of TALLY_WORDS i32
+// (verdict, check or -1, count, first schedule index).
+export const TALLY_WORDS: i32 = 4;
+export const TALLY_MAX: i32 = 64;

@@ -13,7 +13,7 @@ import { ld_has_edge } from "./check/lockdep";
 import { SCENARIO, decode_scenario, ticks_max } from "./sim/config";
 import { init_state } from "./sim/init";
 import { runnable_mask as mask, tick as do_tick } from "./sim/tick";
-import { CHOICES, alloc_choices, choices_len as n_choices, begin_schedule, step_recorded, run_batch as batch, run_replay as replay, ticks_total as total } from "./sim/strategy";
+import { CHOICES, alloc_choices, choices_len as n_choices, begin_schedule, step_recorded, run_batch as batch, run_replay as replay, ticks_total as total, run_batch_tally as batch_tally, TALLY } from "./sim/strategy";
 import { TRACE, trace_len as n_events, trace_lost as lost, set_trace as trace_switch } from "./sim/trace";
 import { fill_result, set_last_schedules } from "./sim/result";
 import { snapshot_save as save, snapshot_load as load_snapshot } from "./sim/snapshot";
@@ -155,3 +155,13 @@ export function lockdep_edge(a: i32, b: i32): bool { return ld_has_edge(a, b); }
 export function fn_count(): i32 { return FN_COUNT; }
 export function fn_name(fn: i32): string { return fname(fn); }
 export function state_name(fn: i32, pc: i32): string { return sname(fn, pc); }
+
+// ---- sweeps: a batch that tallies its failures (sim/strategy.ts run_batch_tally) ---------------
+/** Run all `count` schedules numbered from `first` (as run_batch) and tally every failure by kind
+ *  into tally_ptr() (abi.ts TALLY_*); returns the number of kinds. */
+export function run_batch_tally(strategy: i32, seed: u64, first: i32, count: i32, depth: i32, k: i32): i32 {
+  const n = batch_tally(strategy, seed, first, count, depth, k);
+  set_last_schedules(count);
+  return n;
+}
+export function tally_ptr(): usize { return TALLY; }

@@ -10,11 +10,15 @@ import { describe, expect, it } from "vitest";
 import { EXIT } from "../host/core/exit";
 import { replayScenario, runScenario } from "../host/core/run";
 import { encodeScenario, parseSeedFile, variantOf } from "../host/core/seed";
-import { decodeSchedule } from "../host/core/schedule";
+import { CHECKS, VERDICTS } from "../host/core/abi";
+import { readOutcome } from "../host/core/outcome";
+import { decodeSchedule, encodeSchedule } from "../host/core/schedule";
+import { wasmStrategy } from "../host/core/strategy";
+import { Model } from "../host/core/wasm";
 import { cmdMerge } from "../host/node/merge";
 import { summaryJson } from "../host/node/results";
 import { cmdSweep, shardOf, sweep, sweepOptions, type SweepOptions } from "../host/node/sweep";
-import { A, module, seedFile } from "./helpers";
+import { A, lean, module, seedFile } from "./helpers";
 
 const C7 = "fixtures/scenarios/c7-no-dir-seq-recheck-two-owners.json";
 const CHUNK = 4096; // smaller than the default, so small sweeps have several chunks
@@ -178,6 +182,79 @@ describe("faults", () => {
     expect(r.summary.schedules).toBe(ref.summary.schedules);
     expect(results({ found: r.summary.found })).toEqual(results({ found: ref.summary.found }));
     expect(r.code).toBe(3);
+  });
+});
+
+describe("failures tallied in wasm (issue 12: one return to the host per batch)", () => {
+  // random schedules of this file end in a deadlock, a violation of owner-only, or clean
+  const WW = "fixtures/regressions/deadlock-lookuplock-write-write.7958aa85.json";
+  const N = 3000;
+  /** Every failure of schedules 0..n-1, found one at a time as before: kind -> count and first. */
+  function oneByOne(mod: WebAssembly.Module, name: "random" | "pct", n: number) {
+    const m = new Model(mod);
+    m.load(encodeScenario(seedFile(WW)).words);
+    const st = wasmStrategy(name, 7n, 3);
+    const kinds = new Map<string, { count: number; first: number }>();
+    let ticks = 0;
+    for (let i = 0; i < n; ) {
+      const r = st.runBatch(m, i, n - i);
+      ticks += r.ticks;
+      if (r.hit < 0) break;
+      const o = readOutcome(m, m.verdict());
+      const key = `${o.verdict}/${o.invariant ?? ""}`;
+      const k = kinds.get(key);
+      if (k) k.count++;
+      else kinds.set(key, { count: 1, first: i + r.hit });
+      i += r.hit + 1;
+    }
+    return { kinds: Object.fromEntries(kinds), ticks };
+  }
+
+  it.each([["lean", "random"], ["lean", "pct"], ["full", "random"], ["full", "pct"]] as const)("%s build, %s: the same counts and first schedules as one failure at a time, however the batches are cut", (build, name) => {
+    const mod = build === "lean" ? lean : module;
+    const want = oneByOne(mod, name, N);
+    expect(Object.keys(want.kinds)).toEqual(expect.arrayContaining(["deadlock/", "violation/owner-only"]));
+    const failing = Object.values(want.kinds).reduce((n, k) => n + k.count, 0);
+    expect(failing).toBeGreaterThan(0);
+    expect(failing).toBeLessThan(N);
+    for (const cuts of [[N], [700, N - 700], [1, 999, 1, N - 1001]]) {
+      const m = new Model(mod);
+      m.load(encodeScenario(seedFile(WW)).words);
+      const st = wasmStrategy(name, 7n, 3);
+      const got = new Map<string, { count: number; first: number }>();
+      let ticks = 0, from = 0;
+      for (const count of cuts) {
+        const r = st.tallyBatch!(m, from, count);
+        ticks += r.ticks;
+        for (const e of r.kinds) {
+          const key = `${VERDICTS[e.code]}/${e.check >= 0 ? CHECKS[e.check] : ""}`;
+          const k = got.get(key);
+          if (k) k.count += e.count;
+          else got.set(key, { count: e.count, first: e.first });
+        }
+        from += count;
+      }
+      expect([cuts, Object.fromEntries(got), ticks]).toEqual([cuts, want.kinds, want.ticks]);
+    }
+  });
+
+  it("a sweep reports them as before, with 1 worker or 3: counts, first schedules and their choices", async () => {
+    const base = { files: [WW], schedules: N, chunk: 1024, seed: 7n, shrink: { scenario: false } };
+    const oneOut = outFile();
+    const one = await sweep(options({ ...base, workers: 1, out: oneOut }));
+    const three = await sweep(options({ ...base, workers: 3, out: outFile() }));
+    expect(results(summaryJson(three.summary, three.timing))).toEqual(results(summaryJson(one.summary, one.timing)));
+    const want = oneByOne(lean, "random", N);
+    const t = one.summary.targets[0];
+    expect(Object.fromEntries(t.kinds.map((k) => [`${k.verdict}/${k.invariant ?? ""}`, { count: k.count, first: k.first }]))).toEqual(want.kinds);
+    expect(one.summary.ticks).toBe(want.ticks);
+    // the first of each kind, as a chunk recorded it, is that schedule's choices run alone
+    const m = new Model(lean);
+    m.load(encodeScenario(seedFile(WW)).words);
+    for (const f of lines(oneOut).filter((l) => l.type === "failure")) {
+      expect(wasmStrategy("random", 7n, 3).runBatch(m, f.schedule, 1).hit).toBe(0);
+      expect(f.choices).toBe(encodeSchedule(m.choices()));
+    }
   });
 });
 

@@ -6,8 +6,8 @@
 // change points are drawn uniformly in [1, k]; at the i-th change point the task about to run
 // drops to priority i-1 (below every initial priority); the highest-priority runnable task runs.
 
-import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, STRATEGY_RANDOM, STRATEGY_PCT } from "../abi";
-import { reset_state, gw, G_TICK } from "./state";
+import { MAX_TASKS, VERDICT_RUNNING, VERDICT_OK, VERDICT_VIOLATION, STRATEGY_RANDOM, STRATEGY_PCT, TALLY_MAX, TALLY_WORDS } from "../abi";
+import { reset_state, gw, G_TICK, G_CHECK } from "./state";
 import { n_tasks } from "./config";
 import { prng_seed, prng_below, schedule_seed } from "./prng";
 import { tick, runnable_mask } from "./tick";
@@ -78,25 +78,70 @@ function pick_pct(mask: i32): i32 {
   return best;
 }
 
+export let ticks_total: i64 = 0;
+
+/** Run schedule `index` from the initial state to its end, from its own derived seed; returns
+ *  its verdict (its choices are in the choices buffer). `ticks_total` accumulates. */
+@inline function run_schedule(strategy: i32, seed: u64, index: i32, depth: i32, k: i32): i32 {
+  begin_schedule();
+  prng_seed(schedule_seed(seed, <u64>index));
+  if (strategy == STRATEGY_PCT) pct_setup(depth, k);
+  let v = VERDICT_RUNNING;
+  while (v == VERDICT_RUNNING) {
+    const mask = runnable_mask();
+    const t = strategy == STRATEGY_RANDOM ? pick_random(mask) : pick_pct(mask);
+    v = step_recorded(t);
+  }
+  ticks_total += gw(G_TICK);
+  return v;
+}
+
 /** Run `count` schedules, numbered first .. first+count-1, each from its own derived seed.
  *  Stops at the first schedule that does not end OK and returns its offset in the batch (its
- *  choices stay in the choices buffer); returns -1 if all were OK. `ticks_total` accumulates. */
-export let ticks_total: i64 = 0;
+ *  choices stay in the choices buffer); returns -1 if all were OK. */
 export function run_batch(strategy: i32, seed: u64, first: i32, count: i32, depth: i32, k: i32): i32 {
   for (let i = 0; i < count; i++) {
-    begin_schedule();
-    prng_seed(schedule_seed(seed, <u64>(first + i)));
-    if (strategy == STRATEGY_PCT) pct_setup(depth, k);
-    let v = VERDICT_RUNNING;
-    while (v == VERDICT_RUNNING) {
-      const mask = runnable_mask();
-      const t = strategy == STRATEGY_RANDOM ? pick_random(mask) : pick_pct(mask);
-      v = step_recorded(t);
-    }
-    ticks_total += gw(G_TICK);
-    if (v != VERDICT_OK) return i;
+    if (run_schedule(strategy, seed, first + i, depth, k) != VERDICT_OK) return i;
   }
   return -1;
+}
+
+// The failure tally of run_batch_tally: one entry per kind of failure, TALLY_WORDS i32 each
+// (abi.ts): the verdict, the check (a violation's; -1 for any other verdict), how many
+// schedules of the batch failed so, and the index of the first. Kinds in order of first sight.
+// There are at most 2 + CHECK_COUNT kinds (deadlock, tick-limit, a violation of each check).
+export const TALLY: usize = memory.data(TALLY_MAX * TALLY_WORDS * 4, 16);
+export let tally_len: i32 = 0;
+
+@inline function tally_word(e: i32, w: i32): usize { return TALLY + ((<usize>(e * TALLY_WORDS + w)) << 2); }
+
+function tally_add(v: i32, check: i32, index: i32): void {
+  for (let e = 0; e < tally_len; e++) {
+    if (load<i32>(tally_word(e, 0)) == v && load<i32>(tally_word(e, 1)) == check) {
+      store<i32>(tally_word(e, 2), load<i32>(tally_word(e, 2)) + 1);
+      return;
+    }
+  }
+  if (tally_len == TALLY_MAX) abort("run_batch_tally: more kinds of failure than the tally holds");
+  store<i32>(tally_word(tally_len, 0), v);
+  store<i32>(tally_word(tally_len, 1), check);
+  store<i32>(tally_word(tally_len, 2), 1);
+  store<i32>(tally_word(tally_len, 3), index);
+  tally_len++;
+}
+
+/** Run all `count` schedules, numbered first .. first+count-1 (the same schedules as run_batch),
+ *  tallying each failure by kind into TALLY, so that a batch with failures returns once, at its
+ *  end (issue 12: a failing sweep paid a return to the host per failure). Returns the number of
+ *  kinds. The choices buffer holds the last schedule's: the host reruns the first of each kind
+ *  alone (schedule i depends only on the seed and i) to read its choices. */
+export function run_batch_tally(strategy: i32, seed: u64, first: i32, count: i32, depth: i32, k: i32): i32 {
+  tally_len = 0;
+  for (let i = 0; i < count; i++) {
+    const v = run_schedule(strategy, seed, first + i, depth, k);
+    if (v != VERDICT_OK) tally_add(v, v == VERDICT_VIOLATION ? gw(G_CHECK) : -1, first + i);
+  }
+  return tally_len;
 }
 
 /** Replay the first n recorded choices. Returns the verdict, or -(i + 2) when choice i names a

@@ -176,3 +176,7 @@ export const STRATEGY_RANDOM = 0, STRATEGY_PCT = 1;
 
 /** Pseudo program counters of system-call entry and return events. */
 export const PC_SYSCALL_ENTER = 62, PC_SYSCALL_EXIT = 63;
+
+/** The failure tally of run_batch_tally (assembly/sim/strategy.ts): TALLY_MAX entries of
+ *  TALLY_WORDS i32: verdict, check (a violation's; -1 otherwise), count, first schedule index. */
+export const TALLY_WORDS = 4, TALLY_MAX = 64;

@@ -15,7 +15,7 @@
 
 import { STRATEGY_PCT, STRATEGY_RANDOM, VERDICT_RUNNING } from "./abi";
 import { encodeSchedule } from "./schedule";
-import type { Model } from "./wasm";
+import type { Model, TallyEntry } from "./wasm";
 
 export interface BatchResult {
   /** batch offset of the first schedule that did not end ok (its choices are in the model's
@@ -30,6 +30,17 @@ export interface Strategy {
   /** Run schedules first .. first+count-1 from the model's initial state, stopping at the first
    *  that does not end ok. */
   runBatch(model: Model, first: number, count: number): BatchResult;
+  /** Run all of schedules first .. first+count-1 and tally the failures by kind in wasm (the
+   *  in-wasm strategies; a sweep's worker uses it when present): the same schedules as runBatch,
+   *  one return to the host per batch. The first of a kind is rerun with runBatch(model, i, 1)
+   *  for its choices. */
+  tallyBatch?(model: Model, first: number, count: number): TallyResult;
+}
+
+export interface TallyResult {
+  kinds: TallyEntry[];
+  /** ticks run by every schedule of the batch */
+  ticks: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,6 +116,12 @@ export function wasmStrategy(name: WasmStrategyName, seed: bigint, depth = 3): S
       const before = model.ticksTotal();
       const hit = name === "pct" ? model.runBatch(STRATEGY_PCT, seed, first, count, depth, k) : runRandom(model, seed, first, count);
       return { hit, ticks: Number(model.ticksTotal() - before) };
+    },
+    tallyBatch(model, first, count) {
+      const k = name === "pct" ? estimateSteps(model, seed) : 0;
+      const before = model.ticksTotal();
+      const kinds = model.runBatchTally(name === "pct" ? STRATEGY_PCT : STRATEGY_RANDOM, seed, first, count, depth, k);
+      return { kinds, ticks: Number(model.ticksTotal() - before) };
     },
   };
 }
@@ -207,6 +224,8 @@ export function checkingDeterminism(inner: Strategy, all = 16, every = 256): Str
   let failures = 0;
   return {
     name: inner.name,
+    // a tally's failures are checked by whoever reruns the first of each kind through runBatch
+    ...(inner.tallyBatch ? { tallyBatch: inner.tallyBatch.bind(inner) } : {}),
     runBatch(model, first, count) {
       const r = inner.runBatch(model, first, count);
       if (r.hit < 0) return r;

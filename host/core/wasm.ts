@@ -4,7 +4,7 @@
  * fresh after every call (memory may grow), never cached.
  */
 
-import { RESULT_WORDS, EV_WORDS } from "./abi";
+import { RESULT_WORDS, EV_WORDS, TALLY_WORDS } from "./abi";
 import type { VisitedSet } from "./visited";
 
 export interface ModelExports {
@@ -20,6 +20,8 @@ export interface ModelExports {
   preemptions(): number;
   verdict(): number;
   run_batch(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number): number;
+  run_batch_tally(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number): number;
+  tally_ptr(): number;
   ticks_total(): bigint;
   run_replay(n: number): number;
   choices_ptr(): number;
@@ -68,6 +70,17 @@ export interface ModelExports {
   fn_count(): number;
   fn_name(fn: number): number;
   state_name(fn: number, pc: number): number;
+}
+
+/** One kind of failure of a tallied batch (Model.runBatchTally). */
+export interface TallyEntry {
+  /** verdict code (host/core/abi.ts VERDICTS) */
+  code: number;
+  /** a violation's check id (CHECKS); -1 for any other verdict */
+  check: number;
+  count: number;
+  /** the schedule index of the first */
+  first: number;
 }
 
 /** The model itself broke (an assertion in assembly/ or a wasm trap): a vfsim bug, not a kernel
@@ -205,6 +218,15 @@ export class Model {
   }
   runBatch(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number): number {
     return this.x.run_batch(strategy, seed, first, count, depth, k);
+  }
+  /** run_batch_tally: every schedule of the batch, each failure tallied by kind in wasm; the
+   *  kinds, in order of first sight (verdict code, check id or -1, count, first index). */
+  runBatchTally(strategy: number, seed: bigint, first: number, count: number, depth: number, k: number): TallyEntry[] {
+    const n = this.x.run_batch_tally(strategy, seed, first, count, depth, k);
+    const w = new Int32Array(this.x.memory.buffer, this.x.tally_ptr(), n * TALLY_WORDS);
+    const out: TallyEntry[] = [];
+    for (let e = 0; e < n; e++) out.push({ code: w[e * TALLY_WORDS], check: w[e * TALLY_WORDS + 1], count: w[e * TALLY_WORDS + 2], first: w[e * TALLY_WORDS + 3] });
+    return out;
   }
   ticksTotal(): bigint {
     return this.x.ticks_total();

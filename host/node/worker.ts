@@ -1,20 +1,23 @@
 /**
  * A sweep worker (bundled to dist/worker.mjs; started by pool.ts). It receives the compiled
  * module and the targets once, then runs pieces: schedules from..from+count-1 of one target with
- * the in-wasm strategy, tallies every failing schedule by kind, and keeps the choices of the
- * first failure of each kind. It shrinks nothing: a failing schedule costs its run and a tally,
- * and sweep.ts shrinks one failure per kind per target, the first, once the sweep is done. A
- * piece's result depends on the piece alone.
+ * the in-wasm strategy, which tallies every failing schedule by kind (verdict, and the check of a
+ * violation) in wasm and returns once per piece (Strategy.tallyBatch); the first failure of each
+ * kind is then run again alone for its choices (schedule i depends only on the seed and i), and
+ * must fail the same way. It shrinks nothing: a failing schedule costs its run and a tally, and
+ * sweep.ts shrinks one failure per kind per target, the first, once the sweep is done. A piece's
+ * result depends on the piece alone.
  *
  * A model trap (an assertion in assembly/ or a wasm RuntimeError) is a vfsim bug, reported with
  * its schedule: the rest of the piece goes on, one schedule per call, on a fresh instance.
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import { readOutcome } from "../core/outcome";
+import { CHECKS } from "../core/abi";
+import { readOutcome, verdictOf } from "../core/outcome";
 import { encodeScenario } from "../core/seed";
 import { encodeSchedule } from "../core/schedule";
-import { checkingDeterminism, wasmStrategy, type Strategy } from "../core/strategy";
+import { checkingDeterminism, NondeterminismError, wasmStrategy, type Strategy } from "../core/strategy";
 import { Model, ModelTrap } from "../core/wasm";
 import type { Faults, FoundFailure, FromWorker, Piece, PieceResult, ToWorker, WorkerData } from "./pool";
 
@@ -56,10 +59,11 @@ function faulty(inner: Strategy, target: number, faults: Faults | undefined): St
   const exitAt = faults?.exitAt?.target === target ? faults.exitAt.schedule : -1;
   const trapAt = faults?.trapAt?.target === target ? faults.trapAt.schedule : -1;
   if (exitAt < 0 && trapAt < 0) return inner;
+  const acts = [[exitAt, () => process.exit(70)], [trapAt, () => { throw new ModelTrap("planted trap (test fault)"); }]] as const;
   return {
     name: inner.name,
     runBatch(model, first, count) {
-      for (const [index, act] of [[exitAt, () => process.exit(70)], [trapAt, () => { throw new ModelTrap("planted trap (test fault)"); }]] as const) {
+      for (const [index, act] of acts) {
         if (index < first || index >= first + count) continue;
         if (index > first) {
           const r = inner.runBatch(model, first, index - first);
@@ -70,6 +74,19 @@ function faulty(inner: Strategy, target: number, faults: Faults | undefined): St
       }
       return inner.runBatch(model, first, count);
     },
+    ...(inner.tallyBatch ? {
+      tallyBatch(model, first, count) {
+        // the schedules before the fault run (their tally is lost with the batch, as a real
+        // trap's would be), then the fault
+        for (const [index, act] of acts) {
+          if (index < first || index >= first + count) continue;
+          if (index > first) inner.tallyBatch!(model, first, index - first);
+          at(index);
+          act();
+        }
+        return inner.tallyBatch!(model, first, count);
+      },
+    } : {}),
   };
 }
 
@@ -104,6 +121,17 @@ function runPiece(piece: Piece): PieceResult {
     const model = modelFor(piece.target);
     const count = careful ? 1 : end - i;
     at(i);
+    if (!careful && strategy.tallyBatch) {
+      try {
+        ticks += tallied(kinds, model, strategy, i, count);
+        i += count;
+      } catch (e) {
+        if (!isTrap(e)) throw e;
+        models.delete(piece.target);
+        careful = true; // run the batch again one by one to find the trap
+      }
+      continue;
+    }
     let r;
     try {
       r = strategy.runBatch(model, i, count);
@@ -132,6 +160,41 @@ function runPiece(piece: Piece): PieceResult {
     found,
     traps,
   };
+}
+
+/** Schedules i .. i+count-1 through the strategy's tally (Strategy.tallyBatch): each kind's
+ *  count added, and the choices of a kind new to the piece read by running its first schedule
+ *  again alone, which must fail the same way. Nothing is added unless all of that succeeds (a
+ *  trap sends the caller back to one schedule per call). Returns the ticks of the batch. */
+function tallied(kinds: Map<string, Kind>, model: Model, strategy: Strategy, i: number, count: number): number {
+  const r = strategy.tallyBatch!(model, i, count);
+  const add: [string, Kind][] = [];
+  for (const e of r.kinds) {
+    const k = kindOfCode(model, e.code, e.check);
+    const key = `${k.verdict}/${k.invariant ?? ""}`;
+    if (kinds.has(key)) { add.push([key, { ...k, count: e.count, first: e.first, choices: new Uint8Array() }]); continue; }
+    const again = strategy.runBatch(model, e.first, 1);
+    const alone = again.hit === 0 ? kindOf(model) : undefined;
+    if (!alone || alone.verdict !== k.verdict || alone.invariant !== k.invariant) {
+      throw new NondeterminismError(`${strategy.name} schedule ${e.first}: the tallied batch counted it as ${key}, run alone it ${alone ? `failed with ${alone.verdict}/${alone.invariant ?? ""}` : "ended ok"}`);
+    }
+    add.push([key, { ...k, count: e.count, first: e.first, choices: model.choices() }]);
+  }
+  for (const [key, k] of add) {
+    const known = kinds.get(key);
+    if (known) known.count += k.count;
+    else kinds.set(key, k);
+  }
+  return r.ticks;
+}
+
+/** A tally entry's kind, as readOutcome names it: an unknown verdict or check is a model fault. */
+function kindOfCode(model: Model, code: number, check: number): { verdict: string; invariant?: string } {
+  const verdict = verdictOf(code);
+  if (verdict !== "violation") return { verdict };
+  const invariant = CHECKS[check];
+  if (invariant === undefined) throw new ModelTrap(`the model tallied a violation of check ${check}, which the host does not know (host/core/abi.ts CHECKS)`);
+  return { verdict, invariant };
 }
 
 function tally(kinds: Map<string, Kind>, model: Model, schedule: number): void {

@@ -50,6 +50,18 @@ export class Sweeper {
     if (!s) throw new Error("chunk before init");
     let failures = 0;
     let fail: { index: number; choices: Uint8Array } | undefined;
+    if (s.countAll && s.strategy.tallyBatch) {
+      // every failure counted in wasm, one return per chunk; the first rerun alone for its choices
+      const { kinds } = s.strategy.tallyBatch(s.model, first, count);
+      for (const k of kinds) failures += k.count;
+      if (kinds.length) {
+        const index = Math.min(...kinds.map((k) => k.first));
+        if (s.strategy.runBatch(s.model, index, 1).hit !== 0) throw new Error(`schedule ${index} failed in the tallied chunk but not alone`);
+        fail = { index, choices: s.model.choices() };
+      }
+      this.post({ type: "chunk-done", first, count, ran: count, failures, fail }, fail ? [fail.choices.buffer] : []);
+      return;
+    }
     let pos = first;
     const end = first + count;
     while (pos < end) {
