@@ -272,6 +272,10 @@ export interface RoundLoad {
   /** new states of the next level it owns that no transition of its own reached: it must
    *  rebuild each from a message once */
   decodes: number;
+  /** saved-snapshot bytes of those, and of the ones it supplies when owners ask for a state
+   *  (key-first: each decoded state is asked of the first machine that sent its key) */
+  decodedSaved: number;
+  suppliedSaved: number;
 }
 
 export interface Partition {
@@ -300,12 +304,24 @@ export function partition(g: StateGraph, lv: Levels, machines: number): Partitio
   // reached[n] = 1 once a transition of n's owner reached it
   const stamp = new Int32Array(g.states);
   const reached = new Uint8Array(g.states);
+  // from[n]: the first machine to send n's key (a state of the next level is reached only from
+  // this round's level, so the value set this round is the one read below)
+  const from = new Uint8Array(g.states);
   const perRound: RoundLoad[][] = [];
   let crossTransitions = 0, sent = 0, decodes = 0, transitions = 0;
+  // a round's states grouped by owner (in BFS order within each), so each sender's batch is
+  // built in one stretch and `stamp` dedups it
+  const byOwner = new Uint32Array(g.states);
+  const start = new Int32Array(M + 1);
   for (let L = 0; L + 1 < lv.levelStart.length; L++) {
-    const r: RoundLoad[] = Array.from({ length: M }, () => ({ states: 0, transitions: 0, crossTransitions: 0, sent: 0, received: 0, sentSaved: 0, receivedSaved: 0, decodes: 0 }));
-    for (let i = lv.levelStart[L]; i < lv.levelStart[L + 1]; i++) {
-      const s = lv.order[i], m = owner(g.keyHi[s], M);
+    const r: RoundLoad[] = Array.from({ length: M }, () => ({ states: 0, transitions: 0, crossTransitions: 0, sent: 0, received: 0, sentSaved: 0, receivedSaved: 0, decodes: 0, decodedSaved: 0, suppliedSaved: 0 }));
+    const a = lv.levelStart[L], b = lv.levelStart[L + 1];
+    start.fill(0);
+    for (let i = a; i < b; i++) start[owner(g.keyHi[lv.order[i]], M) + 1]++;
+    for (let m = 0; m < M; m++) start[m + 1] += start[m];
+    for (let i = a; i < b; i++) byOwner[start[owner(g.keyHi[lv.order[i]], M)]++] = lv.order[i];
+    for (let i = 0; i < b - a; i++) {
+      const s = byOwner[i], m = owner(g.keyHi[s], M);
       const x = r[m];
       x.states++;
       x.transitions += g.transCount[s];
@@ -315,6 +331,7 @@ export function partition(g: StateGraph, lv: Levels, machines: number): Partitio
         x.crossTransitions++;
         const st = L * M + m + 1;
         if (stamp[n] === st) continue;
+        if (stamp[n] <= L * M) from[n] = m;
         stamp[n] = st;
         x.sent++; x.sentSaved += g.saved[n];
         r[o].received++; r[o].receivedSaved += g.saved[n];
@@ -323,7 +340,10 @@ export function partition(g: StateGraph, lv: Levels, machines: number): Partitio
     if (L + 2 < lv.levelStart.length) {
       for (let i = lv.levelStart[L + 1]; i < lv.levelStart[L + 2]; i++) {
         const n = lv.order[i];
-        if (!reached[n]) r[owner(g.keyHi[n], M)].decodes++;
+        if (reached[n]) continue;
+        const x = r[owner(g.keyHi[n], M)];
+        x.decodes++; x.decodedSaved += g.saved[n];
+        r[from[n]].suppliedSaved += g.saved[n];
       }
     }
     for (const x of r) { transitions += x.transitions; crossTransitions += x.crossTransitions; sent += x.sent; decodes += x.decodes; }
@@ -450,8 +470,8 @@ export interface Network {
   header: number;
 }
 
-export type Encoding = "raw" | "xor-rle" | "deflate" | "path";
-export const ENCODINGS: Encoding[] = ["raw", "xor-rle", "deflate", "path"];
+export type Encoding = "raw" | "xor-rle" | "deflate" | "path" | "key-first";
+export const ENCODINGS: Encoding[] = ["raw", "xor-rle", "deflate", "path", "key-first"];
 
 export interface Prediction {
   /** predicted seconds on M machines, and on one (the one-machine search: transitions x cost) */
@@ -472,7 +492,9 @@ export interface Prediction {
  * decoding what it must rebuild), then `roundLatency` plus the busiest machine's bytes in or out
  * over `bandwidth`. raw costs no CPU beyond the copy a restore already is; xor-rle and deflate
  * their measured CPU; path ships L + 1 bytes (the sender knows its state's BFS path) and costs
- * L + 1 ticks of replay at `perTransition` each.
+ * L + 1 ticks of replay at `perTransition` each. key-first sends only keys, and the saved
+ * snapshot of a state only when its owner finds it new and has no transition of its own to it
+ * (asked of the first machine that sent the key): one more exchange a round, so twice the latency.
  */
 export function predict(p: Partition, enc: Encoding, perTransition: number, costs: Encodings, net: Network): Prediction {
   let seconds = 0, network = 0, messageCpu = 0, bytes = 0;
@@ -481,6 +503,7 @@ export function predict(p: Partition, enc: Encoding, perTransition: number, cost
     for (const x of r) {
       let msgCpu = 0, out = x.sent * net.header, inn = x.received * net.header;
       if (enc === "raw") { out += x.sentSaved; inn += x.receivedSaved; }
+      else if (enc === "key-first") { out += x.suppliedSaved + x.decodes * net.header; inn += x.decodedSaved; }
       else if (enc === "path") {
         out += x.sent * (L + 1); inn += x.received * (L + 1);
         msgCpu = x.decodes * (L + 1) * perTransition;
@@ -494,7 +517,7 @@ export function predict(p: Partition, enc: Encoding, perTransition: number, cost
       io = Math.max(io, out, inn);
       bytes += out;
     }
-    const wire = p.machines > 1 ? net.roundLatency + io / net.bandwidth : 0;
+    const wire = p.machines > 1 ? net.roundLatency * (enc === "key-first" ? 2 : 1) + io / net.bandwidth : 0;
     seconds += busiest + wire;
     network += wire;
     messageCpu += busiestMsg;

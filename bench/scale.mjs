@@ -119,12 +119,12 @@ for (const { name, M, p, imbalance, g } of parts) {
   out.push(`| ${name} | ${M} | ${f3(owned)} | ${f3(p.crossTransitions / p.transitions)} | ${f2(p.sent / g.states)} | ${f2(p.decodes / g.states)} | ${p.rounds} | ${f3(imbalance)} |`);
 }
 out.push("");
-out.push(`**Predicted speed-up over one machine** (a model, not a measurement): level-synchronous rounds, computing and communicating not overlapped; per round the busiest machine's CPU (transitions x the engine's µs/transition above, plus its message encoding and decoding), then ${NET.roundLatency * 1e6} µs of latency (the exchange and the barrier ending the round) and the busiest machine's bytes in or out at ${NET.bandwidth * 8 / 1e9} Gb/s (full duplex, a non-blocking switch), each message carrying an ${NET.header}-byte key besides its body. One machine: transitions x µs/transition, no messages. Each cell: speed-up (share of the predicted time that is network / message CPU).`);
+out.push(`**Predicted speed-up over one machine** (a model, not a measurement): level-synchronous rounds, computing and communicating not overlapped; per round the busiest machine's CPU (transitions x the engine's µs/transition above, plus its message encoding and decoding), then ${NET.roundLatency * 1e6} µs of latency (the exchange and the barrier ending the round) and the busiest machine's bytes in or out at ${NET.bandwidth * 8 / 1e9} Gb/s (full duplex, a non-blocking switch), each message carrying an ${NET.header}-byte key besides its body. One machine: transitions x µs/transition, no messages. Encodings as in the first table; \"key-first\": only the key is sent, and a state's saved snapshot only when its owner finds it new and reached it by no transition of its own (\"decodes\"), asked of the first machine that sent the key: one more exchange a round, so twice the latency. Each cell: speed-up (share of the predicted time that is network / message CPU).`);
 out.push("");
 out.push(`The last speed-up column is not measured: it is xor-rle with its encoding and decoding assumed to cost ${ASSUMED_CODEC * 1e6} µs each (about what a restore of the saved bytes costs; a wasm encoder would be needed to measure it).`);
 out.push("");
-out.push("| shape | M | raw | xor-rle | deflate | path | xor-rle at an assumed 1 µs | MB sent per machine (xor-rle) |");
-out.push("|---|---:|---|---|---|---|---|---:|");
+out.push("| shape | M | raw | xor-rle | deflate | path | key-first | xor-rle at an assumed 1 µs | MB sent per machine, raw / key-first |");
+out.push("|---|---:|---|---|---|---|---|---|---:|");
 for (const [name] of SHAPES) {
   for (const M of MACHINES) {
     if (M === 1) continue;
@@ -132,8 +132,8 @@ for (const [name] of SHAPES) {
       const q = preds.find((x) => x.name === name && x.M === M && x.en === en);
       return `${f2(q.speedup)}x (${(q.network / q.seconds * 100).toFixed(0)}% / ${(q.messageCpu / q.seconds * 100).toFixed(0)}%)`;
     });
-    const q = preds.find((x) => x.name === name && x.M === M && x.en === "xor-rle");
-    out.push(`| ${name} | ${M} | ${cells.join(" | ")} | ${f1(q.bytes / M / 1e6)} |`);
+    const mb = (en) => f1(preds.find((x) => x.name === name && x.M === M && x.en === en).bytes / M / 1e6);
+    out.push(`| ${name} | ${M} | ${cells.join(" | ")} | ${mb("raw")} / ${mb("key-first")} |`);
   }
 }
 const text = out.join("\n");

@@ -112,6 +112,15 @@ describe("the across-machines simulation", () => {
         expect(p.crossTransitions).toBeGreaterThan(0);
         expect(p.owned.every((n) => n > 0)).toBe(true);
       }
+      // each sender sends each successor once a round: the distinct (round, sender, successor)
+      const batches = new Set<string>();
+      for (let s = 0; s < g.states; s++) {
+        for (let e = g.edgeStart[s]; e < g.edgeStart[s] + g.edgeCount[s]; e++) {
+          const n = g.edges[e], m = owner(g.keyHi[s], M);
+          if (owner(g.keyHi[n], M) !== m) batches.add(`${lv.level[s]} ${m} ${n}`);
+        }
+      }
+      expect(p.sent).toBe(batches.size);
       // a state is owned where its key says, whichever machine reached it
       const counted = new Array<number>(M).fill(0);
       for (let s = 0; s < g.states; s++) counted[owner(g.keyHi[s], M)]++;
