@@ -273,7 +273,7 @@ export interface RoundLoad {
    *  rebuild each from a message once */
   decodes: number;
   /** saved-snapshot bytes of those, and of the ones it supplies when owners ask for a state
-   *  (key-first: each decoded state is asked of the first machine that sent its key) */
+   *  (key-first: each decoded state is asked of one of the machines that sent its key) */
   decodedSaved: number;
   suppliedSaved: number;
 }
@@ -304,9 +304,10 @@ export function partition(g: StateGraph, lv: Levels, machines: number): Partitio
   // reached[n] = 1 once a transition of n's owner reached it
   const stamp = new Int32Array(g.states);
   const reached = new Uint8Array(g.states);
-  // from[n]: the first machine to send n's key (a state of the next level is reached only from
-  // this round's level, so the value set this round is the one read below)
-  const from = new Uint8Array(g.states);
+  // from[n]: the machine an owner asks for n's state (key-first): of the machines that sent n's
+  // key this round, the one whose (n, machine) hash is least, so requests spread evenly (a state
+  // of the next level is reached only from this round's level: what is set this round is read)
+  const from = new Uint8Array(g.states), fromScore = new Uint32Array(g.states);
   const perRound: RoundLoad[][] = [];
   let crossTransitions = 0, sent = 0, decodes = 0, transitions = 0;
   // a round's states grouped by owner (in BFS order within each), so each sender's batch is
@@ -331,7 +332,8 @@ export function partition(g: StateGraph, lv: Levels, machines: number): Partitio
         x.crossTransitions++;
         const st = L * M + m + 1;
         if (stamp[n] === st) continue;
-        if (stamp[n] <= L * M) from[n] = m;
+        const score = Math.imul(n ^ Math.imul(m + 1, 0x9e3779b9), 0x85ebca6b) >>> 0;
+        if (stamp[n] <= L * M || score < fromScore[n]) { from[n] = m; fromScore[n] = score; }
         stamp[n] = st;
         x.sent++; x.sentSaved += g.saved[n];
         r[o].received++; r[o].receivedSaved += g.saved[n];
@@ -494,7 +496,8 @@ export interface Prediction {
  * their measured CPU; path ships L + 1 bytes (the sender knows its state's BFS path) and costs
  * L + 1 ticks of replay at `perTransition` each. key-first sends only keys, and the saved
  * snapshot of a state only when its owner finds it new and has no transition of its own to it
- * (asked of the first machine that sent the key): one more exchange a round, so twice the latency.
+ * (asked of one of the machines that sent the key, spread by hash): one more exchange a round,
+ * so twice the latency.
  */
 export function predict(p: Partition, enc: Encoding, perTransition: number, costs: Encodings, net: Network): Prediction {
   let seconds = 0, network = 0, messageCpu = 0, bytes = 0;

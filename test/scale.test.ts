@@ -103,6 +103,8 @@ describe("the across-machines simulation", () => {
       for (const r of p.perRound) {
         expect(r).toHaveLength(M);
         for (const x of r) { sent += x.sent; received += x.received; states += x.states; }
+        // key-first: every state an owner asks for is supplied by some machine
+        expect(r.reduce((a, x) => a + x.suppliedSaved, 0)).toBe(r.reduce((a, x) => a + x.decodedSaved, 0));
       }
       expect([sent, received, states]).toEqual([p.sent, p.sent, g.states]);
       if (M === 1) {
