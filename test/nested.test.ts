@@ -2,6 +2,7 @@
 // drop-lock d_add_ci, NFS/AFS silly-unlink placeholders, nfsd's exportfs_decode_fh. Each verdict
 // comes from running the model over the whole state space (dfs, no preemption bound).
 import { describe, expect, it } from "vitest";
+import { ModelTrap } from "../host/core/wasm";
 import { module, seedErrorOf, seedFile, whole } from "./helpers";
 
 const C1 = "fixtures/scenarios/c1-d_add_ci-nested-lookup-deadlock.json";
@@ -10,6 +11,7 @@ const C9_NFS = "fixtures/scenarios/c9-nfs-silly-unlink-async-owner.json";
 const C9_AFS = "fixtures/scenarios/c9-afs-silly-iput-sync-owner.json";
 const NFSD_DIR = "fixtures/scenarios/nfsd-reconnect-path-splice-wakes-target.json";
 const NFSD_FILE = "fixtures/scenarios/nfsd-decode-fh-lookup-under-exclusive-deadlock.json";
+const NFSD_MKDIR = "fixtures/scenarios/nfsd-decode-fh-mkdir-d_drop-window.json";
 
 const run = (path: string, sets: string[] = []) => whole(seedFile(path, sets));
 
@@ -104,6 +106,30 @@ describe("nfsd exportfs_decode_fh", () => {
     expect(p.cycle?.map((e) => [e.task, e.wait])).toEqual([["N", "in-lookup wait"], ["L", "rwsem read"]]);
     const c = run(NFSD_FILE, ["kernel.order=current"]);
     expect([c.verdict, c.exhaustive]).toEqual(["ok", true]);
+  });
+
+  it("mkdir's d_drop window (proposed order): the disconnected alias is moved beside reconnect_path's in-lookup y (S2 at __d_move); the current order and the prepared NFS are clean", () => {
+    const p = run(NFSD_MKDIR, ["kernel.order=proposed"]);
+    expect([p.verdict, p.invariant, p.failTask]).toEqual(["violation", "inlookup-unique", "W"]);
+    const w = p.trace!.filter((e) => e.task === 1);
+    expect(w.at(-1)!.fn).toBe("nfs_mkdir");
+    expect(w.at(-1)!.state).toBe("d_splice_alias");
+    expect(p.trace!.some((e) => e.task === 0 && e.fn === "d_alloc_parallel" && e.note === "new, owner")).toBe(true);
+    for (const sets of [["kernel.order=current"], ["fs.nfsPrepared=true"]]) {
+      const r = run(NFSD_MKDIR, sets);
+      expect([sets, r.verdict, r.exhaustive]).toEqual([sets, "ok", true]);
+    }
+  });
+
+  it("with S2 unchecked the run reaches the connected alias and stops as a model fault naming __d_unalias, never a second hashed dentry", () => {
+    let trap: unknown;
+    try {
+      run(NFSD_MKDIR, ["kernel.order=proposed", 'checks=["deadlock","unique-hashed"]', "expect=[]"]);
+    } catch (e) {
+      trap = e;
+    }
+    expect(trap).toBeInstanceOf(ModelTrap);
+    expect((trap as Error).message).toMatch(/d_splice_alias: .*connected alias.*__d_unalias is not modelled/);
   });
 
   it("a directory nfsd reconnects is not the target of a directory operation", () => {

@@ -88,9 +88,10 @@ describe("d_duplicate for NFS silly-rename (06/53, v3 19/19)", () => {
     expect(c.at(-1)!.text).toMatch(/stat returns \d+/);
   });
 
-  it("today (d_alloc): the same schedule gives the lookup an in-lookup b of its own, and the rename's d_move hashes a second b (unique-hashed)", () => {
+  it("today (d_alloc): the same schedule gives the lookup an in-lookup b of its own, and the rename's d_move hashes b beside it (inlookup-unique, S2 at __d_move)", () => {
     const r = race(false);
-    expect([r.verdict, r.invariant]).toEqual(["violation", "unique-hashed"]);
+    expect([r.verdict, r.invariant]).toEqual(["violation", "inlookup-unique"]);
+    expect(r.trace!.at(-1)!.task).toBe(0);   // found at A's d_move(old, copy), not later at C's splice
     expect(r.trace!.some((e) => e.task === 2 && e.fn === "d_alloc_parallel" && e.note === "new, owner")).toBe(true);
   });
 

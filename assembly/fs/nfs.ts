@@ -44,7 +44,19 @@ import {
  *  negative dentry first, then d_splice_alias). */
 function nfs_instantiate(t: i32, d: i32, obj: i32): void {
   if (!d_unhashed(d) && d_is_negative(d)) d_invalidate(d);
-  d_splice_alias(t, nfs_fhget(obj, srv_is_dir(obj), srv_name(obj)), d);
+  nfs_splice(t, nfs_fhget(obj, srv_is_dir(obj), srv_name(obj)), d);
+}
+
+/** d_splice_alias() where the caller goes on with `d`: returns the alias it was given (nfsd's
+ *  disconnected directory alias, now in d's place) or 0, with the alias's reference dropped.
+ *  Divergence from Linux: the callers (nfs_add_or_obtain's callers, nfs_prime_dcache) switch to the
+ *  alias and dput the original dentry, then the alias when done; the model drops the alias's
+ *  reference here and the original's when its caller does. The same references are held when
+ *  the operation ends; in between the alias holds one fewer (only d_delete reads the count). */
+export function nfs_splice(t: i32, inode: i32, d: i32): i32 {
+  const alias = d_splice_alias(t, inode, d);
+  if (alias != 0) dput(t, alias);
+  return alias;
 }
 
 // ---- nfs_readdir ------------------------------------------------------------------------------
@@ -144,11 +156,12 @@ export function nfs_prime_dcache(t: i32, fr: usize): i32 {
       ev(t, FN_NFS_PRIME_DCACHE, NP_FHGET, dobj(d), name, inode, AUX_NONE);
       return yield_(fr, NP_SPLICE);
     }
-    case NP_SPLICE:
-      d_splice_alias(t, L(fr, 4), d);
+    case NP_SPLICE: {
+      const alias = nfs_splice(t, L(fr, 4), d);
       lookup_end(d);
-      ev(t, FN_NFS_PRIME_DCACHE, NP_SPLICE, dobj(d), name, 0, AUX_INSTANTIATED);
+      ev(t, FN_NFS_PRIME_DCACHE, NP_SPLICE, dobj(d), name, alias, AUX_INSTANTIATED);
       return yield_(fr, NP_DONE);
+    }
     case NP_DONE:
       if (!d_in_lookup(d)) return goto_(fr, NP_DPUT);
       d_lookup_done(t, d);
@@ -371,12 +384,13 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
       ev(t, fn, ND_FHGET, sobj(o), d_name(d), inode, AUX_NONE);
       return yield_(fr, ND_SPLICE);
     }
-    case ND_SPLICE:
+    case ND_SPLICE: {
       // d_splice_alias; for the prepared NFS the dentry is still hashed (negative), which
       // d_splice_alias takes in place from 02/53 on (the host requires that series for it).
-      d_splice_alias(t, L(fr, 5), d);
-      ev(t, fn, ND_SPLICE, dobj(d), d_name(d), 0, AUX_INSTANTIATED);
+      const alias = nfs_splice(t, L(fr, 5), d);   // nfs_add_or_obtain returns the alias; vfs_mkdir uses it
+      ev(t, fn, ND_SPLICE, dobj(d), d_name(d), alias, AUX_INSTANTIATED);
       return ret_yield(t, 0);
+    }
   }
   if (fn == FN_NFS_ATOMIC_OPEN) {
     if (d_is_negative(d)) nfs_instantiate(t, d, o);

@@ -18,11 +18,12 @@ import { AUX_INSTANTIATED, AUX_NEGATIVE, AUX_STALE, AUX_ENDED, OBJ_SERVER } from
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, callp, ret, ret_yield, ret_value } from "../kernel/task";
-import { d_in_lookup, d_name, d_splice_alias, __d_add, d_lookup_done, d_invalidate, dobj } from "../kernel/dcache";
+import { d_in_lookup, d_name, __d_add, d_lookup_done, d_invalidate, dobj } from "../kernel/dcache";
 import { ENOENT } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
 import { assert_held_shared, lock_inode } from "../kernel/lockdep_assert";
 import { srv_lookup, srv_is_dir } from "./server";
+import { nfs_splice } from "./nfs";
 import { FN_NFS_ATOMIC_OPEN_RDONLY, FN_D_ALLOC_PARALLEL } from "../kernel/fns";
 
 // Locals: 0 dir, 1 dentry, 2 the dentry of its own d_alloc_parallel (switched), 3 server object.
@@ -66,7 +67,7 @@ export function nfs_atomic_open_rdonly(t: i32, fr: usize): i32 {
       const target = own != 0 ? own : d;
       const o = srv_lookup(i_obj(dir_inode(dir)), d_name(target));
       setL(fr, 3, o);
-      if (o != 0) d_splice_alias(t, nfs_fhget(o, srv_is_dir(o), d_name(target)), target);
+      if (o != 0) nfs_splice(t, nfs_fhget(o, srv_is_dir(o), d_name(target)), target);
       else __d_add(t, target, 0);   // ENOENT: d_add(dentry, NULL)
       ev(t, fn, NAO_RPC, o != 0 ? (OBJ_SERVER << 24) | o : dobj(target), d_name(target), o, o != 0 ? AUX_INSTANTIATED : AUX_NEGATIVE);
       return yield_(fr, NAO_END);

@@ -19,9 +19,10 @@
 //   in-lookup hash, and its shrink_dcache_tree (shrink_dcache_parent, d_invalidate; not
 //   modelled) waits only for dentries already being killed (docs/model.md, NEW-PRIVATE).
 // - A dentry's key is (parent, name id); names compare exactly (no ->d_compare).
-// - d_splice_alias() finds only a disconnected IS_ROOT directory alias (nfsd, d_obtain_alias), which
-//   it __d_move()s into place; never a connected one (one client; renames go through d_move()), so
-//   __d_unalias and -ELOOP/-ESTALE are not modelled.
+// - d_splice_alias() __d_move()s a disconnected IS_ROOT directory alias (nfsd, d_obtain_alias) into
+//   place. A connected directory alias (__d_unalias, -ELOOP/-ESTALE) is not modelled: the run
+//   stops as a model fault there. One arises only after a d_drop window let a second dentry of the
+//   name be made (the proposed order's NFS nfs_add_or_obtain), past S2, which __d_move checks.
 // - Killing a dentry frees its slot at once (no LRU, no RCU delay); a hashed dentry is kept.
 
 import {
@@ -38,7 +39,7 @@ import {
   DCACHE_LOOKUP_WAITERS, DCACHE_DISCONNECTED,
 } from "../sim/state";
 import { n_tasks, waitqueue, planted, series, ci_lookup, decodes_fh } from "../sim/config";
-import { IS_DEADDIR, IS_DYING, dir_inode, inode_lock_shared, inode_unlock_shared } from "./inode";
+import { IS_DEADDIR, IS_DYING, dir_inode, i_is_dir, inode_lock_shared, inode_unlock_shared } from "./inode";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { model_assert } from "../sim/verdict";
 import {
@@ -262,10 +263,13 @@ export function __d_add(t: i32, d: i32, inode: i32): void {
  *  the dentry's place, which ends the dentry's episode, and returned; otherwise __d_add(), which
  *  takes a hashed negative dentry in place from 02/53 on and is S10 before it (kernel.series
  *  aug-2025: the BUG_ON). Returns 0 (use the dentry passed in) or the alias (referenced).
- *  Divergence from Linux: only DCACHE_DISCONNECTED aliases are found (no connected directory
- *  alias exists in the model: one client, renames go through d_move), so __d_unalias, -ELOOP and
- *  -ESTALE are not modelled. */
+ *  Divergence from Linux: a connected directory alias (__d_unalias, -ELOOP, -ESTALE; fs/dcache.c
+ *  d_splice_alias_ops) is not modelled: finding one stops the run as a model fault rather than
+ *  hash a second dentry of the inode. The model has one client and renames within a directory, so
+ *  one exists only when a d_drop window let a second dentry of the name in, and its hashing there
+ *  already broke S2 (__d_move, __d_add). */
 export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
+  model_assert(connected_dir_alias(inode, d) == 0, "d_splice_alias: the directory inode has a connected alias; __d_unalias is not modelled");
   const alias = disconnected_alias(inode);
   if (alias != 0 && d_unhashed(d)) {
     dget(alias);
@@ -273,6 +277,19 @@ export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
     return alias;
   }
   __d_add(t, d, inode);
+  return 0;
+}
+
+/** A connected (not IS_ROOT, whatever DCACHE_DISCONNECTED says) dentry of directory `inode` other than `d`, or 0 (__d_find_any_alias
+ *  for the case the model does not follow). Footprint: none of its own. Such an alias has the
+ *  name of `d` under its parent (one client, renames within a directory), a key this step writes. */
+function connected_dir_alias(inode: i32, d: i32): i32 {
+  if (inode == 0 || !i_is_dir(inode)) return 0;
+  for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
+    if (e == d) continue;
+    const f = dw_raw(e, D_FLAGS);
+    if ((f & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_INODE) == inode && dw_raw(e, D_PARENT) != e) return e;   // DCACHE_DISCONNECTED stays set until reconnect_path clears it
+  }
   return 0;
 }
 
@@ -345,6 +362,7 @@ function __d_move(t: i32, d: i32, target: i32): void {
   }
   sdw(d, D_NAME, dw(target, D_NAME));
   check_unique_hashed(t, d_lookup(dw(d, D_PARENT), dw(d, D_NAME)));   // S1
+  check_inlookup_unique(t, in_lookup_find(dw(d, D_PARENT), dw(d, D_NAME)) != 0);   // S2 (target's episode ended above)
   set_flag(d, DCACHE_HASHED);
   sgw(G_SHAPE_DIRTY, 1);
 }
