@@ -6,7 +6,7 @@ import { byFsMarkdown, cellText, runByFs } from "../host/core/byfs";
 import { CHECKS, SERIES, FS_TYPES } from "../host/core/abi";
 import { FS_PRIMES, parseSeedFile } from "../host/core/seed";
 import { type RunReport } from "../host/core/run";
-import { module, seedErrorOf, seedFile, whole } from "./helpers";
+import { module, seedErrorOf, seedFile, sequential, whole } from "./helpers";
 
 const FUSE_A = "fixtures/scenarios/a-fuse-prime-lookup-mkdir-deadlock.json";
 const SYS_A = "fixtures/scenarios/a-proc-sys-fill-cache-lookup-writer.json";
@@ -55,6 +55,20 @@ describe("the model, per filesystem", () => {
     expect(fns).toContain("fuse_readdir");
     expect(fns).toContain("fuse_direntplus_link");
     expect(fns).toContain("fuse_lookup");
+  });
+
+  it("mkdir's d_drop window (proposed order): NFS's nfs_add_or_obtain and FUSE's create_new_entry have it; SMB's cifs_mkdir d_instantiates in place and is clean", () => {
+    const twin = "fixtures/scenarios/nfs-mkdir-d_drop-window-inlookup-twin.json";
+    for (const type of ["nfs", "fuse"]) {
+      const r = whole(seedFile(twin, [`fs.type=${type}`, "kernel.order=proposed", "expect=[]"]));
+      expect([type, r.verdict, r.invariant]).toEqual([type, "violation", "inlookup-unique"]);
+    }
+    const smb = whole(seedFile(twin, ["fs.type=smb", "kernel.order=proposed", "expect=[]"]));
+    expect([smb.verdict, smb.exhaustive]).toEqual(["ok", true]);
+    const mkdir = sequential(seedFile(twin, ["fs.type=smb", "kernel.order=proposed", "expect=[]"]), 0);
+    const states = mkdir.trace!.filter((e) => e.fn === "nfs_mkdir").map((e) => e.state);
+    expect(states).toContain("cifs_mkdir_qinfo: d_instantiate");
+    expect(states).not.toContain("nfs_add_or_obtain: d_drop");
   });
 
   it("smb: the exclusive-create shape (a') is clean, unlike NFS (cifs_lookup completes the lookup)", () => {

@@ -2,7 +2,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { encodeScenario, parseSeedFile, SeedError, type SeedFile } from "../host/core/seed";
-import { runScenario, type RunReport } from "../host/core/run";
+import { replayScenario, runScenario, type RunReport } from "../host/core/run";
+import { Model } from "../host/core/wasm";
 import { loadLeanModule, loadModule } from "../host/node/module";
 
 export const module = await loadModule();
@@ -33,4 +34,22 @@ export function seedErrorOf(path: string, sets: string[]): SeedError {
     throw e;
   }
   throw new Error("accepted");
+}
+
+/** Run task `lead` for `k` ticks (or until it blocks or ends), then `first` to its end, then the
+ *  others (lowest runnable id first), and replay the schedule traced. */
+export function sequential(s: SeedFile, first: number, lead = -1, k = 0): RunReport {
+  const m = new Model(module);
+  const enc = encodeScenario(s);
+  m.load(enc.words);
+  m.begin();
+  const choices: number[] = [];
+  for (let v = -1; v === -1; ) {
+    const mask = m.runnableMask();
+    const want = choices.length < k && lead >= 0 ? lead : first;
+    const t = mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask);
+    choices.push(t);
+    v = m.tick(t);
+  }
+  return replayScenario(module, enc, Uint8Array.from(choices), s.run);
 }

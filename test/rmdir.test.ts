@@ -1,30 +1,10 @@
 // rmdir (do_rmdir -> vfs_rmdir -> nfs_rmdir): the victim's i_rwsem, S_DEAD and IS_DEADDIR.
 import { describe, expect, it } from "vitest";
-import { replayScenario } from "../host/core/run";
 import { runCell } from "../host/core/matrix";
-import { encodeScenario, type SeedFile } from "../host/core/seed";
-import { module, seedFile } from "./helpers";
-import { Model } from "../host/core/wasm";
+import { type SeedFile } from "../host/core/seed";
+import { module, seedFile, sequential } from "./helpers";
 
 const V = "fixtures/scenarios/rmdir-lookup-in-victim.json";
-
-/** Run task `lead` for `k` ticks (or to its end), then `first` to its end, then the others
- *  (lowest runnable id), and replay the schedule traced. */
-function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
-  const m = new Model(module);
-  const enc = encodeScenario(s);
-  m.load(enc.words);
-  m.begin();
-  const choices: number[] = [];
-  for (let v = -1; v === -1; ) {
-    const mask = m.runnableMask();
-    const want = choices.length < k && lead >= 0 ? lead : first;
-    const t = mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask);
-    choices.push(t);
-    v = m.tick(t);
-  }
-  return replayScenario(module, enc, Uint8Array.from(choices), s.run);
-}
 
 describe("rmdir", () => {
   for (const order of ["current", "proposed"]) {

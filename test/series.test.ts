@@ -5,25 +5,7 @@ import { replayScenario } from "../host/core/run";
 import { runCell } from "../host/core/matrix";
 import { encodeScenario, variantOf, type SeedFile } from "../host/core/seed";
 import { Model } from "../host/core/wasm";
-import { module, seedFile } from "./helpers";
-
-/** Run task `lead` for `k` ticks (or until it blocks or ends), then `first` to its end, then the
- *  others (lowest runnable id first), and replay the schedule traced. */
-function sequential(s: SeedFile, first: number, lead = -1, k = 0) {
-  const m = new Model(module);
-  const enc = encodeScenario(s);
-  m.load(enc.words);
-  m.x.begin();
-  const choices: number[] = [];
-  for (let v = -1; v === -1; ) {
-    const mask = m.x.runnable_mask();
-    const want = choices.length < k && lead >= 0 ? lead : first;
-    const t = mask & (1 << want) ? want : 31 - Math.clz32(mask & -mask);
-    choices.push(t);
-    v = m.x.tick(t);
-  }
-  return replayScenario(module, enc, Uint8Array.from(choices), s.run);
-}
+import { module, seedFile, sequential } from "./helpers";
 
 describe("d_splice_alias on a hashed dentry (02/53)", () => {
   const M = "fixtures/scenarios/nfs-mkdir-d_drop-window-inlookup-twin.json";

@@ -11,9 +11,9 @@
 
 import {
   AUX_HIT, AUX_MISS, AUX_NONE, AUX_INSTANTIATED, AUX_NEGATIVE, AUX_POSITIVE, AUX_STALE,
-  AUX_CREATED, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER, AUX_NEW, MAX_NAMES,
+  AUX_CREATED, AUX_ENDED, AUX_LEFT_IN_LOOKUP, OBJ_SERVER, AUX_NEW, MAX_NAMES, FS_SMB,
 } from "../abi";
-import { lookup_locks, nfs_prepared, silly_name_base } from "../sim/config";
+import { lookup_locks, nfs_prepared, silly_name_base, fs_type } from "../sim/config";
 import { ev } from "../sim/trace";
 import { model_assert } from "../sim/verdict";
 import { STEP_NEXT, L, setL, pc_of, goto_, yield_, ret, ret_yield, ret_value, callp } from "../kernel/task";
@@ -22,7 +22,7 @@ import { dw, D_REF } from "../sim/state";
 import {
   d_lookup, dget, dput, d_in_lookup, d_unhashed, d_is_negative, d_inode, d_name, d_splice_alias,
   d_owner, __d_add, d_lookup_done, d_invalidate, d_delete, d_move, lookup_begin, lookup_end, dobj,
-  d_duplicate, d_alloc,
+  d_duplicate, d_alloc, d_instantiate,
 } from "../kernel/dcache";
 import { EEXIST, ENOENT, ENOTEMPTY, EWOULDBLOCK } from "../kernel/errno";
 import { nfs_fhget, i_obj, dir_inode } from "../kernel/inode";
@@ -46,6 +46,10 @@ function nfs_instantiate(t: i32, d: i32, obj: i32): void {
   if (!d_unhashed(d) && d_is_negative(d)) d_invalidate(d);
   nfs_splice(t, nfs_fhget(obj, srv_is_dir(obj), srv_name(obj)), d);
 }
+
+/** The SMB client's mkdir, which the NFS model's directory operations stand for (docs/model.md,
+ *  smb): the inode from the reply or a QUERY_INFO (cifs_iget), then d_instantiate, no d_drop. */
+@inline function smb_mkdir(fn: i32): bool { return fn == FN_NFS_MKDIR && fs_type == FS_SMB; }
 
 /** d_splice_alias() where the caller goes on with `d`: returns the alias it was given (nfsd's
  *  disconnected directory alias, now in d's place) or 0, with the alias's reference dropped.
@@ -256,7 +260,10 @@ export function nfs_lookup(t: i32, fr: usize): i32 {
 // create go on through nfs_instantiate -> nfs_add_or_obtain in steps 2-4.
 const ND_RPC: i32 = 0, ND_DCACHE: i32 = 1, ND_DROP: i32 = 2, ND_FHGET: i32 = 3, ND_SPLICE: i32 = 4,
   // nfs_rename over a target in use: d_duplicate (or d_alloc), nfs_sillyrename, the RENAME, d_move
-  ND_SILLY_DUP: i32 = 5, ND_SILLY_RPC: i32 = 6, ND_SILLY_MOVE: i32 = 7, ND_SILLY_RENAME: i32 = 8, ND_SILLY_DONE: i32 = 9;
+  ND_SILLY_DUP: i32 = 5, ND_SILLY_RPC: i32 = 6, ND_SILLY_MOVE: i32 = 7, ND_SILLY_RENAME: i32 = 8, ND_SILLY_DONE: i32 = 9,
+  // SMB mkdir (cifs_mkdir -> cifs_posix_mkdir / cifs_mkdir_qinfo): cifs_iget, then d_instantiate
+  // of the dentry as it is; d_drop only on the error path (fs/smb/client/inode.c)
+  ND_INSTANTIATE: i32 = 10;
 
 export function nfs_dirop_state(pc: i32): string {
   switch (pc) {
@@ -270,6 +277,7 @@ export function nfs_dirop_state(pc: i32): string {
     case ND_SILLY_MOVE: return "nfs_sillyrename: d_move(target, silly dentry)";
     case ND_SILLY_RENAME: return "RENAME onto the freed name";
     case ND_SILLY_DONE: return "d_move(old, new), d_lookup_done, dput";
+    case ND_INSTANTIATE: return "cifs_mkdir_qinfo: d_instantiate";
     default: return "";
   }
 }
@@ -371,7 +379,8 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
     case ND_DROP:
       // nfs_instantiate -> nfs_add_or_obtain: d_drop() first (fs/nfs/dir.c). The prepared NFS
       // (fs.nfsPrepared; "nfs: don't d_drop() before d_splice_alias()") keeps the dentry hashed.
-      if (nfs_prepared || d_unhashed(d) || !d_is_negative(d)) return goto_(fr, ND_FHGET);
+      // SMB's mkdir does not d_drop (ND_INSTANTIATE).
+      if (nfs_prepared || smb_mkdir(fn) || d_unhashed(d) || !d_is_negative(d)) return goto_(fr, ND_FHGET);
       d_invalidate(d);
       ev(t, fn, ND_DROP, dobj(d), d_name(d), 0, AUX_NONE);
       return yield_(fr, ND_FHGET);
@@ -382,8 +391,12 @@ export function nfs_dirop(t: i32, fr: usize, fn: i32): i32 {
       const inode = nfs_fhget(o, srv_is_dir(o), srv_name(o));
       setL(fr, 5, inode);
       ev(t, fn, ND_FHGET, sobj(o), d_name(d), inode, AUX_NONE);
-      return yield_(fr, ND_SPLICE);
+      return yield_(fr, smb_mkdir(fn) ? ND_INSTANTIATE : ND_SPLICE);
     }
+    case ND_INSTANTIATE:
+      d_instantiate(t, d, L(fr, 5));
+      ev(t, fn, ND_INSTANTIATE, dobj(d), d_name(d), 0, AUX_INSTANTIATED);
+      return ret_yield(t, 0);
     case ND_SPLICE: {
       // d_splice_alias; for the prepared NFS the dentry is still hashed (negative), which
       // d_splice_alias takes in place from 02/53 on (the host requires that series for it).

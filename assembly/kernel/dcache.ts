@@ -258,6 +258,14 @@ export function __d_add(t: i32, d: i32, inode: i32): void {
   sgw(G_SHAPE_DIRTY, 1);
 }
 
+/** Models: d_instantiate(): attach `inode` to the negative dentry `d` as it is, hashed or not, in
+ *  lookup or not (S10 if it is positive already: d_instantiate's BUG_ON). No alias search. */
+export function d_instantiate(t: i32, d: i32, inode: i32): void {
+  if (!check_add_once(t, d, true)) return;   // S10
+  sdw(d, D_INODE, inode);
+  sgw(G_SHAPE_DIRTY, 1);
+}
+
 /** Models: d_splice_alias() (d_splice_alias_ops without ops): a directory inode with a
  *  disconnected IS_ROOT alias (d_obtain_alias, nfsd file handles) has that alias __d_move()d into
  *  the dentry's place, which ends the dentry's episode, and returned; otherwise __d_add(), which
