@@ -11,6 +11,10 @@
 //   4. memory per model instance
 //   5. dfs on 1 and 2 worker threads sharing one visited table (bench/pdfs.mjs), against the
 //      one-worker search: the 3+3+3 shape searched to the end, SPIN's k = 3 shape over a window
+//   6. SPIN beside vfsim on SPIN's shape (bench/spin/run.mjs, what `npm run bench:spin` runs:
+//      the project's Promela model bench/spin/vfsim.pml under pan with POR and -DSAFETY, vfsim's
+//      dfs on fixtures/scale/spin-h<k>-<order>.json, the ratios), when `spin` is on PATH; when
+//      it is not, the run says that this part was skipped and how to install spin
 //
 // The results and /proc/loadavg (before and after) go into docs/performance.md between the
 // bench markers, and to stdout. Speed is measured here, never asserted in tests. The machine may
@@ -18,7 +22,7 @@
 // a run down), and sweeps also report CPU time, so the cost of parallelism can be read apart
 // from the load.
 //
-//   node scripts/bench.mjs [--quick] [--no-write] [--only pdfs]
+//   node scripts/bench.mjs [--quick] [--no-write] [--only pdfs|spin]
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -311,10 +315,30 @@ async function parallelDfs() {
   console.log(text);
   if (write) writeBlock("docs/performance.md", "bench:pdfs", text);
 }
+const spinBench = await import("../bench/spin/run.mjs");
+let spinOpts;
+try {
+  spinOpts = spinBench.spinOptions(quick ? { ...process.env, VFSIM_SPIN_SHAPES: "H2" } : process.env);
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
+/** Section 6, in the bench:spin block of docs/performance.md; needs spin (skipped without it,
+ *  saying so). --quick: k = 2 only, and the block is left as it is. */
+async function versusSpin() {
+  if (!spinBench.spinVersion()) {
+    console.log(`\n### SPIN beside vfsim on SPIN's shape: skipped\n\n\`spin\` is not on PATH, so the SPIN comparison was not run and docs/performance.md's bench:spin table was left as it is. Install it (${spinBench.INSTALL_SPIN}) and run \`npm run bench\` again, or only this part: \`npm run bench:spin\`.`);
+    return;
+  }
+  const text = spinBench.spinReport(await spinBench.benchSpin(module, spinOpts, log));
+  console.log(text);
+  if (write && !quick && !spinOpts.partial && spinOpts.model === "vfsim") writeBlock("docs/performance.md", "bench:spin", text);
+}
 if (process.argv.includes("--only")) {
   const what = process.argv[process.argv.indexOf("--only") + 1];
-  if (what !== "pdfs") throw new Error(`--only: expected pdfs, got ${what}`);
-  await parallelDfs();
+  if (what === "pdfs") await parallelDfs();
+  else if (what === "spin") await versusSpin();
+  else throw new Error(`--only: expected pdfs or spin, got ${what}`);
   process.exit(0);
 }
 
@@ -339,3 +363,4 @@ const text = report(results);
 console.log(text);
 if (write) writeBlock("docs/performance.md", "bench", text);
 await parallelDfs();
+await versusSpin();

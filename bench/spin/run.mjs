@@ -1,215 +1,356 @@
 #!/usr/bin/env node
 // `npm run bench:spin`: vfsim's exhaustive search against SPIN on SPIN's own shape, side by side
-// in one run.
+// in one run (also the last part of `npm run bench`, when spin is installed).
 //
-// The shape (the reference model, /work/shared/reference/vfs.pml and its README): one directory
-// /d holding k names x1..xk; k readdirplus primers of /d, k stats of the distinct names x1..xk, k
-// mkdirs of the distinct new names y1..yk; a FIFO i_rwsem. Three orders: current (SPIN's "old"),
-// proposed ("new") and noblock (proposed, primers skip an in-lookup name). vfsim runs the seed
-// files fixtures/scale/spin-h<k>-<order>.json of the same shape.
-//
-// For each shape, one after the other (never in parallel: the machine is shared):
-//   - SPIN: `spin <flags> -a vfs.pml`, pan built with gcc -O2 -DSAFETY -DMEMLIM (the reference's
-//     flags), once with partial-order reduction (the default) and once without (-DNOREDUCE), run
-//     as `pan -m100000 -w<W>` (W as in the reference's spin-run.sh), stopping at the first error
-//     as vfsim does;
-//   - vfsim: dfs with the seed file's own run settings (no preemption bound), on a fresh instance
-//     of the full build, through the same host API as `npm run bench` (bench/lib.mjs).
-// Each run has a time limit; a run cut off by it, by pan's memory limit, by pan's depth limit or
-// by vfsim's visited table is reported as not exhaustive, with the states it had stored. "ok"
-// only ever means the search completed without an error.
-//
-// Environment:
-//   VFSIM_SPIN_SHAPES=H2,H3,H4   which k to run
-//   VFSIM_SPIN_ORDERS=current,proposed,noblock   which orders (a subset does not rewrite the doc)
-//   VFSIM_SPIN_LIMIT=120         seconds per run, k <= 3
-//   VFSIM_SPIN_H4_LIMIT=60       seconds per run, k = 4 (no tool finishes H4 here)
-//   VFSIM_SPIN_MEMLIM=4000       MB, compiled into pan as -DMEMLIM
-//   VFSIM_SPIN_MODEL=/work/shared/reference/vfs.pml
+// The shape Hk (the reference README, /work/shared/reference/README.md): one directory /d
+// holding k names x1..xk; k readdirplus primers of /d, k stats of the distinct names x1..xk, k
+// mkdirs of the distinct new names y1..yk; a FIFO i_rwsem. Three orders: current (the reference's
+// "old"), proposed ("new") and noblock (proposed, primers skip an in-lookup name). SPIN runs the
+// project's Promela model of it, bench/spin/vfsim.pml; vfsim runs the seed files
+// fixtures/scale/spin-h<k>-<order>.json of the same shape (bench/spin/shape.mjs).
 //
 //   node --expose-gc bench/spin/run.mjs [--no-write]
-// Writes the table into docs/performance.md between the bench:spin markers, and to stdout.
+//     For each shape, one after the other (never in parallel: the machine is shared):
+//       - SPIN: `spin <flags> -a` of the model, pan built with gcc -O2 -DSAFETY -DMEMLIM
+//         (partial-order reduction on, pan's default), run as `pan -m100000 -w<W>` (W as the
+//         reference's spin-run.sh chooses it), stopping at the first error as vfsim does;
+//       - vfsim: dfs, one worker, with the seed file's own run settings (no preemption bound), on
+//         a fresh instance of the full build, through the host API `npm run bench` uses
+//         (bench/lib.mjs); for the proposed order also with preemption bounds 0-2 in turn (ICB),
+//         as `vfsim run --preemptions 2` searches.
+//     Each run has a time limit; a run cut off by it, by pan's memory or depth limit or by
+//     vfsim's visited table is reported as not exhaustive, with the states it had stored. "ok"
+//     only ever means the search completed without an error. Prints the side-by-side table with
+//     the ratios vfsim / SPIN and /proc/loadavg before and after, and writes it into
+//     docs/performance.md between the bench:spin markers.
+//
+//   node bench/spin/run.mjs --agree [--no-write]
+//     The check that the project's model has the reference's state space: both models, pan built
+//     with -DNOREDUCE (partial-order reduction off) and run with -c0 (on past errors, counting
+//     every deadlock state), must store the same number of states, take the same number of
+//     transitions, reach the same number of deadlock states and give the same verdict; the
+//     reference's counts must also equal its README's exact ones (h1explore) where they are
+//     known. With POR on both are run too and shown (not part of the check). Exit 0 when every
+//     shape asked for was searched to the end by both and agrees, 1 otherwise. Writes the table
+//     between the bench:spin-agree markers.
+//
+// Environment:
+//   VFSIM_SPIN_SHAPES=H2,H3,H4   which k to run (--agree: H1,H2,H3)
+//   VFSIM_SPIN_ORDERS=current,proposed,noblock   which orders (a subset does not rewrite the doc)
+//   VFSIM_SPIN_LIMIT=120         seconds per run, k <= 3 (--agree: 900)
+//   VFSIM_SPIN_H4_LIMIT=60       seconds per run, k = 4 (no tool finishes H4 here)
+//   VFSIM_SPIN_MEMLIM=4000       MB, compiled into pan as -DMEMLIM (--agree: 8000)
+//   VFSIM_SPIN_MODEL=vfsim       the model SPIN runs: vfsim (bench/spin/vfsim.pml) or reference
+//   VFSIM_SPIN_REFERENCE=/work/shared/reference/vfs.pml   where the reference model is
 
 import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { register } from "tsx/esm/api";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { EXACT_NOPOR, MODELS, ORDERS, hashW, seedFileOf } from "./shape.mjs";
 
-register();
-const { loadModule } = await import("../../host/node/module.ts");
-const { parseSeedFile, encodeScenario } = await import("../../host/core/seed/index.ts");
-const { VERDICTS } = await import("../../host/core/abi.ts");
-const { scheduleBudget } = await import("../../host/core/run.ts");
-const { loadavg, fmt, log, timedExplore, writeBlock } = await import("../lib.mjs");
-
-const write = !process.argv.includes("--no-write");
-const SHAPES = (process.env.VFSIM_SPIN_SHAPES ?? "H2,H3,H4").split(",").map((s) => Number(s.trim().replace(/^H/i, "")));
-const LIMIT = Number(process.env.VFSIM_SPIN_LIMIT ?? 120);
-const H4_LIMIT = Number(process.env.VFSIM_SPIN_H4_LIMIT ?? 60);
-const MEMLIM = Number(process.env.VFSIM_SPIN_MEMLIM ?? 4000);
-const MODEL = process.env.VFSIM_SPIN_MODEL ?? "/work/shared/reference/vfs.pml";
-for (const [name, v] of [["VFSIM_SPIN_LIMIT", LIMIT], ["VFSIM_SPIN_H4_LIMIT", H4_LIMIT], ["VFSIM_SPIN_MEMLIM", MEMLIM]]) {
-  if (!(v > 0)) { console.error(`${name}: expected a positive number, got ${JSON.stringify(process.env[name])}`); process.exit(2); }
+/** `spin -V`, or undefined when spin is not on PATH. */
+export function spinVersion() {
+  try {
+    return execFileSync("spin", ["-V"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return undefined;
+  }
 }
-for (const k of SHAPES) {
-  if (![2, 3, 4].includes(k)) { console.error(`VFSIM_SPIN_SHAPES: expected H2, H3 or H4, got ${JSON.stringify(process.env.VFSIM_SPIN_SHAPES)}`); process.exit(2); }
-}
-if (!existsSync(MODEL)) { console.error(`VFSIM_SPIN_MODEL: ${MODEL} not found (the reference Promela model)`); process.exit(2); }
-let spinVersion;
-try {
-  spinVersion = execFileSync("spin", ["-V"], { encoding: "utf8" }).trim();
-} catch {
-  console.error("spin not found: install it (Debian: apt-get install spin)");
-  process.exit(2);
+export const INSTALL_SPIN = "Debian/Ubuntu: `apt-get install -y spin` (SPIN 6.5; gcc is needed too)";
+
+/** The run's settings from the environment; a bad value is an error naming the variable. */
+export function spinOptions(env, { agree = false } = {}) {
+  const bad = (name, what) => { throw new Error(`${name}: expected ${what}, got ${JSON.stringify(env[name])}`); };
+  const defaults = agree ? [1, 2, 3] : [2, 3, 4];
+  const shapes = (env.VFSIM_SPIN_SHAPES ?? defaults.map((k) => `H${k}`).join(",")).split(",").map((s) => Number(s.trim().replace(/^H/i, "")));
+  const allowed = agree ? [1, 2, 3, 4] : [2, 3, 4];   // vfsim's seed files of the shape start at k = 2
+  for (const k of shapes) if (!allowed.includes(k)) bad("VFSIM_SPIN_SHAPES", `a list of ${allowed.map((x) => `H${x}`).join(", ")}`);
+  const orders = (env.VFSIM_SPIN_ORDERS ?? "current,proposed,noblock").split(",").map((s) => s.trim());
+  for (const x of orders) if (!ORDERS.some((o) => o.order === x)) bad("VFSIM_SPIN_ORDERS", "a list of current, proposed, noblock");
+  const num = (name, dflt) => {
+    const v = Number(env[name] ?? dflt);
+    if (!(v > 0)) bad(name, "a positive number");
+    return v;
+  };
+  const model = env.VFSIM_SPIN_MODEL ?? "vfsim";
+  if (!(model in MODELS)) bad("VFSIM_SPIN_MODEL", "vfsim or reference");
+  const reference = env.VFSIM_SPIN_REFERENCE ?? MODELS.reference.file;
+  const files = { vfsim: MODELS.vfsim.file, reference };
+  for (const m of agree ? ["vfsim", "reference"] : [model]) {
+    if (!existsSync(files[m])) throw new Error(`${m === "reference" ? "VFSIM_SPIN_REFERENCE" : "VFSIM_SPIN_MODEL"}: ${files[m]} not found (the ${MODELS[m].name} Promela model)`);
+  }
+  return {
+    shapes, orders: ORDERS.filter((o) => orders.includes(o.order)),
+    partial: orders.length < ORDERS.length || !defaults.every((k) => shapes.includes(k)),
+    limit: num("VFSIM_SPIN_LIMIT", agree ? 900 : 120),
+    h4Limit: num("VFSIM_SPIN_H4_LIMIT", agree ? 900 : 60),
+    memlim: num("VFSIM_SPIN_MEMLIM", agree ? 8000 : 4000),
+    model, files,
+  };
 }
 
-// SPIN's names for the orders and the cpp flags of the reference model
-const ORDERS = [
-  { order: "current", ref: "old", flags: (k) => [`-DK=${k}`] },
-  { order: "proposed", ref: "new", flags: (k) => [`-DK=${k}`, "-DORDER_NEW"] },
-  { order: "noblock", ref: "noblock", flags: (k) => [`-DK=${k}`, "-DORDER_NEW", "-DRD_NOBLOCK"] },
-];
-/** pan's -w (log2 hash slots), as the reference's spin-run.sh chooses it */
-/** The preemption bound of the ICB row of the deadlocking shapes. */
-const ICB_BOUND = 2;
-const hashW = (k) => (k <= 2 ? 20 : k === 3 ? 26 : 28);
-/** The reference README's POR-off state counts of the exhaustive configs (equal to h1explore's
- *  exact reachable states): an exhaustive POR-off run here must reproduce them. */
-const REF_NOPOR = { "H2-old": 48189, "H2-noblock": 42631, "H3-old": 44367441, "H3-noblock": 33538080 };
-
-const tmp = mkdtempSync(join(tmpdir(), "vfsim-spin-"));
-const module = await loadModule();
+const sha = (file) => createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12);
+const gccVersion = () => execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0];
+/** The commit measured, and whether the tree differed from it. */
+function commitMeasured() {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "assembly", "host", "bench", "fixtures"], { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return "unknown commit";
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // SPIN
 
-function buildPan(k, o) {
-  const dir = join(tmp, `H${k}-${o.ref}`);
+let tmp;
+/** spin -a of `model` for shape Hk in order `o`, and pan built from it; returns the directory. */
+function buildPan(opts, model, k, o, nopor) {
+  tmp ??= mkdtempSync(join(tmpdir(), "vfsim-spin-"));
+  const dir = join(tmp, `H${k}-${o.ref}-${model}-${nopor ? "nopor" : "por"}`);
   mkdirSync(dir, { recursive: true });
-  copyFileSync(MODEL, join(dir, "vfs.pml"));
-  execFileSync("spin", [...o.flags(k), "-a", "vfs.pml"], { cwd: dir, stdio: "ignore" });
-  for (const [exe, extra] of [["pan_por", []], ["pan_nopor", ["-DNOREDUCE"]]]) {
-    execFileSync("gcc", ["-O2", "-DSAFETY", ...extra, `-DMEMLIM=${MEMLIM}`, "-o", exe, "pan.c"], { cwd: dir, stdio: "ignore" });
-  }
+  copyFileSync(opts.files[model], join(dir, "model.pml"));
+  execFileSync("spin", [`-DK=${k}`, ...MODELS[model].flags[o.order], "-a", "model.pml"], { cwd: dir, stdio: "ignore" });
+  execFileSync("gcc", ["-O2", "-w", "-DSAFETY", ...(nopor ? ["-DNOREDUCE"] : []), `-DMEMLIM=${opts.memlim}`, "-o", "pan", "pan.c"], { cwd: dir, stdio: "ignore" });
   return dir;
 }
 
-/** One pan run, stopped with SIGINT at the time limit (pan then prints what it had). */
-function runPan(dir, exe, k, limit) {
+/** One pan run, stopped with SIGINT at the time limit (pan then prints what it had). `all`: -c0,
+ *  go on past errors (counting the deadlock states) instead of stopping at the first. */
+function runPan(dir, k, limit, memlim, all) {
   const start = performance.now();
-  const p = spawnSync("timeout", ["-s", "INT", String(limit), `./${exe}`, "-m100000", `-w${hashW(k)}`], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 26 });
+  const cmd = ["timeout", "-s", "INT", String(limit), "./pan", "-m100000", `-w${hashW(k)}`, ...(all ? ["-c0"] : [])];
+  // GNU time, when installed, for pan's CPU seconds (the machine may be shared)
+  const timed = existsSync(TIME) ? [TIME, "-f", "%U %S", "-o", "cpu.txt", ...cmd] : cmd;
+  const p = spawnSync(timed[0], timed.slice(1), { cwd: dir, encoding: "utf8", maxBuffer: 1 << 26 });
   const seconds = (performance.now() - start) / 1000;
+  const cpuLine = timed !== cmd && existsSync(join(dir, "cpu.txt")) ? readFileSync(join(dir, "cpu.txt"), "utf8").trim().split("\n").pop() : "";
+  const cpuSeconds = /^[\d.]+ [\d.]+$/.test(cpuLine) ? cpuLine.split(" ").reduce((a, b) => a + Number(b), 0) : NaN;
   const out = (p.stdout ?? "") + (p.stderr ?? "");
-  const num = (re) => { const m = out.match(re); return m ? Number(m[1]) : NaN; };
-  const errors = num(/errors: (\d+)/);
-  const states = num(/^\s*(\S+) states, stored/m);
-  const transitions = num(/^\s*(\S+) transitions \(= stored\+matched\)/m);
-  const approx = /^\s*\S*e\+\S* (states, stored|transitions)/m.test(out);
-  const timedOut = p.status === 124 || /Interrupted/.test(out);
+  const raw = (re) => out.match(re)?.[1];
+  const errors = Number(raw(/errors: (\d+)/) ?? NaN);
+  const statesRaw = raw(/^\s*(\S+) states, stored/m), transitionsRaw = raw(/^\s*(\S+) transitions \(= stored\+matched\)/m);
+  const timedOut = p.status === 124 || /Interrupted/.test(out);   // GNU time exits with pan's status
   const memory = /MEMLIM|out of memory/.test(out);
   const depth = /max search depth too small/.test(out);
-  const deadlock = /^pan:\d+: invalid end state/m.test(out);
+  const deadlock = /^pan:\d+: invalid end state/m.test(out) || (all && errors > 0);
   const por = /\+ Partial Order Reduction/.test(out);
   let search;
-  if (timedOut) search = `cut off at ${limit} s, ${states} states, not exhaustive`;
-  else if (memory) search = `stopped at the memory limit (${MEMLIM} MB), ${states} states, not exhaustive`;
-  else if (depth) search = `depth limit reached, not exhaustive`;
-  else if (errors > 0) search = "stopped at the first error";
+  if (timedOut) search = `cut off at ${limit} s, not exhaustive`;
+  else if (memory) search = `stopped at the memory limit (${memlim} MB), not exhaustive`;
+  else if (depth) search = "depth limit reached, not exhaustive";
   else if (Number.isNaN(errors)) search = `pan gave no statistics (exit ${p.status}), not exhaustive`;
+  else if (errors > 0 && !all) search = "stopped at the first error";
   else search = "exhaustive";
-  const verdict = deadlock ? "deadlock" : search === "exhaustive" ? "ok" : "inconclusive";
-  return { tool: `SPIN, POR ${por ? "on" : "off"}`, verdict, search, exhaustive: search === "exhaustive", firstError: errors > 0 && !timedOut && !memory && !depth, states, transitions, approx, seconds };
+  const exhaustive = search === "exhaustive";
+  const verdict = deadlock ? "deadlock" : exhaustive ? "ok" : "inconclusive";
+  return {
+    tool: `SPIN, POR ${por ? "on" : "off"}`, verdict, search, exhaustive, firstError: search === "stopped at the first error",
+    errors, statesRaw, transitionsRaw, states: Number(statesRaw ?? NaN), transitions: Number(transitionsRaw ?? NaN),
+    approx: /e\+/.test(`${statesRaw}${transitionsRaw}`), seconds, cpuSeconds,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // vfsim
 
-function runVfsim(k, o, limit, bound) {
-  const file = `fixtures/scale/spin-h${k}-${o.order}.json`;
+const ICB_BOUND = 2;
+const TIME = "/usr/bin/time";
+
+async function runVfsim(module, k, o, limit, bound) {
+  const { parseSeedFile, encodeScenario } = await import("../../host/core/seed/index.ts");
+  const { VERDICTS } = await import("../../host/core/abi.ts");
+  const { scheduleBudget } = await import("../../host/core/run.ts");
+  const { timedExplore } = await import("../lib.mjs");
+  const file = seedFileOf(k, o.order);
   const s = parseSeedFile(readFileSync(file, "utf8"));
   if (s.threads.length !== 3 * k || s.kernel.rwsem !== "fifo") throw new Error(`${file}: not SPIN's H${k} shape`);
   const preemptions = bound ?? s.run.preemptions;
+  const cpu0 = process.cpuUsage();
   const r = timedExplore(module, encodeScenario(s).words, preemptions, scheduleBudget("dfs", s.run.schedules), limit, bound !== undefined);
+  const cpu = process.cpuUsage(cpu0);
   globalThis.gc?.();
   let search;
   if (r.verdict !== 0) search = "stopped at the first error";
-  else if (r.cutOff) search = `cut off at ${limit} s, ${r.states} states, not exhaustive`;
-  else if (r.tableFull) search = `visited table full, ${r.states} states, not exhaustive`;
-  else if (!r.exhaustive) search = `state cap reached, ${r.states} states, not exhaustive`;
-  else search = "exhaustive";
+  else if (r.cutOff) search = `cut off at ${limit} s, not exhaustive`;
+  else if (r.tableFull) search = "visited table full, not exhaustive";
+  else if (!r.exhaustive) search = "state cap reached, not exhaustive";
+  else search = bound !== undefined ? `bounds 0-${bound} exhausted` : "exhaustive";
   const verdict = r.verdict !== 0 ? VERDICTS[r.verdict] : search === "exhaustive" ? "ok" : "inconclusive";
-  return { tool: bound !== undefined ? `vfsim dfs, bounds 0-${bound} (ICB)` : "vfsim dfs", file, verdict, search, exhaustive: search === "exhaustive", firstError: r.verdict !== 0, states: r.totalStates ?? r.states, transitions: r.totalTransitions ?? r.transitions, approx: false, seconds: r.seconds };
+  return {
+    tool: bound !== undefined ? `vfsim dfs, bounds 0-${bound} (ICB)` : "vfsim dfs", file, verdict, search,
+    exhaustive: search === "exhaustive", firstError: r.verdict !== 0, states: r.totalStates ?? r.states,
+    transitions: r.totalTransitions ?? r.transitions, seconds: r.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
+// Side by side
 
-const loadBefore = loadavg();
-const started = new Date();
-const rows = [];
-const ORDER_NAMES = (process.env.VFSIM_SPIN_ORDERS ?? "current,proposed,noblock").split(",").map((s) => s.trim());
-for (const x of ORDER_NAMES) if (!ORDERS.some((o) => o.order === x)) { console.error(`VFSIM_SPIN_ORDERS: expected current, proposed or noblock, got ${JSON.stringify(x)}`); process.exit(2); }
-const partial = ORDER_NAMES.length < ORDERS.length || SHAPES.length < 3;
-for (const k of SHAPES) {
-  const limit = k === 4 ? H4_LIMIT : LIMIT;
-  for (const o of ORDERS.filter((x) => ORDER_NAMES.includes(x.order))) {
-    const shape = `H${k}-${o.ref}`;
-    const dir = buildPan(k, o);
-    log(`${shape}: SPIN, POR on`);
-    const por = runPan(dir, "pan_por", k, limit);
-    log(`${shape}: SPIN, POR off`);
-    const nopor = runPan(dir, "pan_nopor", k, limit);
-    log(`${shape}: vfsim, ${o.order} (fixtures/scale/spin-h${k}-${o.order}.json)`);
-    const vf = runVfsim(k, o, limit);
-    // the deadlocking order again, as `vfsim run --preemptions 2` searches it: bound 0, 1, 2, so
-    // the first error is one of the fewest preemptions (not exhaustive: a bounded space)
-    let icb;
-    if (o.order === "proposed") {
-      log(`${shape}: vfsim, ${o.order}, preemption bounds 0-${ICB_BOUND}`);
-      icb = runVfsim(k, o, limit, ICB_BOUND);
+/** Runs the comparison; `module` is the full build (host/node/module.ts loadModule). */
+export async function benchSpin(module, opts, log = (s) => process.stderr.write(s + "\n")) {
+  const { loadavg } = await import("../lib.mjs");
+  const version = spinVersion();
+  if (!version) throw new Error(`spin not found: install it (${INSTALL_SPIN})`);
+  const loadBefore = loadavg();
+  const started = new Date();
+  const rows = [];
+  for (const k of opts.shapes) {
+    const limit = k === 4 ? opts.h4Limit : opts.limit;
+    for (const o of opts.orders) {
+      const shape = `H${k}-${o.ref}`;
+      log(`${shape}: SPIN (${MODELS[opts.model].name}), POR on`);
+      const spin = runPan(buildPan(opts, opts.model, k, o, false), k, limit, opts.memlim, false);
+      log(`${shape}: vfsim, ${seedFileOf(k, o.order)}`);
+      const vf = await runVfsim(module, k, o, limit);
+      let icb;
+      if (o.verdict === "deadlock") {
+        log(`${shape}: vfsim, preemption bounds 0-${ICB_BOUND}`);
+        icb = await runVfsim(module, k, o, limit, ICB_BOUND);
+      }
+      rows.push({ k, o, shape, spin, vf, icb, loadavg: loadavg() });
     }
-    rows.push({ k, o, shape, limit, por, nopor, vf, icb, loadavg: loadavg() });
   }
-}
-const loadAfter = loadavg();
-
-const n = (x, approx) => (Number.isNaN(x) ? "?" : `${approx ? "≈" : ""}${x.toLocaleString("en-US")}`);
-/** A ratio only where both searches did the same thing: both exhaustive, or both stopped at
- *  their first error. */
-function ratio(a, b, key) {
-  const same = (a.exhaustive && b.exhaustive) || (a.firstError && b.firstError);
-  return same ? `${(a[key] / b[key]).toFixed(2)}` : "–";
+  return {
+    rows, loadBefore, loadAfter: loadavg(), started, version, opts, gcc: gccVersion(), commit: commitMeasured(),
+    modelFile: opts.files[opts.model], modelSha: sha(opts.files[opts.model]),
+  };
 }
 
-const L = [];
-L.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpus()[0]?.model ?? "unknown CPU"} (${availableParallelism()} cores, shared), Node ${process.versions.node}, ${spinVersion}, ${execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0]}.`);
-L.push(`/proc/loadavg before: \`${loadBefore}\`, after: \`${loadAfter}\`. One run at a time (SPIN, then vfsim), each with a limit of ${LIMIT} s (${H4_LIMIT} s at k = 4); pan built with -O2 -DSAFETY -DMEMLIM=${MEMLIM}, run with -m100000 -w20 (k = 2), -w26 (k = 3), -w28 (k = 4). Reference model: ${MODEL} (sha256 ${createHash("sha256").update(readFileSync(MODEL)).digest("hex").slice(0, 12)}).`);
-L.push("");
-L.push("Shape Hk: one directory holding k names x1..xk; k readdirplus primers of it, k stats of the distinct names x1..xk, k mkdirs of the distinct new names y1..yk; FIFO i_rwsem. old = current order, new = proposed order, noblock = proposed order with primers that skip an in-lookup name (vfsim: `fs.prime` `d_alloc_trylock`). vfsim: fixtures/scale/spin-h<k>-<order>.json, dfs with no preemption bound, state caching, symmetry and partial-order reduction, checks \"all\". Both tools stop at the first error. \"states\": distinct states stored; \"transitions\": stored + revisited. ≈: pan printed the count in %g form (8 significant digits). vfsim takes several steps per operation where the reference model takes one, so its counts are not expected to equal SPIN's.");
-L.push("");
-L.push("| shape | tool | verdict | search | states stored | transitions | seconds | loadavg after |");
-L.push("|---|---|---|---|---:|---:|---:|---|");
-for (const r of rows) {
-  for (const x of [r.por, r.nopor, r.vf, ...(r.icb ? [r.icb] : [])]) {
-    L.push(`| ${r.shape} | ${x.tool} | ${x.verdict} | ${x.search} | ${n(x.states, x.approx)} | ${n(x.transitions, x.approx)} | ${x.seconds.toFixed(2)} | ${x === r.vf ? r.loadavg : ""} |`);
+const num = (x, approx) => (Number.isNaN(x) ? "?" : `${approx ? "≈" : ""}${x.toLocaleString("en-US")}`);
+const done = (r) => r.exhaustive || r.firstError;
+/** vfsim / SPIN of `key`. Where both searches did the same thing (both exhaustive, or both
+ *  stopped at their first error): the ratio. Where only SPIN finished: a lower bound (vfsim had
+ *  that much when it was stopped); only vfsim: an upper bound. Otherwise "–". */
+function ratio(vf, spin, key) {
+  if (!(spin[key] > 0) || Number.isNaN(vf[key])) return "–";   // unmeasured, or below GNU time's 0.01 s
+  const r = (vf[key] / spin[key]).toFixed(2);
+  if (vf.exhaustive && spin.exhaustive) return r;
+  if (vf.firstError && spin.firstError) return r;
+  if (done(spin) && !done(vf)) return `≥ ${r}`;
+  if (done(vf) && !done(spin)) return `≤ ${r}`;
+  return "–";
+}
+
+export function spinReport(m) {
+  const { opts } = m;
+  const L = [];
+  L.push(`Measured ${m.started.toISOString().slice(0, 16).replace("T", " ")} UTC at commit ${m.commit}, on ${cpus()[0]?.model ?? "unknown CPU"} (${availableParallelism()} cores, shared), Node ${process.versions.node}, ${m.version}, ${m.gcc}.`);
+  L.push(`/proc/loadavg before: \`${m.loadBefore}\`, after: \`${m.loadAfter}\`. One run at a time (SPIN, then vfsim), each with a limit of ${opts.limit} s (${opts.h4Limit} s at k = 4). SPIN: ${m.modelFile} (sha256 ${m.modelSha}), pan built with -O2 -DSAFETY -DMEMLIM=${opts.memlim} (partial-order reduction on), run with -m100000 -w20 (k ≤ 2), -w26 (k = 3), -w28 (k = 4), stopping at the first error. vfsim: fixtures/scale/spin-h<k>-<order>.json, dfs on one worker with no preemption bound (state caching, symmetry and partial-order reduction, checks "all"), stopping at the first error; for the proposed order also with preemption bounds 0, 1, 2 in turn (ICB, what \`vfsim run --preemptions ${ICB_BOUND}\` does).`);
+  L.push("");
+  L.push("\"states\": distinct states stored. \"s\": wall seconds of the search (pan's process; vfsim's dfs on a fresh instance); \"CPU s\": the CPU seconds it got (user + system: pan's from GNU time, vfsim's from the process), which is the fairer figure on a shared machine. ≈: pan printed the count in %g form (8 significant digits). Ratios are vfsim / SPIN: where both searches did the same thing (both exhaustive, or both stopped at their first error), the ratio; ≥: only SPIN finished, so vfsim would need at least that much (its figure when it was stopped); –: neither finished, or they disagree.");
+  L.push("");
+  L.push("| shape | SPIN: verdict | search | states | s | CPU s | vfsim: verdict | search | states | s | CPU s | states vfsim / SPIN | CPU time vfsim / SPIN | wall time vfsim / SPIN | loadavg after |");
+  L.push("|---|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|");
+  const cpu = (x) => (Number.isNaN(x.cpuSeconds) ? "?" : x.cpuSeconds.toFixed(2));
+  for (const r of m.rows) {
+    const s = r.spin;
+    for (const v of [r.vf, ...(r.icb ? [r.icb] : [])]) {
+      const name = v === r.icb ? `${r.shape}, vfsim bounds 0-${ICB_BOUND}` : r.shape;
+      L.push(`| ${name} | ${s.verdict} | ${s.search} | ${num(s.states, s.approx)} | ${s.seconds.toFixed(2)} | ${cpu(s)} | ${v.verdict} | ${v.search} | ${num(v.states)} | ${v.seconds.toFixed(2)} | ${cpu(v)} | ${ratio(v, s, "states")} | ${ratio(v, s, "cpuSeconds")} | ${ratio(v, s, "seconds")} | ${v === r.vf ? r.loadavg : ""} |`);
+    }
   }
+  const disagree = m.rows.filter((r) => [r.spin, r.vf, r.icb].filter((x) => x && x.verdict !== "inconclusive").some((x) => x.verdict !== r.o.verdict));
+  L.push("");
+  L.push(disagree.length
+    ? `**Verdicts differ** from the shape's (${disagree.map((r) => r.shape).join(", ")}).`
+    : "Every verdict given is the shape's (current ok, proposed deadlock, noblock ok); an inconclusive row gave none.");
+  return L.join("\n");
 }
-L.push("");
-L.push("Ratios vfsim / SPIN with POR, only where both searches did the same thing (both exhaustive, or both stopped at the first error); \"–\" otherwise.");
-L.push("");
-L.push("| shape | states, vfsim / SPIN POR | seconds, vfsim / SPIN POR | states, SPIN POR off / POR on |");
-L.push("|---|---:|---:|---:|");
-for (const r of rows) {
-  L.push(`| ${r.shape} | ${ratio(r.vf, r.por, "states")} | ${ratio(r.vf, r.por, "seconds")} | ${ratio(r.nopor, r.por, "states")} |`);
-  if (r.icb) L.push(`| ${r.shape}, vfsim with bounds 0-${ICB_BOUND} | ${ratio(r.icb, r.por, "states")} | ${ratio(r.icb, r.por, "seconds")} | |`);
+
+// ---------------------------------------------------------------------------------------------
+// Agreement of the two models, POR off
+
+export async function agreeSpin(opts, log = (s) => process.stderr.write(s + "\n")) {
+  const { loadavg } = await import("../lib.mjs");
+  const version = spinVersion();
+  if (!version) throw new Error(`spin not found: install it (${INSTALL_SPIN})`);
+  const loadBefore = loadavg();
+  const started = new Date();
+  const rows = [];
+  for (const k of opts.shapes) {
+    const limit = k === 4 ? opts.h4Limit : opts.limit;
+    for (const o of opts.orders) {
+      const shape = `H${k}-${o.ref}`;
+      const runs = {};
+      for (const model of ["reference", "vfsim"]) {
+        for (const nopor of [true, false]) {
+          log(`${shape}: ${MODELS[model].name}, POR ${nopor ? "off" : "on"}, -c0`);
+          runs[`${model}-${nopor ? "nopor" : "por"}`] = runPan(buildPan(opts, model, k, o, nopor), k, limit, opts.memlim, true);
+        }
+      }
+      const a = runs["reference-nopor"], b = runs["vfsim-nopor"];
+      const exact = EXACT_NOPOR[shape];
+      const complete = a.exhaustive && b.exhaustive;
+      const equal = complete && a.statesRaw === b.statesRaw && a.transitionsRaw === b.transitionsRaw && a.errors === b.errors && a.verdict === b.verdict
+        && (!exact || (a.states === exact[0] && a.transitions === exact[1]));
+      rows.push({ k, o, shape, runs, exact, complete, equal });
+    }
+  }
+  return {
+    rows, ok: rows.every((r) => r.equal), loadBefore, loadAfter: loadavg(), started, version, opts, gcc: gccVersion(),
+    sha: { vfsim: sha(opts.files.vfsim), reference: sha(opts.files.reference) },
+  };
 }
-L.push("");
-const checks = rows.filter((r) => REF_NOPOR[r.shape] !== undefined && r.nopor.exhaustive);
-if (checks.length) {
-  L.push(`SPIN with POR off against the reference's exact state counts (h1explore): ${checks.map((r) => `${r.shape} ${r.nopor.states === REF_NOPOR[r.shape] ? "equal" : `**differs** (${r.nopor.states} here, ${REF_NOPOR[r.shape]} there)`}`).join("; ")}.`);
+
+export function agreeReport(m) {
+  const L = [];
+  L.push(`Checked ${m.started.toISOString().slice(0, 16).replace("T", " ")} UTC with ${m.version}, ${m.gcc} (\`node bench/spin/run.mjs --agree\`): bench/spin/vfsim.pml (sha256 ${m.sha.vfsim}) against ${m.opts.files.reference} (sha256 ${m.sha.reference}), pan built with -O2 -DSAFETY -DMEMLIM=${m.opts.memlim}, run with -m100000 -w20/-w26/-w28 -c0 (on past errors, every deadlock state counted). /proc/loadavg before: \`${m.loadBefore}\`, after: \`${m.loadAfter}\`.`);
+  L.push("");
+  L.push("| shape | verdict, reference / vfsim.pml | states, POR off: reference | vfsim.pml | exact (h1explore) | transitions, POR off: reference | vfsim.pml | deadlock states: reference | vfsim.pml | states, POR on: reference | vfsim.pml | agree |");
+  L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  const n = (x) => (x === undefined ? "?" : Number(x).toLocaleString("en-US"));
+  for (const r of m.rows) {
+    const a = r.runs["reference-nopor"], b = r.runs["vfsim-nopor"], ap = r.runs["reference-por"], bp = r.runs["vfsim-por"];
+    const cut = [a, b].filter((x) => !x.exhaustive).map((x) => x.search);
+    const agree = r.equal ? "**yes**" : r.complete ? "**NO**" : `not compared (${cut[0]})`;
+    const porCell = (x) => (x.exhaustive ? n(x.statesRaw) : `${n(x.statesRaw)} (${x.search})`);
+    L.push(`| ${r.shape} | ${a.verdict} / ${b.verdict} | ${n(a.statesRaw)} | ${n(b.statesRaw)} | ${r.exact ? n(r.exact[0]) : "–"} | ${n(a.transitionsRaw)} | ${n(b.transitionsRaw)} | ${a.errors} | ${b.errors} | ${porCell(ap)} | ${porCell(bp)} | ${agree} |`);
+  }
+  L.push("");
+  L.push(m.ok
+    ? "Every shape checked agrees: equal states, transitions, deadlock states and verdicts with POR off, and the reference's counts equal its README's exact ones."
+    : "**Not every shape checked agrees** (see the last column).");
+  return L.join("\n");
 }
-const text = L.join("\n");
-console.log(text);
-if (write && !partial) writeBlock("docs/performance.md", "bench:spin", text);
-else if (partial) log("a subset of the shapes or orders: docs/performance.md left as it is");
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+const isMain = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  const agree = process.argv.includes("--agree");
+  const write = !process.argv.includes("--no-write");
+  for (const a of process.argv.slice(2)) {
+    if (!["--agree", "--no-write"].includes(a)) { console.error(`bench/spin/run.mjs: unknown argument ${a} (expected --agree, --no-write)`); process.exit(2); }
+  }
+  let opts;
+  try {
+    opts = spinOptions(process.env, { agree });
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  if (!spinVersion()) { console.error(`spin not found: install it (${INSTALL_SPIN})`); process.exit(2); }
+  const { writeBlock, log } = await import("../lib.mjs");
+  if (agree) {
+    const m = await agreeSpin(opts);
+    const text = agreeReport(m);
+    console.log(text);
+    if (write && !opts.partial) writeBlock("docs/performance.md", "bench:spin-agree", text);
+    else if (write) log("a subset of the shapes or orders: docs/performance.md left as it is");
+    process.exit(m.ok ? 0 : 1);
+  }
+  const { loadModule } = await import("../../host/node/module.ts");
+  const text = spinReport(await benchSpin(await loadModule(), opts));
+  console.log(text);
+  if (write && !opts.partial && opts.model === "vfsim") writeBlock("docs/performance.md", "bench:spin", text);
+  else if (write) log("a subset of the shapes or orders, or another model: docs/performance.md left as it is");
+}
