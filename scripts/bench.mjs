@@ -327,7 +327,7 @@ try {
  *  saying so). --quick: k = 2 only, and the block is left as it is. */
 async function versusSpin() {
   if (!spinBench.spinVersion()) {
-    console.log(`\n### SPIN beside vfsim on SPIN's shape: skipped\n\n\`spin\` is not on PATH, so the SPIN comparison was not run and docs/performance.md's bench:spin table was left as it is. Install it (${spinBench.INSTALL_SPIN}) and run \`npm run bench\` again, or only this part: \`npm run bench:spin\`.`);
+    console.log(`\n### SPIN beside vfsim on SPIN's shape: skipped\n\n\`spin\` is not on PATH, so the SPIN comparison was not run and docs/performance.md's bench:spin table was left as it is. Install it: ${spinBench.INSTALL_SPIN}; then run \`npm run bench\` again, or only this part: \`npm run bench:spin\`.`);
     return;
   }
   const text = spinBench.spinReport(await spinBench.benchSpin(module, spinOpts, log));

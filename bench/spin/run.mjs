@@ -24,15 +24,15 @@
 //     the ratios vfsim / SPIN and /proc/loadavg before and after, and writes it into
 //     docs/performance.md between the bench:spin markers.
 //
-//   node bench/spin/run.mjs --agree [--no-write]
+//   node bench/spin/run.mjs --agree [--no-por] [--no-write]
 //     The check that the project's model has the reference's state space: both models, pan built
 //     with -DNOREDUCE (partial-order reduction off) and run with -c0 (on past errors, counting
 //     every deadlock state), must store the same number of states, take the same number of
 //     transitions, reach the same number of deadlock states and give the same verdict; the
 //     reference's counts must also equal its README's exact ones (h1explore) where they are
-//     known. With POR on both are run too and shown (not part of the check). Exit 0 when every
-//     shape asked for was searched to the end by both and agrees, 1 otherwise. Writes the table
-//     between the bench:spin-agree markers.
+//     known. With POR on both are run too and shown (not part of the check; --no-por: not run,
+//     half the time). Exit 0 when every shape asked for was searched to the end by both and
+//     agrees, 1 otherwise. Writes the table between the bench:spin-agree markers.
 //
 // Environment:
 //   VFSIM_SPIN_SHAPES=H2,H3,H4   which k to run (--agree: H1,H2,H3)
@@ -59,7 +59,7 @@ export function spinVersion() {
     return undefined;
   }
 }
-export const INSTALL_SPIN = "Debian/Ubuntu: `apt-get install -y spin` (SPIN 6.5; gcc is needed too)";
+export const INSTALL_SPIN = "`apt-get install -y spin` on Debian or Ubuntu (SPIN 6.5; gcc builds pan)";
 
 /** The run's settings from the environment; a bad value is an error naming the variable. */
 export function spinOptions(env, { agree = false } = {}) {
@@ -94,10 +94,12 @@ export function spinOptions(env, { agree = false } = {}) {
 
 const sha = (file) => createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12);
 const gccVersion = () => execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0];
-/** The commit measured, and whether the tree differed from it. */
+/** The commit of vfsim measured (the last one that changed the model or the host: a bench-only
+ *  commit on top, or a rebase of one, does not change what was measured), and whether the tree
+ *  differed from it. */
 function commitMeasured() {
   try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const head = execFileSync("git", ["log", "-1", "--format=%h", "--", "assembly", "host"], { encoding: "utf8" }).trim();
     const dirty = execFileSync("git", ["status", "--porcelain", "--", "assembly", "host", "bench", "fixtures"], { encoding: "utf8" }).trim() !== "";
     return dirty ? `${head} with uncommitted changes` : head;
   } catch {
@@ -196,7 +198,7 @@ async function runVfsim(module, k, o, limit, bound) {
 export async function benchSpin(module, opts, log = (s) => process.stderr.write(s + "\n")) {
   const { loadavg } = await import("../lib.mjs");
   const version = spinVersion();
-  if (!version) throw new Error(`spin not found: install it (${INSTALL_SPIN})`);
+  if (!version) throw new Error(`spin not found; install it: ${INSTALL_SPIN}`);
   const loadBefore = loadavg();
   const started = new Date();
   const rows = [];
@@ -240,7 +242,7 @@ function ratio(vf, spin, key) {
 export function spinReport(m) {
   const { opts } = m;
   const L = [];
-  L.push(`Measured ${m.started.toISOString().slice(0, 16).replace("T", " ")} UTC at commit ${m.commit}, on ${cpus()[0]?.model ?? "unknown CPU"} (${availableParallelism()} cores, shared), Node ${process.versions.node}, ${m.version}, ${m.gcc}.`);
+  L.push(`Measured ${m.started.toISOString().slice(0, 16).replace("T", " ")} UTC, vfsim at commit ${m.commit} (the last change to assembly/ and host/), on ${cpus()[0]?.model ?? "unknown CPU"} (${availableParallelism()} cores, shared), Node ${process.versions.node}, ${m.version}, ${m.gcc}.`);
   L.push(`/proc/loadavg before: \`${m.loadBefore}\`, after: \`${m.loadAfter}\`. One run at a time (SPIN, then vfsim), each with a limit of ${opts.limit} s (${opts.h4Limit} s at k = 4). SPIN: ${m.modelFile} (sha256 ${m.modelSha}), pan built with -O2 -DSAFETY -DMEMLIM=${opts.memlim} (partial-order reduction on), run with -m100000 -w20 (k ≤ 2), -w26 (k = 3), -w28 (k = 4), stopping at the first error. vfsim: fixtures/scale/spin-h<k>-<order>.json, dfs on one worker with no preemption bound (state caching, symmetry and partial-order reduction, checks "all"), stopping at the first error; for the proposed order also with preemption bounds 0, 1, 2 in turn (ICB, what \`vfsim run --preemptions ${ICB_BOUND}\` does).`);
   L.push("");
   L.push("\"states\": distinct states stored. \"s\": wall seconds of the search (pan's process; vfsim's dfs on a fresh instance); \"CPU s\": the CPU seconds it got (user + system: pan's from GNU time, vfsim's from the process), which is the fairer figure on a shared machine. ≈: pan printed the count in %g form (8 significant digits). Ratios are vfsim / SPIN: where both searches did the same thing (both exhaustive, or both stopped at their first error), the ratio; ≥: only SPIN finished, so vfsim would need at least that much (its figure when it was stopped); –: neither finished, or they disagree.");
@@ -269,7 +271,7 @@ export function spinReport(m) {
 export async function agreeSpin(opts, log = (s) => process.stderr.write(s + "\n")) {
   const { loadavg } = await import("../lib.mjs");
   const version = spinVersion();
-  if (!version) throw new Error(`spin not found: install it (${INSTALL_SPIN})`);
+  if (!version) throw new Error(`spin not found; install it: ${INSTALL_SPIN}`);
   const loadBefore = loadavg();
   const started = new Date();
   const rows = [];
@@ -279,7 +281,7 @@ export async function agreeSpin(opts, log = (s) => process.stderr.write(s + "\n"
       const shape = `H${k}-${o.ref}`;
       const runs = {};
       for (const model of ["reference", "vfsim"]) {
-        for (const nopor of [true, false]) {
+        for (const nopor of opts.por === false ? [true] : [true, false]) {
           log(`${shape}: ${MODELS[model].name}, POR ${nopor ? "off" : "on"}, -c0`);
           runs[`${model}-${nopor ? "nopor" : "por"}`] = runPan(buildPan(opts, model, k, o, nopor), k, limit, opts.memlim, true);
         }
@@ -309,7 +311,7 @@ export function agreeReport(m) {
     const a = r.runs["reference-nopor"], b = r.runs["vfsim-nopor"], ap = r.runs["reference-por"], bp = r.runs["vfsim-por"];
     const cut = [a, b].filter((x) => !x.exhaustive).map((x) => x.search);
     const agree = r.equal ? "**yes**" : r.complete ? "**NO**" : `not compared (${cut[0]})`;
-    const porCell = (x) => (x.exhaustive ? n(x.statesRaw) : `${n(x.statesRaw)} (${x.search})`);
+    const porCell = (x) => (!x ? "not run" : x.exhaustive ? n(x.statesRaw) : `${n(x.statesRaw)} (${x.search})`);
     L.push(`| ${r.shape} | ${a.verdict} / ${b.verdict} | ${n(a.statesRaw)} | ${n(b.statesRaw)} | ${r.exact ? n(r.exact[0]) : "–"} | ${n(a.transitionsRaw)} | ${n(b.transitionsRaw)} | ${a.errors} | ${b.errors} | ${porCell(ap)} | ${porCell(bp)} | ${agree} |`);
   }
   L.push("");
@@ -329,8 +331,9 @@ if (isMain) {
   const agree = process.argv.includes("--agree");
   const write = !process.argv.includes("--no-write");
   for (const a of process.argv.slice(2)) {
-    if (!["--agree", "--no-write"].includes(a)) { console.error(`bench/spin/run.mjs: unknown argument ${a} (expected --agree, --no-write)`); process.exit(2); }
+    if (!["--agree", "--no-por", "--no-write"].includes(a)) { console.error(`bench/spin/run.mjs: unknown argument ${a} (expected --agree [--no-por], --no-write)`); process.exit(2); }
   }
+  if (process.argv.includes("--no-por") && !agree) { console.error("bench/spin/run.mjs: --no-por goes with --agree"); process.exit(2); }
   let opts;
   try {
     opts = spinOptions(process.env, { agree });
@@ -338,10 +341,10 @@ if (isMain) {
     console.error(e.message);
     process.exit(2);
   }
-  if (!spinVersion()) { console.error(`spin not found: install it (${INSTALL_SPIN})`); process.exit(2); }
+  if (!spinVersion()) { console.error(`spin not found; install it: ${INSTALL_SPIN}`); process.exit(2); }
   const { writeBlock, log } = await import("../lib.mjs");
   if (agree) {
-    const m = await agreeSpin(opts);
+    const m = await agreeSpin({ ...opts, por: !process.argv.includes("--no-por") });
     const text = agreeReport(m);
     console.log(text);
     if (write && !opts.partial) writeBlock("docs/performance.md", "bench:spin-agree", text);
