@@ -102,7 +102,7 @@ export function symmetry_classes(): i32 {
 function map_mask(m: i32): i32 {
   if (m == 0) return 0;
   let out = 0;
-  for (let t = 0; t < n_tasks; t++) if ((m & (1 << t)) != 0) out |= 1 << rank(t);
+  for (let r = m; r != 0; r &= r - 1) out |= 1 << rank(ctz<i32>(r));
   return out;
 }
 
