@@ -6,7 +6,7 @@ import { runScenario, replayScenario, ReplayDivergence, type RunOptions } from "
 import { encodeScenario, parseSeedFile, variantAssignments, type SeedFile } from "../host/core/seed";
 import { readState } from "../host/core/state_view";
 import { VERDICTS, VERDICT_RUNNING } from "../host/core/abi";
-import { A, module, scenarioFiles, seedFile } from "./helpers";
+import { A, module, scenarioFiles, seedFile, sequential } from "./helpers";
 import { Model } from "../host/core/wasm";
 
 function run(s: SeedFile, over: Partial<RunOptions> = {}) {
@@ -120,18 +120,7 @@ describe("(c2, c3) readdir through wrap_directory_iterator", () => {
     const r = run(s);
     expect([r.verdict, r.exhaustive]).toEqual(["ok", true]);
     // R alone first (always the lowest runnable task): the whole wrapped iteration, traced
-    const m = new Model(module);
-    const enc = encodeScenario(s);
-    m.load(enc.words);
-    m.begin();
-    const choices: number[] = [];
-    for (let v = -1; v === -1; ) {
-      const mask = m.runnableMask();
-      const t = 31 - Math.clz32(mask & -mask);
-      choices.push(t);
-      v = m.tick(t);
-    }
-    const replayed = replayScenario(module, enc, Uint8Array.from(choices), s.run);
+    const replayed = sequential(s, 0);
     expect(replayed.verdict).toBe("ok");
     const rSteps = replayed.trace!.filter((e) => e.task === 0).map((e) => e.state);
     const order = ["down_read_killable", "wrap_directory_iterator: up_read", "wrap_directory_iterator: down_write",
