@@ -194,29 +194,37 @@ async function runVfsim(module, k, o, limit, bound) {
 // ---------------------------------------------------------------------------------------------
 // Side by side
 
-/** Runs the comparison; `module` is the full build (host/node/module.ts loadModule). */
-export async function benchSpin(module, opts, log = (s) => process.stderr.write(s + "\n")) {
+/** What every run records first: spin's version (or an error saying how to install it), the
+ *  load average and the start time. */
+async function begin() {
   const { loadavg } = await import("../lib.mjs");
   const version = spinVersion();
   if (!version) throw new Error(`spin not found; install it: ${INSTALL_SPIN}`);
-  const loadBefore = loadavg();
-  const started = new Date();
-  const rows = [];
+  return { loadavg, version, loadBefore: loadavg(), started: new Date() };
+}
+
+/** The shapes of a run, k by order, with each one's time limit and name (H<k>-<order>). */
+function* shapesOf(opts) {
   for (const k of opts.shapes) {
-    const limit = k === 4 ? opts.h4Limit : opts.limit;
-    for (const o of opts.orders) {
-      const shape = `H${k}-${o.ref}`;
-      log(`${shape}: SPIN (${MODELS[opts.model].name}), POR on`);
-      const spin = runPan(buildPan(opts, opts.model, k, o, false), k, limit, opts.memlim, false);
-      log(`${shape}: vfsim, ${seedFileOf(k, o.order)}`);
-      const vf = await runVfsim(module, k, o, limit);
-      let icb;
-      if (o.verdict === "deadlock") {
-        log(`${shape}: vfsim, preemption bounds 0-${ICB_BOUND}`);
-        icb = await runVfsim(module, k, o, limit, ICB_BOUND);
-      }
-      rows.push({ k, o, shape, spin, vf, icb, loadavg: loadavg() });
+    for (const o of opts.orders) yield { k, o, limit: k === 4 ? opts.h4Limit : opts.limit, shape: `H${k}-${o.ref}` };
+  }
+}
+
+/** Runs the comparison; `module` is the full build (host/node/module.ts loadModule). */
+export async function benchSpin(module, opts, log = (s) => process.stderr.write(s + "\n")) {
+  const { loadavg, version, loadBefore, started } = await begin();
+  const rows = [];
+  for (const { k, o, limit, shape } of shapesOf(opts)) {
+    log(`${shape}: SPIN (${MODELS[opts.model].name}), POR on`);
+    const spin = runPan(buildPan(opts, opts.model, k, o, false), k, limit, opts.memlim, false);
+    log(`${shape}: vfsim, ${seedFileOf(k, o.order)}`);
+    const vf = await runVfsim(module, k, o, limit);
+    let icb;
+    if (o.verdict === "deadlock") {
+      log(`${shape}: vfsim, preemption bounds 0-${ICB_BOUND}`);
+      icb = await runVfsim(module, k, o, limit, ICB_BOUND);
     }
+    rows.push({ k, o, shape, spin, vf, icb, loadavg: loadavg() });
   }
   return {
     rows, loadBefore, loadAfter: loadavg(), started, version, opts, gcc: gccVersion(), commit: commitMeasured(),
@@ -272,30 +280,22 @@ export function spinReport(m) {
 const sameAsPrinted = (raw, x) => raw !== undefined && Number(raw) === (/e\+/.test(raw) ? Number(x.toPrecision(8)) : x);
 
 export async function agreeSpin(opts, log = (s) => process.stderr.write(s + "\n")) {
-  const { loadavg } = await import("../lib.mjs");
-  const version = spinVersion();
-  if (!version) throw new Error(`spin not found; install it: ${INSTALL_SPIN}`);
-  const loadBefore = loadavg();
-  const started = new Date();
+  const { loadavg, version, loadBefore, started } = await begin();
   const rows = [];
-  for (const k of opts.shapes) {
-    const limit = k === 4 ? opts.h4Limit : opts.limit;
-    for (const o of opts.orders) {
-      const shape = `H${k}-${o.ref}`;
-      const runs = {};
-      for (const model of ["reference", "vfsim"]) {
-        for (const nopor of opts.por === false ? [true] : [true, false]) {
-          log(`${shape}: ${MODELS[model].name}, POR ${nopor ? "off" : "on"}, -c0`);
-          runs[`${model}-${nopor ? "nopor" : "por"}`] = runPan(buildPan(opts, model, k, o, nopor), k, limit, opts.memlim, true);
-        }
+  for (const { k, o, limit, shape } of shapesOf(opts)) {
+    const runs = {};
+    for (const model of ["reference", "vfsim"]) {
+      for (const nopor of opts.por === false ? [true] : [true, false]) {
+        log(`${shape}: ${MODELS[model].name}, POR ${nopor ? "off" : "on"}, -c0`);
+        runs[`${model}-${nopor ? "nopor" : "por"}`] = runPan(buildPan(opts, model, k, o, nopor), k, limit, opts.memlim, true);
       }
-      const a = runs["reference-nopor"], b = runs["vfsim-nopor"];
-      const exact = EXACT_NOPOR[shape];
-      const complete = a.exhaustive && b.exhaustive;
-      const equal = complete && a.statesRaw === b.statesRaw && a.transitionsRaw === b.transitionsRaw && a.errors === b.errors && a.verdict === b.verdict
-        && (!exact || (sameAsPrinted(a.statesRaw, exact[0]) && sameAsPrinted(a.transitionsRaw, exact[1])));
-      rows.push({ k, o, shape, runs, exact, complete, equal });
     }
+    const a = runs["reference-nopor"], b = runs["vfsim-nopor"];
+    const exact = EXACT_NOPOR[shape];
+    const complete = a.exhaustive && b.exhaustive;
+    const equal = complete && a.statesRaw === b.statesRaw && a.transitionsRaw === b.transitionsRaw && a.errors === b.errors && a.verdict === b.verdict
+      && (!exact || (sameAsPrinted(a.statesRaw, exact[0]) && sameAsPrinted(a.transitionsRaw, exact[1])));
+    rows.push({ k, o, shape, runs, exact, complete, equal });
   }
   return {
     rows, ok: rows.every((r) => r.equal), loadBefore, loadAfter: loadavg(), started, version, opts, gcc: gccVersion(),
