@@ -38,7 +38,7 @@ import {
   DCACHE_ALLOCATED, DCACHE_PAR_LOOKUP, DCACHE_HASHED, DCACHE_IN_LOOKUP_HASH, DCACHE_LOOKUP_LOCKED,
   DCACHE_LOOKUP_WAITERS, DCACHE_DISCONNECTED,
 } from "../sim/state";
-import { n_tasks, waitqueue, planted, series, ci_lookup, decodes_fh } from "../sim/config";
+import { n_tasks, waitqueue, planted, series, ci_lookup } from "../sim/config";
 import { IS_DEADDIR, IS_DYING, dir_inode, i_is_dir, inode_lock_shared, inode_unlock_shared } from "./inode";
 import { fp_on, fp_key, fp_ref } from "../sim/footprint";
 import { model_assert } from "../sim/verdict";
@@ -277,39 +277,30 @@ export function d_instantiate(t: i32, d: i32, inode: i32): void {
  *  one exists only when a d_drop window let a second dentry of the name in, and its hashing there
  *  already broke S2 (__d_move, __d_add). */
 export function d_splice_alias(t: i32, inode: i32, d: i32): i32 {
-  model_assert(connected_dir_alias(inode, d) == 0, "d_splice_alias: the directory inode has a connected alias; __d_unalias is not modelled");
-  const alias = disconnected_alias(inode);
-  if (alias != 0 && d_unhashed(d)) {
-    dget(alias);
-    __d_move(t, alias, d);   // __d_move(new, dentry, false) under rename_lock: the alias takes d's parent and name
-    return alias;
+  const alias = __d_find_any_alias(inode, d);
+  if (alias != 0) {
+    model_assert(is_root(alias), "d_splice_alias: the directory inode has a connected alias; __d_unalias is not modelled");
+    if (d_unhashed(d)) {
+      dget(alias);
+      __d_move(t, alias, d);   // __d_move(new, dentry, false) under rename_lock: the alias takes d's parent and name
+      return alias;
+    }
   }
   __d_add(t, d, inode);
   return 0;
 }
 
-/** A connected (not IS_ROOT, whatever DCACHE_DISCONNECTED says) dentry of directory `inode` other than `d`, or 0 (__d_find_any_alias
- *  for the case the model does not follow). Footprint: none of its own. Such an alias has the
- *  name of `d` under its parent (one client, renames within a directory), a key this step writes. */
-function connected_dir_alias(inode: i32, d: i32): i32 {
+/** Models: __d_find_any_alias() as d_splice_alias() uses it, for a directory inode only: a dentry
+ *  of `inode` other than `d`, or 0. An IS_ROOT one (DCACHE_DISCONNECTED, d_obtain_alias) is read
+ *  into the footprint; a connected one has d's name under its parent (one client, renames within
+ *  a directory), a key the splice writes anyway. DCACHE_DISCONNECTED stays set on an alias moved
+ *  into place until reconnect_path clears it, so IS_ROOT, not the flag, tells them apart. */
+function __d_find_any_alias(inode: i32, d: i32): i32 {
   if (inode == 0 || !i_is_dir(inode)) return 0;
   for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
-    if (e == d) continue;
-    const f = dw_raw(e, D_FLAGS);
-    if ((f & DCACHE_ALLOCATED) != 0 && dw_raw(e, D_INODE) == inode && dw_raw(e, D_PARENT) != e) return e;   // DCACHE_DISCONNECTED stays set until reconnect_path clears it
-  }
-  return 0;
-}
-
-/** The DCACHE_DISCONNECTED IS_ROOT alias of `inode`, or 0. */
-function disconnected_alias(inode: i32): i32 {
-  if (inode == 0 || !decodes_fh) return 0;
-  for (let e = 1, n = gw(G_D_HWM); e <= n; e++) {
-    const f = dw_raw(e, D_FLAGS);
-    if ((f & (DCACHE_ALLOCATED | DCACHE_DISCONNECTED)) == (DCACHE_ALLOCATED | DCACHE_DISCONNECTED) && dw_raw(e, D_INODE) == inode && dw_raw(e, D_PARENT) == e) {
-      if (fp_on()) fp_dentry(e, true);
-      return e;
-    }
+    if (e == d || (dw_raw(e, D_FLAGS) & DCACHE_ALLOCATED) == 0 || dw_raw(e, D_INODE) != inode) continue;
+    if (fp_on() && dw_raw(e, D_PARENT) == e) fp_dentry(e, true);
+    return e;
   }
   return 0;
 }
